@@ -1,0 +1,61 @@
+#include "app/commandline.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+namespace flashsale {
+
+CommandLine CommandLine::parse(const QStringList &arguments)
+{
+    CommandLine result;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Flash Sale Console: run flash sales without overselling or losing an order."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption headless(u"headless"_qs, u"Run the engine without the console (for servers)."_qs);
+    const QCommandLineOption dataDir(u"data-dir"_qs, u"Where the database and admin token live."_qs, u"DIR"_qs);
+    const QCommandLineOption listen(u"listen"_qs, u"HTTP address (default 127.0.0.1:8080)."_qs, u"ADDR:PORT"_qs);
+    const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once)."_qs, u"TOKEN"_qs);
+    const QCommandLineOption httpThreads(u"http-threads"_qs, u"HTTP acceptor threads (default: one per core)."_qs, u"N"_qs);
+    const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
+    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue});
+
+    if (!parser.parse(arguments)) {
+        result.error = parser.errorText();
+        return result;
+    }
+    if (parser.isSet(u"help"_qs)) {
+        parser.showHelp(0);
+    }
+    if (parser.isSet(u"version"_qs)) {
+        parser.showVersion();
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        result.error = QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first());
+        return result;
+    }
+    result.headless = parser.isSet(headless);
+    result.server.dataDir = parser.value(dataDir);
+    result.server.adminToken = parser.value(adminToken);
+    if (parser.isSet(listen) && !result.server.setListen(parser.value(listen), &result.error))
+        return result;
+    if (parser.isSet(httpThreads)) {
+        bool ok = false;
+        result.server.httpThreads = parser.value(httpThreads).toInt(&ok);
+        if (!ok || result.server.httpThreads < 1 || result.server.httpThreads > 16) {
+            result.error = u"--http-threads expects a number from 1 to 16"_qs;
+            return result;
+        }
+    }
+    if (parser.isSet(maxQueue)) {
+        bool ok = false;
+        result.server.maxQueueDepth = parser.value(maxQueue).toLongLong(&ok);
+        if (!ok || result.server.maxQueueDepth < 1) {
+            result.error = u"--max-queue expects a positive number"_qs;
+            return result;
+        }
+    }
+    return result;
+}
+
+} // namespace flashsale

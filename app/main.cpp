@@ -1,0 +1,77 @@
+// flashsale: the admin console with the sale engine embedded, or the engine alone (--headless).
+#include "app/commandline.h"
+#include "app/shutdownsignals.h"
+#include "engine/server.h"
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+
+#include <cstdio>
+#include <memory>
+
+using namespace flashsale;
+
+namespace {
+
+bool wantsHeadless(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--headless") == 0)
+            return true;
+    }
+    return false;
+}
+
+int runHeadless(const CommandLine &commandLine)
+{
+    Server server(commandLine.server);
+    QString error;
+    if (!server.start(&error)) {
+        std::fprintf(stderr, "flashsale: %s\n", qPrintable(error));
+        return 1;
+    }
+    qInfo("flashsale %s started; data in %s", FLASHSALE_VERSION, qPrintable(server.options().dataDir));
+    qInfo("listening on %s", qPrintable(server.baseUrl()));
+    if (server.adminTokenWasGenerated()) {
+        std::printf("admin token (saved in the data dir, shown once): %s\n", qPrintable(server.adminToken()));
+        std::fflush(stdout);
+    }
+    ShutdownSignals shutdownSignals;
+    int exitCode = 0;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, qApp, [&](int number) {
+        qInfo("signal %d: stopping intake, draining the queue", number);
+        QCoreApplication::quit();
+    });
+    QCoreApplication::exec();
+    server.stop();
+    qInfo("stopped cleanly");
+    return exitCode;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // The kind of application is decided at run time: a server has no display.
+    std::unique_ptr<QCoreApplication> app;
+    if (wantsHeadless(argc, argv))
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        app = std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("flashsale"));
+    QCoreApplication::setApplicationName(QStringLiteral("flashsale"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FLASHSALE_VERSION));
+
+    const CommandLine commandLine = CommandLine::parse(QCoreApplication::arguments());
+    if (!commandLine.error.isEmpty()) {
+        std::fprintf(stderr, "flashsale: %s (see --help)\n", qPrintable(commandLine.error));
+        return 2;
+    }
+    if (commandLine.headless)
+        return runHeadless(commandLine);
+
+    MainWindow window(commandLine.server);
+    window.show();
+    return QApplication::exec();
+}

@@ -1,0 +1,47 @@
+// The decision rule of a flash sale: one request at a time, against one event's runtime state.
+#pragma once
+
+#include "engine/types.h"
+
+#include <QHash>
+
+namespace flashsale {
+
+// Mutable state of one event that decisions read and change.
+// Owned by EventBook; only touched while EventBook's mutex is held.
+struct EventRuntime {
+    EventConfig config;
+    EventState state = EventState::Draft;
+    std::int64_t stockTotal = 0; // initial stock + restocks
+    std::int64_t wonUnits = 0;
+    QHash<QString, std::int32_t> wonUnitsByUser;
+    std::int64_t acceptedRequests = 0;
+    std::int64_t decidedRequests = 0;
+    std::int64_t wonRequests = 0;
+    std::int64_t lostRequests = 0;
+    std::int64_t createdAtMs = 0;
+    std::int64_t updatedAtMs = 0;
+
+    std::int64_t remaining() const { return stockTotal - wonUnits; }
+};
+
+// The state an event is in at nowMs, counting the clock-driven transitions
+// (scheduled → open at startsAt, anything live → ended at endsAt).
+EventState effectiveState(const EventRuntime &event, std::int64_t nowMs);
+
+// Pure decision logic; the decider thread calls it for each request in arrival order.
+class Decider
+{
+public:
+    explicit Decider(std::int64_t nextOrderId = 1) : m_nextOrderId(nextOrderId) {}
+
+    // Decides one request and applies a win to the event (stock, per-user units, sold-out state).
+    Decision decide(EventRuntime &event, const PurchaseRequest &request, std::int64_t nowMs);
+
+    std::int64_t nextOrderId() const { return m_nextOrderId; }
+
+private:
+    std::int64_t m_nextOrderId;
+};
+
+} // namespace flashsale

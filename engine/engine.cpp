@@ -1,0 +1,315 @@
+#include "engine/engine.h"
+
+#include "engine/deciderthread.h"
+#include "engine/writer.h"
+
+#include <QDateTime>
+#include <QDebug>
+#include <QRandomGenerator>
+
+#include <chrono>
+#include <thread>
+
+namespace flashsale {
+
+namespace {
+constexpr int kAdminCommitTimeoutMs = 5000;
+}
+
+std::int64_t Engine::nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+std::int64_t Engine::steadyMicros()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+Engine::Engine(EngineOptions options)
+    : m_options(std::move(options))
+{
+}
+
+Engine::~Engine()
+{
+    stop(0);
+}
+
+bool Engine::start(QString *error)
+{
+    m_store = std::make_unique<SqlStore>(m_options.store);
+    m_writer = std::make_unique<Writer>(*m_store, [this](CommitBatch &batch) { onCommitted(batch); });
+    m_events = std::make_unique<EventBook>([this](const EventSnapshot &row) {
+        m_lastRowGeneration.store(m_writer->enqueueEventRow(row), std::memory_order_release);
+    });
+
+    LoadedState loaded;
+    const bool opened = m_writer->start([&] { return m_store->open(error) && m_store->load(&loaded, error); });
+    if (!opened) {
+        m_writer.reset();
+        return false;
+    }
+
+    // Rebuild memory: events with their counters, then every ticket, then the undecided queue.
+    struct Counters {
+        std::int64_t accepted = 0, won = 0, lost = 0;
+    };
+    QHash<QString, Counters> counters;
+    for (const LoadedTicket &t : loaded.tickets) {
+        Counters &c = counters[t.eventId];
+        ++c.accepted;
+        if (t.view.state == TicketState::Won)
+            ++c.won;
+        else if (t.view.state == TicketState::Lost)
+            ++c.lost;
+    }
+    for (const EventSnapshot &event : loaded.events) {
+        QHash<QString, std::int32_t> byUser = loaded.wonUnitsByEventAndUser.take(event.config.id);
+        std::int64_t wonUnits = 0;
+        for (std::int32_t units : std::as_const(byUser))
+            wonUnits += units;
+        const Counters c = counters.value(event.config.id);
+        m_events->restore(event, std::move(byUser), wonUnits, c.accepted, c.won, c.lost);
+        m_accepted += c.accepted;
+        m_wonRequests += c.won;
+        m_wonUnits += wonUnits;
+        m_lost += c.lost;
+        m_decided += c.won + c.lost;
+    }
+    for (LoadedTicket &t : loaded.tickets) {
+        t.view.eventIndex = m_events->indexOf(t.eventId);
+        m_tickets.restore(t.view, t.requestId);
+    }
+    for (PurchaseRequest &request : loaded.undecided)
+        request.eventIndex = m_events->indexOf(request.eventId);
+    m_inflight = std::int64_t(loaded.undecided.size());
+
+    m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
+    m_decider->start();
+    if (!loaded.undecided.empty()) {
+        qInfo("recovering %zu journaled requests that were not decided before the last stop",
+              loaded.undecided.size());
+        m_decider->enqueue(loaded.undecided);
+    }
+    m_running = true;
+    return true;
+}
+
+void Engine::stop(int drainTimeoutMs)
+{
+    if (!m_running.exchange(false))
+        return;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drainTimeoutMs);
+    while (m_inflight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (m_inflight.load() > 0)
+        qWarning("stopping with %lld requests journaled but undecided; they are decided at the next start",
+                 static_cast<long long>(m_inflight.load()));
+    m_decider->stop();
+    m_writer->stop();
+}
+
+bool Engine::isAccepting() const
+{
+    return m_running.load(std::memory_order_relaxed) && !m_writer->isFailing();
+}
+
+int Engine::addListener(TicketListener *listener)
+{
+    std::lock_guard lock(m_listenerMutex);
+    for (int i = 0; i < TicketBook::kMaxListeners; ++i) {
+        if (!m_listeners[i]) {
+            m_listeners[i] = listener;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void Engine::removeListener(int id)
+{
+    if (id < 0 || id >= TicketBook::kMaxListeners)
+        return;
+    std::lock_guard lock(m_listenerMutex);
+    m_listeners[id] = nullptr;
+}
+
+SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int listener, TicketState waitUntil)
+{
+    SubmitResult result;
+    const int index = m_events->indexOf(eventId);
+    EventBook::Slot *slot = m_events->slot(index);
+    if (!slot) {
+        result.status = Status::NotFound;
+        return result;
+    }
+    const std::int64_t now = nowMs();
+    const EventState state = slot->storedState.load(std::memory_order_acquire);
+    const std::int64_t startsAt = slot->startsAtMs.load(std::memory_order_acquire);
+    if (state == EventState::Draft || (state == EventState::Scheduled && now < startsAt)) {
+        result.status = Status::NotOpen;
+        result.startsAtMs = startsAt;
+        return result;
+    }
+    if (!isAccepting()) {
+        result.status = Status::Unavailable;
+        return result;
+    }
+
+    request.eventIndex = index;
+    request.eventId = eventId.toString();
+    request.acceptedAtMs = now;
+    request.acceptedSteadyUs = steadyMicros();
+    const std::uint32_t tag = QRandomGenerator::global()->generate();
+    bool created = false;
+    const QString requestId = request.requestId;
+    auto ticket = m_tickets.findOrCreate(index, requestId, tag, &created, [&](std::uint64_t seq) {
+        if (m_inflight.load(std::memory_order_relaxed) >= m_options.maxQueueDepth)
+            return false;
+        request.seq = seq;
+        request.ticketTag = tag;
+        m_inflight.fetch_add(1, std::memory_order_relaxed);
+        m_accepted.fetch_add(1, std::memory_order_relaxed);
+        slot->acceptedRequests.fetch_add(1, std::memory_order_relaxed);
+        m_writer->enqueueAccepted(std::move(request));
+        return true;
+    });
+    if (!ticket) {
+        m_rejectedOverload.fetch_add(1, std::memory_order_relaxed);
+        result.status = Status::Overloaded;
+        return result;
+    }
+    if (listener >= 0) {
+        if (auto watched = m_tickets.watch(ticket->seq, listener, waitUntil))
+            ticket = watched;
+    }
+    result.status = Status::Ok;
+    result.ticket = *ticket;
+    result.created = created;
+    result.position = std::max<std::int64_t>(
+        0, slot->acceptedRequests.load(std::memory_order_relaxed) - slot->decidedRequests.load(std::memory_order_relaxed) - 1);
+    return result;
+}
+
+std::optional<TicketView> Engine::ticket(std::uint64_t seq, std::uint32_t tag) const
+{
+    auto view = m_tickets.get(seq);
+    if (!view || view->tag != tag)
+        return std::nullopt;
+    return view;
+}
+
+std::optional<TicketView> Engine::watchTicket(std::uint64_t seq, std::uint32_t tag, int listener, TicketState waitUntil)
+{
+    if (!ticket(seq, tag))
+        return std::nullopt;
+    return m_tickets.watch(seq, listener, waitUntil);
+}
+
+std::optional<EventSnapshot> Engine::event(QStringView id) const
+{
+    return m_events->snapshot(m_events->indexOf(id));
+}
+
+std::optional<EventSnapshot> Engine::eventAt(int index) const
+{
+    return m_events->snapshot(index);
+}
+
+QList<EventSnapshot> Engine::events() const
+{
+    return m_events->snapshots();
+}
+
+AdminResult Engine::committed(AdminResult result, std::uint64_t generation)
+{
+    if (result.status == Status::Ok && !m_writer->waitCommitted(generation, kAdminCommitTimeoutMs)) {
+        result.status = Status::Unavailable;
+        result.message = QStringLiteral("the change is applied but the store has not committed it yet");
+    }
+    return result;
+}
+
+AdminResult Engine::createEvent(const EventConfig &config)
+{
+    AdminResult result = m_events->create(config, nowMs());
+    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+}
+
+AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
+{
+    AdminResult result = m_events->update(id, patch, nowMs());
+    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+}
+
+AdminResult Engine::actOnEvent(QStringView id, EventAction action)
+{
+    AdminResult result = m_events->act(id, action, nowMs());
+    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+}
+
+AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
+{
+    AdminResult result = m_events->restock(id, units, nowMs());
+    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+}
+
+EngineStats Engine::stats() const
+{
+    EngineStats s;
+    s.atMs = nowMs();
+    s.accepted = m_accepted.load(std::memory_order_relaxed);
+    s.decided = m_decided.load(std::memory_order_relaxed);
+    s.wonRequests = m_wonRequests.load(std::memory_order_relaxed);
+    s.wonUnits = m_wonUnits.load(std::memory_order_relaxed);
+    s.lost = m_lost.load(std::memory_order_relaxed);
+    s.queueDepth = m_inflight.load(std::memory_order_relaxed);
+    s.rejectedOverload = m_rejectedOverload.load(std::memory_order_relaxed);
+    s.commits = m_writer ? m_writer->commitCount() : 0;
+    s.storeFailing = m_writer && m_writer->isFailing();
+    s.latency = m_latency.counts();
+    s.events = m_events ? m_events->snapshots() : QList<EventSnapshot>();
+    return s;
+}
+
+void Engine::onCommitted(CommitBatch &batch)
+{
+    m_changes.clear();
+    for (const PurchaseRequest &request : batch.accepted)
+        m_changes.push_back(TicketChange{request.seq, TicketState::Queued, LossReason::None, 0});
+    const std::int64_t nowUs = steadyMicros();
+    std::int64_t won = 0, wonUnits = 0, lost = 0;
+    for (const DecidedRequest &d : batch.decided) {
+        m_changes.push_back(TicketChange{d.request.seq, d.decision.outcome, d.decision.reason, d.decision.orderId});
+        if (d.request.acceptedSteadyUs > 0)
+            m_latency.record(nowUs - d.request.acceptedSteadyUs);
+        if (d.decision.outcome == TicketState::Won) {
+            ++won;
+            wonUnits += d.request.quantity;
+        } else {
+            ++lost;
+        }
+    }
+    m_tickets.apply(m_changes, m_notify);
+    m_wonRequests.fetch_add(won, std::memory_order_relaxed);
+    m_wonUnits.fetch_add(wonUnits, std::memory_order_relaxed);
+    m_lost.fetch_add(lost, std::memory_order_relaxed);
+    m_decided.fetch_add(won + lost, std::memory_order_relaxed);
+    m_inflight.fetch_sub(won + lost, std::memory_order_relaxed);
+
+    if (!batch.accepted.empty())
+        m_decider->enqueue(batch.accepted);
+
+    std::lock_guard lock(m_listenerMutex);
+    for (int i = 0; i < TicketBook::kMaxListeners; ++i) {
+        if (m_notify[i].empty())
+            continue;
+        if (m_listeners[i])
+            m_listeners[i]->ticketsChanged(m_notify[i]);
+        m_notify[i].clear();
+    }
+}
+
+} // namespace flashsale

@@ -1,0 +1,137 @@
+// The sale engine's façade: what front ends (HTTP, WebSocket, the console) call.
+#pragma once
+
+#include "engine/eventbook.h"
+#include "engine/latencyhistogram.h"
+#include "engine/store.h"
+#include "engine/ticketbook.h"
+#include "engine/types.h"
+
+#include <QList>
+#include <QString>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace flashsale {
+
+class DeciderThread;
+class Writer;
+
+struct EngineOptions {
+    StoreLocation store;
+    // Accepted requests not yet decided; beyond this new requests get Status::Overloaded.
+    std::int64_t maxQueueDepth = 200'000;
+};
+
+// A front end that answers clients once their tickets change.
+class TicketListener
+{
+public:
+    virtual ~TicketListener() = default;
+    // Called on the writer thread with the seqs this listener watched that changed. Must only
+    // take the seqs (swap) and wake its own thread: the commit pipeline waits for it.
+    virtual void ticketsChanged(std::vector<std::uint64_t> &seqs) = 0;
+};
+
+struct SubmitResult {
+    Status status = Status::Invalid;
+    TicketView ticket;          // when status is Ok
+    bool created = false;       // false: an earlier request with the same requestId
+    std::int64_t position = 0;  // requests of this event ahead in the queue
+    std::int64_t startsAtMs = 0; // when status is NotOpen
+};
+
+// Totals since start plus every event's snapshot; cheap enough to take a few times a second.
+struct EngineStats {
+    std::int64_t atMs = 0;
+    std::int64_t accepted = 0;         // requests accepted (journaled or about to be)
+    std::int64_t decided = 0;
+    std::int64_t wonRequests = 0;
+    std::int64_t wonUnits = 0;
+    std::int64_t lost = 0;
+    std::int64_t queueDepth = 0;       // accepted, not yet decided and committed
+    std::int64_t rejectedOverload = 0; // 429s
+    std::uint64_t commits = 0;
+    bool storeFailing = false;
+    LatencyHistogram::Counts latency{}; // accept → decision committed, µs
+    QList<EventSnapshot> events;
+};
+
+// Thread safety: every public method may be called from any thread once start() returned.
+// Threads the engine owns: the writer (store, group commit) and the decider.
+class Engine
+{
+public:
+    explicit Engine(EngineOptions options);
+    ~Engine();
+
+    // Opens the store, rebuilds memory from it and starts the threads. Journaled requests that
+    // were not decided before the last stop are decided now, in their original order.
+    bool start(QString *error);
+    // Refuses new requests, waits up to drainTimeoutMs for the queue to be decided and
+    // committed, then stops the threads. Anything still undecided stays journaled.
+    void stop(int drainTimeoutMs = 30000);
+
+    // Listener ids are 0..TicketBook::kMaxListeners-1; -1 when all are taken.
+    int addListener(TicketListener *listener);
+    void removeListener(int id);
+
+    // Shopper side. waitUntil: the state at which listener wants to hear about the ticket.
+    SubmitResult submit(QStringView eventId, PurchaseRequest request, int listener, TicketState waitUntil);
+    std::optional<TicketView> ticket(std::uint64_t seq, std::uint32_t tag) const;
+    std::optional<TicketView> watchTicket(std::uint64_t seq, std::uint32_t tag, int listener, TicketState waitUntil);
+    std::optional<EventSnapshot> event(QStringView id) const;
+    std::optional<EventSnapshot> eventAt(int index) const;
+
+    // Staff side: each change is committed before it returns (Status::Unavailable if the store
+    // does not commit within a few seconds; the change then lands when the store is back).
+    QList<EventSnapshot> events() const;
+    AdminResult createEvent(const EventConfig &config);
+    AdminResult updateEvent(QStringView id, const EventPatch &patch);
+    AdminResult actOnEvent(QStringView id, EventAction action);
+    AdminResult restockEvent(QStringView id, std::int64_t units);
+
+    EngineStats stats() const;
+    const StoreLocation &storeLocation() const { return m_options.store; }
+    bool isAccepting() const;
+
+    static std::int64_t nowMs();
+    static std::int64_t steadyMicros();
+
+private:
+    void onCommitted(CommitBatch &batch);
+    AdminResult committed(AdminResult result, std::uint64_t generation);
+
+    EngineOptions m_options;
+    std::unique_ptr<SqlStore> m_store;
+    std::unique_ptr<Writer> m_writer;
+    std::unique_ptr<EventBook> m_events;
+    std::unique_ptr<DeciderThread> m_decider;
+    TicketBook m_tickets;
+
+    std::atomic<bool> m_running{false};
+    std::atomic<std::int64_t> m_inflight{0};
+    std::atomic<std::int64_t> m_accepted{0};
+    std::atomic<std::int64_t> m_decided{0};
+    std::atomic<std::int64_t> m_wonRequests{0};
+    std::atomic<std::int64_t> m_wonUnits{0};
+    std::atomic<std::int64_t> m_lost{0};
+    std::atomic<std::int64_t> m_rejectedOverload{0};
+    LatencyHistogram m_latency;
+
+    // The generation of the last event row enqueued, per calling thread's change.
+    std::atomic<std::uint64_t> m_lastRowGeneration{0};
+
+    mutable std::mutex m_listenerMutex; // guards m_listeners; held while dispatching
+    std::array<TicketListener *, TicketBook::kMaxListeners> m_listeners{};
+
+    // Writer thread only: reused between commits.
+    std::vector<TicketChange> m_changes;
+    std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> m_notify;
+};
+
+} // namespace flashsale

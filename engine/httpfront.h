@@ -1,0 +1,87 @@
+// One HTTP acceptor: Qt HttpServer parsing on its own thread, answering from the engine, and
+// holding the clients that wait for their ticket to change.
+#pragma once
+
+#include "engine/engine.h"
+
+#include <QAbstractHttpServer>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+class QTcpSocket;
+
+namespace flashsale {
+
+// The admin token, shared by every front and replaceable at run time. Thread-safe.
+class SharedToken
+{
+public:
+    void set(const QString &token);
+    QByteArray get() const;
+
+private:
+    mutable std::mutex m_mutex;
+    QByteArray m_token; // guarded by m_mutex
+};
+
+// Thread: created, used and destroyed on one front thread; only ticketsChanged() is called
+// from the writer thread, and it touches nothing but m_inbox under m_inboxMutex.
+class HttpFront final : public QAbstractHttpServer, public TicketListener
+{
+public:
+    HttpFront(Engine &engine, const SharedToken &adminToken, QObject *parent = nullptr);
+    ~HttpFront() override;
+
+    // Serves connections accepted on an already listening socket.
+    bool serve(qintptr listeningSocket, QString *error);
+
+    void ticketsChanged(std::vector<std::uint64_t> &seqs) override;
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    struct Reply;
+    struct Waiter {
+        QPointer<QTcpSocket> socket;
+        std::uint32_t tag = 0;
+        TicketState until = TicketState::Queued;
+        std::int64_t deadlineUs = 0;   // answer with what is known by then
+        std::int64_t giveUpAtUs = 0;   // still not durable by then: 503, retry with the same requestId
+        std::int64_t position = 0;
+        bool purchase = false;
+        bool closeAfter = false;
+    };
+
+    void route(const QHttpServerRequest &request, Reply &reply);
+    void getEvent(QStringView eventId, Reply &reply);
+    void postPurchase(const QHttpServerRequest &request, QStringView eventId, Reply &reply);
+    void getTicket(const QHttpServerRequest &request, QStringView ticketText, Reply &reply);
+    void admin(const QHttpServerRequest &request, const QList<QStringView> &parts, Reply &reply);
+    void adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply);
+    void metrics(Reply &reply);
+
+    // Answers now if the ticket already reached `until`, else parks the client.
+    void answerOrWait(Reply &reply, const TicketView &view, Waiter waiter);
+    void answerTicket(QTcpSocket *socket, bool closeAfter, const TicketView &view, bool purchase, std::int64_t position);
+    void drainInbox();
+    void expireWaiters();
+
+    Engine &m_engine;
+    const SharedToken &m_adminToken;
+    int m_listenerId = -1;
+    std::unordered_multimap<std::uint64_t, Waiter> m_waiters;
+    QTimer m_waitTimer;
+
+    std::mutex m_inboxMutex;
+    std::vector<std::uint64_t> m_inbox; // guarded by m_inboxMutex
+    std::vector<std::uint64_t> m_draining;
+};
+
+} // namespace flashsale

@@ -1,0 +1,148 @@
+#include "engine/httpservice.h"
+
+#include <QSemaphore>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace flashsale {
+
+namespace {
+
+// A listening, non-blocking TCP socket with SO_REUSEPORT set, or -1 and error.
+int listeningSocket(const QHostAddress &address, quint16 port, QString *error)
+{
+    const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+    const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *error = QString::fromLocal8Bit(std::strerror(errno));
+        return -1;
+    }
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (v6) {
+        auto *sa = reinterpret_cast<sockaddr_in6 *>(&storage);
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = htons(port);
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        std::memcpy(&sa->sin6_addr, &bytes, sizeof bytes);
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto *sa = reinterpret_cast<sockaddr_in *>(&storage);
+        sa->sin_family = AF_INET;
+        sa->sin_port = htons(port);
+        sa->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    }
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&storage), length) != 0 || ::listen(fd, 4096) != 0) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(address.toString())
+                     .arg(port)
+                     .arg(QString::fromLocal8Bit(std::strerror(errno)));
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+quint16 boundPort(int fd)
+{
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&storage), &length);
+    if (storage.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port);
+    return ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+}
+
+} // namespace
+
+// Owns one HttpFront, created and destroyed on this thread's event loop.
+class HttpService::FrontThread : public QThread
+{
+public:
+    FrontThread(Engine &engine, const SharedToken &token, int socket)
+        : m_engine(engine), m_token(token), m_socket(socket)
+    {
+    }
+
+    bool startServing(QString *error)
+    {
+        start();
+        m_ready.acquire();
+        *error = m_error;
+        return m_error.isEmpty();
+    }
+
+protected:
+    void run() override
+    {
+        HttpFront front(m_engine, m_token);
+        if (!front.serve(m_socket, &m_error)) {
+            ::close(m_socket);
+            m_ready.release();
+            return;
+        }
+        m_ready.release();
+        exec();
+    }
+
+private:
+    Engine &m_engine;
+    const SharedToken &m_token;
+    int m_socket;
+    QString m_error;
+    QSemaphore m_ready;
+};
+
+HttpService::HttpService(Engine &engine)
+    : m_engine(engine)
+{
+}
+
+HttpService::~HttpService()
+{
+    stop();
+}
+
+bool HttpService::start(const QHostAddress &address, quint16 port, int threads, QString *error)
+{
+    m_address = address;
+    for (int i = 0; i < std::max(1, threads); ++i) {
+        const int fd = listeningSocket(address, i == 0 ? port : m_port, error);
+        if (fd < 0) {
+            stop();
+            return false;
+        }
+        if (i == 0)
+            m_port = boundPort(fd);
+        auto thread = std::make_unique<FrontThread>(m_engine, m_token, fd);
+        thread->setObjectName(QStringLiteral("http-%1").arg(i));
+        if (!thread->startServing(error)) {
+            thread->wait();
+            stop();
+            return false;
+        }
+        m_threads.push_back(std::move(thread));
+    }
+    return true;
+}
+
+void HttpService::stop()
+{
+    for (auto &thread : m_threads) {
+        thread->quit();
+        thread->wait();
+    }
+    m_threads.clear();
+}
+
+} // namespace flashsale

@@ -1,0 +1,43 @@
+// Runs the HTTP API on several acceptor threads that share one port (SO_REUSEPORT), so the
+// kernel spreads connections over them.
+#pragma once
+
+#include "engine/httpfront.h"
+
+#include <QHostAddress>
+#include <QThread>
+
+#include <memory>
+#include <vector>
+
+namespace flashsale {
+
+class Engine;
+
+// Thread: start/stop/setAdminToken from the owning (main) thread; each front lives on its thread.
+class HttpService
+{
+public:
+    explicit HttpService(Engine &engine);
+    ~HttpService();
+
+    // Binds address:port (0 picks a free port) and starts `threads` acceptors.
+    bool start(const QHostAddress &address, quint16 port, int threads, QString *error);
+    // Stops accepting and closes every connection; parked waiters are dropped.
+    void stop();
+
+    void setAdminToken(const QString &token) { m_token.set(token); }
+    quint16 port() const { return m_port; }
+    QHostAddress address() const { return m_address; }
+
+private:
+    class FrontThread;
+
+    Engine &m_engine;
+    SharedToken m_token;
+    QHostAddress m_address;
+    quint16 m_port = 0;
+    std::vector<std::unique_ptr<FrontThread>> m_threads;
+};
+
+} // namespace flashsale

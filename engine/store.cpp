@@ -1,0 +1,367 @@
+#include "engine/store.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUrl>
+#include <QVariant>
+
+namespace flashsale {
+
+namespace {
+// Qt binds a null QString as SQL NULL; optional text columns hold '' instead.
+QString notNull(const QString &text)
+{
+    return text.isNull() ? QString(u""_qs) : text;
+}
+} // namespace
+
+StoreLocation StoreLocation::sqliteIn(const QString &dataDir)
+{
+    StoreLocation location;
+    location.driver = QStringLiteral("QSQLITE");
+    location.databaseName = QDir(dataDir).filePath(QStringLiteral("flashsale.sqlite"));
+    return location;
+}
+
+StoreLocation StoreLocation::fromUrl(const QString &text, QString *error)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    StoreLocation location;
+    if (!url.isValid() || (url.scheme() != QLatin1String("postgresql") && url.scheme() != QLatin1String("postgres"))) {
+        *error = QStringLiteral("expected postgresql://USER:PASS@HOST:PORT/DB, got \"%1\"").arg(text);
+        return location;
+    }
+    location.driver = QStringLiteral("QPSQL");
+    location.host = url.host();
+    location.port = url.port(5432);
+    location.user = url.userName();
+    location.password = url.password();
+    location.databaseName = url.path().mid(1);
+    if (location.databaseName.isEmpty())
+        location.databaseName = location.user;
+    return location;
+}
+
+QSqlDatabase openConnection(const StoreLocation &location, const QString &connectionName, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(location.driver, connectionName);
+    db.setDatabaseName(location.databaseName);
+    if (!location.isSqlite()) {
+        db.setHostName(location.host);
+        db.setPort(location.port);
+        db.setUserName(location.user);
+        db.setPassword(location.password);
+    } else {
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    }
+    if (!db.open()) {
+        *error = db.lastError().text();
+        return db;
+    }
+    if (location.isSqlite()) {
+        QSqlQuery pragma(db);
+        for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=OFF"}) {
+            if (!pragma.exec(QString::fromLatin1(statement))) {
+                *error = pragma.lastError().text();
+                db.close();
+                return db;
+            }
+        }
+    }
+    return db;
+}
+
+QSqlDatabase readerConnection(const StoreLocation &location, QString *error)
+{
+    const QString name = QStringLiteral("flashsale-reader-%1")
+                             .arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name);
+        if (db.isOpen())
+            return db;
+        QSqlDatabase::removeDatabase(name);
+    }
+    return openConnection(location, name, error);
+}
+
+struct SqlStore::Statements {
+    explicit Statements(const QSqlDatabase &db)
+        : insertRequest(db), decideRequest(db), insertOrder(db), upsertIntent(db), upsertEvent(db)
+    {
+    }
+    QSqlQuery insertRequest;
+    QSqlQuery decideRequest;
+    QSqlQuery insertOrder;
+    QSqlQuery upsertIntent;
+    QSqlQuery upsertEvent;
+};
+
+SqlStore::SqlStore(StoreLocation location)
+    : m_location(std::move(location))
+    , m_connectionName(QStringLiteral("flashsale-writer"))
+{
+}
+
+SqlStore::~SqlStore()
+{
+    close();
+}
+
+bool SqlStore::open(QString *error)
+{
+    if (m_location.isSqlite()) {
+        const QString dir = QFileInfo(m_location.databaseName).absolutePath();
+        if (!QDir().mkpath(dir)) {
+            *error = QStringLiteral("cannot create data directory %1").arg(dir);
+            return false;
+        }
+    }
+    QSqlDatabase db = openConnection(m_location, m_connectionName, error);
+    if (!db.isOpen())
+        return false;
+
+    QFile schemaFile(QStringLiteral(":/flashsale/sql/schema.sql"));
+    if (!schemaFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("schema resource missing");
+        return false;
+    }
+    QString schema = QString::fromUtf8(schemaFile.readAll());
+    schema.replace(QLatin1String("{{KEY}}"), m_location.isSqlite() ? QLatin1String("INTEGER") : QLatin1String("BIGINT"));
+    QStringList lines;
+    for (const QString &line : schema.split(QLatin1Char('\n'))) {
+        if (!line.trimmed().startsWith(QLatin1String("--")))
+            lines << line;
+    }
+    QSqlQuery query(db);
+    for (const QString &statement : lines.join(QLatin1Char('\n')).split(QLatin1Char(';'))) {
+        if (statement.trimmed().isEmpty())
+            continue;
+        if (!query.exec(statement)) {
+            *error = QStringLiteral("schema: %1").arg(query.lastError().text());
+            return false;
+        }
+    }
+    return prepare(error);
+}
+
+bool SqlStore::prepare(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    m_statements = std::make_unique<Statements>(db);
+    Statements &s = *m_statements;
+    const std::pair<QSqlQuery *, const char *> statements[] = {
+        {&s.insertRequest,
+         "INSERT INTO requests (seq, ticket_tag, event_id, request_id, user_id, quantity, contact, simulated,"
+         " accepted_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')"},
+        {&s.decideRequest, "UPDATE requests SET state = ?, reason = ?, order_id = ?, decided_at_ms = ? WHERE seq = ?"},
+        {&s.insertOrder,
+         "INSERT INTO orders (order_id, event_id, user_id, quantity, price_cents, total_cents, request_id,"
+         " ticket_seq, contact, simulated, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+        {&s.upsertIntent,
+         "INSERT INTO intents (event_id, user_id, contact, quantity, last_reason, attempts, first_at_ms,"
+         " last_at_ms, simulated) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)"
+         " ON CONFLICT (event_id, user_id) DO UPDATE SET"
+         " contact = CASE WHEN excluded.contact <> '' THEN excluded.contact ELSE intents.contact END,"
+         " quantity = excluded.quantity, last_reason = excluded.last_reason,"
+         " attempts = intents.attempts + 1, last_at_ms = excluded.last_at_ms"},
+        {&s.upsertEvent,
+         "INSERT INTO events (id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
+         " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms)"
+         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         " ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents,"
+         " currency = excluded.currency, initial_stock = excluded.initial_stock,"
+         " stock_total = excluded.stock_total, per_user_limit = excluded.per_user_limit,"
+         " starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms, state = excluded.state,"
+         " updated_at_ms = excluded.updated_at_ms"},
+    };
+    for (const auto &[query, sql] : statements) {
+        if (!query->prepare(QString::fromLatin1(sql))) {
+            *error = QStringLiteral("prepare: %1").arg(query->lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool SqlStore::load(LoadedState *state, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    const auto fail = [&] {
+        *error = query.lastError().text();
+        return false;
+    };
+
+    if (!query.exec(QStringLiteral("SELECT id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
+                                   " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms FROM events")))
+        return fail();
+    while (query.next()) {
+        EventSnapshot event;
+        event.config.id = query.value(0).toString();
+        event.config.name = query.value(1).toString();
+        event.config.priceCents = query.value(2).toLongLong();
+        event.config.currency = query.value(3).toString();
+        event.config.stock = query.value(4).toLongLong();
+        event.stockTotal = query.value(5).toLongLong();
+        event.config.perUserLimit = query.value(6).toInt();
+        event.config.startsAtMs = query.value(7).toLongLong();
+        event.config.endsAtMs = query.value(8).toLongLong();
+        event.state = eventStateFromString(query.value(9).toString()).value_or(EventState::Draft);
+        event.createdAtMs = query.value(10).toLongLong();
+        event.updatedAtMs = query.value(11).toLongLong();
+        state->events.push_back(std::move(event));
+    }
+
+    if (!query.exec(QStringLiteral("SELECT event_id, user_id, SUM(quantity) FROM orders GROUP BY event_id, user_id")))
+        return fail();
+    while (query.next())
+        state->wonUnitsByEventAndUser[query.value(0).toString()].insert(query.value(1).toString(), query.value(2).toInt());
+
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(order_id), 0) FROM orders")) || !query.next())
+        return fail();
+    state->maxOrderId = query.value(0).toLongLong();
+
+    if (!query.exec(QStringLiteral("SELECT seq, ticket_tag, event_id, request_id, state, reason, order_id,"
+                                   " user_id, quantity, contact, simulated, accepted_at_ms FROM requests ORDER BY seq")))
+        return fail();
+    while (query.next()) {
+        LoadedTicket ticket;
+        ticket.view.seq = query.value(0).toULongLong();
+        ticket.view.tag = query.value(1).toUInt();
+        ticket.eventId = query.value(2).toString();
+        ticket.requestId = query.value(3).toString();
+        const QString stateText = query.value(4).toString();
+        if (stateText == QLatin1String("won")) {
+            ticket.view.state = TicketState::Won;
+            ticket.view.orderId = query.value(6).toLongLong();
+        } else if (stateText == QLatin1String("lost")) {
+            ticket.view.state = TicketState::Lost;
+            ticket.view.reason = lossReasonFromString(query.value(5).toString()).value_or(LossReason::NotOpen);
+        } else {
+            ticket.view.state = TicketState::Queued;
+            PurchaseRequest request;
+            request.seq = ticket.view.seq;
+            request.ticketTag = ticket.view.tag;
+            request.eventId = ticket.eventId;
+            request.requestId = ticket.requestId;
+            request.userId = query.value(7).toString();
+            request.quantity = query.value(8).toInt();
+            request.contact = query.value(9).toString();
+            request.simulated = query.value(10).toBool();
+            request.acceptedAtMs = query.value(11).toLongLong();
+            state->undecided.push_back(std::move(request));
+        }
+        state->tickets.push_back(std::move(ticket));
+    }
+    return true;
+}
+
+bool SqlStore::commit(const CommitBatch &batch, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    Statements &s = *m_statements;
+    QSqlQuery *failed = nullptr;
+    const auto run = [&failed](QSqlQuery &query) {
+        if (!query.exec()) {
+            failed = &query;
+            return false;
+        }
+        return true;
+    };
+
+    if (!db.transaction()) {
+        *error = db.lastError().text();
+        return false;
+    }
+    bool ok = true;
+    for (const EventSnapshot &event : batch.eventRows) {
+        QSqlQuery &q = s.upsertEvent;
+        q.bindValue(0, event.config.id);
+        q.bindValue(1, event.config.name);
+        q.bindValue(2, qint64(event.config.priceCents));
+        q.bindValue(3, event.config.currency);
+        q.bindValue(4, qint64(event.config.stock));
+        q.bindValue(5, qint64(event.stockTotal));
+        q.bindValue(6, event.config.perUserLimit);
+        q.bindValue(7, qint64(event.config.startsAtMs));
+        q.bindValue(8, qint64(event.config.endsAtMs));
+        q.bindValue(9, toString(event.state));
+        q.bindValue(10, qint64(event.createdAtMs));
+        q.bindValue(11, qint64(event.updatedAtMs));
+        if (!(ok = run(q)))
+            break;
+    }
+    for (std::size_t i = 0; ok && i < batch.accepted.size(); ++i) {
+        const PurchaseRequest &r = batch.accepted[i];
+        QSqlQuery &q = s.insertRequest;
+        q.bindValue(0, qint64(r.seq));
+        q.bindValue(1, qint64(r.ticketTag));
+        q.bindValue(2, r.eventId);
+        q.bindValue(3, r.requestId);
+        q.bindValue(4, r.userId);
+        q.bindValue(5, r.quantity);
+        q.bindValue(6, notNull(r.contact));
+        q.bindValue(7, int(r.simulated));
+        q.bindValue(8, qint64(r.acceptedAtMs));
+        ok = run(q);
+    }
+    for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {
+        const PurchaseRequest &r = batch.decided[i].request;
+        const Decision &d = batch.decided[i].decision;
+        const bool won = d.outcome == TicketState::Won;
+        QSqlQuery &update = s.decideRequest;
+        update.bindValue(0, toString(d.outcome));
+        update.bindValue(1, won ? QVariant() : QVariant(toString(d.reason)));
+        update.bindValue(2, won ? QVariant(qint64(d.orderId)) : QVariant());
+        update.bindValue(3, qint64(d.decidedAtMs));
+        update.bindValue(4, qint64(r.seq));
+        if (!(ok = run(update)))
+            break;
+        if (won) {
+            QSqlQuery &q = s.insertOrder;
+            q.bindValue(0, qint64(d.orderId));
+            q.bindValue(1, r.eventId);
+            q.bindValue(2, r.userId);
+            q.bindValue(3, r.quantity);
+            q.bindValue(4, qint64(d.unitPriceCents));
+            q.bindValue(5, qint64(d.unitPriceCents * r.quantity));
+            q.bindValue(6, r.requestId);
+            q.bindValue(7, qint64(r.seq));
+            q.bindValue(8, notNull(r.contact));
+            q.bindValue(9, int(r.simulated));
+            q.bindValue(10, qint64(d.decidedAtMs));
+            ok = run(q);
+        } else {
+            QSqlQuery &q = s.upsertIntent;
+            q.bindValue(0, r.eventId);
+            q.bindValue(1, r.userId);
+            q.bindValue(2, notNull(r.contact));
+            q.bindValue(3, r.quantity);
+            q.bindValue(4, toString(d.reason));
+            q.bindValue(5, qint64(d.decidedAtMs));
+            q.bindValue(6, qint64(d.decidedAtMs));
+            q.bindValue(7, int(r.simulated));
+            ok = run(q);
+        }
+    }
+    if (ok && db.commit())
+        return true;
+    *error = failed ? failed->lastError().text() : db.lastError().text();
+    db.rollback();
+    return false;
+}
+
+void SqlStore::close()
+{
+    m_statements.reset();
+    if (QSqlDatabase::contains(m_connectionName)) {
+        QSqlDatabase::database(m_connectionName, false).close();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+} // namespace flashsale

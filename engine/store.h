@@ -1,0 +1,96 @@
+// Durable storage of events, the request journal, orders and intents, through Qt Sql.
+#pragma once
+
+#include "engine/ticketbook.h"
+#include "engine/types.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <vector>
+
+namespace flashsale {
+
+// Where the data lives: SQLite in a data dir (the embedded default) or a PostgreSQL server.
+struct StoreLocation {
+    QString driver; // "QSQLITE" or "QPSQL"
+    QString databaseName;
+    QString host;
+    int port = 0;
+    QString user;
+    QString password;
+
+    static StoreLocation sqliteIn(const QString &dataDir);
+    // Parses postgresql://USER:PASS@HOST:PORT/DB. Returns a location with an empty driver on error.
+    static StoreLocation fromUrl(const QString &url, QString *error);
+    bool isSqlite() const { return driver == QLatin1String("QSQLITE"); }
+};
+
+// Opens a new named connection to location on the calling thread (Qt Sql connections are
+// per thread). SQLite connections get WAL and synchronous=FULL.
+QSqlDatabase openConnection(const StoreLocation &location, const QString &connectionName, QString *error);
+
+// The connection for reading records on the calling thread, opened on first use.
+QSqlDatabase readerConnection(const StoreLocation &location, QString *error);
+
+// One group commit: everything the writer collected since the previous commit.
+struct DecidedRequest {
+    PurchaseRequest request;
+    Decision decision;
+};
+
+struct CommitBatch {
+    std::vector<PurchaseRequest> accepted;
+    std::vector<DecidedRequest> decided;
+    std::vector<EventSnapshot> eventRows; // upserts, in the order the changes were made
+
+    bool isEmpty() const { return accepted.empty() && decided.empty() && eventRows.empty(); }
+    void clear()
+    {
+        accepted.clear();
+        decided.clear();
+        eventRows.clear();
+    }
+};
+
+// Everything the engine rebuilds its memory from at start-up.
+struct LoadedTicket {
+    TicketView view; // eventIndex unset; see eventId
+    QString eventId;
+    QString requestId;
+};
+
+struct LoadedState {
+    std::vector<EventSnapshot> events;
+    QHash<QString, QHash<QString, std::int32_t>> wonUnitsByEventAndUser;
+    std::vector<LoadedTicket> tickets;        // every journaled request, in seq order
+    std::vector<PurchaseRequest> undecided;   // journaled but not decided, in seq order
+    std::int64_t maxOrderId = 0;
+};
+
+// The writer's side of the store. Thread: used only by the writer thread after open().
+class SqlStore
+{
+public:
+    explicit SqlStore(StoreLocation location);
+    ~SqlStore();
+
+    bool open(QString *error);
+    bool load(LoadedState *state, QString *error);
+    // Writes the whole batch in one transaction; on failure nothing of it is written.
+    bool commit(const CommitBatch &batch, QString *error);
+    void close();
+
+    const StoreLocation &location() const { return m_location; }
+
+private:
+    struct Statements;
+    bool prepare(QString *error);
+
+    StoreLocation m_location;
+    QString m_connectionName;
+    std::unique_ptr<Statements> m_statements;
+};
+
+} // namespace flashsale

@@ -1,0 +1,106 @@
+#include "engine/ticketbook.h"
+
+namespace flashsale {
+
+TicketBook::TicketBook()
+    : m_chunks(new std::atomic<Entry *>[kMaxChunks])
+{
+    for (std::size_t i = 0; i < kMaxChunks; ++i)
+        m_chunks[i].store(nullptr, std::memory_order_relaxed);
+}
+
+TicketBook::~TicketBook()
+{
+    for (std::size_t i = 0; i < kMaxChunks; ++i)
+        delete[] m_chunks[i].load(std::memory_order_relaxed);
+}
+
+TicketBook::Entry *TicketBook::entryFor(std::uint64_t seq) const
+{
+    if (seq == 0 || seq > m_lastSeq.load(std::memory_order_acquire))
+        return nullptr;
+    Entry *chunk = m_chunks[seq >> kChunkBits].load(std::memory_order_acquire);
+    return chunk ? &chunk[seq & (kChunkSize - 1)] : nullptr;
+}
+
+TicketBook::Entry *TicketBook::createEntry(std::uint64_t seq)
+{
+    const std::size_t chunkIndex = seq >> kChunkBits;
+    Q_ASSERT(chunkIndex < kMaxChunks);
+    Entry *chunk = m_chunks[chunkIndex].load(std::memory_order_relaxed);
+    if (!chunk) {
+        chunk = new Entry[kChunkSize];
+        m_chunks[chunkIndex].store(chunk, std::memory_order_release);
+    }
+    return &chunk[seq & (kChunkSize - 1)];
+}
+
+TicketView TicketBook::viewOf(std::uint64_t seq, const Entry &entry)
+{
+    return TicketView{seq, entry.tag, entry.eventIndex, entry.state, entry.reason, entry.orderId};
+}
+
+std::optional<TicketView> TicketBook::get(std::uint64_t seq) const
+{
+    const Entry *entry = entryFor(seq);
+    if (!entry)
+        return std::nullopt;
+    std::lock_guard lock(m_entryStripes[seq % kStripes].mutex);
+    if (entry->eventIndex < 0)
+        return std::nullopt;
+    return viewOf(seq, *entry);
+}
+
+std::optional<TicketView> TicketBook::watch(std::uint64_t seq, int listener, TicketState untilState)
+{
+    Entry *entry = entryFor(seq);
+    if (!entry)
+        return std::nullopt;
+    std::lock_guard lock(m_entryStripes[seq % kStripes].mutex);
+    if (entry->eventIndex < 0)
+        return std::nullopt;
+    if (entry->state < untilState)
+        entry->listenerMask |= 1u << listener;
+    return viewOf(seq, *entry);
+}
+
+void TicketBook::apply(const std::vector<TicketChange> &changes,
+                       std::array<std::vector<std::uint64_t>, kMaxListeners> &notify)
+{
+    for (const TicketChange &change : changes) {
+        Entry *entry = entryFor(change.seq);
+        if (!entry)
+            continue;
+        std::uint32_t mask = 0;
+        {
+            std::lock_guard lock(m_entryStripes[change.seq % kStripes].mutex);
+            entry->state = change.state;
+            entry->reason = change.reason;
+            entry->orderId = change.orderId;
+            mask = entry->listenerMask;
+            entry->listenerMask = 0;
+        }
+        while (mask) {
+            const int listener = std::countr_zero(mask);
+            mask &= mask - 1;
+            notify[listener].push_back(change.seq);
+        }
+    }
+}
+
+void TicketBook::restore(const TicketView &ticket, const QString &requestId)
+{
+    std::lock_guard growLock(m_growMutex);
+    Entry *entry = createEntry(ticket.seq);
+    entry->tag = ticket.tag;
+    entry->eventIndex = ticket.eventIndex;
+    entry->state = ticket.state;
+    entry->reason = ticket.reason;
+    entry->orderId = ticket.orderId;
+    if (ticket.seq > m_lastSeq.load(std::memory_order_relaxed))
+        m_lastSeq.store(ticket.seq, std::memory_order_release);
+    Key key{ticket.eventIndex, requestId};
+    m_keyStripes[qHash(key, 0) % kStripes].seqByKey.insert(std::move(key), ticket.seq);
+}
+
+} // namespace flashsale

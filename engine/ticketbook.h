@@ -1,0 +1,151 @@
+// In-memory index of every ticket: the idempotency keys, and the state that pollers are served from.
+#pragma once
+
+#include "engine/types.h"
+
+#include <QHash>
+
+#include <array>
+#include <bit>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace flashsale {
+
+// What a poller may learn about one ticket.
+struct TicketView {
+    std::uint64_t seq = 0;
+    std::uint32_t tag = 0;
+    std::int32_t eventIndex = -1;
+    TicketState state = TicketState::Pending;
+    LossReason reason = LossReason::None;
+    std::int64_t orderId = 0;
+};
+
+// One state change to publish after a commit.
+struct TicketChange {
+    std::uint64_t seq = 0;
+    TicketState state = TicketState::Queued;
+    LossReason reason = LossReason::None;
+    std::int64_t orderId = 0;
+};
+
+// Thread safety: every method may be called from any thread. Entries are striped over
+// kStripes mutexes by sequence number, idempotency keys over kStripes mutexes by key hash.
+// Listeners (front ends waiting to answer a client) are bits 0..31 of an entry's mask; a
+// listener that marks a ticket is told once about each later change of that ticket.
+class TicketBook
+{
+public:
+    static constexpr int kMaxListeners = 32;
+
+    TicketBook();
+    ~TicketBook();
+
+    // Returns the ticket already recorded for (eventIndex, requestId), or creates a Pending one
+    // by calling journal(seq) with a fresh sequence number while the key is locked, so two
+    // concurrent duplicates can never both be journaled. journal returns false to refuse
+    // (nothing is then recorded).
+    template<typename JournalFn>
+    std::optional<TicketView> findOrCreate(std::int32_t eventIndex, const QString &requestId,
+                                           std::uint32_t tag, bool *created, JournalFn &&journal);
+
+    std::optional<TicketView> get(std::uint64_t seq) const;
+
+    // Returns the current view and, if the ticket is still short of untilState, asks that
+    // listener be told of its next change.
+    std::optional<TicketView> watch(std::uint64_t seq, int listener, TicketState untilState);
+
+    // Applies changes; for each listener that watched a changed ticket appends its seq to
+    // notify[listener] and clears the watch.
+    void apply(const std::vector<TicketChange> &changes,
+               std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
+
+    // Recreates a ticket loaded from the store at start-up (single-threaded phase).
+    void restore(const TicketView &ticket, const QString &requestId);
+
+    std::uint64_t lastSeq() const { return m_lastSeq.load(std::memory_order_acquire); }
+
+private:
+    struct Entry {
+        std::uint32_t tag = 0;
+        std::int32_t eventIndex = -1;
+        std::int64_t orderId = 0;
+        std::uint32_t listenerMask = 0;
+        TicketState state = TicketState::Pending;
+        LossReason reason = LossReason::None;
+    };
+    struct Key {
+        std::int32_t eventIndex;
+        QString requestId;
+        bool operator==(const Key &) const = default;
+    };
+    friend size_t qHash(const Key &key, size_t seed) { return qHashMulti(seed, key.eventIndex, key.requestId); }
+
+    static constexpr int kStripes = 64;
+    static constexpr int kChunkBits = 16;
+    static constexpr std::uint64_t kChunkSize = 1u << kChunkBits;
+    static constexpr std::size_t kMaxChunks = 1u << 16;
+
+    Entry *entryFor(std::uint64_t seq) const;
+    Entry *createEntry(std::uint64_t seq);
+    static TicketView viewOf(std::uint64_t seq, const Entry &entry);
+
+    struct alignas(64) KeyStripe {
+        std::mutex mutex;
+        QHash<Key, std::uint64_t> seqByKey;
+    };
+    struct alignas(64) EntryStripe {
+        std::mutex mutex;
+    };
+
+    std::array<KeyStripe, kStripes> m_keyStripes;
+    mutable std::array<EntryStripe, kStripes> m_entryStripes;
+    std::unique_ptr<std::atomic<Entry *>[]> m_chunks;
+    std::mutex m_growMutex; // guards chunk allocation and sequence assignment
+    std::atomic<std::uint64_t> m_lastSeq{0};
+};
+
+template<typename JournalFn>
+std::optional<TicketView> TicketBook::findOrCreate(std::int32_t eventIndex, const QString &requestId,
+                                                   std::uint32_t tag, bool *created, JournalFn &&journal)
+{
+    Key key{eventIndex, requestId};
+    const size_t hash = qHash(key, 0);
+    KeyStripe &stripe = m_keyStripes[hash % kStripes];
+    std::lock_guard keyLock(stripe.mutex);
+    if (auto it = stripe.seqByKey.constFind(key); it != stripe.seqByKey.constEnd()) {
+        *created = false;
+        return get(*it);
+    }
+    std::uint64_t seq = 0;
+    Entry *entry = nullptr;
+    {
+        std::lock_guard growLock(m_growMutex);
+        seq = m_lastSeq.load(std::memory_order_relaxed) + 1;
+        entry = createEntry(seq);
+        {
+            std::lock_guard entryLock(m_entryStripes[seq % kStripes].mutex);
+            *entry = Entry{tag, eventIndex, 0, 0, TicketState::Pending, LossReason::None};
+        }
+        // Published before journaling: the writer may commit and apply this seq at once.
+        m_lastSeq.store(seq, std::memory_order_release);
+        if (!journal(seq)) {
+            {
+                std::lock_guard entryLock(m_entryStripes[seq % kStripes].mutex);
+                entry->eventIndex = -1;
+            }
+            m_lastSeq.store(seq - 1, std::memory_order_release);
+            *created = false;
+            return std::nullopt;
+        }
+    }
+    stripe.seqByKey.insert(std::move(key), seq);
+    *created = true;
+    return TicketView{seq, tag, eventIndex, TicketState::Pending, LossReason::None, 0};
+}
+
+} // namespace flashsale

@@ -1,0 +1,97 @@
+#include "engine/types.h"
+
+#include <array>
+
+namespace flashsale {
+
+namespace {
+struct EventStateName {
+    EventState state;
+    const char16_t *name;
+};
+constexpr std::array eventStateNames{
+    EventStateName{EventState::Draft, u"draft"},     EventStateName{EventState::Scheduled, u"scheduled"},
+    EventStateName{EventState::Open, u"open"},       EventStateName{EventState::Paused, u"paused"},
+    EventStateName{EventState::SoldOut, u"sold_out"}, EventStateName{EventState::Ended, u"ended"},
+};
+} // namespace
+
+QString toString(EventState state)
+{
+    for (const auto &entry : eventStateNames) {
+        if (entry.state == state)
+            return QString::fromUtf16(entry.name);
+    }
+    return QString();
+}
+
+std::optional<EventState> eventStateFromString(QStringView text)
+{
+    for (const auto &entry : eventStateNames) {
+        if (text == QStringView(entry.name))
+            return entry.state;
+    }
+    return std::nullopt;
+}
+
+QString toString(LossReason reason)
+{
+    switch (reason) {
+    case LossReason::None: return QString();
+    case LossReason::SoldOut: return QStringLiteral("sold_out");
+    case LossReason::LimitReached: return QStringLiteral("limit_reached");
+    case LossReason::NotOpen: return QStringLiteral("not_open");
+    }
+    return QString();
+}
+
+std::optional<LossReason> lossReasonFromString(QStringView text)
+{
+    for (auto reason : {LossReason::SoldOut, LossReason::LimitReached, LossReason::NotOpen}) {
+        if (text == toString(reason))
+            return reason;
+    }
+    return std::nullopt;
+}
+
+QString toString(TicketState state)
+{
+    switch (state) {
+    case TicketState::Pending:
+    case TicketState::Queued: return QStringLiteral("queued");
+    case TicketState::Won: return QStringLiteral("won");
+    case TicketState::Lost: return QStringLiteral("lost");
+    }
+    return QString();
+}
+
+bool isValidEventId(QStringView id)
+{
+    if (id.isEmpty() || id.size() > limits::maxEventIdLength)
+        return false;
+    for (QChar c : id) {
+        const char16_t u = c.unicode();
+        if (!((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-'))
+            return false;
+    }
+    return true;
+}
+
+QString formatTicket(std::uint64_t seq, std::uint32_t tag)
+{
+    return QString::number(seq) + QLatin1Char('-') + QStringLiteral("%1").arg(tag, 8, 16, QLatin1Char('0'));
+}
+
+bool parseTicket(QStringView text, std::uint64_t *seq, std::uint32_t *tag)
+{
+    const qsizetype dash = text.indexOf(QLatin1Char('-'));
+    if (dash <= 0 || text.size() - dash - 1 != 8)
+        return false;
+    bool seqOk = false;
+    bool tagOk = false;
+    *seq = text.left(dash).toULongLong(&seqOk, 10);
+    *tag = text.mid(dash + 1).toUInt(&tagOk, 16);
+    return seqOk && tagOk && *seq > 0;
+}
+
+} // namespace flashsale

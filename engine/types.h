@@ -1,0 +1,112 @@
+// Value types shared by every layer of the sale engine: events, purchase requests, decisions.
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+namespace flashsale {
+
+// Life cycle of a sale event. Zero is never a valid value.
+enum class EventState : std::uint8_t {
+    Draft = 1,     // being configured; shoppers get 409 not_open
+    Scheduled = 2, // launched, opens by itself at startsAt
+    Open = 3,      // taking purchases
+    Paused = 4,    // temporarily closed; requests are decided lost (not_open)
+    SoldOut = 5,   // no stock left; a restock reopens it
+    Ended = 6,     // closed for good (by staff or at endsAt)
+};
+
+// Why a request lost. Zero means "did not lose".
+enum class LossReason : std::uint8_t {
+    None = 0,
+    SoldOut = 1,
+    LimitReached = 2,
+    NotOpen = 3,
+};
+
+// Where a ticket is in its life. Pending tickets are accepted but not yet durable.
+enum class TicketState : std::uint8_t {
+    Pending = 1, // accepted, the journal commit has not finished
+    Queued = 2,  // durably journaled, waiting for the decider
+    Won = 3,
+    Lost = 4,
+};
+
+QString toString(EventState state);
+QString toString(LossReason reason);
+QString toString(TicketState state);
+std::optional<EventState> eventStateFromString(QStringView text);
+std::optional<LossReason> lossReasonFromString(QStringView text);
+
+// What staff configure for an event. Times are Unix epoch milliseconds, 0 = not set.
+struct EventConfig {
+    QString id;   // slug, [a-z0-9-]{1,64}
+    QString name; // any Unicode
+    std::int64_t priceCents = 0;
+    QString currency = QStringLiteral("CNY");
+    std::int64_t stock = 0; // initial units
+    std::int32_t perUserLimit = 1;
+    std::int64_t startsAtMs = 0;
+    std::int64_t endsAtMs = 0;
+};
+
+// A point-in-time copy of one event, safe to hand to any thread.
+struct EventSnapshot {
+    EventConfig config;
+    EventState state = EventState::Draft;
+    std::int64_t stockTotal = 0; // initial stock + all restocks
+    std::int64_t remaining = 0;  // stockTotal - won units
+    std::int64_t acceptedRequests = 0;
+    std::int64_t decidedRequests = 0;
+    std::int64_t wonRequests = 0;
+    std::int64_t lostRequests = 0;
+    std::int64_t createdAtMs = 0;
+    std::int64_t updatedAtMs = 0;
+};
+
+// One shopper's purchase request as accepted by a front end. Strings are validated lengths.
+struct PurchaseRequest {
+    std::uint64_t seq = 0;    // ticket sequence number, global and gap-free in acceptance order
+    std::uint32_t ticketTag = 0; // random part of the public ticket id
+    std::int32_t eventIndex = -1;
+    std::int32_t quantity = 0;
+    std::int64_t acceptedAtMs = 0;     // wall clock, stored
+    std::int64_t acceptedSteadyUs = 0; // monotonic, for latency; 0 after a restart
+    QString eventId;
+    QString requestId;
+    QString userId;
+    QString contact;
+    bool simulated = false; // sent by the sale simulator; exports can leave these out
+};
+
+// The decider's verdict on one request.
+struct Decision {
+    std::uint64_t seq = 0;
+    std::int32_t eventIndex = -1;
+    TicketState outcome = TicketState::Lost; // Won or Lost
+    LossReason reason = LossReason::None;
+    std::int64_t orderId = 0; // > 0 when won
+    std::int64_t decidedAtMs = 0;
+    std::int64_t unitPriceCents = 0;
+};
+
+// Limits enforced on input, in one place so every front end agrees.
+namespace limits {
+inline constexpr int maxEventIdLength = 64;
+inline constexpr int maxRequestIdLength = 128;
+inline constexpr int maxUserIdLength = 128;
+inline constexpr int maxContactLength = 256;
+inline constexpr int maxNameLength = 200;
+inline constexpr qsizetype maxBodyBytes = 64 * 1024;
+inline constexpr int maxWaitMs = 10000;
+} // namespace limits
+
+bool isValidEventId(QStringView id);
+
+// Public ticket text: "<seq>-<tag as 8 hex digits>". The tag makes tickets unguessable.
+QString formatTicket(std::uint64_t seq, std::uint32_t tag);
+bool parseTicket(QStringView text, std::uint64_t *seq, std::uint32_t *tag);
+
+} // namespace flashsale

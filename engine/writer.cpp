@@ -1,0 +1,152 @@
+#include "engine/writer.h"
+
+#include <QDebug>
+
+#include <chrono>
+#include <future>
+
+namespace flashsale {
+
+Writer::Writer(SqlStore &store, PublishFn publish)
+    : m_store(store)
+    , m_publish(std::move(publish))
+{
+}
+
+Writer::~Writer()
+{
+    stop();
+}
+
+bool Writer::start(const std::function<bool()> &init)
+{
+    std::promise<bool> initialised;
+    std::future<bool> result = initialised.get_future();
+    m_thread = std::thread([this, &init, &initialised] {
+        const bool ok = init();
+        initialised.set_value(ok);
+        if (ok)
+            run();
+        m_store.close();
+    });
+    if (result.get())
+        return true;
+    m_thread.join();
+    return false;
+}
+
+void Writer::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wakeWriter.notify_one();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+std::uint64_t Writer::enqueueAccepted(PurchaseRequest request)
+{
+    std::lock_guard lock(m_mutex);
+    const bool wasEmpty = m_pending.isEmpty();
+    m_pending.accepted.push_back(std::move(request));
+    if (wasEmpty)
+        m_wakeWriter.notify_one();
+    return m_openGeneration;
+}
+
+std::uint64_t Writer::enqueueDecided(std::vector<DecidedRequest> &decided)
+{
+    std::lock_guard lock(m_mutex);
+    const bool wasEmpty = m_pending.isEmpty();
+    if (m_pending.decided.empty()) {
+        m_pending.decided.swap(decided);
+    } else {
+        m_pending.decided.insert(m_pending.decided.end(), std::make_move_iterator(decided.begin()),
+                                 std::make_move_iterator(decided.end()));
+    }
+    decided.clear();
+    if (wasEmpty)
+        m_wakeWriter.notify_one();
+    return m_openGeneration;
+}
+
+std::uint64_t Writer::enqueueEventRow(const EventSnapshot &row)
+{
+    std::lock_guard lock(m_mutex);
+    const bool wasEmpty = m_pending.isEmpty();
+    m_pending.eventRows.push_back(row);
+    if (wasEmpty)
+        m_wakeWriter.notify_one();
+    return m_openGeneration;
+}
+
+bool Writer::waitCommitted(std::uint64_t generation, int timeoutMs)
+{
+    std::unique_lock lock(m_mutex);
+    return m_committed.wait_for(lock, std::chrono::milliseconds(timeoutMs),
+                                [&] { return m_committedGeneration >= generation; });
+}
+
+bool Writer::stopping() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_stopping;
+}
+
+std::size_t Writer::pendingCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_pending.accepted.size() + m_pending.decided.size();
+}
+
+std::uint64_t Writer::commitCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_commits;
+}
+
+void Writer::run()
+{
+    CommitBatch batch;
+    for (;;) {
+        std::uint64_t generation = 0;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wakeWriter.wait(lock, [&] { return m_stopping || !m_pending.isEmpty(); });
+            if (m_pending.isEmpty())
+                break; // stopping and drained
+            std::swap(batch, m_pending); // keeps both vectors' capacity across cycles
+            generation = m_openGeneration++;
+        }
+        QString error;
+        int attempt = 0;
+        bool committed = false;
+        while (!(committed = m_store.commit(batch, &error))) {
+            // Keep the batch and retry until the store is back: nobody has been told "queued"
+            // or a result for anything in it yet. Give up only when stopping, after 10 s.
+            if (!m_failing.exchange(true, std::memory_order_relaxed) || ++attempt % 50 == 0)
+                qWarning("store commit failed, retrying: %s", qPrintable(error));
+            if (attempt >= 100 && stopping()) {
+                qCritical("store still failing at shutdown; %zu uncommitted entries dropped (none was acknowledged)",
+                          batch.accepted.size() + batch.decided.size());
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        if (!committed)
+            break;
+        m_failing.store(false, std::memory_order_relaxed);
+        m_publish(batch);
+        batch.clear();
+        {
+            std::lock_guard lock(m_mutex);
+            m_committedGeneration = generation;
+            ++m_commits;
+        }
+        m_committed.notify_all();
+    }
+}
+
+} // namespace flashsale

@@ -1,0 +1,65 @@
+// The store's single writer thread: collects journal entries, decisions and event rows, and
+// group-commits everything that arrived during the previous commit in one transaction.
+#pragma once
+
+#include "engine/store.h"
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace flashsale {
+
+// Thread safety: enqueue* and waitCommitted may be called from any thread; m_mutex guards the
+// pending batch and the generation counters. The store and the publish callback are used only
+// on the writer thread.
+class Writer
+{
+public:
+    // Called on the writer thread after each successful commit, with the committed batch (which
+    // the callback may move from).
+    using PublishFn = std::function<void(CommitBatch &committed)>;
+
+    Writer(SqlStore &store, PublishFn publish);
+    ~Writer();
+
+    // Starts the thread and runs init on it first (Qt Sql connections belong to one thread).
+    // Returns init's result; on false the thread has already ended.
+    bool start(const std::function<bool()> &init);
+    // Commits everything still pending, then stops the thread.
+    void stop();
+
+    // Each returns the generation that will hold the entry once committed.
+    std::uint64_t enqueueAccepted(PurchaseRequest request);
+    std::uint64_t enqueueDecided(std::vector<DecidedRequest> &decided);
+    std::uint64_t enqueueEventRow(const EventSnapshot &row);
+
+    // Waits until generation is committed. Returns false on timeout.
+    bool waitCommitted(std::uint64_t generation, int timeoutMs);
+
+    // Entries waiting for the next commit, for metrics.
+    std::size_t pendingCount() const;
+    std::uint64_t commitCount() const;
+    bool isFailing() const { return m_failing.load(std::memory_order_relaxed); }
+
+private:
+    void run();
+    bool stopping() const;
+
+    SqlStore &m_store;
+    PublishFn m_publish;
+    std::thread m_thread;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wakeWriter;
+    std::condition_variable m_committed;
+    CommitBatch m_pending;               // guarded by m_mutex
+    std::uint64_t m_openGeneration = 1;  // guarded by m_mutex: the batch being filled
+    std::uint64_t m_committedGeneration = 0;
+    std::uint64_t m_commits = 0;
+    bool m_stopping = false;
+    std::atomic<bool> m_failing{false};
+};
+
+} // namespace flashsale

@@ -1,0 +1,66 @@
+-- Flash Sale Console schema. Portable between SQLite and PostgreSQL.
+-- {{KEY}} is "INTEGER" on SQLite (an alias of the rowid, no extra index) and "BIGINT" elsewhere.
+-- Times are Unix epoch milliseconds; money is in minor units (cents/fen).
+
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    price_cents BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    initial_stock BIGINT NOT NULL,
+    stock_total BIGINT NOT NULL,
+    per_user_limit INTEGER NOT NULL,
+    starts_at_ms BIGINT NOT NULL,
+    ends_at_ms BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    updated_at_ms BIGINT NOT NULL
+);
+
+-- The journal: every accepted purchase request, with its decision once made.
+CREATE TABLE IF NOT EXISTS requests (
+    seq {{KEY}} PRIMARY KEY,
+    ticket_tag BIGINT NOT NULL,
+    event_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    contact TEXT NOT NULL,
+    simulated INTEGER NOT NULL,
+    accepted_at_ms BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    order_id BIGINT,
+    decided_at_ms BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS orders (
+    order_id {{KEY}} PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    price_cents BIGINT NOT NULL,
+    total_cents BIGINT NOT NULL,
+    request_id TEXT NOT NULL,
+    ticket_seq BIGINT NOT NULL,
+    contact TEXT NOT NULL,
+    simulated INTEGER NOT NULL,
+    decided_at_ms BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_by_event ON orders (event_id, order_id);
+CREATE INDEX IF NOT EXISTS orders_by_user ON orders (event_id, user_id);
+
+-- Leads: one row per event and user who wanted to buy and did not get (all of) it.
+CREATE TABLE IF NOT EXISTS intents (
+    event_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    last_reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    first_at_ms BIGINT NOT NULL,
+    last_at_ms BIGINT NOT NULL,
+    simulated INTEGER NOT NULL,
+    PRIMARY KEY (event_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS intents_by_time ON intents (event_id, last_at_ms);
