@@ -76,8 +76,9 @@ QSqlDatabase openConnection(const StoreLocation &location, const QString &connec
 
 QSqlDatabase readerConnection(const StoreLocation &location, QString *error)
 {
-    const QString name = QStringLiteral("flashsale-reader-%1")
-                             .arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
+    const QString name = QStringLiteral("flashsale-reader-%1-%2")
+                             .arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16)
+                             .arg(qHash(location.databaseName + location.host), 0, 16);
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase db = QSqlDatabase::database(name);
         if (db.isOpen())
@@ -101,7 +102,7 @@ struct SqlStore::Statements {
 
 SqlStore::SqlStore(StoreLocation location)
     : m_location(std::move(location))
-    , m_connectionName(QStringLiteral("flashsale-writer"))
+    , m_connectionName(QStringLiteral("flashsale-writer-%1").arg(reinterpret_cast<quintptr>(this), 0, 16))
 {
 }
 

@@ -1,0 +1,371 @@
+// The HTTP API end to end on a real socket and SQLite file: the sale guarantees under many
+// concurrent clients, and a clear error for every kind of bad input.
+#include "apiclient.h"
+
+#include "engine/server.h"
+
+#include <QJsonArray>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include "sqlcheck.h"
+
+#include <QTest>
+
+using namespace flashsale;
+
+namespace {
+
+
+QByteArray json(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject purchase(const QString &requestId, const QString &userId, int quantity, const QString &contact = {})
+{
+    QJsonObject body{{u"requestId"_qs, requestId}, {u"userId"_qs, userId}, {u"quantity"_qs, quantity}};
+    if (!contact.isEmpty())
+        body.insert(u"contact"_qs, contact);
+    return body;
+}
+
+} // namespace
+
+class TestHttpApi : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Server> m_server;
+    std::unique_ptr<ApiClient> m_client;
+
+    QString dbPath() const { return StoreLocation::sqliteIn(m_dir.path()).databaseName; }
+
+    void createOpenEvent(const QString &id, int stock, int perUserLimit, const QString &name = u"Phone"_qs)
+    {
+        const ApiReply created = m_client->admin("POST", u"/api/v1/admin/events"_qs,
+                                                 {{u"id"_qs, id}, {u"name"_qs, name}, {u"priceCents"_qs, 129900},
+                                                  {u"stock"_qs, stock}, {u"perUserLimit"_qs, perUserLimit}});
+        QCOMPARE(created.status, 201);
+        QCOMPARE(created.json.value(u"state"_qs).toString(), u"draft"_qs);
+        const ApiReply opened = m_client->admin("POST", u"/api/v1/admin/events/"_qs + id + u"/open"_qs);
+        QCOMPARE(opened.status, 200);
+        QCOMPARE(opened.json.value(u"state"_qs).toString(), u"open"_qs);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        ServerOptions options;
+        options.dataDir = m_dir.path();
+        options.port = 0;
+        options.adminToken = u"test-token"_qs;
+        options.httpThreads = 2;
+        m_server = std::make_unique<Server>(options);
+        QString error;
+        QVERIFY2(m_server->start(&error), qPrintable(error));
+        m_client = std::make_unique<ApiClient>(m_server->baseUrl(), "test-token");
+    }
+
+    void cleanupTestCase()
+    {
+        m_client.reset();
+        m_server->stop();
+    }
+
+    // ≥ 5,000 requests from hundreds of concurrent connections for 100 units.
+    void guaranteesUnderConcurrency()
+    {
+        createOpenEvent(u"rush"_qs, 100, 2, u"限量 Phone, \"Pro\""_qs);
+        const int users = 2500;
+        QHash<QString, QString> ticketByRequest;       // requestId -> ticket
+        QHash<QString, QJsonObject> resultByTicket;    // decided results
+        QHash<QString, QString> userByRequest;
+        QHash<QString, int> quantityByRequest;
+        int answered = 0;
+        int unexpected = 0;
+        const auto onReply = [&](const QString &requestId) {
+            return [&, requestId](const ApiReply &r) {
+                ++answered;
+                if (r.status != 200 && r.status != 202) {
+                    ++unexpected;
+                    qWarning() << "unexpected" << r.status << r.body;
+                    return;
+                }
+                const QString ticket = r.json.value(u"ticket"_qs).toString();
+                const QString previous = ticketByRequest.value(requestId);
+                if (!previous.isEmpty() && previous != ticket) {
+                    ++unexpected;
+                    qWarning() << "idempotency broken for" << requestId;
+                }
+                ticketByRequest.insert(requestId, ticket);
+                const QString state = r.json.value(u"state"_qs).toString();
+                if (r.status == 202 && state != u"queued")
+                    ++unexpected;
+                if (state == u"won" || state == u"lost")
+                    resultByTicket.insert(ticket, r.json);
+            };
+        };
+        int sent = 0;
+        for (int u = 0; u < users; ++u) {
+            for (int attempt = 0; attempt < 2; ++attempt) {
+                const QString requestId = QStringLiteral("u%1-a%2").arg(u).arg(attempt);
+                const QString userId = QStringLiteral("用户-%1").arg(u);
+                const int quantity = 1 + (u + attempt) % 2;
+                userByRequest.insert(requestId, userId);
+                quantityByRequest.insert(requestId, quantity);
+                const QString wait = (u % 2) ? u"?wait=10000"_qs : QString();
+                m_client->send("POST", u"/api/v1/events/rush/purchases"_qs + wait,
+                               json(purchase(requestId, userId, quantity, u"user"_qs + QString::number(u) + u"@example.com"_qs)),
+                               false, onReply(requestId));
+                ++sent;
+            }
+            // Every tenth user also retries the first request (a client's retry after a timeout).
+            if (u % 10 == 0) {
+                const QString requestId = QStringLiteral("u%1-a0").arg(u);
+                m_client->send("POST", u"/api/v1/events/rush/purchases"_qs,
+                               json(purchase(requestId, QStringLiteral("用户-%1").arg(u), 1)), false, onReply(requestId));
+                ++sent;
+            }
+        }
+        QVERIFY(sent >= 5000);
+        QVERIFY2(ApiClient::waitUntil([&] { return answered == sent; }, 90000),
+                 qPrintable(QStringLiteral("%1 of %2 answered").arg(answered).arg(sent)));
+        QCOMPARE(unexpected, 0);
+        QCOMPARE(ticketByRequest.size(), users * 2);
+
+        // Poll the tickets that were only queued, with ?wait (answered from memory).
+        int polled = 0;
+        for (auto it = ticketByRequest.cbegin(); it != ticketByRequest.cend(); ++it) {
+            if (resultByTicket.contains(it.value()))
+                continue;
+            const QString ticket = it.value();
+            m_client->send("GET", u"/api/v1/tickets/"_qs + ticket + u"?wait=10000"_qs, {}, false, [&, ticket](const ApiReply &r) {
+                ++polled;
+                if (r.status == 200 && r.json.value(u"state"_qs).toString() != u"queued")
+                    resultByTicket.insert(ticket, r.json);
+            });
+        }
+        QVERIFY(ApiClient::waitUntil([&] { return resultByTicket.size() == users * 2; }, 60000));
+
+        // Guarantees 1, 2, 5: never oversold, limits held, every loss is a lead.
+        QHash<QString, int> wonByUser;
+        int wonUnits = 0;
+        int lostRequests = 0;
+        QSet<QString> orderIds;
+        QSet<QString> losingUsers;
+        for (auto it = ticketByRequest.cbegin(); it != ticketByRequest.cend(); ++it) {
+            const QJsonObject result = resultByTicket.value(it.value());
+            if (result.value(u"state"_qs).toString() == u"won") {
+                wonUnits += quantityByRequest.value(it.key());
+                wonByUser[userByRequest.value(it.key())] += quantityByRequest.value(it.key());
+                orderIds.insert(QString::number(result.value(u"orderId"_qs).toInteger()));
+            } else {
+                ++lostRequests;
+                losingUsers.insert(userByRequest.value(it.key()));
+                QVERIFY(!result.value(u"reason"_qs).toString().isEmpty());
+            }
+        }
+        QCOMPARE(wonUnits, 100); // demand far exceeds stock, so it sells out exactly
+        for (int units : std::as_const(wonByUser))
+            QVERIFY(units <= 2);
+        QCOMPARE(orderIds.size(), int(wonByUser.isEmpty() ? 0 : orderIds.size()));
+
+        const ApiReply event = m_client->call("GET", u"/api/v1/events/rush"_qs);
+        QCOMPARE(event.status, 200);
+        QCOMPARE(event.json.value(u"remaining"_qs).toInt(), 0);
+        QCOMPARE(event.json.value(u"state"_qs).toString(), u"sold_out"_qs);
+        QCOMPARE(event.json.value(u"name"_qs).toString(), u"限量 Phone, \"Pro\""_qs);
+
+        // The database file agrees.
+        QCOMPARE(sqlScalar(dbPath(), u"SELECT SUM(quantity) FROM orders WHERE event_id = 'rush'"_qs), 100);
+        QCOMPARE(sqlScalar(dbPath(), u"SELECT COUNT(*) FROM requests WHERE event_id = 'rush'"_qs), users * 2);
+        QCOMPARE(sqlScalar(dbPath(), u"SELECT COUNT(*) FROM requests WHERE event_id = 'rush' AND state = 'queued'"_qs), 0);
+        QCOMPARE(sqlScalar(dbPath(), u"SELECT SUM(attempts) FROM intents WHERE event_id = 'rush'"_qs), lostRequests);
+        QCOMPARE(sqlScalar(dbPath(), u"SELECT COUNT(*) FROM intents WHERE event_id = 'rush'"_qs), losingUsers.size());
+
+        // And so does the admin API.
+        const ApiReply orders = m_client->admin("GET", u"/api/v1/admin/events/rush/orders?limit=1000"_qs);
+        QCOMPARE(orders.status, 200);
+        QCOMPARE(orders.json.value(u"total"_qs).toInt(), orderIds.size());
+        const ApiReply intents = m_client->admin("GET", u"/api/v1/admin/events/rush/intents?hasContact=true&limit=5"_qs);
+        QCOMPARE(intents.status, 200);
+        QCOMPARE(intents.json.value(u"items"_qs).toArray().size(), 5);
+        const ApiReply stats = m_client->admin("GET", u"/api/v1/admin/stats"_qs);
+        QCOMPARE(stats.json.value(u"queueDepth"_qs).toInt(), 0);
+        QVERIFY(stats.json.value(u"latencyMs"_qs).toObject().value(u"p99"_qs).toDouble() > 0);
+
+        const ApiReply csvExport = m_client->admin("GET", u"/api/v1/admin/events/rush/intents.csv"_qs);
+        QCOMPARE(csvExport.status, 200);
+        QVERIFY(csvExport.body.startsWith("\xEF\xBB\xBF" "eventId,userId,contact"));
+        QCOMPARE(csvExport.body.count("\r\n"), losingUsers.size() + 1);
+        QVERIFY(csvExport.header("content-type").startsWith("text/csv"));
+    }
+
+    void overloadIsShedWithAnAnswer()
+    {
+        ServerOptions options;
+        QTemporaryDir dir;
+        options.dataDir = dir.path();
+        options.port = 0;
+        options.adminToken = u"t2"_qs;
+        options.maxQueueDepth = 3;
+        Server small(options);
+        QString error;
+        QVERIFY2(small.start(&error), qPrintable(error));
+        ApiClient client(small.baseUrl(), "t2");
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
+                              {{u"id"_qs, u"tiny"_qs}, {u"name"_qs, u"Tiny"_qs}, {u"priceCents"_qs, 1}, {u"stock"_qs, 50}}).status, 201);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/tiny/open"_qs).status, 200);
+        int answered = 0, overloaded = 0, accepted = 0;
+        QStringList acceptedTickets;
+        for (int i = 0; i < 600; ++i) {
+            client.send("POST", u"/api/v1/events/tiny/purchases"_qs, json(purchase(QString::number(i), QString::number(i), 1)), false,
+                        [&](const ApiReply &r) {
+                            ++answered;
+                            if (r.status == 429) {
+                                ++overloaded;
+                                QCOMPARE(r.json.value(u"error"_qs).toString(), u"overloaded"_qs);
+                                QCOMPARE(r.header("retry-after"), QByteArray("1"));
+                            } else if (r.status == 202 || r.status == 200) {
+                                ++accepted;
+                                acceptedTickets << r.json.value(u"ticket"_qs).toString();
+                            }
+                        });
+        }
+        QVERIFY(ApiClient::waitUntil([&] { return answered == 600; }, 60000));
+        qInfo("%d accepted, %d shed with 429", accepted, overloaded);
+        QVERIFY(overloaded > 0);
+        QCOMPARE(accepted + overloaded, 600);
+        // Nothing accepted is lost: each accepted ticket is decided.
+        for (const QString &ticket : std::as_const(acceptedTickets)) {
+            const ApiReply r = client.call("GET", u"/api/v1/tickets/"_qs + ticket + u"?wait=5000"_qs);
+            QCOMPARE(r.status, 200);
+            QVERIFY(r.json.value(u"state"_qs).toString() != u"queued");
+        }
+        const std::int64_t journaled = sqlScalar(StoreLocation::sqliteIn(dir.path()).databaseName, u"SELECT COUNT(*) FROM requests"_qs);
+        QCOMPARE(journaled, accepted);
+        small.stop();
+    }
+
+    void badInput_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("admin");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("error");
+
+        const QString buy = u"/api/v1/events/bad/purchases"_qs;
+        QTest::newRow("malformed JSON") << QByteArray("POST") << buy << QByteArray("{\"requestId\":") << false << 400 << u"bad_json"_qs;
+        QTest::newRow("not an object") << QByteArray("POST") << buy << QByteArray("[1,2]") << false << 400 << u"bad_json"_qs;
+        QTest::newRow("missing requestId") << QByteArray("POST") << buy << QByteArray(R"({"userId":"u","quantity":1})") << false << 400 << u"invalid_field"_qs;
+        QTest::newRow("userId not a string") << QByteArray("POST") << buy << QByteArray(R"({"requestId":"r","userId":5,"quantity":1})") << false << 400 << u"invalid_field"_qs;
+        QTest::newRow("quantity zero") << QByteArray("POST") << buy << QByteArray(R"({"requestId":"r","userId":"u","quantity":0})") << false << 400 << u"invalid_field"_qs;
+        QTest::newRow("quantity fraction") << QByteArray("POST") << buy << QByteArray(R"({"requestId":"r","userId":"u","quantity":1.5})") << false << 400 << u"invalid_field"_qs;
+        QTest::newRow("quantity over limit") << QByteArray("POST") << buy << QByteArray(R"({"requestId":"r","userId":"u","quantity":3})") << false << 400 << u"invalid_field"_qs;
+        QTest::newRow("requestId too long") << QByteArray("POST") << buy
+                                            << (QByteArray(R"({"userId":"u","quantity":1,"requestId":")") + QByteArray(129, 'x') + "\"}") << false << 400 << u"invalid_field"_qs;
+        QTest::newRow("contact too long") << QByteArray("POST") << buy
+                                          << (QByteArray(R"({"requestId":"r","userId":"u","quantity":1,"contact":")") + QByteArray(257, 'x') + "\"}") << false << 400 << u"invalid_field"_qs;
+        QTest::newRow("bad wait") << QByteArray("POST") << buy + u"?wait=99999"_qs << QByteArray(R"({"requestId":"r","userId":"u","quantity":1})") << false << 400 << u"invalid_field"_qs;
+        QTest::newRow("simulated without token") << QByteArray("POST") << buy << QByteArray(R"({"requestId":"r","userId":"u","quantity":1,"simulated":true})") << false << 401 << u"unauthorized"_qs;
+        QTest::newRow("body too large") << QByteArray("POST") << buy << QByteArray(70 * 1024, ' ') << false << 413 << u"payload_too_large"_qs;
+        QTest::newRow("unknown event") << QByteArray("POST") << u"/api/v1/events/nope/purchases"_qs << QByteArray(R"({"requestId":"r","userId":"u","quantity":1})") << false << 404 << u"not_found"_qs;
+        QTest::newRow("draft event") << QByteArray("POST") << u"/api/v1/events/draft/purchases"_qs << QByteArray(R"({"requestId":"r","userId":"u","quantity":1})") << false << 409 << u"not_open"_qs;
+        QTest::newRow("unknown ticket") << QByteArray("GET") << u"/api/v1/tickets/99999999-00000000"_qs << QByteArray() << false << 404 << u"not_found"_qs;
+        QTest::newRow("garbage ticket") << QByteArray("GET") << u"/api/v1/tickets/abc"_qs << QByteArray() << false << 404 << u"not_found"_qs;
+        QTest::newRow("unknown path") << QByteArray("GET") << u"/api/v1/nothing"_qs << QByteArray() << false << 404 << u"not_found"_qs;
+        QTest::newRow("wrong method") << QByteArray("DELETE") << u"/api/v1/events/bad"_qs << QByteArray() << false << 405 << u"method_not_allowed"_qs;
+        QTest::newRow("admin without token") << QByteArray("GET") << u"/api/v1/admin/events"_qs << QByteArray() << false << 401 << u"unauthorized"_qs;
+        QTest::newRow("admin bad slug") << QByteArray("POST") << u"/api/v1/admin/events"_qs << QByteArray(R"({"id":"Bad Slug","name":"x","priceCents":1,"stock":1})") << true << 400 << u"invalid_field"_qs;
+        QTest::newRow("admin end before start") << QByteArray("POST") << u"/api/v1/admin/events"_qs
+                                                << QByteArray(R"({"id":"late","name":"x","priceCents":1,"stock":1,"startsAt":"2030-01-02T00:00:00Z","endsAt":"2030-01-01T00:00:00Z"})") << true << 400 << u"invalid_field"_qs;
+        QTest::newRow("admin bad time") << QByteArray("POST") << u"/api/v1/admin/events"_qs << QByteArray(R"({"id":"t","name":"x","priceCents":1,"stock":1,"startsAt":"tomorrow"})") << true << 400 << u"invalid_field"_qs;
+        QTest::newRow("admin duplicate id") << QByteArray("POST") << u"/api/v1/admin/events"_qs << QByteArray(R"({"id":"bad","name":"x","priceCents":1,"stock":1})") << true << 409 << u"exists"_qs;
+        QTest::newRow("admin pause a draft") << QByteArray("POST") << u"/api/v1/admin/events/draft/pause"_qs << QByteArray() << true << 409 << u"invalid_state"_qs;
+        QTest::newRow("admin restock zero") << QByteArray("POST") << u"/api/v1/admin/events/bad/restock"_qs << QByteArray(R"({"units":0})") << true << 400 << u"invalid_field"_qs;
+        QTest::newRow("admin restock a draft") << QByteArray("POST") << u"/api/v1/admin/events/draft/restock"_qs << QByteArray(R"({"units":5})") << true << 409 << u"invalid_state"_qs;
+        QTest::newRow("admin patch id") << QByteArray("PATCH") << u"/api/v1/admin/events/bad"_qs << QByteArray(R"({"id":"other"})") << true << 400 << u"invalid_field"_qs;
+        QTest::newRow("admin patch stock when open") << QByteArray("PATCH") << u"/api/v1/admin/events/bad"_qs << QByteArray(R"({"stock":9})") << true << 409 << u"invalid_state"_qs;
+        QTest::newRow("admin bad reason filter") << QByteArray("GET") << u"/api/v1/admin/events/bad/intents?reason=meh"_qs << QByteArray() << true << 400 << u"invalid_field"_qs;
+        QTest::newRow("admin unknown event") << QByteArray("GET") << u"/api/v1/admin/events/none"_qs << QByteArray() << true << 404 << u"not_found"_qs;
+    }
+
+    void badInput()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(bool, admin);
+        QFETCH(int, status);
+        QFETCH(QString, error);
+        if (!m_server->engine().event(u"bad")) {
+            createOpenEvent(u"bad"_qs, 10, 2);
+            QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events"_qs,
+                                     {{u"id"_qs, u"draft"_qs}, {u"name"_qs, u"Draft"_qs}, {u"priceCents"_qs, 1}, {u"stock"_qs, 1}})
+                         .status,
+                     201);
+        }
+        const ApiReply reply = m_client->call(method, path, body, admin);
+        QCOMPARE(reply.status, status);
+        QCOMPARE(reply.json.value(u"error"_qs).toString(), error);
+        QVERIFY(!reply.json.value(u"message"_qs).toString().isEmpty());
+        // The engine keeps serving.
+        QCOMPARE(m_client->call("GET", u"/healthz"_qs).status, 200);
+    }
+
+    void scheduledEventSaysWhenItOpens()
+    {
+        const QString startsAt = QDateTime::currentDateTimeUtc().addSecs(3600).toString(Qt::ISODate);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events"_qs,
+                                 {{u"id"_qs, u"later"_qs}, {u"name"_qs, u"Later"_qs}, {u"priceCents"_qs, 1},
+                                  {u"stock"_qs, 1}, {u"startsAt"_qs, startsAt}}).status, 201);
+        const ApiReply opened = m_client->admin("POST", u"/api/v1/admin/events/later/open"_qs);
+        QCOMPARE(opened.json.value(u"state"_qs).toString(), u"scheduled"_qs);
+        const ApiReply early = m_client->call("POST", u"/api/v1/events/later/purchases"_qs, json(purchase(u"r"_qs, u"u"_qs, 1)));
+        QCOMPARE(early.status, 409);
+        QCOMPARE(early.json.value(u"error"_qs).toString(), u"not_open"_qs);
+        QCOMPARE(QDateTime::fromString(early.json.value(u"startsAt"_qs).toString(), Qt::ISODateWithMs),
+                 QDateTime::fromString(startsAt, Qt::ISODate));
+        QCOMPARE(sqlScalar(dbPath(), u"SELECT COUNT(*) FROM requests WHERE event_id = 'later'"_qs), 0);
+    }
+
+    void pausedAndEndedRequestsBecomeLeads()
+    {
+        createOpenEvent(u"pausy"_qs, 5, 1);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/pausy/pause"_qs).status, 200);
+        ApiReply r = m_client->call("POST", u"/api/v1/events/pausy/purchases?wait=5000"_qs,
+                                    json(purchase(u"p1"_qs, u"amy"_qs, 1, u"amy@example.com"_qs)));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(u"reason"_qs).toString(), u"not_open"_qs);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/pausy/open"_qs).status, 200);
+        r = m_client->call("POST", u"/api/v1/events/pausy/purchases?wait=5000"_qs, json(purchase(u"p2"_qs, u"amy"_qs, 1)));
+        QCOMPARE(r.json.value(u"state"_qs).toString(), u"won"_qs);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/pausy/end"_qs).status, 200);
+        r = m_client->call("POST", u"/api/v1/events/pausy/purchases?wait=5000"_qs, json(purchase(u"p3"_qs, u"bo"_qs, 1)));
+        QCOMPARE(r.json.value(u"reason"_qs).toString(), u"not_open"_qs);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/pausy/restock"_qs, {{u"units"_qs, 3}}).status, 409);
+        const ApiReply leads = m_client->admin("GET", u"/api/v1/admin/events/pausy/intents?sort=userId&order=asc"_qs);
+        const QJsonArray items = leads.json.value(u"items"_qs).toArray();
+        QCOMPARE(items.size(), 2);
+        QCOMPARE(items[0].toObject().value(u"userId"_qs).toString(), u"amy"_qs);
+        QCOMPARE(items[0].toObject().value(u"contact"_qs).toString(), u"amy@example.com"_qs);
+        QCOMPARE(items[1].toObject().value(u"userId"_qs).toString(), u"bo"_qs);
+    }
+
+    void metricsAreInPrometheusFormat()
+    {
+        const ApiReply r = m_client->call("GET", u"/metrics"_qs);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.header("content-type").startsWith("text/plain"));
+        QVERIFY(r.body.contains("# TYPE flashsale_requests_accepted_total counter\n"));
+        QVERIFY(r.body.contains("flashsale_decision_latency_seconds_bucket{le=\"+Inf\"}"));
+        QVERIFY(r.body.contains("flashsale_event_remaining_units{event=\"rush\"} 0\n"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttpApi)
+#include "tst_httpapi.moc"
