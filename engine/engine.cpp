@@ -269,6 +269,7 @@ EngineStats Engine::stats() const
     s.rejectedOverload = m_rejectedOverload.load(std::memory_order_relaxed);
     s.commits = m_writer ? m_writer->commitCount() : 0;
     s.storeFailing = m_writer && m_writer->isFailing();
+    s.webSocketClients = m_webSocketClients.load(std::memory_order_relaxed);
     s.latency = m_latency.counts();
     s.events = m_events ? m_events->snapshots() : QList<EventSnapshot>();
     return s;

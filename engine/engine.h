@@ -57,6 +57,7 @@ struct EngineStats {
     std::int64_t rejectedOverload = 0; // 429s
     std::uint64_t commits = 0;
     bool storeFailing = false;
+    std::int64_t webSocketClients = 0; // open WebSocket connections, shoppers and admins
     LatencyHistogram::Counts latency{}; // accept → decision committed, µs
     QList<EventSnapshot> events;
 };
@@ -96,6 +97,8 @@ public:
     AdminResult restockEvent(QStringView id, std::int64_t units);
 
     EngineStats stats() const;
+    // Front ends report WebSocket connections opened (+1) and closed (-1) for stats().
+    void countWebSocketClients(int delta) { m_webSocketClients.fetch_add(delta, std::memory_order_relaxed); }
     const StoreLocation &storeLocation() const { return m_options.store; }
     bool isAccepting() const;
 
@@ -121,6 +124,7 @@ private:
     std::atomic<std::int64_t> m_wonUnits{0};
     std::atomic<std::int64_t> m_lost{0};
     std::atomic<std::int64_t> m_rejectedOverload{0};
+    std::atomic<std::int64_t> m_webSocketClients{0};
     LatencyHistogram m_latency;
 
     // The generation of the last event row enqueued, per calling thread's change.

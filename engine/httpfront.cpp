@@ -1,10 +1,13 @@
 #include "engine/httpfront.h"
 
 #include "engine/admintoken.h"
+#include "engine/apijson.h"
 #include "engine/csv.h"
 #include "engine/records.h"
+#include "engine/wsfront.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,28 +61,6 @@ QByteArray compact(const QJsonObject &object)
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
-QJsonValue isoOrNull(std::int64_t ms)
-{
-    return ms > 0 ? QJsonValue(formatIsoTime(ms)) : QJsonValue(QJsonValue::Null);
-}
-
-QJsonObject publicEventJson(const EventSnapshot &e)
-{
-    return QJsonObject{
-        {u"id"_qs, e.config.id},
-        {u"name"_qs, e.config.name},
-        {u"priceCents"_qs, qint64(e.config.priceCents)},
-        {u"currency"_qs, e.config.currency},
-        {u"stock"_qs, qint64(e.stockTotal)},
-        {u"remaining"_qs, qint64(e.remaining)},
-        {u"perUserLimit"_qs, e.config.perUserLimit},
-        {u"startsAt"_qs, isoOrNull(e.config.startsAtMs)},
-        {u"endsAt"_qs, isoOrNull(e.config.endsAtMs)},
-        {u"state"_qs, toString(e.state)},
-        {u"serverTime"_qs, formatIsoTime(Engine::nowMs())},
-    };
-}
-
 QJsonObject adminEventJson(const EventSnapshot &e)
 {
     QJsonObject json = publicEventJson(e);
@@ -92,99 +73,6 @@ QJsonObject adminEventJson(const EventSnapshot &e)
     json.insert(u"createdAt"_qs, isoOrNull(e.createdAtMs));
     json.insert(u"updatedAt"_qs, isoOrNull(e.updatedAtMs));
     return json;
-}
-
-// Reads typed fields out of a JSON object, remembering the first problem by field name.
-class FieldReader
-{
-public:
-    explicit FieldReader(const QJsonObject &object) : m_object(object) {}
-
-    std::optional<QString> string(const QString &key, bool required, int maxLength, int minLength = 1)
-    {
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined() || v.isNull()) {
-            if (required)
-                fail(key, u"is required"_qs);
-            return std::nullopt;
-        }
-        if (!v.isString())
-            return fail(key, u"must be a string"_qs), std::nullopt;
-        const QString s = v.toString();
-        if (s.size() < minLength || s.size() > maxLength)
-            return fail(key, QStringLiteral("must be %1-%2 characters").arg(minLength).arg(maxLength)), std::nullopt;
-        return s;
-    }
-
-    std::optional<std::int64_t> integer(const QString &key, bool required, std::int64_t min, std::int64_t max)
-    {
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined() || v.isNull()) {
-            if (required)
-                fail(key, u"is required"_qs);
-            return std::nullopt;
-        }
-        const double d = v.toDouble();
-        if (!v.isDouble() || d != std::floor(d) || d < double(min) || d > double(max))
-            return fail(key, QStringLiteral("must be an integer from %1 to %2").arg(min).arg(max)), std::nullopt;
-        return std::int64_t(d);
-    }
-
-    // ISO 8601; null clears (returns 0).
-    std::optional<std::int64_t> time(const QString &key)
-    {
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined())
-            return std::nullopt;
-        if (v.isNull())
-            return 0;
-        const QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
-        if (!v.isString() || !t.isValid())
-            return fail(key, u"must be an ISO 8601 time such as 2026-11-11T20:00:00+08:00"_qs), std::nullopt;
-        return t.toMSecsSinceEpoch();
-    }
-
-    bool ok() const { return m_problem.isEmpty(); }
-    const QString &problem() const { return m_problem; }
-
-private:
-    void fail(const QString &key, const QString &what)
-    {
-        if (m_problem.isEmpty())
-            m_problem = key + u' ' + what;
-    }
-    const QJsonObject &m_object;
-    QString m_problem;
-};
-
-int statusCodeOf(Status status)
-{
-    switch (status) {
-    case Status::Ok: return 200;
-    case Status::NotFound: return 404;
-    case Status::Invalid: return 400;
-    case Status::Exists: return 409;
-    case Status::InvalidState: return 409;
-    case Status::NotOpen: return 409;
-    case Status::Overloaded: return 429;
-    case Status::Unavailable: return 503;
-    }
-    return 500;
-}
-
-const char *errorCodeOf(Status status)
-{
-    switch (status) {
-    case Status::Ok: return "ok";
-    case Status::NotFound: return "not_found";
-    case Status::Invalid: return "invalid_field";
-    case Status::Exists: return "exists";
-    case Status::InvalidState: return "invalid_state";
-    case Status::NotOpen: return "not_open";
-    case Status::Overloaded: return "overloaded";
-    case Status::Unavailable: return "unavailable";
-    }
-    return "internal";
 }
 
 } // namespace
@@ -270,6 +158,11 @@ HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, QObject *par
 {
     m_listenerId = m_engine.addListener(this);
     m_waitTimer.setInterval(kWaitTimerMs);
+    m_webSockets = std::make_unique<WsFront>(m_engine, m_adminToken);
+    QObject::connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
+        while (hasPendingWebSocketConnections())
+            m_webSockets->adopt(nextPendingWebSocketConnection());
+    });
     QObject::connect(&m_waitTimer, &QTimer::timeout, this, [this] { expireWaiters(); });
 }
 
@@ -393,6 +286,10 @@ void HttpFront::answerOrWait(Reply &reply, const TicketView &view, Waiter waiter
 
 bool HttpFront::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
+        // Qt 6.4 upgrades only when this returns true having written nothing; false gets a 404.
+        return WsFront::isEndpoint(request.url().path());
+    }
     Reply reply;
     reply.socket = socket;
     reply.closeAfter = request.value("connection").compare("close", Qt::CaseInsensitive) == 0;
@@ -439,6 +336,11 @@ void HttpFront::route(const QHttpServerRequest &request, Reply &reply)
         if (method != Method::Get)
             return methodNotAllowed("GET");
         return metrics(reply);
+    }
+    if (parts.size() >= 2 && parts[0] == u"shop" && (parts.size() == 2 || (parts.size() == 3 && parts[1] == u"assets"))) {
+        if (method != Method::Get)
+            return methodNotAllowed("GET");
+        return parts.size() == 2 ? shopPage(parts[1], {}, reply) : shopPage({}, parts[2], reply);
     }
     if (parts.size() < 3 || parts[0] != u"api" || parts[1] != u"v1")
         return reply.error(404, "not_found", QStringLiteral("no resource at %1").arg(path));
@@ -516,43 +418,22 @@ void HttpFront::postPurchase(const QHttpServerRequest &request, QStringView even
                                ? QStringLiteral("the body is not valid JSON: %1").arg(parseError.errorString())
                                : u"the body must be a JSON object"_qs);
     }
-    const QJsonObject body = document.object();
-    FieldReader fields(body);
-    PurchaseRequest purchase;
-    purchase.requestId = fields.string(u"requestId"_qs, true, limits::maxRequestIdLength).value_or(QString());
-    purchase.userId = fields.string(u"userId"_qs, true, limits::maxUserIdLength).value_or(QString());
-    purchase.quantity = std::int32_t(fields.integer(u"quantity"_qs, true, 1, event->config.perUserLimit).value_or(0));
-    purchase.contact = fields.string(u"contact"_qs, false, limits::maxContactLength, 0).value_or(QString());
-    if (!fields.ok())
-        return reply.error(400, "invalid_field", fields.problem());
-    if (body.value(u"simulated"_qs).toBool()) {
+    auto purchase = purchaseFromJson(document.object(), *event, &problem);
+    if (!purchase)
+        return reply.error(400, "invalid_field", problem);
+    if (purchase->simulated) {
         const QByteArray auth = request.value("authorization");
         const QByteArray token = m_adminToken.get();
         if (!auth.startsWith("Bearer ") || !tokensEqual(auth.mid(7), token))
             return reply.error(401, "unauthorized", u"only the admin token may mark purchases as simulated"_qs);
-        purchase.simulated = true;
     }
 
     const TicketState until = wait > 0 ? TicketState::Won : TicketState::Queued;
-    const SubmitResult result = m_engine.submit(eventId, std::move(purchase), m_listenerId, until);
-    switch (result.status) {
-    case Status::Ok:
-        break;
-    case Status::NotOpen: {
-        QJsonObject error{{u"error"_qs, u"not_open"_qs},
-                          {u"message"_qs, u"the event has not opened yet"_qs},
-                          {u"startsAt"_qs, isoOrNull(result.startsAtMs)},
-                          {u"serverTime"_qs, formatIsoTime(Engine::nowMs())}};
-        return reply.json(409, error);
-    }
-    case Status::Overloaded:
-        reply.extraHeaders = "Retry-After: 1\r\n";
-        return reply.error(Status::Overloaded, u"too many requests are waiting; try again in a moment"_qs);
-    case Status::Unavailable:
-        reply.extraHeaders = "Retry-After: 1\r\n";
-        return reply.error(Status::Unavailable, u"the engine is not accepting purchases right now"_qs);
-    default:
-        return reply.error(result.status, QStringLiteral("no event \"%1\"").arg(eventId));
+    const SubmitResult result = m_engine.submit(eventId, std::move(*purchase), m_listenerId, until);
+    if (result.status != Status::Ok) {
+        if (result.status == Status::Overloaded || result.status == Status::Unavailable)
+            reply.extraHeaders = "Retry-After: 1\r\n";
+        return reply.json(statusCodeOf(result.status), submitErrorJson(result, eventId));
     }
     Waiter waiter;
     waiter.tag = result.ticket.tag;
@@ -710,35 +591,7 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
     if (parts.size() == 4 && parts[3] == u"stats") {
         if (method != Method::Get)
             return methodNotAllowed("GET");
-        const EngineStats stats = m_engine.stats();
-        QJsonArray events;
-        for (const EventSnapshot &e : stats.events) {
-            events.append(QJsonObject{{u"id"_qs, e.config.id},
-                                      {u"state"_qs, toString(e.state)},
-                                      {u"accepted"_qs, qint64(e.acceptedRequests)},
-                                      {u"decided"_qs, qint64(e.decidedRequests)},
-                                      {u"won"_qs, qint64(e.wonRequests)},
-                                      {u"wonUnits"_qs, qint64(e.stockTotal - e.remaining)},
-                                      {u"lost"_qs, qint64(e.lostRequests)},
-                                      {u"queueDepth"_qs, qint64(e.acceptedRequests - e.decidedRequests)},
-                                      {u"remaining"_qs, qint64(e.remaining)}});
-        }
-        return reply.json(200, QJsonObject{
-                                   {u"accepted"_qs, qint64(stats.accepted)},
-                                   {u"decided"_qs, qint64(stats.decided)},
-                                   {u"won"_qs, qint64(stats.wonRequests)},
-                                   {u"wonUnits"_qs, qint64(stats.wonUnits)},
-                                   {u"lost"_qs, qint64(stats.lost)},
-                                   {u"queueDepth"_qs, qint64(stats.queueDepth)},
-                                   {u"rejectedOverload"_qs, qint64(stats.rejectedOverload)},
-                                   {u"commits"_qs, qint64(stats.commits)},
-                                   {u"storeFailing"_qs, stats.storeFailing},
-                                   {u"latencyMs"_qs,
-                                    QJsonObject{{u"p50"_qs, LatencyHistogram::quantile(stats.latency, 0.5) / 1000.0},
-                                                {u"p99"_qs, LatencyHistogram::quantile(stats.latency, 0.99) / 1000.0}}},
-                                   {u"events"_qs, events},
-                                   {u"serverTime"_qs, formatIsoTime(stats.atMs)},
-                               });
+        return reply.json(200, statsJson(m_engine.stats()));
     }
     if (parts.size() < 4 || parts[3] != u"events")
         return reply.error(404, "not_found", QStringLiteral("no resource at %1").arg(request.url().path()));
@@ -971,6 +824,40 @@ void HttpFront::metrics(Reply &reply)
     reply.status = 200;
     reply.contentType = "text/plain; version=0.0.4; charset=utf-8";
     reply.body = std::move(out);
+}
+
+// GET /shop/{eventId} is the shopper page; /shop/assets/{file} its script and style sheet.
+void HttpFront::shopPage(QStringView eventId, QStringView asset, Reply &reply)
+{
+    struct Asset {
+        const char *name;
+        const char *contentType;
+    };
+    static constexpr Asset kAssets[] = {{"shop.html", "text/html; charset=utf-8"},
+                                        {"shop.css", "text/css; charset=utf-8"},
+                                        {"shop.js", "text/javascript; charset=utf-8"}};
+    // Read once from the resources; immutable afterwards, so every front thread may share them.
+    static const std::array<QByteArray, 3> kBodies = [] {
+        std::array<QByteArray, 3> bodies;
+        for (std::size_t i = 0; i < bodies.size(); ++i) {
+            QFile file(u":/flashsale/shop/"_qs + QLatin1String(kAssets[i].name));
+            if (file.open(QIODevice::ReadOnly))
+                bodies[i] = file.readAll();
+        }
+        return bodies;
+    }();
+    std::size_t index = 0;
+    if (eventId.isEmpty()) {
+        index = std::find_if(std::begin(kAssets), std::end(kAssets),
+                             [&](const Asset &a) { return asset == QLatin1String(a.name); }) - std::begin(kAssets);
+        if (index == 0 || index >= std::size(kAssets))
+            return reply.error(404, "not_found", QStringLiteral("no shop asset \"%1\"").arg(asset));
+    } else if (!isValidEventId(eventId)) {
+        return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
+    }
+    reply.status = 200;
+    reply.contentType = kAssets[index].contentType;
+    reply.body = kBodies[index];
 }
 
 } // namespace flashsale

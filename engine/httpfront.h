@@ -17,6 +17,8 @@ class QTcpSocket;
 
 namespace flashsale {
 
+class WsFront;
+
 // The admin token, shared by every front and replaceable at run time. Thread-safe.
 class SharedToken
 {
@@ -66,6 +68,7 @@ private:
     void admin(const QHttpServerRequest &request, const QList<QStringView> &parts, Reply &reply);
     void adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply);
     void metrics(Reply &reply);
+    void shopPage(QStringView eventId, QStringView asset, Reply &reply);
 
     // Answers now if the ticket already reached `until`, else parks the client.
     void answerOrWait(Reply &reply, const TicketView &view, Waiter waiter);
@@ -82,6 +85,8 @@ private:
     std::mutex m_inboxMutex;
     std::vector<std::uint64_t> m_inbox; // guarded by m_inboxMutex
     std::vector<std::uint64_t> m_draining;
+
+    std::unique_ptr<WsFront> m_webSockets; // declared last: goes first, before the server it came from
 };
 
 } // namespace flashsale

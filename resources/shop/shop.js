@@ -1,0 +1,405 @@
+// The shopper widget: shows one sale live over WebSocket (HTTP polling as the fallback) and
+// buys once per shopper. Served by the engine at /shop/{eventId}; no build step, no external URLs.
+(function () {
+  'use strict';
+
+  const TEXT = {
+    en: {
+      title: 'Flash sale',
+      remaining: 'Left:',
+      startsIn: 'Starts in',
+      buy: 'Buy now',
+      notOpen: 'Not open yet',
+      soldOutButton: 'Sold out',
+      ended: 'This sale has ended',
+      paused: 'The sale is paused',
+      user: 'Your user id',
+      contact: 'Phone or e-mail (optional)',
+      needUser: 'Please enter your user id.',
+      sending: 'Sending your order…',
+      queued: (n) => n > 0 ? `You are in the queue — ${n} ahead of you.` : 'You are in the queue — you are next.',
+      won: (order) => `You got it! Order #${order}.`,
+      lostSoldOut: 'Sold out — we saved your interest and will contact you.',
+      lostLimit: 'You have already bought as many as this sale allows.',
+      lostNotOpen: 'The sale was not open when your order arrived.',
+      retrying: 'Busy — trying again…',
+      noEvent: 'This sale does not exist.',
+      error: (m) => `Something went wrong: ${m}`,
+      live: 'live',
+      polling: 'updates every few seconds',
+      reconnecting: 'reconnecting…',
+    },
+    zh: {
+      title: '限时抢购',
+      remaining: '剩余：',
+      startsIn: '距开始',
+      buy: '立即抢购',
+      notOpen: '尚未开始',
+      soldOutButton: '已售罄',
+      ended: '本次抢购已结束',
+      paused: '抢购已暂停',
+      user: '用户 ID',
+      contact: '手机号或邮箱（选填）',
+      needUser: '请输入用户 ID。',
+      sending: '正在提交订单…',
+      queued: (n) => n > 0 ? `排队中，前面还有 ${n} 人。` : '排队中，马上轮到您。',
+      won: (order) => `抢购成功！订单号 ${order}。`,
+      lostSoldOut: '已售罄——我们已记录您的购买意向，稍后会联系您。',
+      lostLimit: '您已达到本次抢购的限购数量。',
+      lostNotOpen: '您的订单到达时抢购尚未开始。',
+      retrying: '人数较多，正在重试…',
+      noEvent: '该抢购活动不存在。',
+      error: (m) => `出错了：${m}`,
+      live: '实时',
+      polling: '每隔几秒更新',
+      reconnecting: '正在重新连接…',
+    },
+  };
+
+  const params = new URLSearchParams(location.search);
+  const langs = params.get('lang') ? [params.get('lang')] : (navigator.languages || [navigator.language || 'en']);
+  const lang = langs.some((l) => /^zh/i.test(l)) ? 'zh' : 'en';
+  const t = TEXT[lang];
+  const locale = lang === 'zh' ? 'zh-CN' : (navigator.language || 'en');
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+
+  const eventId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
+  const base = location.pathname.replace(/\/shop\/[^/]*$/, '');
+  const wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + base + '/api/v1/ws';
+  const api = (path) => base + '/api/v1' + path;
+  const forceHttp = params.get('transport') === 'http' || typeof WebSocket === 'undefined';
+
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    name: $('name'), price: $('price'), countdown: $('countdown'), remaining: $('remaining'),
+    buyer: $('buyer'), user: $('user'), contact: $('contact'), buy: $('buy'),
+    status: $('status'), result: $('result'), connection: $('connection'),
+  };
+  $('remaining-label').textContent = t.remaining;
+  $('user-label').textContent = t.user;
+  $('contact-label').textContent = t.contact;
+  el.buy.textContent = t.buy;
+  document.title = t.title;
+
+  const givenUser = params.get('user') || '';
+  const givenContact = params.get('contact') || '';
+  if (!givenUser)
+    el.buyer.hidden = false;
+
+  // What we know. serverOffsetMs: server clock minus ours, from the last serverTime seen.
+  let event = null;
+  let serverOffsetMs = 0;
+  let phase = 'loading'; // loading | idle | sending | queued | won | lost
+  let order = loadOrder(); // {requestId, userId, contact, ticket} of this tab's purchase, if any
+  let ws = null;
+  let wsOpen = false;
+  let wsFailures = 0;
+  let everOpened = false;
+  let pollTimer = null;
+  let ticketPollBusy = false;
+
+  function storageKey() { return 'flashsale:' + eventId; }
+  function loadOrder() {
+    try { return JSON.parse(sessionStorage.getItem(storageKey())) || null; } catch (e) { return null; }
+  }
+  function saveOrder() {
+    try { sessionStorage.setItem(storageKey(), JSON.stringify(order)); } catch (e) { /* private mode */ }
+  }
+  function randomId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function setPhase(next) {
+    phase = next;
+    document.body.dataset.phase = next;
+    render();
+  }
+  function setTransport(name) {
+    document.body.dataset.transport = name;
+    el.connection.textContent = name === 'ws' ? '● ' + t.live : name === 'http' ? '○ ' + t.polling : t.reconnecting;
+  }
+
+  function showEvent(snapshot) {
+    event = snapshot;
+    if (snapshot.serverTime)
+      serverOffsetMs = Date.parse(snapshot.serverTime) - Date.now();
+    el.name.textContent = snapshot.name;
+    try {
+      el.price.textContent = new Intl.NumberFormat(locale, { style: 'currency', currency: snapshot.currency })
+        .format(snapshot.priceCents / 100);
+    } catch (e) {
+      el.price.textContent = (snapshot.priceCents / 100).toFixed(2) + ' ' + snapshot.currency;
+    }
+    el.remaining.textContent = String(snapshot.remaining);
+    if (phase === 'loading')
+      setPhase('idle');
+    render();
+  }
+
+  function opensInMs() {
+    if (!event || !event.startsAt)
+      return 0;
+    return Date.parse(event.startsAt) - (Date.now() + serverOffsetMs);
+  }
+  function isOpen() {
+    if (!event)
+      return false;
+    return event.state === 'open' || (event.state === 'scheduled' && opensInMs() <= 0);
+  }
+
+  function render() {
+    if (!event)
+      return;
+    const wait = opensInMs();
+    const countingDown = (event.state === 'scheduled' || event.state === 'draft') && wait > 0;
+    el.countdown.hidden = !countingDown;
+    if (countingDown) {
+      const s = Math.ceil(wait / 1000);
+      const hh = String(Math.floor(s / 3600)).padStart(2, '0');
+      const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+      const ss = String(s % 60).padStart(2, '0');
+      el.countdown.textContent = `${t.startsIn} ${hh}:${mm}:${ss}`;
+    }
+    const busy = phase === 'sending' || phase === 'queued' || phase === 'won' || phase === 'lost';
+    if (event.state === 'sold_out' && !busy)
+      el.buy.textContent = t.soldOutButton;
+    else if (!isOpen() && !busy)
+      el.buy.textContent = t.notOpen;
+    else
+      el.buy.textContent = t.buy;
+    el.buy.disabled = busy || !isOpen();
+    if (!busy && event.state === 'ended')
+      el.status.textContent = t.ended;
+    else if (!busy && event.state === 'paused')
+      el.status.textContent = t.paused;
+  }
+  setInterval(render, 250);
+
+  function showQueued(position) {
+    if (phase === 'won' || phase === 'lost')
+      return;
+    el.status.textContent = t.queued(position || 0);
+    setPhase('queued');
+  }
+
+  function showResult(message) {
+    if (phase === 'won' || phase === 'lost')
+      return; // exactly one result per purchase
+    order.ticket = message.ticket;
+    order.done = true;
+    saveOrder();
+    el.status.textContent = '';
+    el.result.hidden = false;
+    if (message.state === 'won') {
+      el.result.className = 'result won';
+      el.result.textContent = t.won(message.orderId);
+    } else {
+      el.result.className = 'result lost';
+      el.result.textContent = message.reason === 'limit_reached' ? t.lostLimit
+        : message.reason === 'not_open' ? t.lostNotOpen : t.lostSoldOut;
+    }
+    setPhase(message.state === 'won' ? 'won' : 'lost');
+    // Lets the embedding shop react (e.g. open its checkout); no data beyond the outcome.
+    if (window.parent !== window) {
+      window.parent.postMessage({ type: 'flashsale:result', eventId, ticket: message.ticket, state: message.state,
+        orderId: message.orderId, reason: message.reason }, '*');
+    }
+  }
+
+  function showError(code, message) {
+    if (code === 'not_found') {
+      el.status.textContent = t.noEvent;
+    } else {
+      el.status.textContent = t.error(message || code);
+    }
+    if (phase === 'sending')
+      setPhase('idle');
+  }
+
+  // ---- Buying ----
+
+  el.buy.addEventListener('click', () => {
+    const userId = givenUser || el.user.value.trim();
+    if (!userId) {
+      el.status.textContent = t.needUser;
+      el.user.focus();
+      return;
+    }
+    const contact = givenContact || el.contact.value.trim();
+    if (!order || order.userId !== userId)
+      order = { requestId: randomId(), userId, contact };
+    saveOrder();
+    el.result.hidden = true;
+    el.status.textContent = t.sending;
+    setPhase('sending');
+    sendPurchase();
+  });
+
+  function purchaseBody() {
+    const body = { requestId: order.requestId, userId: order.userId, quantity: 1 };
+    if (order.contact)
+      body.contact = order.contact;
+    return body;
+  }
+
+  // Resends are safe: the same requestId always names the same ticket.
+  function sendPurchase() {
+    if (wsOpen) {
+      ws.send(JSON.stringify(Object.assign({ op: 'purchase', eventId }, purchaseBody())));
+      return;
+    }
+    if (!forceHttp && !pollTimer)
+      return; // the socket is (re)connecting; onopen resends
+    httpPurchase();
+  }
+
+  async function httpPurchase() {
+    try {
+      const response = await fetch(api('/events/' + encodeURIComponent(eventId) + '/purchases?wait=10000'), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(purchaseBody()),
+      });
+      const body = await response.json();
+      if (response.status === 429 || response.status === 503) {
+        el.status.textContent = t.retrying;
+        setTimeout(() => { if (phase === 'sending' || phase === 'queued') sendPurchase(); }, 1000 + Math.random() * 1000);
+        return;
+      }
+      if (!response.ok)
+        return showError(body.error, body.message);
+      onTicket(body);
+    } catch (e) {
+      setTimeout(() => { if (phase === 'sending' || phase === 'queued') sendPurchase(); }, 2000);
+    }
+  }
+
+  function onTicket(body) {
+    order.ticket = body.ticket;
+    saveOrder();
+    if (body.state === 'won' || body.state === 'lost')
+      return showResult(body);
+    showQueued(body.position);
+    if (!wsOpen)
+      pollTicket();
+  }
+
+  async function pollTicket() {
+    if (ticketPollBusy || !order || !order.ticket || phase === 'won' || phase === 'lost')
+      return;
+    ticketPollBusy = true;
+    try {
+      const response = await fetch(api('/tickets/' + encodeURIComponent(order.ticket) + '?wait=10000'));
+      const body = await response.json();
+      if (response.ok && (body.state === 'won' || body.state === 'lost'))
+        showResult(body);
+    } catch (e) { /* try again below */ }
+    ticketPollBusy = false;
+    if (phase === 'queued' && !wsOpen)
+      setTimeout(pollTicket, 500);
+  }
+
+  // ---- Live updates ----
+
+  function connect() {
+    setTransport(pollTimer ? 'http' : 'connecting');
+    try {
+      ws = new WebSocket(wsUrl);
+    } catch (e) {
+      return onSocketFailed();
+    }
+    ws.onopen = () => {
+      wsOpen = true;
+      everOpened = true;
+      wsFailures = 0;
+      stopPolling();
+      setTransport('ws');
+      ws.send(JSON.stringify({ op: 'watch', eventId }));
+      if (order && order.ticket && !order.done && (phase === 'queued' || phase === 'sending' || phase === 'idle'))
+        ws.send(JSON.stringify({ op: 'subscribe', ticket: order.ticket }));
+      else if (phase === 'sending')
+        sendPurchase();
+    };
+    ws.onmessage = (e) => {
+      let m;
+      try { m = JSON.parse(e.data); } catch (err) { return; }
+      switch (m.op) {
+      case 'event': showEvent(m); break;
+      case 'queued': if (order && m.ticket) { order.ticket = m.ticket; saveOrder(); } showQueued(m.position); break;
+      case 'result': showResult(m); break;
+      case 'error':
+        if (m.inReplyTo === 'purchase' && (m.error === 'overloaded' || m.error === 'unavailable')) {
+          el.status.textContent = t.retrying;
+          setTimeout(() => { if (phase === 'sending' || phase === 'queued') sendPurchase(); }, 1000 + Math.random() * 1000);
+        } else if (m.inReplyTo === 'purchase' || m.inReplyTo === 'watch') {
+          showError(m.error, m.message);
+        }
+        break;
+      }
+    };
+    ws.onclose = () => {
+      const wasOpen = wsOpen;
+      wsOpen = false;
+      ws = null;
+      if (!wasOpen)
+        return onSocketFailed();
+      wsFailures = 1;
+      scheduleReconnect();
+    };
+  }
+
+  function onSocketFailed() {
+    wsFailures += 1;
+    // Never connected after a few tries: a proxy or the network forbids WebSocket. Poll meanwhile.
+    if (!everOpened && wsFailures >= 2 || wsFailures >= 4)
+      startPolling();
+    scheduleReconnect();
+  }
+
+  function scheduleReconnect() {
+    setTransport(pollTimer ? 'http' : 'connecting');
+    const delay = Math.min(30000, 500 * 2 ** Math.min(wsFailures, 6)) * (0.75 + Math.random() * 0.5);
+    setTimeout(connect, delay);
+  }
+
+  async function pollEvent() {
+    try {
+      const response = await fetch(api('/events/' + encodeURIComponent(eventId)));
+      const body = await response.json();
+      if (response.ok)
+        showEvent(body);
+      else if (response.status === 404)
+        showError('not_found');
+    } catch (e) { /* next round */ }
+  }
+
+  function startPolling() {
+    if (pollTimer)
+      return;
+    pollTimer = setInterval(pollEvent, 2000);
+    setTransport('http');
+    pollEvent();
+    if (phase === 'sending')
+      httpPurchase();
+    else if (phase === 'queued')
+      pollTicket();
+  }
+
+  function stopPolling() {
+    if (pollTimer)
+      clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  // A reload during a purchase picks the ticket up again.
+  if (order && order.ticket && !order.done)
+    setPhase('queued');
+  pollEvent().then(() => {
+    if (order && order.ticket && !order.done && forceHttp)
+      pollTicket();
+  });
+  if (forceHttp)
+    startPolling();
+  else
+    connect();
+})();
