@@ -55,6 +55,16 @@ WsFront::~WsFront()
     m_engine.countWebSocketClients(-int(m_clients.size()));
 }
 
+void WsFront::refuse(std::unique_ptr<QWebSocket> socket, const QString &reason)
+{
+    // Closed from the event loop: Qt is still finishing the handshake on this socket right now.
+    QWebSocket *raw = socket.release();
+    QMetaObject::invokeMethod(raw, [raw, reason] {
+        raw->close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
+        raw->deleteLater();
+    }, Qt::QueuedConnection);
+}
+
 bool WsFront::isEndpoint(QStringView path)
 {
     return path == u"/api/v1/ws" || path == u"/api/v1/admin/ws";
@@ -66,11 +76,8 @@ void WsFront::adopt(std::unique_ptr<QWebSocket> socket)
         return;
     const QString path = socket->requestUrl().path();
     const bool admin = path == u"/api/v1/admin/ws";
-    if (!isEndpoint(path)) {
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no WebSocket endpoint at %1").arg(path));
-        socket.release()->deleteLater();
-        return;
-    }
+    if (!isEndpoint(path))
+        return refuse(std::move(socket), QStringLiteral("no WebSocket endpoint at %1").arg(path));
     if (admin) {
         QByteArray given = socket->request().rawHeader("Authorization");
         if (given.startsWith("Bearer "))
@@ -78,11 +85,8 @@ void WsFront::adopt(std::unique_ptr<QWebSocket> socket)
         else
             given = QUrlQuery(socket->requestUrl()).queryItemValue(u"token"_qs, QUrl::FullyDecoded).toUtf8();
         const QByteArray token = m_adminToken.get();
-        if (token.isEmpty() || !tokensEqual(given, token)) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"wrong or missing admin token"_qs);
-            socket.release()->deleteLater();
-            return;
-        }
+        if (token.isEmpty() || !tokensEqual(given, token))
+            return refuse(std::move(socket), u"wrong or missing admin token"_qs);
     }
 
     socket->setMaxAllowedIncomingFrameSize(quint64(kMaxMessageBytes));

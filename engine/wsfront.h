@@ -67,6 +67,8 @@ private:
         int watchers = 0;
     };
 
+    // Closes with 1008 (policy violated).
+    static void refuse(std::unique_ptr<QWebSocket> socket, const QString &reason);
     void onText(std::uint64_t clientId, const QString &text);
     void purchase(std::uint64_t clientId, Client &client, const QJsonObject &message);
     void subscribe(std::uint64_t clientId, Client &client, const QJsonObject &message);
