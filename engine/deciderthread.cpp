@@ -37,19 +37,16 @@ void DeciderThread::stop()
         m_thread.join();
 }
 
-void DeciderThread::enqueue(std::vector<PurchaseRequest> &requests)
+void DeciderThread::enqueue(PurchaseRequest request)
 {
+    bool wasEmpty = false;
     {
         std::lock_guard lock(m_mutex);
-        if (m_inbox.empty()) {
-            m_inbox.swap(requests);
-        } else {
-            m_inbox.insert(m_inbox.end(), std::make_move_iterator(requests.begin()),
-                           std::make_move_iterator(requests.end()));
-        }
+        wasEmpty = m_inbox.empty();
+        m_inbox.push_back(std::move(request));
     }
-    requests.clear();
-    m_wake.notify_one();
+    if (wasEmpty)
+        m_wake.notify_one();
 }
 
 std::size_t DeciderThread::depth() const

@@ -1,4 +1,5 @@
-// The one decider thread: takes journaled requests in arrival order and decides each.
+// The one decider thread: takes accepted requests in arrival order, decides each, and hands
+// the decisions to the writer, which makes request and decision durable in one commit.
 #pragma once
 
 #include "engine/decider.h"
@@ -27,8 +28,8 @@ public:
     // Decides everything already enqueued, then stops.
     void stop();
 
-    // Hands over requests that are durably journaled, in journal order.
-    void enqueue(std::vector<PurchaseRequest> &requests);
+    // Hands over one accepted request; requests are decided in the order they are enqueued.
+    void enqueue(PurchaseRequest request);
 
     std::size_t depth() const;
 

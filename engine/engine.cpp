@@ -52,7 +52,7 @@ bool Engine::start(QString *error)
         return false;
     }
 
-    // Rebuild memory: events with their counters, then every ticket, then the undecided queue.
+    // Rebuild memory: events with their counters, then every ticket.
     struct Counters {
         std::int64_t accepted = 0, won = 0, lost = 0;
     };
@@ -82,17 +82,8 @@ bool Engine::start(QString *error)
         t.view.eventIndex = m_events->indexOf(t.eventId);
         m_tickets.restore(t.view, t.requestId);
     }
-    for (PurchaseRequest &request : loaded.undecided)
-        request.eventIndex = m_events->indexOf(request.eventId);
-    m_inflight = std::int64_t(loaded.undecided.size());
-
     m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
     m_decider->start();
-    if (!loaded.undecided.empty()) {
-        qInfo("recovering %zu journaled requests that were not decided before the last stop",
-              loaded.undecided.size());
-        m_decider->enqueue(loaded.undecided);
-    }
     m_running = true;
     return true;
 }
@@ -105,7 +96,7 @@ void Engine::stop(int drainTimeoutMs)
     while (m_inflight.load() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (m_inflight.load() > 0)
-        qWarning("stopping with %lld requests journaled but undecided; they are decided at the next start",
+        qWarning("%lld requests still undecided after the drain timeout; deciding and committing them now",
                  static_cast<long long>(m_inflight.load()));
     m_decider->stop();
     m_writer->stop();
@@ -173,7 +164,7 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
         m_inflight.fetch_add(1, std::memory_order_relaxed);
         m_accepted.fetch_add(1, std::memory_order_relaxed);
         slot->acceptedRequests.fetch_add(1, std::memory_order_relaxed);
-        m_writer->enqueueAccepted(std::move(request));
+        m_decider->enqueue(std::move(request));
         return true;
     });
     if (!ticket) {
@@ -278,8 +269,6 @@ EngineStats Engine::stats() const
 void Engine::onCommitted(CommitBatch &batch)
 {
     m_changes.clear();
-    for (const PurchaseRequest &request : batch.accepted)
-        m_changes.push_back(TicketChange{request.seq, TicketState::Queued, LossReason::None, 0});
     const std::int64_t nowUs = steadyMicros();
     std::int64_t won = 0, wonUnits = 0, lost = 0;
     for (const DecidedRequest &d : batch.decided) {
@@ -299,9 +288,6 @@ void Engine::onCommitted(CommitBatch &batch)
     m_lost.fetch_add(lost, std::memory_order_relaxed);
     m_decided.fetch_add(won + lost, std::memory_order_relaxed);
     m_inflight.fetch_sub(won + lost, std::memory_order_relaxed);
-
-    if (!batch.accepted.empty())
-        m_decider->enqueue(batch.accepted);
 
     std::lock_guard lock(m_listenerMutex);
     for (int i = 0; i < TicketBook::kMaxListeners; ++i) {

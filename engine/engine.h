@@ -48,7 +48,7 @@ struct SubmitResult {
 // Totals since start plus every event's snapshot; cheap enough to take a few times a second.
 struct EngineStats {
     std::int64_t atMs = 0;
-    std::int64_t accepted = 0;         // requests accepted (journaled or about to be)
+    std::int64_t accepted = 0;         // requests accepted into the decider's queue
     std::int64_t decided = 0;
     std::int64_t wonRequests = 0;
     std::int64_t wonUnits = 0;
@@ -70,11 +70,12 @@ public:
     explicit Engine(EngineOptions options);
     ~Engine();
 
-    // Opens the store, rebuilds memory from it and starts the threads. Journaled requests that
-    // were not decided before the last stop are decided now, in their original order.
+    // Opens the store, rebuilds memory from it (events, per-user units, every ticket) and
+    // starts the threads.
     bool start(QString *error);
-    // Refuses new requests, waits up to drainTimeoutMs for the queue to be decided and
-    // committed, then stops the threads. Anything still undecided stays journaled.
+    // Refuses new requests and waits up to drainTimeoutMs for the queue to be decided and
+    // committed while front ends can still answer; then the decider decides what is left,
+    // the writer commits it, and the threads stop.
     void stop(int drainTimeoutMs = 30000);
 
     // Listener ids are 0..TicketBook::kMaxListeners-1; -1 when all are taken.

@@ -90,11 +90,10 @@ QSqlDatabase readerConnection(const StoreLocation &location, QString *error)
 
 struct SqlStore::Statements {
     explicit Statements(const QSqlDatabase &db)
-        : insertRequest(db), decideRequest(db), insertOrder(db), upsertIntent(db), upsertEvent(db)
+        : insertRequest(db), insertOrder(db), upsertIntent(db), upsertEvent(db)
     {
     }
     QSqlQuery insertRequest;
-    QSqlQuery decideRequest;
     QSqlQuery insertOrder;
     QSqlQuery upsertIntent;
     QSqlQuery upsertEvent;
@@ -156,8 +155,7 @@ bool SqlStore::prepare(QString *error)
     const std::pair<QSqlQuery *, const char *> statements[] = {
         {&s.insertRequest,
          "INSERT INTO requests (seq, ticket_tag, event_id, request_id, user_id, quantity, contact, simulated,"
-         " accepted_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')"},
-        {&s.decideRequest, "UPDATE requests SET state = ?, reason = ?, order_id = ?, decided_at_ms = ? WHERE seq = ?"},
+         " accepted_at_ms, state, reason, order_id, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&s.insertOrder,
          "INSERT INTO orders (order_id, event_id, user_id, quantity, price_cents, total_cents, request_id,"
          " ticket_seq, contact, simulated, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
@@ -226,8 +224,8 @@ bool SqlStore::load(LoadedState *state, QString *error)
         return fail();
     state->maxOrderId = query.value(0).toLongLong();
 
-    if (!query.exec(QStringLiteral("SELECT seq, ticket_tag, event_id, request_id, state, reason, order_id,"
-                                   " user_id, quantity, contact, simulated, accepted_at_ms FROM requests ORDER BY seq")))
+    if (!query.exec(QStringLiteral("SELECT seq, ticket_tag, event_id, request_id, state, reason, order_id"
+                                   " FROM requests ORDER BY seq")))
         return fail();
     while (query.next()) {
         LoadedTicket ticket;
@@ -235,26 +233,12 @@ bool SqlStore::load(LoadedState *state, QString *error)
         ticket.view.tag = query.value(1).toUInt();
         ticket.eventId = query.value(2).toString();
         ticket.requestId = query.value(3).toString();
-        const QString stateText = query.value(4).toString();
-        if (stateText == QLatin1String("won")) {
+        if (query.value(4).toString() == QLatin1String("won")) {
             ticket.view.state = TicketState::Won;
             ticket.view.orderId = query.value(6).toLongLong();
-        } else if (stateText == QLatin1String("lost")) {
+        } else {
             ticket.view.state = TicketState::Lost;
             ticket.view.reason = lossReasonFromString(query.value(5).toString()).value_or(LossReason::NotOpen);
-        } else {
-            ticket.view.state = TicketState::Queued;
-            PurchaseRequest request;
-            request.seq = ticket.view.seq;
-            request.ticketTag = ticket.view.tag;
-            request.eventId = ticket.eventId;
-            request.requestId = ticket.requestId;
-            request.userId = query.value(7).toString();
-            request.quantity = query.value(8).toInt();
-            request.contact = query.value(9).toString();
-            request.simulated = query.value(10).toBool();
-            request.acceptedAtMs = query.value(11).toLongLong();
-            state->undecided.push_back(std::move(request));
         }
         state->tickets.push_back(std::move(ticket));
     }
@@ -296,31 +280,25 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error)
         if (!(ok = run(q)))
             break;
     }
-    for (std::size_t i = 0; ok && i < batch.accepted.size(); ++i) {
-        const PurchaseRequest &r = batch.accepted[i];
-        QSqlQuery &q = s.insertRequest;
-        q.bindValue(0, qint64(r.seq));
-        q.bindValue(1, qint64(r.ticketTag));
-        q.bindValue(2, r.eventId);
-        q.bindValue(3, r.requestId);
-        q.bindValue(4, r.userId);
-        q.bindValue(5, r.quantity);
-        q.bindValue(6, notNull(r.contact));
-        q.bindValue(7, int(r.simulated));
-        q.bindValue(8, qint64(r.acceptedAtMs));
-        ok = run(q);
-    }
     for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {
         const PurchaseRequest &r = batch.decided[i].request;
         const Decision &d = batch.decided[i].decision;
         const bool won = d.outcome == TicketState::Won;
-        QSqlQuery &update = s.decideRequest;
-        update.bindValue(0, toString(d.outcome));
-        update.bindValue(1, won ? QVariant() : QVariant(toString(d.reason)));
-        update.bindValue(2, won ? QVariant(qint64(d.orderId)) : QVariant());
-        update.bindValue(3, qint64(d.decidedAtMs));
-        update.bindValue(4, qint64(r.seq));
-        if (!(ok = run(update)))
+        QSqlQuery &journal = s.insertRequest;
+        journal.bindValue(0, qint64(r.seq));
+        journal.bindValue(1, qint64(r.ticketTag));
+        journal.bindValue(2, r.eventId);
+        journal.bindValue(3, r.requestId);
+        journal.bindValue(4, r.userId);
+        journal.bindValue(5, r.quantity);
+        journal.bindValue(6, notNull(r.contact));
+        journal.bindValue(7, int(r.simulated));
+        journal.bindValue(8, qint64(r.acceptedAtMs));
+        journal.bindValue(9, toString(d.outcome));
+        journal.bindValue(10, won ? QVariant() : QVariant(toString(d.reason)));
+        journal.bindValue(11, won ? QVariant(qint64(d.orderId)) : QVariant());
+        journal.bindValue(12, qint64(d.decidedAtMs));
+        if (!(ok = run(journal)))
             break;
         if (won) {
             QSqlQuery &q = s.insertOrder;

@@ -34,21 +34,20 @@ QSqlDatabase openConnection(const StoreLocation &location, const QString &connec
 // The connection for reading records on the calling thread, opened on first use.
 QSqlDatabase readerConnection(const StoreLocation &location, QString *error);
 
-// One group commit: everything the writer collected since the previous commit.
+// A request with its decision: what one journal row records.
 struct DecidedRequest {
     PurchaseRequest request;
     Decision decision;
 };
 
+// One group commit: everything the writer collected since the previous commit.
 struct CommitBatch {
-    std::vector<PurchaseRequest> accepted;
     std::vector<DecidedRequest> decided;
     std::vector<EventSnapshot> eventRows; // upserts, in the order the changes were made
 
-    bool isEmpty() const { return accepted.empty() && decided.empty() && eventRows.empty(); }
+    bool isEmpty() const { return decided.empty() && eventRows.empty(); }
     void clear()
     {
-        accepted.clear();
         decided.clear();
         eventRows.clear();
     }
@@ -64,8 +63,7 @@ struct LoadedTicket {
 struct LoadedState {
     std::vector<EventSnapshot> events;
     QHash<QString, QHash<QString, std::int32_t>> wonUnitsByEventAndUser;
-    std::vector<LoadedTicket> tickets;        // every journaled request, in seq order
-    std::vector<PurchaseRequest> undecided;   // journaled but not decided, in seq order
+    std::vector<LoadedTicket> tickets; // every journaled request, in seq order
     std::int64_t maxOrderId = 0;
 };
 

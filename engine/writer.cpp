@@ -46,16 +46,6 @@ void Writer::stop()
         m_thread.join();
 }
 
-std::uint64_t Writer::enqueueAccepted(PurchaseRequest request)
-{
-    std::lock_guard lock(m_mutex);
-    const bool wasEmpty = m_pending.isEmpty();
-    m_pending.accepted.push_back(std::move(request));
-    if (wasEmpty)
-        m_wakeWriter.notify_one();
-    return m_openGeneration;
-}
-
 std::uint64_t Writer::enqueueDecided(std::vector<DecidedRequest> &decided)
 {
     std::lock_guard lock(m_mutex);
@@ -98,7 +88,7 @@ bool Writer::stopping() const
 std::size_t Writer::pendingCount() const
 {
     std::lock_guard lock(m_mutex);
-    return m_pending.accepted.size() + m_pending.decided.size();
+    return m_pending.decided.size();
 }
 
 std::uint64_t Writer::commitCount() const
@@ -130,7 +120,7 @@ void Writer::run()
                 qWarning("store commit failed, retrying: %s", qPrintable(error));
             if (attempt >= 100 && stopping()) {
                 qCritical("store still failing at shutdown; %zu uncommitted entries dropped (none was acknowledged)",
-                          batch.accepted.size() + batch.decided.size());
+                          batch.decided.size());
                 break;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));

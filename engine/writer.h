@@ -1,4 +1,4 @@
-// The store's single writer thread: collects journal entries, decisions and event rows, and
+// The store's single writer thread: collects decided requests and event rows, and
 // group-commits everything that arrived during the previous commit in one transaction.
 #pragma once
 
@@ -31,7 +31,6 @@ public:
     void stop();
 
     // Each returns the generation that will hold the entry once committed.
-    std::uint64_t enqueueAccepted(PurchaseRequest request);
     std::uint64_t enqueueDecided(std::vector<DecidedRequest> &decided);
     std::uint64_t enqueueEventRow(const EventSnapshot &row);
 

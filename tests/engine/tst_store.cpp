@@ -1,4 +1,4 @@
-// The store on a real SQLite file: atomic group commits, reload, and recovery of the journal.
+// The store on a real SQLite file: atomic group commits, and everything back after a restart.
 #include "engine/engine.h"
 #include "engine/store.h"
 #include "enumprinting.h"
@@ -70,22 +70,18 @@ private Q_SLOTS:
             QVERIFY2(store.open(&error), qPrintable(error));
             CommitBatch batch;
             batch.eventRows.push_back(makeEvent(u"e1"_qs, 5));
-            batch.accepted.push_back(makeRequest(1, u"e1"_qs, u"alice"_qs));
-            batch.accepted.push_back(makeRequest(2, u"e1"_qs, u"bob"_qs));
-            QVERIFY2(store.commit(batch, &error), qPrintable(error));
-
-            CommitBatch decisions;
             Decision won{1, 0, TicketState::Won, LossReason::None, 7, 5000, 4999};
             Decision lost{2, 0, TicketState::Lost, LossReason::SoldOut, 0, 5001, 4999};
-            decisions.decided.push_back({makeRequest(1, u"e1"_qs, u"alice"_qs), won});
-            decisions.decided.push_back({makeRequest(2, u"e1"_qs, u"bob"_qs), lost});
-            QVERIFY2(store.commit(decisions, &error), qPrintable(error));
+            batch.decided.push_back({makeRequest(1, u"e1"_qs, u"alice"_qs), won});
+            batch.decided.push_back({makeRequest(2, u"e1"_qs, u"bob"_qs), lost});
+            QVERIFY2(store.commit(batch, &error), qPrintable(error));
 
             // A batch that fails half way (seq 1 again) must leave nothing behind.
             CommitBatch broken;
             broken.eventRows.push_back(makeEvent(u"e2"_qs, 9));
-            broken.accepted.push_back(makeRequest(3, u"e1"_qs, u"carol"_qs));
-            broken.accepted.push_back(makeRequest(1, u"e1"_qs, u"dave"_qs));
+            Decision third{3, 0, TicketState::Lost, LossReason::SoldOut, 0, 5002, 4999};
+            broken.decided.push_back({makeRequest(3, u"e1"_qs, u"carol"_qs), third});
+            broken.decided.push_back({makeRequest(1, u"e1"_qs, u"dave"_qs), third}); // seq 1 again
             QVERIFY(!store.commit(broken, &error));
             QVERIFY(!error.isEmpty());
             store.close();
@@ -103,7 +99,6 @@ private Q_SLOTS:
         QCOMPARE(state.tickets[0].view.tag, 0xabc001u);
         QCOMPARE_ENUM(state.tickets[1].view.state, TicketState::Lost);
         QCOMPARE_ENUM(state.tickets[1].view.reason, LossReason::SoldOut);
-        QVERIFY(state.undecided.empty());
         QCOMPARE(state.maxOrderId, 7);
         QCOMPARE(state.wonUnitsByEventAndUser.value(u"e1"_qs).value(u"alice"_qs), 1);
         reopened.close();
@@ -143,8 +138,7 @@ private Q_SLOTS:
             const EngineStats stats = engine.stats();
             QCOMPARE(stats.wonUnits, stock);
             QCOMPARE(stats.lost, requests - stock);
-            // Group commit: each request needs two durable steps (journal, decision); one
-            // transaction per request would be 6,000 commits.
+            // Group commit: one transaction per request would be 3,000 commits.
             const std::uint64_t commits = stats.commits - commitsBefore;
             qInfo("%d requests took %llu commits", requests, static_cast<unsigned long long>(commits));
             QVERIFY(commits < std::uint64_t(requests));
@@ -199,38 +193,6 @@ private Q_SLOTS:
         QVERIFY(waitDecided(engine, requests + 1));
         QCOMPARE_ENUM(engine.ticket(result.ticket.seq, result.ticket.tag)->reason, LossReason::LimitReached);
         engine.stop();
-    }
-
-    void recoversUndecidedRequests()
-    {
-        QTemporaryDir dir;
-        const StoreLocation location = StoreLocation::sqliteIn(dir.path());
-        {
-            // A journal as a crash leaves it: accepted requests, no decisions.
-            SqlStore store(location);
-            QString error;
-            QVERIFY2(store.open(&error), qPrintable(error));
-            CommitBatch batch;
-            batch.eventRows.push_back(makeEvent(u"e1"_qs, 2));
-            for (std::uint64_t seq = 1; seq <= 5; ++seq)
-                batch.accepted.push_back(makeRequest(seq, u"e1"_qs, u"user"_qs + QString::number(seq)));
-            QVERIFY2(store.commit(batch, &error), qPrintable(error));
-            store.close();
-        }
-        Engine engine(EngineOptions{location});
-        QString error;
-        QVERIFY2(engine.start(&error), qPrintable(error));
-        QVERIFY(waitDecided(engine, 5));
-        // Decided in journal order: the first two win.
-        QCOMPARE_ENUM(engine.ticket(1, 0xabc001)->state, TicketState::Won);
-        QCOMPARE_ENUM(engine.ticket(2, 0xabc002)->state, TicketState::Won);
-        for (std::uint32_t seq = 3; seq <= 5; ++seq)
-            QCOMPARE_ENUM(engine.ticket(seq, 0xabc000 + seq)->reason, LossReason::SoldOut);
-        QCOMPARE(engine.event(u"e1")->remaining, 0);
-        engine.stop();
-        QCOMPARE(sqlScalar(location.databaseName, u"SELECT COUNT(*) FROM requests WHERE state = 'queued'"_qs), 0);
-        QCOMPARE(sqlScalar(location.databaseName, u"SELECT COUNT(*) FROM orders"_qs), 2);
-        QCOMPARE(sqlScalar(location.databaseName, u"SELECT COUNT(*) FROM intents"_qs), 3);
     }
 };
 
