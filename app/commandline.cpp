@@ -18,7 +18,8 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once)."_qs, u"TOKEN"_qs);
     const QCommandLineOption httpThreads(u"http-threads"_qs, u"HTTP acceptor threads (default: one per core)."_qs, u"N"_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue});
+    const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: send N simulated shoppers to EVENT_ID through the HTTP API, print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
+    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, simulate});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -36,6 +37,8 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     }
     result.headless = parser.isSet(headless);
     result.server.dataDir = parser.value(dataDir);
+    result.dataDirGiven = parser.isSet(dataDir);
+    result.listenGiven = parser.isSet(listen);
     result.server.adminToken = parser.value(adminToken);
     if (parser.isSet(listen) && !result.server.setListen(parser.value(listen), &result.error))
         return result;
@@ -52,6 +55,21 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         result.server.maxQueueDepth = parser.value(maxQueue).toLongLong(&ok);
         if (!ok || result.server.maxQueueDepth < 1) {
             result.error = u"--max-queue expects a positive number"_qs;
+            return result;
+        }
+    }
+    if (parser.isSet(simulate)) {
+        const QString value = parser.value(simulate);
+        const qsizetype colon = value.lastIndexOf(u':');
+        bool ok = false;
+        result.simulateEventId = value.left(colon);
+        result.simulateShoppers = colon > 0 ? value.mid(colon + 1).toLongLong(&ok) : 0;
+        if (!ok || result.simulateShoppers < 1 || !isValidEventId(result.simulateEventId)) {
+            result.error = u"--simulate expects EVENT_ID:N such as spring-sale:1000"_qs;
+            return result;
+        }
+        if (!result.headless) {
+            result.error = u"--simulate needs --headless (in the console, use Tools → Simulate)"_qs;
             return result;
         }
     }

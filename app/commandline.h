@@ -10,6 +10,11 @@ namespace flashsale {
 struct CommandLine {
     bool headless = false;
     ServerOptions server;
+    bool listenGiven = false;  // --listen was on the command line (it beats the console's settings)
+    bool dataDirGiven = false; // --data-dir likewise
+    // --simulate EVENT_ID:N (headless): send N simulated shoppers through the API after start.
+    QString simulateEventId;
+    std::int64_t simulateShoppers = 0;
     QString error; // set when the arguments are invalid
 
     static CommandLine parse(const QStringList &arguments);

@@ -2,6 +2,9 @@
 #include "app/commandline.h"
 #include "app/shutdownsignals.h"
 #include "engine/server.h"
+#include "engine/simulator.h"
+#include "ui/consolesettings.h"
+#include "ui/language.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
@@ -39,6 +42,29 @@ int runHeadless(const CommandLine &commandLine)
     }
     ShutdownSignals shutdownSignals;
     int exitCode = 0;
+
+    // --simulate: rehearse through the real API, print one summary, keep serving.
+    Simulator simulator;
+    if (commandLine.simulateShoppers > 0) {
+        QObject::connect(&simulator, &Simulator::finished, qApp, [&](const SimulationSummary &s) {
+            std::printf("simulated %lld shoppers against %s in %.1f s: accepted %lld, won %lld, lost %lld, "
+                        "undecided %lld, leads %lld, failed %lld, rate %.0f/s\n",
+                        qlonglong(s.shoppers), qPrintable(commandLine.simulateEventId), double(s.elapsedMs) / 1000.0,
+                        qlonglong(s.accepted), qlonglong(s.won), qlonglong(s.lost), qlonglong(s.undecided),
+                        qlonglong(s.leads), qlonglong(s.failed), s.ratePerSecond());
+            if (!s.lastError.isEmpty())
+                std::printf("last error: %s\n", qPrintable(s.lastError));
+            std::fflush(stdout);
+        });
+        SimulationPlan plan;
+        plan.baseUrl = server.baseUrl();
+        plan.adminToken = server.adminToken();
+        plan.eventId = commandLine.simulateEventId;
+        plan.shoppers = commandLine.simulateShoppers;
+        if (!server.engine().event(plan.eventId))
+            std::fprintf(stderr, "flashsale: --simulate: no event \"%s\"; the run will fail\n", qPrintable(plan.eventId));
+        simulator.start(plan);
+    }
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, qApp, [&](int number) {
         qInfo("signal %d: stopping intake, draining the queue", number);
         QCoreApplication::quit();
@@ -71,7 +97,13 @@ int main(int argc, char **argv)
     if (commandLine.headless)
         return runHeadless(commandLine);
 
-    MainWindow window(commandLine.server);
+    // The console: saved settings fill in what the command line left out.
+    ServerOptions options = commandLine.server;
+    ConsoleSettings().applyTo(&options, commandLine.listenGiven, commandLine.dataDirGiven);
+    Language::apply(Language::initial());
+    MainWindow window(options);
     window.show();
+    ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &window, &QWidget::close);
     return QApplication::exec();
 }

@@ -1,33 +1,74 @@
-// The admin console's main window: starts the embedded engine and shows what it serves.
+// The admin console's main window: starts the embedded engine and hosts one page per task.
 #pragma once
 
 #include "engine/server.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
 class QLabel;
-class QTableWidget;
+class QTabWidget;
 class QTimer;
 
 namespace flashsale {
 
-// Thread: GUI thread only. Reads engine snapshots on a timer; never receives per-request signals.
+class DashboardPage;
+class EventsPage;
+class LeadsPage;
+class OrdersPage;
+class SettingsPage;
+class SimulateDialog;
+
+// Thread: GUI thread only. One timer takes an EngineStats snapshot twice a second and hands it to
+// the pages and the status bar; the engine never signals the UI per request.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
+    static constexpr int kRefreshMs = 500;
+
     explicit MainWindow(const ServerOptions &options, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-private:
+    // Null when the engine could not start (the error is shown instead of the pages).
+    Server *server() const { return m_server.get(); }
+    EventsPage *eventsPage() const { return m_events; }
+    DashboardPage *dashboardPage() const { return m_dashboard; }
+    OrdersPage *ordersPage() const { return m_orders; }
+    LeadsPage *leadsPage() const { return m_leads; }
+    SettingsPage *settingsPage() const { return m_settings; }
+    QTabWidget *tabs() const { return m_tabs; }
+
+public Q_SLOTS:
+    // Takes one snapshot now and updates every page.
     void refresh();
+    void showSimulator();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void buildMenus();
+    void retranslate();
 
     std::unique_ptr<Server> m_server;
-    QLabel *m_status = nullptr;
-    QTableWidget *m_events = nullptr;
+    QString m_startError;
+    QTabWidget *m_tabs = nullptr;
+    EventsPage *m_events = nullptr;
+    DashboardPage *m_dashboard = nullptr;
+    OrdersPage *m_orders = nullptr;
+    LeadsPage *m_leads = nullptr;
+    SettingsPage *m_settings = nullptr;
+    QLabel *m_startErrorLabel = nullptr;
+    QPointer<SimulateDialog> m_simulate;
+    QLabel *m_url = nullptr;
+    QLabel *m_engineState = nullptr;
+    QLabel *m_queue = nullptr;
     QTimer *m_refreshTimer = nullptr;
+    struct Actions;
+    std::unique_ptr<Actions> m_actions;
 };
 
 } // namespace flashsale

@@ -1,0 +1,85 @@
+// Sends synthetic shoppers through the real HTTP API so staff can rehearse a launch.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <cstdint>
+#include <vector>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace flashsale {
+
+// What a simulation run did so far. Counts are per shopper (a 429 retry is the same shopper).
+struct SimulationSummary {
+    std::int64_t shoppers = 0;   // planned
+    std::int64_t sent = 0;       // shoppers whose first request went out
+    std::int64_t accepted = 0;   // got a ticket (200 or 202)
+    std::int64_t won = 0;
+    std::int64_t lost = 0;
+    std::int64_t undecided = 0;  // accepted but not decided within the wait (202)
+    std::int64_t leads = 0;      // lost shoppers who left a contact
+    std::int64_t retries = 0;    // 429 answers that were retried
+    std::int64_t failed = 0;     // errors other than 429 (bad event, not open, network)
+    std::int64_t elapsedMs = 0;
+    QString lastError;           // the most recent failure's message, for the operator
+
+    std::int64_t finished() const { return won + lost + undecided + failed; }
+    // Shoppers answered per second since the start.
+    double ratePerSecond() const { return elapsedMs > 0 ? finished() * 1000.0 / double(elapsedMs) : 0.0; }
+};
+
+struct SimulationPlan {
+    QString baseUrl;    // http://ADDR:PORT of the API
+    QString adminToken; // marks the purchases simulated; the API refuses the flag without it
+    QString eventId;
+    std::int64_t shoppers = 100;
+    int concurrency = 64;      // requests in flight at most
+    int contactEveryNth = 3;   // every nth shopper leaves a contact (0: none)
+    int waitMs = 5000;         // ?wait= so the answer carries the decision
+    int maxRetries = 50;       // per shopper, on 429
+};
+
+// Thread: lives on the thread that created it (needs its event loop); uses only QtNetwork.
+// Reports through summary() (poll it) and one finished() signal, never a signal per request.
+class Simulator : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Simulator(QObject *parent = nullptr);
+    ~Simulator() override;
+
+    // Starts a run; false when one is running or the plan is invalid.
+    bool start(const SimulationPlan &plan);
+    // Stops sending new shoppers and aborts those in flight; finished() follows.
+    void cancel();
+    bool isRunning() const { return m_running; }
+    SimulationSummary summary() const;
+
+Q_SIGNALS:
+    void finished(const flashsale::SimulationSummary &summary);
+
+private:
+    void sendNext();
+    void send(std::int64_t shopper, int attempt);
+    void onReply(QNetworkReply *reply, std::int64_t shopper, int attempt);
+    void finishIfDone();
+
+    SimulationPlan m_plan;
+    QString m_runTag;
+    std::vector<QNetworkAccessManager *> m_managers; // several, to get past 6 connections per host
+    SimulationSummary m_summary;
+    QElapsedTimer m_clock;
+    std::int64_t m_next = 0;
+    int m_inFlight = 0; // requests out or waiting for a retry
+    bool m_running = false;
+    bool m_cancelled = false;
+};
+
+} // namespace flashsale
+
+Q_DECLARE_METATYPE(flashsale::SimulationSummary)

@@ -1,0 +1,218 @@
+#include "ui/eventspage.h"
+
+#include "ui/eventdialog.h"
+#include "ui/eventsmodel.h"
+#include "ui/labels.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace flashsale {
+
+EventsPage::EventsPage(Engine &engine, QWidget *parent)
+    : QWidget(parent)
+    , m_engine(engine)
+    , m_model(new EventsModel(this))
+{
+    auto *buttons = new QHBoxLayout;
+    const auto button = [&](QPushButton *&b, const QString &name, void (EventsPage::*slot)()) {
+        b = new QPushButton(this);
+        b->setObjectName(name);
+        connect(b, &QPushButton::clicked, this, slot);
+        buttons->addWidget(b);
+    };
+    button(m_new, u"newButton"_qs, &EventsPage::newEvent);
+    button(m_edit, u"editButton"_qs, &EventsPage::editEvent);
+    button(m_duplicate, u"duplicateButton"_qs, &EventsPage::duplicateEvent);
+    buttons->addSpacing(16);
+    button(m_open, u"openButton"_qs, &EventsPage::openEvent);
+    button(m_pause, u"pauseButton"_qs, &EventsPage::pauseEvent);
+    button(m_end, u"endButton"_qs, &EventsPage::endEvent);
+    button(m_restock, u"restockButton"_qs, &EventsPage::restockEvent);
+    buttons->addStretch(1);
+
+    m_view = new QTableView(this);
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    connect(m_view, &QTableView::doubleClicked, this, &EventsPage::editEvent);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &EventsPage::updateActions);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &EventsPage::updateActions);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &EventsPage::updateActions);
+
+    m_hint = new QLabel(this);
+    m_hint->setWordWrap(true);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_hint);
+    retranslate();
+    refresh(m_engine.events());
+}
+
+void EventsPage::refresh(const QList<EventSnapshot> &events)
+{
+    const QString keep = selectedId();
+    const bool reset = m_model->rowCount() != events.size();
+    m_model->setEvents(events);
+    if (reset && !keep.isEmpty())
+        select(keep);
+    updateActions();
+}
+
+QString EventsPage::selectedId() const
+{
+    const EventSnapshot *e = selected();
+    return e ? e->config.id : QString();
+}
+
+void EventsPage::select(const QString &id)
+{
+    const int row = m_model->rowOf(id);
+    if (row >= 0)
+        m_view->selectRow(row);
+}
+
+const EventSnapshot *EventsPage::selected() const
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    return rows.isEmpty() ? nullptr : m_model->event(rows.first().row());
+}
+
+void EventsPage::updateActions()
+{
+    const EventSnapshot *e = selected();
+    const EventState state = e ? e->state : EventState::Ended;
+    m_edit->setEnabled(e && state != EventState::Ended);
+    m_duplicate->setEnabled(e);
+    m_open->setEnabled(e && (state == EventState::Draft || state == EventState::Paused));
+    m_pause->setEnabled(e && (state == EventState::Open || state == EventState::SoldOut));
+    m_end->setEnabled(e && state != EventState::Ended);
+    m_restock->setEnabled(e && (state == EventState::Open || state == EventState::Paused || state == EventState::SoldOut));
+}
+
+bool EventsPage::confirm(const QString &title, const QString &question)
+{
+    return QMessageBox::question(this, title, question, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+        == QMessageBox::Yes;
+}
+
+void EventsPage::report(const AdminResult &result)
+{
+    if (result.status != Status::Ok) {
+        QMessageBox::warning(this, tr("The change was not made"), Labels::adminFailure(result));
+        return;
+    }
+    refresh(m_engine.events());
+    select(result.event.config.id);
+    Q_EMIT eventsChanged();
+}
+
+void EventsPage::newEvent()
+{
+    EventDialog dialog(m_engine, EventDialog::Mode::Create, std::nullopt, this);
+    if (dialog.exec() == QDialog::Accepted)
+        report(AdminResult{Status::Ok, dialog.savedEvent(), {}});
+}
+
+void EventsPage::editEvent()
+{
+    const EventSnapshot *e = selected();
+    if (!e || e->state == EventState::Ended)
+        return;
+    EventDialog dialog(m_engine, EventDialog::Mode::Edit, *e, this);
+    if (dialog.exec() == QDialog::Accepted)
+        report(AdminResult{Status::Ok, dialog.savedEvent(), {}});
+}
+
+void EventsPage::duplicateEvent()
+{
+    const EventSnapshot *e = selected();
+    if (!e)
+        return;
+    EventDialog dialog(m_engine, EventDialog::Mode::Create, *e, this);
+    if (dialog.exec() == QDialog::Accepted)
+        report(AdminResult{Status::Ok, dialog.savedEvent(), {}});
+}
+
+void EventsPage::openEvent()
+{
+    const EventSnapshot *e = selected();
+    if (!e)
+        return;
+    const EventConfig c = e->config;
+    const bool scheduled = e->state == EventState::Draft && c.startsAtMs > Engine::nowMs();
+    const QString question = scheduled
+        ? tr("Launch “%1”? It opens to shoppers by itself at %2.").arg(c.name, Labels::time(c.startsAtMs))
+        : tr("Open “%1” now? Shoppers can buy at once.").arg(c.name);
+    if (confirm(tr("Open the sale"), question))
+        report(m_engine.actOnEvent(c.id, EventAction::Open));
+}
+
+void EventsPage::pauseEvent()
+{
+    const EventSnapshot *e = selected();
+    if (!e)
+        return;
+    const EventConfig c = e->config;
+    if (confirm(tr("Pause the sale"), tr("Pause “%1”? Requests lose with “not open” until you open it again.").arg(c.name)))
+        report(m_engine.actOnEvent(c.id, EventAction::Pause));
+}
+
+void EventsPage::endEvent()
+{
+    const EventSnapshot *e = selected();
+    if (!e)
+        return;
+    const EventConfig c = e->config;
+    if (confirm(tr("End the sale"), tr("End “%1” for good? This cannot be undone.").arg(c.name)))
+        report(m_engine.actOnEvent(c.id, EventAction::End));
+}
+
+void EventsPage::restockEvent()
+{
+    const EventSnapshot *e = selected();
+    if (!e)
+        return;
+    const EventConfig c = e->config;
+    bool ok = false;
+    const int units = QInputDialog::getInt(this, tr("Restock"), tr("Units to add to “%1”:").arg(c.name), 10, 1,
+                                           1'000'000'000, 1, &ok);
+    if (!ok)
+        return;
+    if (confirm(tr("Restock"), tr("Add %1 units to “%2”?").arg(Labels::count(units), c.name)))
+        report(m_engine.restockEvent(c.id, units));
+}
+
+void EventsPage::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void EventsPage::retranslate()
+{
+    m_new->setText(tr("&New…"));
+    m_edit->setText(tr("&Edit…"));
+    m_duplicate->setText(tr("D&uplicate…"));
+    m_open->setText(tr("&Open"));
+    m_pause->setText(tr("&Pause"));
+    m_end->setText(tr("E&nd"));
+    m_restock->setText(tr("&Restock…"));
+    m_hint->setText(tr("Scheduled events open by themselves at their start time. Double-click an event to edit it."));
+    m_model->retranslate();
+}
+
+} // namespace flashsale

@@ -1,0 +1,60 @@
+// The Events page: every sale event with its state and stock, and the staff actions on them.
+#pragma once
+
+#include "engine/engine.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace flashsale {
+
+class EventsModel;
+
+// Thread: GUI thread. refresh() is fed the snapshots MainWindow takes on its timer; actions call
+// the engine façade directly (each blocks for one commit, a few ms) after a confirmation.
+class EventsPage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit EventsPage(Engine &engine, QWidget *parent = nullptr);
+
+    void refresh(const QList<EventSnapshot> &events);
+    EventsModel *model() const { return m_model; }
+    QString selectedId() const;
+    void select(const QString &id);
+
+public Q_SLOTS:
+    void newEvent();
+    void editEvent();
+    void duplicateEvent();
+    void openEvent();
+    void pauseEvent();
+    void endEvent();
+    void restockEvent();
+
+Q_SIGNALS:
+    // An event was created or changed here; listeners may refresh at once.
+    void eventsChanged();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void retranslate();
+    void updateActions();
+    const EventSnapshot *selected() const;
+    bool confirm(const QString &title, const QString &question);
+    void report(const AdminResult &result);
+
+    Engine &m_engine;
+    EventsModel *m_model = nullptr;
+    QTableView *m_view = nullptr;
+    QLabel *m_hint = nullptr;
+    QPushButton *m_new = nullptr, *m_edit = nullptr, *m_duplicate = nullptr, *m_open = nullptr;
+    QPushButton *m_pause = nullptr, *m_end = nullptr, *m_restock = nullptr;
+};
+
+} // namespace flashsale

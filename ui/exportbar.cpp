@@ -1,0 +1,111 @@
+#include "ui/exportbar.h"
+
+#include "ui/csvexport.h"
+#include "ui/labels.h"
+
+#include <QDir>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+
+namespace flashsale {
+
+ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
+    : QWidget(parent)
+    , m_export(new CsvExport(reader, this))
+{
+    m_start = new QPushButton(this);
+    m_start->setObjectName(u"exportButton"_qs);
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(u"exportProgress"_qs);
+    m_progress->setMinimumWidth(220);
+    m_progress->hide();
+    m_cancel = new QPushButton(this);
+    m_cancel->setObjectName(u"exportCancel"_qs);
+    m_cancel->hide();
+    m_result = new QLabel(this);
+    m_result->setObjectName(u"exportResult"_qs);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_result, 1);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_cancel);
+    layout->addWidget(m_start);
+
+    connect(m_start, &QPushButton::clicked, this, &ExportBar::exportRequested);
+    connect(m_cancel, &QPushButton::clicked, m_export, &CsvExport::cancel);
+    connect(m_export, &CsvExport::progressed, this, [this](std::int64_t written, std::int64_t total) {
+        if (total < 0) {
+            m_progress->setRange(0, 0);
+            return;
+        }
+        // QProgressBar is int; show per mille for huge exports.
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(total > 0 ? int(written * 1000 / total) : 1000);
+        m_progress->setFormat(tr("%1 of %2 rows").arg(Labels::count(written), Labels::count(total)));
+    });
+    connect(m_export, &CsvExport::finished, this, [this](bool ok, bool cancelled, std::int64_t rows, const QString &error) {
+        m_progress->hide();
+        m_cancel->hide();
+        m_start->setEnabled(true);
+        if (ok)
+            m_result->setText(tr("Exported %n row(s) to %1", nullptr, int(std::min<std::int64_t>(rows, INT_MAX)))
+                                  .arg(QDir::toNativeSeparators(m_path)));
+        else if (cancelled)
+            m_result->setText(tr("Export cancelled; no file was written."));
+        else
+            m_result->setText(tr("Export failed: %1").arg(error));
+        Q_EMIT finished(ok, rows, m_path);
+    });
+    retranslate();
+}
+
+bool ExportBar::exportTo(const QString &path, const IntentQuery &query)
+{
+    if (!m_export->start(path, query))
+        return false;
+    started(path);
+    return true;
+}
+
+bool ExportBar::exportTo(const QString &path, const OrderQuery &query)
+{
+    if (!m_export->start(path, query))
+        return false;
+    started(path);
+    return true;
+}
+
+bool ExportBar::isRunning() const
+{
+    return m_export->isRunning();
+}
+
+void ExportBar::started(const QString &path)
+{
+    m_path = path;
+    m_start->setEnabled(false);
+    m_progress->setRange(0, 0);
+    m_progress->setFormat(QString());
+    m_progress->show();
+    m_cancel->show();
+    m_result->setText(tr("Exporting to %1…").arg(QDir::toNativeSeparators(path)));
+}
+
+void ExportBar::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void ExportBar::retranslate()
+{
+    m_start->setText(tr("&Export CSV…"));
+    m_cancel->setText(tr("Cancel"));
+}
+
+} // namespace flashsale

@@ -1,0 +1,51 @@
+// The export button row of a records page: Export CSV…, then a progress bar and Cancel while it runs.
+#pragma once
+
+#include "engine/records.h"
+
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+namespace flashsale {
+
+class CsvExport;
+class ReaderThread;
+
+// Thread: GUI thread. The export itself runs on the page's ReaderThread (see CsvExport), so
+// the UI stays responsive; this widget only shows the progress it polls.
+class ExportBar : public QWidget
+{
+    Q_OBJECT
+public:
+    ExportBar(ReaderThread &reader, QWidget *parent = nullptr);
+
+    // Starts writing to path without asking; false when an export is running.
+    bool exportTo(const QString &path, const IntentQuery &query);
+    bool exportTo(const QString &path, const OrderQuery &query);
+    bool isRunning() const;
+    CsvExport *job() const { return m_export; }
+
+Q_SIGNALS:
+    // The user pressed Export CSV…; the page asks for a file and calls exportTo().
+    void exportRequested();
+    void finished(bool ok, std::int64_t rows, const QString &path);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void retranslate();
+    void started(const QString &path);
+
+    CsvExport *m_export = nullptr;
+    QString m_path;
+    QPushButton *m_start = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QLabel *m_result = nullptr;
+};
+
+} // namespace flashsale

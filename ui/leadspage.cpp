@@ -1,0 +1,183 @@
+#include "ui/leadspage.h"
+
+#include "ui/csvexport.h"
+#include "ui/exportbar.h"
+#include "ui/labels.h"
+#include "ui/leadsmodel.h"
+#include "ui/readerthread.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QEvent>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace flashsale {
+
+LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
+    : QWidget(parent)
+    , m_reader(std::make_unique<ReaderThread>(store))
+    , m_model(new LeadsModel(store, this))
+{
+    auto *filters = new QHBoxLayout;
+    m_eventLabel = new QLabel(this);
+    m_event = new QComboBox(this);
+    m_event->setObjectName(u"leadsEvent"_qs);
+    m_event->addItem(QString(), QString());
+    m_reasonLabel = new QLabel(this);
+    m_reason = new QComboBox(this);
+    m_reason->setObjectName(u"leadsReason"_qs);
+    m_reason->addItem(QString(), 0);
+    for (LossReason reason : {LossReason::SoldOut, LossReason::LimitReached, LossReason::NotOpen})
+        m_reason->addItem(QString(), int(reason));
+    const QDate today = QDate::currentDate();
+    m_fromSet = new QCheckBox(this);
+    m_from = new QDateEdit(today.addDays(-7), this);
+    m_from->setCalendarPopup(true);
+    m_from->setEnabled(false);
+    m_toSet = new QCheckBox(this);
+    m_to = new QDateEdit(today, this);
+    m_to->setCalendarPopup(true);
+    m_to->setEnabled(false);
+    m_contactOnly = new QCheckBox(this);
+    m_contactOnly->setObjectName(u"leadsContactOnly"_qs);
+    m_simulated = new QCheckBox(this);
+    m_simulated->setObjectName(u"leadsSimulated"_qs);
+    m_refresh = new QPushButton(this);
+    for (QWidget *w : std::initializer_list<QWidget *>{m_eventLabel, m_event, m_reasonLabel, m_reason, m_fromSet, m_from,
+                                                        m_toSet, m_to, m_contactOnly, m_simulated})
+        filters->addWidget(w);
+    filters->addStretch(1);
+    filters->addWidget(m_refresh);
+
+    m_view = new QTableView(this);
+    m_view->setObjectName(u"leadsView"_qs);
+    m_view->setModel(m_model);
+    m_view->setSortingEnabled(true);
+    m_view->horizontalHeader()->setSortIndicator(LeadsModel::LastAt, Qt::DescendingOrder);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setDefaultSectionSize(130);
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setWordWrap(false);
+
+    m_count = new QLabel(this);
+    m_exportBar = new ExportBar(*m_reader, this);
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(m_count);
+    bottom->addWidget(m_exportBar, 1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(m_view, 1);
+    layout->addLayout(bottom);
+
+    connect(m_fromSet, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
+    connect(m_toSet, &QCheckBox::toggled, m_to, &QWidget::setEnabled);
+    for (QCheckBox *box : {m_fromSet, m_toSet, m_contactOnly, m_simulated})
+        connect(box, &QCheckBox::toggled, this, &LeadsPage::apply);
+    for (QComboBox *box : {m_event, m_reason})
+        connect(box, &QComboBox::currentIndexChanged, this, &LeadsPage::apply);
+    for (QDateEdit *edit : {m_from, m_to})
+        connect(edit, &QDateEdit::dateChanged, this, &LeadsPage::apply);
+    connect(m_refresh, &QPushButton::clicked, this, &LeadsPage::apply);
+    connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
+        m_count->setText(m_model->lastError().isEmpty() ? tr("%n lead(s)", nullptr, int(std::min<std::int64_t>(total, INT_MAX)))
+                                                        : tr("Cannot read the leads: %1").arg(m_model->lastError()));
+    });
+    connect(m_exportBar, &ExportBar::exportRequested, this, &LeadsPage::chooseExportFile);
+    retranslate();
+}
+
+LeadsPage::~LeadsPage()
+{
+    if (m_exportBar->isRunning())
+        m_exportBar->job()->cancel();
+}
+
+void LeadsPage::setEvents(const QList<EventSnapshot> &events)
+{
+    QStringList ids;
+    for (const EventSnapshot &e : events)
+        ids << e.config.id;
+    if (ids == m_eventIds)
+        return;
+    m_eventIds = ids;
+    const QString keep = m_event->currentData().toString();
+    const QSignalBlocker blocker(m_event);
+    while (m_event->count() > 1)
+        m_event->removeItem(1);
+    for (const EventSnapshot &e : events)
+        m_event->addItem(u"%1 — %2"_qs.arg(e.config.name, e.config.id), e.config.id);
+    const int index = m_event->findData(keep);
+    m_event->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+IntentQuery LeadsPage::query() const
+{
+    IntentQuery q = m_model->query(); // keeps the sort
+    q.eventId = m_event->currentData().toString();
+    const int reason = m_reason->currentData().toInt();
+    q.reason = reason > 0 ? std::optional<LossReason>(LossReason(reason)) : std::nullopt;
+    q.fromMs = m_fromSet->isChecked() ? m_from->date().startOfDay().toMSecsSinceEpoch() : 0;
+    q.toMs = m_toSet->isChecked() ? m_to->date().addDays(1).startOfDay().toMSecsSinceEpoch() : 0;
+    q.withContactOnly = m_contactOnly->isChecked();
+    q.includeSimulated = m_simulated->isChecked();
+    return q;
+}
+
+void LeadsPage::apply()
+{
+    m_model->setQuery(query());
+}
+
+void LeadsPage::chooseExportFile()
+{
+    const QString suggested = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+        + QStringLiteral("/leads-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export intent leads"), suggested, tr("CSV files (*.csv)"));
+    if (!path.isEmpty())
+        m_exportBar->exportTo(path, query());
+}
+
+void LeadsPage::showEvent(QShowEvent *event)
+{
+    apply();
+    QWidget::showEvent(event);
+}
+
+void LeadsPage::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void LeadsPage::retranslate()
+{
+    m_eventLabel->setText(tr("Event:"));
+    m_event->setItemText(0, tr("All events"));
+    m_reasonLabel->setText(tr("Reason:"));
+    m_reason->setItemText(0, tr("Any"));
+    m_reason->setItemText(1, Labels::reason(LossReason::SoldOut));
+    m_reason->setItemText(2, Labels::reason(LossReason::LimitReached));
+    m_reason->setItemText(3, Labels::reason(LossReason::NotOpen));
+    m_fromSet->setText(tr("From"));
+    m_toSet->setText(tr("To"));
+    m_contactOnly->setText(tr("Has contact"));
+    m_simulated->setText(tr("Include simulated shoppers"));
+    m_refresh->setText(tr("Refresh"));
+    if (isVisible())
+        apply(); // cells hold translated reasons and localized dates
+}
+
+} // namespace flashsale

@@ -1,0 +1,162 @@
+#include "ui/orderspage.h"
+
+#include "ui/csvexport.h"
+#include "ui/exportbar.h"
+#include "ui/ordersmodel.h"
+#include "ui/readerthread.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDate>
+#include <QEvent>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace flashsale {
+
+OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
+    : QWidget(parent)
+    , m_reader(std::make_unique<ReaderThread>(store))
+    , m_model(new OrdersModel(store, this))
+{
+    auto *filters = new QHBoxLayout;
+    m_eventLabel = new QLabel(this);
+    m_event = new QComboBox(this);
+    m_event->setObjectName(u"ordersEvent"_qs);
+    m_event->addItem(QString(), QString());
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(u"ordersSearch"_qs);
+    m_search->setClearButtonEnabled(true);
+    m_search->setMinimumWidth(240);
+    m_simulated = new QCheckBox(this);
+    m_simulated->setChecked(true);
+    m_refresh = new QPushButton(this);
+    filters->addWidget(m_eventLabel);
+    filters->addWidget(m_event);
+    filters->addWidget(m_search);
+    filters->addWidget(m_simulated);
+    filters->addStretch(1);
+    filters->addWidget(m_refresh);
+
+    m_view = new QTableView(this);
+    m_view->setObjectName(u"ordersView"_qs);
+    m_view->setModel(m_model);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setDefaultSectionSize(130);
+    // Fixed row heights: the view never measures a million rows.
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view->verticalHeader()->hide();
+    m_view->setAlternatingRowColors(true);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setWordWrap(false);
+
+    m_count = new QLabel(this);
+    m_exportBar = new ExportBar(*m_reader, this);
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(m_count);
+    bottom->addWidget(m_exportBar, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(m_view, 1);
+    layout->addLayout(bottom);
+
+    m_searchDelay.setSingleShot(true);
+    m_searchDelay.setInterval(300);
+    connect(&m_searchDelay, &QTimer::timeout, this, &OrdersPage::apply);
+    connect(m_search, &QLineEdit::textChanged, &m_searchDelay, qOverload<>(&QTimer::start));
+    connect(m_event, &QComboBox::currentIndexChanged, this, &OrdersPage::apply);
+    connect(m_simulated, &QCheckBox::toggled, this, &OrdersPage::apply);
+    connect(m_refresh, &QPushButton::clicked, this, &OrdersPage::apply);
+    connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
+        m_count->setText(m_model->lastError().isEmpty() ? tr("%n order(s)", nullptr, int(std::min<std::int64_t>(total, INT_MAX)))
+                                                        : tr("Cannot read the orders: %1").arg(m_model->lastError()));
+    });
+    connect(m_exportBar, &ExportBar::exportRequested, this, &OrdersPage::chooseExportFile);
+    retranslate();
+}
+
+OrdersPage::~OrdersPage()
+{
+    if (m_exportBar->isRunning())
+        m_exportBar->job()->cancel();
+}
+
+void OrdersPage::setEvents(const QList<EventSnapshot> &events)
+{
+    QHash<QString, QString> currencies;
+    QStringList ids;
+    for (const EventSnapshot &e : events) {
+        ids << e.config.id;
+        currencies.insert(e.config.id, e.config.currency);
+    }
+    if (ids == m_eventIds)
+        return;
+    m_eventIds = ids;
+    m_model->setCurrencies(currencies);
+    const QString keep = m_event->currentData().toString();
+    const QSignalBlocker blocker(m_event);
+    while (m_event->count() > 1)
+        m_event->removeItem(1);
+    for (const EventSnapshot &e : events)
+        m_event->addItem(u"%1 — %2"_qs.arg(e.config.name, e.config.id), e.config.id);
+    const int index = m_event->findData(keep);
+    m_event->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+OrderQuery OrdersPage::query() const
+{
+    OrderQuery q;
+    q.eventId = m_event->currentData().toString();
+    q.userContains = m_search->text().trimmed();
+    q.includeSimulated = m_simulated->isChecked();
+    return q;
+}
+
+void OrdersPage::apply()
+{
+    m_searchDelay.stop();
+    m_model->setQuery(query());
+}
+
+void OrdersPage::chooseExportFile()
+{
+    const QString suggested = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
+        + QStringLiteral("/orders-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export orders"), suggested, tr("CSV files (*.csv)"));
+    if (!path.isEmpty())
+        m_exportBar->exportTo(path, query());
+}
+
+void OrdersPage::showEvent(QShowEvent *event)
+{
+    apply();
+    QWidget::showEvent(event);
+}
+
+void OrdersPage::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void OrdersPage::retranslate()
+{
+    m_eventLabel->setText(tr("Event:"));
+    m_event->setItemText(0, tr("All events"));
+    m_search->setPlaceholderText(tr("Search by user…"));
+    m_simulated->setText(tr("Include simulated shoppers"));
+    m_refresh->setText(tr("Refresh"));
+    if (isVisible())
+        apply();
+}
+
+} // namespace flashsale
