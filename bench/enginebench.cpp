@@ -1,0 +1,167 @@
+// flashsale_bench: in-process benchmarks of the engine's two hot loops, printed as JSON lines.
+//   decider  decisions/s of Decider::decide on one thread (20 M requests, 200 k users)
+//   commit   decided requests/s that SqlStore group-commits to SQLite at the shipped
+//            durability (WAL, synchronous=FULL), next to a plain one-table insert reference
+#include "engine/decider.h"
+#include "engine/store.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+
+#include <cstdio>
+#include <vector>
+
+using namespace flashsale;
+
+namespace {
+
+void print(const QJsonObject &result)
+{
+    std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout);
+}
+
+std::vector<PurchaseRequest> makeRequests(int count, int users)
+{
+    std::vector<QString> userIds;
+    userIds.reserve(users);
+    for (int u = 0; u < users; ++u)
+        userIds.push_back(QStringLiteral("user-%1").arg(u));
+    std::vector<PurchaseRequest> requests(count);
+    std::uint64_t x = 88172645463325252ull; // xorshift: the same spread every run
+    for (int i = 0; i < count; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        PurchaseRequest &r = requests[i];
+        r.seq = std::uint64_t(i) + 1;
+        r.eventId = QStringLiteral("bench");
+        r.requestId = QString::number(i);
+        r.userId = userIds[x % std::uint64_t(users)];
+        r.contact = QStringLiteral("+86 138 0000 0000");
+        r.quantity = 1;
+        r.acceptedAtMs = 1'800'000'000'000 + i;
+    }
+    return requests;
+}
+
+void benchDecider()
+{
+    const int count = 20'000'000;
+    const int users = 200'000;
+    const std::vector<PurchaseRequest> requests = makeRequests(count, users);
+    double best = 0;
+    std::int64_t won = 0;
+    for (int round = 0; round < 3; ++round) {
+        EventRuntime event;
+        event.config.perUserLimit = 1'000'000;
+        event.config.priceCents = 100;
+        event.stockTotal = count / 2; // half win, then it sells out
+        event.state = EventState::Open;
+        event.wonUnitsByUser.reserve(users);
+        Decider decider;
+        QElapsedTimer timer;
+        timer.start();
+        for (const PurchaseRequest &r : requests)
+            decider.decide(event, r, 1'800'000'000'000);
+        const double seconds = double(timer.nsecsElapsed()) / 1e9;
+        best = std::max(best, count / seconds);
+        won = event.wonRequests;
+    }
+    print({{"bench", "decider"}, {"decisions", count}, {"users", users}, {"won", qint64(won)},
+           {"decisionsPerSecond", qRound64(best)}});
+}
+
+void benchCommit()
+{
+    QTemporaryDir dir(QDir::currentPath() + QStringLiteral("/bench-XXXXXX"));
+    const int batches = 300;
+    const int batchSize = 1000;
+    const std::vector<PurchaseRequest> requests = makeRequests(batches * batchSize, 100'000);
+
+    // The product's store: one journal row plus an order or an intent upsert per request.
+    SqlStore store(StoreLocation::sqliteIn(dir.path()));
+    QString error;
+    if (!store.open(&error)) {
+        std::fprintf(stderr, "open: %s\n", qPrintable(error));
+        return;
+    }
+    CommitBatch batch;
+    QElapsedTimer timer;
+    timer.start();
+    for (int b = 0; b < batches; ++b) {
+        batch.clear();
+        for (int i = 0; i < batchSize; ++i) {
+            const PurchaseRequest &r = requests[std::size_t(b) * batchSize + i];
+            Decision d;
+            d.seq = r.seq;
+            d.decidedAtMs = r.acceptedAtMs + 1;
+            d.unitPriceCents = 100;
+            if (r.seq % 10 == 0) { // one in ten wins, as in a sale that is over-subscribed tenfold
+                d.outcome = TicketState::Won;
+                d.orderId = qint64(r.seq);
+            } else {
+                d.outcome = TicketState::Lost;
+                d.reason = LossReason::SoldOut;
+            }
+            batch.decided.push_back({r, d});
+        }
+        if (!store.commit(batch, &error)) {
+            std::fprintf(stderr, "commit: %s\n", qPrintable(error));
+            return;
+        }
+    }
+    const double storeSeconds = double(timer.nsecsElapsed()) / 1e9;
+    store.close();
+
+    // Reference: the same number of rows, one narrow table, same pragmas and transaction size.
+    QString referenceError;
+    double referenceSeconds = 0;
+    {
+        StoreLocation location = StoreLocation::sqliteIn(dir.path());
+        location.databaseName = dir.filePath(QStringLiteral("reference.sqlite"));
+        QSqlDatabase db = openConnection(location, QStringLiteral("reference"), &referenceError);
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INTEGER NOT NULL)"));
+        q.prepare(QStringLiteral("INSERT INTO t (id, a, b) VALUES (?, ?, ?)"));
+        timer.restart();
+        qint64 id = 0;
+        for (int b = 0; b < batches; ++b) {
+            db.transaction();
+            for (int i = 0; i < batchSize * 2; ++i) { // two rows per decided request, as above
+                q.bindValue(0, ++id);
+                q.bindValue(1, requests[std::size_t(b) * batchSize + i / 2].userId);
+                q.bindValue(2, id);
+                q.exec();
+            }
+            db.commit();
+        }
+        referenceSeconds = double(timer.nsecsElapsed()) / 1e9;
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("reference"));
+    const double decisionsPerSecond = batches * batchSize / storeSeconds;
+    const double referenceRowsPerSecond = 2.0 * batches * batchSize / referenceSeconds;
+    print({{"bench", "commit"}, {"decisions", batches * batchSize}, {"batchSize", batchSize},
+           {"decisionsPerSecond", qRound64(decisionsPerSecond)}, {"rowsPerSecond", qRound64(2 * decisionsPerSecond)},
+           {"referenceRowsPerSecond", qRound64(referenceRowsPerSecond)},
+           {"ratioToReference", 2 * decisionsPerSecond / referenceRowsPerSecond}});
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments().mid(1);
+    if (args.isEmpty() || args.contains(u"decider"_qs))
+        benchDecider();
+    if (args.isEmpty() || args.contains(u"commit"_qs))
+        benchCommit();
+    return 0;
+}
