@@ -1,0 +1,207 @@
+// The shopper page in a real browser: headless Chromium opens /shop/{id} against the built
+// flashsale binary, waits out the countdown, buys, and sees the result; screenshots are saved.
+// Usage: node shop.test.mjs FLASHSALE_BINARY [SCREENSHOT_DIR]
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import assert from 'node:assert/strict';
+
+const binary = process.argv[2];
+const screenshotDir = resolve(process.argv[3] || join(import.meta.dirname ?? '.', 'screenshots'));
+const token = 'browser-test-token';
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!binary) {
+  console.error('usage: node shop.test.mjs FLASHSALE_BINARY [SCREENSHOT_DIR]');
+  process.exit(2);
+}
+mkdirSync(screenshotDir, { recursive: true });
+
+const watchdog = setTimeout(() => fail(new Error('timed out after 150 s')), 150_000);
+const dataDir = mkdtempSync(join(tmpdir(), 'flashsale-browser-'));
+let server = null;
+let browser = null;
+
+async function freePort() {
+  return new Promise((done, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+async function cleanup() {
+  clearTimeout(watchdog);
+  if (browser)
+    await browser.close().catch(() => {});
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((done) => { server.once('exit', done); setTimeout(done, 5000); });
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function fail(error) {
+  console.error('FAIL:', error && error.stack || error);
+  await cleanup();
+  process.exit(1);
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+
+async function admin(method, path, body) {
+  const response = await fetch(base + '/api/v1/admin' + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await response.json();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function createEvent(id, name, stock, startsInMs) {
+  await admin('POST', '/events', {
+    id, name, priceCents: 19900, currency: 'CNY', stock, perUserLimit: 1,
+    startsAt: startsInMs ? new Date(Date.now() + startsInMs).toISOString() : null,
+  });
+  return admin('POST', `/events/${id}/open`);
+}
+
+try {
+  server = spawn(binary, ['--headless', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
+    '--admin-token', token, '--http-threads', '2'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  server.once('exit', (code) => { if (!browser) fail(new Error(`flashsale exited early (${code})`)); });
+  const started = Date.now();
+  for (;;) {
+    try {
+      if ((await fetch(base + '/healthz')).ok)
+        break;
+    } catch (e) { /* not yet */ }
+    assert.ok(Date.now() - started < 20_000, 'flashsale did not come up');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  await createEvent('fallback', 'Desk Lamp', 5, 0);
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    // launch() already gives each run a fresh, throw-away profile (its own --user-data-dir).
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+
+  // Only the engine's own origin may be contacted: the page is self-contained.
+  const checkOrigin = (page) => page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(base) && !url.startsWith(base.replace('http', 'ws')) && !url.startsWith('data:') && url !== 'about:blank')
+      fail(new Error(`the page fetched an external URL: ${url}`));
+  });
+
+  // 1. English shopper with the id in the URL: countdown, then buy over WebSocket, and win.
+  const scheduled = await createEvent('earbuds', 'Wireless Earbuds', 1, 6000);
+  assert.equal(scheduled.state, 'scheduled');
+  const en = await browser.newContext({ locale: 'en-US', viewport: { width: 480, height: 640 } });
+  const alice = await en.newPage();
+  checkOrigin(alice);
+  alice.on('console', (m) => { if (m.type() === 'error') console.error('page:', m.text()); });
+  await alice.goto(`${base}/shop/earbuds?user=alice&contact=alice%40example.com`);
+  await alice.waitForFunction(() => document.body.dataset.transport === 'ws');
+  assert.equal(await alice.textContent('#name'), 'Wireless Earbuds');
+  assert.match(await alice.textContent('#price'), /199/);
+  assert.equal(await alice.isVisible('#buyer'), false, 'no form when the shop passes the user');
+  await alice.waitForSelector('#countdown:not([hidden])');
+  assert.match(await alice.textContent('#countdown'), /^Starts in 00:00:0\d$/);
+  assert.equal(await alice.isDisabled('#buy'), true, 'cannot buy before startsAt');
+  await alice.screenshot({ path: join(screenshotDir, 'shop-countdown.png') });
+  await alice.waitForSelector('#buy:not([disabled])', { timeout: 15_000 });
+  assert.equal(await alice.textContent('#remaining'), '1');
+  await alice.click('#buy');
+  await alice.waitForFunction(() => ['won', 'lost'].includes(document.body.dataset.phase), null, { timeout: 15_000 });
+  assert.equal(await alice.evaluate(() => document.body.dataset.phase), 'won');
+  assert.match(await alice.textContent('#result'), /You got it! Order #\d+/);
+  await alice.waitForFunction(() => document.getElementById('remaining').textContent === '0');
+  await alice.screenshot({ path: join(screenshotDir, 'shop-won.png') });
+
+  // 2. Chinese browser, no user in the URL: the page asks for one, and the sale is sold out.
+  const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 480, height: 640 } });
+  const bob = await zh.newPage();
+  checkOrigin(bob);
+  await bob.goto(`${base}/shop/earbuds`);
+  await bob.waitForSelector('#buyer:not([hidden])');
+  assert.equal(await bob.evaluate(() => document.documentElement.lang), 'zh-CN');
+  await bob.waitForFunction(() => document.body.dataset.transport === 'ws');
+  assert.equal(await bob.textContent('#remaining'), '0');
+  await bob.fill('#user', 'bob');
+  await bob.fill('#contact', '13800000000');
+  await bob.click('#buy', { force: true }).catch(() => {});
+  // Sold out disables the button; a shopper who loads the page after the sale sees that at once.
+  if (await bob.isDisabled('#buy')) {
+    assert.equal(await bob.textContent('#buy'), '已售罄');
+    await bob.screenshot({ path: join(screenshotDir, 'shop-sold-out-zh.png') });
+  }
+
+  // 3. A shopper who races the last unit and loses: the page says so, in Chinese, over WebSocket.
+  await createEvent('race', 'Limited Sneakers', 1, 3000);
+  const carol = await zh.newPage();
+  checkOrigin(carol);
+  await carol.goto(`${base}/shop/race?user=carol`);
+  await carol.waitForSelector('#buy:not([disabled])', { timeout: 15_000 });
+  // Someone else takes the unit over HTTP first; carol's click still goes out before the page updates.
+  await carol.evaluate(() => { document.getElementById('buy').disabled = false; });
+  const taken = await fetch(`${base}/api/v1/events/race/purchases?wait=5000`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ requestId: 'r-dave', userId: 'dave', quantity: 1 }),
+  });
+  assert.equal((await taken.json()).state, 'won');
+  await carol.evaluate(() => document.getElementById('buy').click());
+  await carol.waitForFunction(() => ['won', 'lost'].includes(document.body.dataset.phase), null, { timeout: 15_000 });
+  assert.equal(await carol.evaluate(() => document.body.dataset.phase), 'lost');
+  assert.match(await carol.textContent('#result'), /已售罄/);
+  await carol.waitForFunction(() => document.getElementById('remaining').textContent === '0');
+  await carol.screenshot({ path: join(screenshotDir, 'shop-lost-zh.png') });
+  const intents = await admin('GET', '/events/race/intents');
+  assert.equal(intents.total, 1);
+  assert.equal(intents.items[0].userId, 'carol');
+
+  // 4. No WebSocket in this browser: HTTP polling buys, with the user typed in.
+  const erin = await en.newPage();
+  checkOrigin(erin);
+  await erin.addInitScript(() => { delete window.WebSocket; });
+  await erin.goto(`${base}/shop/fallback`);
+  await erin.waitForFunction(() => document.body.dataset.transport === 'http');
+  await erin.waitForSelector('#buy:not([disabled])');
+  await erin.fill('#user', 'erin');
+  await erin.click('#buy');
+  await erin.waitForFunction(() => document.body.dataset.phase === 'won', null, { timeout: 15_000 });
+  await erin.waitForFunction(() => document.getElementById('remaining').textContent === '4', null, { timeout: 10_000 });
+  await erin.screenshot({ path: join(screenshotDir, 'shop-won-http.png') });
+
+  // 5. Embedded in a shop's page: the iframe works and tells its parent the outcome.
+  const shop = await en.newPage();
+  await shop.goto(`${base}/healthz`); // any page of another document; the iframe is what matters
+  const outcome = shop.evaluate((src) => new Promise((done) => {
+    window.addEventListener('message', (e) => { if (e.data && e.data.type === 'flashsale:result') done(e.data); });
+    document.body.innerHTML = `<iframe id="w" src="${src}" width="440" height="520" style="border:0"></iframe>`;
+  }), `${base}/shop/fallback?user=frank`);
+  const frame = await (await shop.waitForSelector('#w')).contentFrame();
+  await frame.waitForSelector('#buy:not([disabled])', { timeout: 10_000 });
+  await frame.click('#buy');
+  const message = await outcome;
+  assert.equal(message.state, 'won');
+  assert.equal(message.eventId, 'fallback');
+  await shop.screenshot({ path: join(screenshotDir, 'shop-embedded.png') });
+
+  console.log(`PASS: shopper page (screenshots in ${screenshotDir})`);
+  await cleanup();
+  process.exit(0);
+} catch (error) {
+  await fail(error);
+}
