@@ -17,7 +17,7 @@ namespace {
 constexpr int kTickMs = 100;
 constexpr int kAdminEveryTicks = WsFront::kAdminFeedMs / kTickMs;
 constexpr int kSweepEveryTicks = 10;
-constexpr int kPingEveryTicks = 150; // 15 s; a peer silent for two pings is dropped
+constexpr int kDefaultPingMs = 15000; // a peer silent through two pings is dropped
 constexpr std::int64_t kDurableGraceUs = 10'000'000;
 constexpr int kMaxWaitsPerClient = 256;
 constexpr int kMaxWatchesPerClient = 16;
@@ -41,6 +41,10 @@ WsFront::WsFront(Engine &engine, const SharedToken &adminToken, QObject *parent)
     , m_adminToken(adminToken)
 {
     m_listenerId = m_engine.addListener(this);
+    // FLASHSALE_WS_PING_MS shortens the ping interval (tests, or proxies that cut idle links sooner).
+    bool ok = false;
+    const int pingMs = qEnvironmentVariableIntValue("FLASHSALE_WS_PING_MS", &ok);
+    m_pingEveryTicks = std::max(1, (ok && pingMs > 0 ? pingMs : kDefaultPingMs) / kTickMs);
     m_timer.setInterval(kTickMs);
     QObject::connect(&m_timer, &QTimer::timeout, this, [this] { tick(); });
 }
@@ -390,7 +394,7 @@ void WsFront::tick()
         sendAdminFeed();
     if (m_ticks % kSweepEveryTicks == 0)
         sweepWaits(nowUs);
-    if (m_ticks % kPingEveryTicks == 0)
+    if (m_ticks % std::uint64_t(m_pingEveryTicks) == 0)
         pingClients();
 }
 

@@ -98,6 +98,7 @@ private:
     int m_adminClients = 0;
     QTimer m_timer;  // housekeeping ticks while any client is connected
     std::uint64_t m_ticks = 0;
+    int m_pingEveryTicks = 150;
 
     // The admin feed's previous totals, for per-second rates.
     EngineStats m_previousStats;

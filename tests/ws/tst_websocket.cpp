@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QTemporaryDir>
+#include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
 
@@ -375,6 +376,42 @@ private Q_SLOTS:
         auto peer = connectedPeer(m_wsBase + u"/api/v1/elsewhere"_qs);
         QVERIFY(!peer->connected);
         QVERIFY(peer->disconnected || peer->socket->state() == QAbstractSocket::UnconnectedState);
+    }
+
+    // A peer that stops answering pings is dropped; a live one is kept.
+    void deadPeersAreDropped()
+    {
+        qputenv("FLASHSALE_WS_PING_MS", "300");
+        QTemporaryDir dir;
+        ServerOptions options;
+        options.dataDir = dir.path();
+        options.port = 0;
+        options.adminToken = u"t"_qs;
+        options.httpThreads = 1;
+        Server server(options);
+        QString error;
+        const bool started = server.start(&error);
+        qunsetenv("FLASHSALE_WS_PING_MS");
+        QVERIFY2(started, qPrintable(error));
+
+        // A raw TCP client that completes the handshake and then never reads or answers again.
+        QTcpSocket silent;
+        silent.connectToHost(QHostAddress::LocalHost, quint16(QUrl(server.baseUrl()).port()));
+        QVERIFY(silent.waitForConnected(5000));
+        silent.write("GET /api/v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QVERIFY(ApiClient::waitUntil([&] { return silent.peek(12).startsWith("HTTP/1.1 101"); }, 5000));
+        auto alive = std::make_unique<Peer>();
+        alive->open(server.baseUrl().replace(u"http://"_qs, u"ws://"_qs) + u"/api/v1/ws"_qs);
+        QVERIFY(ApiClient::waitUntil([&] { return alive->connected; }, 5000));
+        QCOMPARE(server.engine().stats().webSocketClients, 2);
+
+        QVERIFY(ApiClient::waitUntil([&] { return silent.state() == QAbstractSocket::UnconnectedState; }, 5000));
+        QVERIFY(ApiClient::waitUntil([&] { return server.engine().stats().webSocketClients == 1; }, 2000));
+        QTest::qWait(700);
+        QVERIFY(!alive->disconnected);
+        alive.reset();
+        server.stop();
     }
 
     void adminFeed_data()
