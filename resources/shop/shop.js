@@ -211,6 +211,8 @@
   function showError(code, message) {
     if (code === 'not_found') {
       el.status.textContent = t.noEvent;
+    } else if (code === 'not_open') {
+      el.status.textContent = t.notOpen;
     } else {
       el.status.textContent = t.error(message || code);
     }
