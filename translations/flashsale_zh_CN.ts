@@ -2,899 +2,893 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name>DashboardPage</name>
-    <message>
-        <source>%1 ms</source>
-        <extracomment>Latency in milliseconds</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
+    <name>flashsale::DashboardPage</name>
     <message>
         <source>All events</source>
-        <translation type="unfinished"></translation>
+        <translation>全部活动</translation>
     </message>
     <message numerus="yes">
         <source>%1 · last %n minute(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%1 · 最近 %n 分钟</numerusform></translation>
     </message>
     <message>
         <source>Cannot write %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入 %1。</translation>
     </message>
     <message>
         <source>Save the dashboard</source>
-        <translation type="unfinished"></translation>
+        <translation>保存看板</translation>
     </message>
     <message>
         <source>PNG image (*.png);;PDF document (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>PNG 图片 (*.png);;PDF 文档 (*.pdf)</translation>
     </message>
     <message>
         <source>The dashboard was not saved</source>
-        <translation type="unfinished"></translation>
+        <translation>看板未保存</translation>
     </message>
     <message>
         <source>Event:</source>
-        <translation type="unfinished"></translation>
+        <translation>活动：</translation>
     </message>
     <message>
         <source>Window:</source>
-        <translation type="unfinished"></translation>
+        <translation>时间窗口：</translation>
     </message>
     <message>
         <source>Last minute</source>
-        <translation type="unfinished"></translation>
+        <translation>最近 1 分钟</translation>
     </message>
     <message>
         <source>Last 5 minutes</source>
-        <translation type="unfinished"></translation>
+        <translation>最近 5 分钟</translation>
     </message>
     <message>
         <source>Last 15 minutes</source>
-        <translation type="unfinished"></translation>
+        <translation>最近 15 分钟</translation>
     </message>
     <message>
         <source>&amp;Save as PNG/PDF…</source>
-        <translation type="unfinished"></translation>
+        <translation>保存为 PNG/PDF(&amp;S)…</translation>
     </message>
     <message>
         <source>Accepted requests</source>
-        <translation type="unfinished"></translation>
+        <translation>已受理请求</translation>
     </message>
     <message>
         <source>Units sold</source>
-        <translation type="unfinished"></translation>
+        <translation>已售件数</translation>
     </message>
     <message>
         <source>Conversion (won ÷ accepted)</source>
-        <translation type="unfinished"></translation>
+        <translation>转化率（抢中 ÷ 受理）</translation>
     </message>
     <message>
         <source>Intent leads</source>
-        <translation type="unfinished"></translation>
+        <translation>意向线索</translation>
     </message>
     <message>
         <source>Decision latency p50</source>
-        <translation type="unfinished"></translation>
+        <translation>判定延迟 p50</translation>
     </message>
     <message>
         <source>Decision latency p99</source>
-        <translation type="unfinished"></translation>
+        <translation>判定延迟 p99</translation>
     </message>
     <message>
         <source>WebSocket clients</source>
-        <translation type="unfinished"></translation>
+        <translation>WebSocket 客户端</translation>
     </message>
     <message>
         <source>seconds ago</source>
-        <translation type="unfinished"></translation>
+        <translation>秒前</translation>
     </message>
     <message>
         <source>Per second</source>
-        <translation type="unfinished"></translation>
+        <translation>每秒</translation>
     </message>
     <message>
         <source>Requests/s</source>
-        <translation type="unfinished"></translation>
+        <translation>请求/秒</translation>
     </message>
     <message>
         <source>Wins/s</source>
-        <translation type="unfinished"></translation>
+        <translation>抢中/秒</translation>
     </message>
     <message>
         <source>Losses/s</source>
-        <translation type="unfinished"></translation>
+        <translation>未抢中/秒</translation>
     </message>
     <message>
         <source>Queue depth</source>
-        <translation type="unfinished"></translation>
+        <translation>队列深度</translation>
     </message>
     <message>
         <source>Remaining stock</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余库存</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <extracomment>Latency in milliseconds</extracomment>
+        <translation>%1 毫秒</translation>
     </message>
 </context>
 <context>
-    <name>EventDialog</name>
+    <name>flashsale::EventDialog</name>
     <message>
         <source>%1 (copy)</source>
         <extracomment>Name given to a duplicated event; %1 is the original name</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>%1（副本）</translation>
     </message>
     <message>
         <source>Use 1–64 lowercase letters, digits and hyphens, e.g. spring-sale-2025.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用 1–64 个小写字母、数字或连字符，例如 spring-sale-2025。</translation>
     </message>
     <message>
         <source>Give the event a name shoppers will see.</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写顾客能看到的活动名称。</translation>
     </message>
     <message numerus="yes">
         <source>Keep the name under %n characters.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>名称请勿超过 %n 个字符。</numerusform></translation>
     </message>
     <message>
         <source>Enter a price such as %1 (at most two decimals).</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入价格，例如 %1（最多两位小数）。</translation>
     </message>
     <message>
         <source>Use a three-letter currency code such as CNY.</source>
-        <translation type="unfinished"></translation>
+        <translation>请使用三个字母的货币代码，例如 CNY。</translation>
     </message>
     <message>
         <source>Stock is a whole number from 0 to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>库存必须是 0 到 %1 之间的整数。</translation>
     </message>
     <message>
         <source>The limit per shopper is a whole number from 1 to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>每人限购必须是 1 到 %1 之间的整数。</translation>
     </message>
     <message>
         <source>The end must be after the start.</source>
-        <translation type="unfinished"></translation>
+        <translation>结束时间必须晚于开始时间。</translation>
     </message>
     <message>
         <source>The end is in the past.</source>
-        <translation type="unfinished"></translation>
+        <translation>结束时间已经过去。</translation>
     </message>
     <message>
         <source>Edit event</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑活动</translation>
     </message>
     <message>
         <source>New event</source>
-        <translation type="unfinished"></translation>
+        <translation>新建活动</translation>
     </message>
     <message>
-        <source>&amp;Id (in the shop&apos;s URL)</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Id (in the shop's URL)</source>
+        <translation>标识(&amp;I)（用于商店网址）</translation>
     </message>
     <message>
         <source>spring-sale-2025</source>
-        <translation type="unfinished"></translation>
+        <translation>spring-sale-2025</translation>
     </message>
     <message>
         <source>&amp;Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称(&amp;N)</translation>
     </message>
     <message>
         <source>&amp;Price</source>
-        <translation type="unfinished"></translation>
+        <translation>价格(&amp;P)</translation>
     </message>
     <message>
         <source>&amp;Currency</source>
-        <translation type="unfinished"></translation>
+        <translation>货币(&amp;C)</translation>
     </message>
     <message>
         <source>&amp;Stock (units)</source>
-        <translation type="unfinished"></translation>
+        <translation>库存(&amp;S)（件）</translation>
     </message>
     <message>
         <source>&amp;Limit per shopper</source>
-        <translation type="unfinished"></translation>
+        <translation>每人限购(&amp;L)</translation>
     </message>
     <message>
         <source>Starts</source>
-        <translation type="unfinished"></translation>
+        <translation>开始</translation>
     </message>
     <message>
         <source>Open by itself at</source>
-        <translation type="unfinished"></translation>
+        <translation>自动开始于</translation>
     </message>
     <message>
         <source>Ends</source>
-        <translation type="unfinished"></translation>
+        <translation>结束</translation>
     </message>
     <message>
         <source>End by itself at</source>
-        <translation type="unfinished"></translation>
+        <translation>自动结束于</translation>
     </message>
     <message>
         <source>The sale has started: price, currency, stock and start can no longer change. Use Restock to add units.</source>
-        <translation type="unfinished"></translation>
+        <translation>活动已开始：价格、货币、库存和开始时间不能再修改。请用“补货”增加库存。</translation>
     </message>
 </context>
 <context>
-    <name>EventsModel</name>
+    <name>flashsale::EventsModel</name>
     <message>
         <source>When opened</source>
-        <translation type="unfinished"></translation>
+        <translation>手动开启时</translation>
     </message>
     <message>
         <source>When ended</source>
-        <translation type="unfinished"></translation>
+        <translation>手动结束时</translation>
     </message>
     <message>
         <source>Id</source>
-        <translation type="unfinished"></translation>
+        <translation>标识</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Price</source>
-        <translation type="unfinished"></translation>
+        <translation>价格</translation>
     </message>
     <message>
         <source>Stock</source>
-        <translation type="unfinished"></translation>
+        <translation>库存</translation>
     </message>
     <message>
         <source>Remaining</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余</translation>
     </message>
     <message>
         <source>Sold</source>
-        <translation type="unfinished"></translation>
+        <translation>已售</translation>
     </message>
     <message>
         <source>Requests</source>
-        <translation type="unfinished"></translation>
+        <translation>请求数</translation>
     </message>
     <message>
         <source>Starts</source>
-        <translation type="unfinished"></translation>
+        <translation>开始</translation>
     </message>
     <message>
         <source>Ends</source>
-        <translation type="unfinished"></translation>
+        <translation>结束</translation>
     </message>
 </context>
 <context>
-    <name>EventsPage</name>
+    <name>flashsale::EventsPage</name>
     <message>
         <source>The change was not made</source>
-        <translation type="unfinished"></translation>
+        <translation>未能完成修改</translation>
     </message>
     <message>
         <source>Launch “%1”? It opens to shoppers by itself at %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>发布“%1”？它将在 %2 自动向顾客开放。</translation>
     </message>
     <message>
         <source>Open “%1” now? Shoppers can buy at once.</source>
-        <translation type="unfinished"></translation>
+        <translation>现在开启“%1”？顾客将立即可以购买。</translation>
     </message>
     <message>
         <source>Open the sale</source>
-        <translation type="unfinished"></translation>
+        <translation>开启活动</translation>
     </message>
     <message>
         <source>Pause the sale</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停活动</translation>
     </message>
     <message>
         <source>Pause “%1”? Requests lose with “not open” until you open it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停“%1”？在重新开启之前，请求都将以“未开放”失败。</translation>
     </message>
     <message>
         <source>End the sale</source>
-        <translation type="unfinished"></translation>
+        <translation>结束活动</translation>
     </message>
     <message>
         <source>End “%1” for good? This cannot be undone.</source>
-        <translation type="unfinished"></translation>
+        <translation>永久结束“%1”？此操作无法撤销。</translation>
     </message>
     <message>
         <source>Restock</source>
-        <translation type="unfinished"></translation>
+        <translation>补货</translation>
     </message>
     <message>
         <source>Units to add to “%1”:</source>
-        <translation type="unfinished"></translation>
+        <translation>为“%1”增加的件数：</translation>
     </message>
     <message>
         <source>Add %1 units to “%2”?</source>
-        <translation type="unfinished"></translation>
+        <translation>为“%2”增加 %1 件？</translation>
     </message>
     <message>
         <source>&amp;New…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建(&amp;N)…</translation>
     </message>
     <message>
         <source>&amp;Edit…</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑(&amp;E)…</translation>
     </message>
     <message>
         <source>D&amp;uplicate…</source>
-        <translation type="unfinished"></translation>
+        <translation>复制(&amp;U)…</translation>
     </message>
     <message>
         <source>&amp;Open</source>
-        <translation type="unfinished"></translation>
+        <translation>开启(&amp;O)</translation>
     </message>
     <message>
         <source>&amp;Pause</source>
-        <translation type="unfinished"></translation>
+        <translation>暂停(&amp;P)</translation>
     </message>
     <message>
         <source>E&amp;nd</source>
-        <translation type="unfinished"></translation>
+        <translation>结束(&amp;N)</translation>
     </message>
     <message>
         <source>&amp;Restock…</source>
-        <translation type="unfinished"></translation>
+        <translation>补货(&amp;R)…</translation>
     </message>
     <message>
         <source>Scheduled events open by themselves at their start time. Double-click an event to edit it.</source>
-        <translation type="unfinished"></translation>
+        <translation>已排期的活动会在开始时间自动开启。双击活动即可编辑。</translation>
     </message>
 </context>
 <context>
-    <name>ExportBar</name>
+    <name>flashsale::ExportBar</name>
     <message>
         <source>%1 of %2 rows</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2 行</translation>
     </message>
     <message numerus="yes">
         <source>Exported %n row(s) to %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>已导出 %n 行到 %1</numerusform></translation>
     </message>
     <message>
         <source>Export cancelled; no file was written.</source>
-        <translation type="unfinished"></translation>
+        <translation>导出已取消，未写入任何文件。</translation>
     </message>
     <message>
         <source>Export failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>导出失败：%1</translation>
     </message>
     <message>
         <source>Exporting to %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在导出到 %1…</translation>
     </message>
     <message>
         <source>&amp;Export CSV…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出 CSV(&amp;E)…</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
-    <name>Labels</name>
+    <name>flashsale::Labels</name>
     <message>
         <source>Draft</source>
-        <translation type="unfinished"></translation>
+        <translation>草稿</translation>
     </message>
     <message>
         <source>Scheduled</source>
-        <translation type="unfinished"></translation>
+        <translation>已排期</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>进行中</translation>
     </message>
     <message>
         <source>Paused</source>
-        <translation type="unfinished"></translation>
+        <translation>已暂停</translation>
     </message>
     <message>
         <source>Sold out</source>
-        <translation type="unfinished"></translation>
+        <translation>已售罄</translation>
     </message>
     <message>
         <source>Ended</source>
-        <translation type="unfinished"></translation>
+        <translation>已结束</translation>
     </message>
     <message>
         <source>Limit reached</source>
-        <translation type="unfinished"></translation>
+        <translation>超出限购</translation>
     </message>
     <message>
         <source>Not open</source>
-        <translation type="unfinished"></translation>
+        <translation>未开放</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>完成</translation>
     </message>
     <message>
         <source>The event no longer exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>该活动已不存在。</translation>
     </message>
     <message>
         <source>A value is not valid.</source>
-        <translation type="unfinished"></translation>
+        <translation>有一个值无效。</translation>
     </message>
     <message>
         <source>An event with this id already exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>已存在相同标识的活动。</translation>
     </message>
     <message>
-        <source>The event&apos;s state does not allow this.</source>
-        <translation type="unfinished"></translation>
+        <source>The event's state does not allow this.</source>
+        <translation>活动当前的状态不允许此操作。</translation>
     </message>
     <message>
         <source>The event is not open.</source>
-        <translation type="unfinished"></translation>
+        <translation>活动尚未开放。</translation>
     </message>
     <message>
         <source>The engine is overloaded; try again in a moment.</source>
-        <translation type="unfinished"></translation>
+        <translation>引擎负载过高，请稍后再试。</translation>
     </message>
     <message>
         <source>The database is not answering; the change will be saved when it is back.</source>
-        <translation type="unfinished"></translation>
+        <translation>数据库无响应；恢复后会保存此修改。</translation>
     </message>
     <message>
         <source>%1
 (%2)</source>
-        <extracomment>%1 is the translated problem, %2 the engine&apos;s detail (English)</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>%1 is the translated problem, %2 the engine's detail (English)</extracomment>
+        <translation>%1
+（%2）</translation>
     </message>
 </context>
 <context>
-    <name>LeadsModel</name>
+    <name>flashsale::LeadsModel</name>
     <message>
         <source>Event</source>
-        <translation type="unfinished"></translation>
+        <translation>活动</translation>
     </message>
     <message>
         <source>User</source>
-        <translation type="unfinished"></translation>
+        <translation>用户</translation>
     </message>
     <message>
         <source>Contact</source>
-        <translation type="unfinished"></translation>
+        <translation>联系方式</translation>
     </message>
     <message>
         <source>Quantity</source>
-        <translation type="unfinished"></translation>
+        <translation>数量</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <source>Attempts</source>
-        <translation type="unfinished"></translation>
+        <translation>尝试次数</translation>
     </message>
     <message>
         <source>First try</source>
-        <translation type="unfinished"></translation>
+        <translation>首次尝试</translation>
     </message>
     <message>
         <source>Last try</source>
-        <translation type="unfinished"></translation>
+        <translation>最近尝试</translation>
     </message>
     <message>
         <source>Simulated</source>
-        <translation type="unfinished"></translation>
+        <translation>模拟</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>是</translation>
     </message>
 </context>
 <context>
-    <name>LeadsPage</name>
+    <name>flashsale::LeadsPage</name>
     <message numerus="yes">
         <source>%n lead(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 条线索</numerusform></translation>
     </message>
     <message>
         <source>Cannot read the leads: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取线索：%1</translation>
     </message>
     <message>
         <source>Export intent leads</source>
-        <translation type="unfinished"></translation>
+        <translation>导出意向线索</translation>
     </message>
     <message>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
         <source>Event:</source>
-        <translation type="unfinished"></translation>
+        <translation>活动：</translation>
     </message>
     <message>
         <source>All events</source>
-        <translation type="unfinished"></translation>
+        <translation>全部活动</translation>
     </message>
     <message>
         <source>Reason:</source>
-        <translation type="unfinished"></translation>
+        <translation>原因：</translation>
     </message>
     <message>
         <source>Any</source>
-        <translation type="unfinished"></translation>
+        <translation>全部</translation>
     </message>
     <message>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>从</translation>
     </message>
     <message>
         <source>To</source>
-        <translation type="unfinished"></translation>
+        <translation>至</translation>
     </message>
     <message>
         <source>Has contact</source>
-        <translation type="unfinished"></translation>
+        <translation>有联系方式</translation>
     </message>
     <message>
         <source>Include simulated shoppers</source>
-        <translation type="unfinished"></translation>
+        <translation>包含模拟顾客</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>flashsale::MainWindow</name>
     <message>
         <source>Copied %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已复制 %1</translation>
     </message>
     <message>
         <source>About Flash Sale Console</source>
-        <translation type="unfinished"></translation>
+        <translation>关于秒杀控制台</translation>
     </message>
     <message>
         <source>&lt;b&gt;Flash Sale Console&lt;/b&gt; %1&lt;br&gt;Run flash sales without overselling or losing an order.</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;秒杀控制台&lt;/b&gt; %1&lt;br&gt;秒杀不超卖，订单不丢失。</translation>
     </message>
     <message>
         <source>Engine stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>引擎已停止</translation>
     </message>
     <message>
         <source>⚠ Database failing</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ 数据库故障</translation>
     </message>
     <message>
         <source>● Running</source>
-        <translation type="unfinished"></translation>
+        <translation>● 运行中</translation>
     </message>
     <message>
         <source>Stopping</source>
-        <translation type="unfinished"></translation>
+        <translation>正在停止</translation>
     </message>
     <message>
         <source>Queue: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>队列：%1</translation>
     </message>
     <message>
         <source>Flash Sale Console</source>
-        <translation type="unfinished"></translation>
+        <translation>秒杀控制台</translation>
     </message>
     <message>
         <source>Events</source>
-        <translation type="unfinished"></translation>
+        <translation>活动</translation>
     </message>
     <message>
         <source>Live dashboard</source>
-        <translation type="unfinished"></translation>
+        <translation>实时看板</translation>
     </message>
     <message>
         <source>Orders</source>
-        <translation type="unfinished"></translation>
+        <translation>订单</translation>
     </message>
     <message>
         <source>Intent leads</source>
-        <translation type="unfinished"></translation>
+        <translation>意向线索</translation>
     </message>
     <message>
-        <source>Shoppers&apos; API: &lt;a href=&quot;%1&quot;&gt;%1&lt;/a&gt;</source>
-        <translation type="unfinished"></translation>
+        <source>Shoppers' API: &lt;a href="%1"&gt;%1&lt;/a&gt;</source>
+        <translation>顾客 API：&lt;a href="%1"&gt;%1&lt;/a&gt;</translation>
     </message>
     <message>
         <source>Click to copy</source>
-        <translation type="unfinished"></translation>
+        <translation>点击复制</translation>
     </message>
     <message>
         <source>Engine</source>
-        <translation type="unfinished"></translation>
+        <translation>引擎</translation>
     </message>
     <message>
         <source>The engine could not start:
 %1
 
 Check the address and data directory in Settings, then restart the console.</source>
-        <translation type="unfinished"></translation>
+        <translation>引擎无法启动：
+%1
+
+请在“设置”中检查地址和数据目录，然后重新启动控制台。</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Save dashboard as PNG/PDF…</source>
-        <translation type="unfinished"></translation>
+        <translation>将看板保存为 PNG/PDF(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;Tools</source>
-        <translation type="unfinished"></translation>
+        <translation>工具(&amp;T)</translation>
     </message>
     <message>
         <source>&amp;Simulate a sale…</source>
-        <translation type="unfinished"></translation>
+        <translation>模拟一场秒杀(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>&amp;About</source>
-        <translation type="unfinished"></translation>
+        <translation>关于(&amp;A)</translation>
     </message>
 </context>
 <context>
-    <name>OrdersModel</name>
+    <name>flashsale::OrdersModel</name>
     <message>
         <source>Order</source>
-        <translation type="unfinished"></translation>
+        <translation>订单</translation>
     </message>
     <message>
         <source>Event</source>
-        <translation type="unfinished"></translation>
+        <translation>活动</translation>
     </message>
     <message>
         <source>User</source>
-        <translation type="unfinished"></translation>
+        <translation>用户</translation>
     </message>
     <message>
         <source>Quantity</source>
-        <translation type="unfinished"></translation>
+        <translation>数量</translation>
     </message>
     <message>
         <source>Total</source>
-        <translation type="unfinished"></translation>
+        <translation>金额</translation>
     </message>
     <message>
         <source>Contact</source>
-        <translation type="unfinished"></translation>
+        <translation>联系方式</translation>
     </message>
     <message>
         <source>Decided at</source>
-        <translation type="unfinished"></translation>
+        <translation>成交时间</translation>
     </message>
     <message>
         <source>Simulated</source>
-        <translation type="unfinished"></translation>
+        <translation>模拟</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>是</translation>
     </message>
 </context>
 <context>
-    <name>OrdersPage</name>
+    <name>flashsale::OrdersPage</name>
     <message numerus="yes">
         <source>%n order(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 个订单</numerusform></translation>
     </message>
     <message>
         <source>Cannot read the orders: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取订单：%1</translation>
     </message>
     <message>
         <source>Export orders</source>
-        <translation type="unfinished"></translation>
+        <translation>导出订单</translation>
     </message>
     <message>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
         <source>Event:</source>
-        <translation type="unfinished"></translation>
+        <translation>活动：</translation>
     </message>
     <message>
         <source>All events</source>
-        <translation type="unfinished"></translation>
+        <translation>全部活动</translation>
     </message>
     <message>
         <source>Search by user…</source>
-        <translation type="unfinished"></translation>
+        <translation>按用户搜索…</translation>
     </message>
     <message>
         <source>Include simulated shoppers</source>
-        <translation type="unfinished"></translation>
+        <translation>包含模拟顾客</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
 </context>
 <context>
-    <name>SettingsPage</name>
+    <name>flashsale::SettingsPage</name>
     <message>
         <source>Data directory</source>
-        <translation type="unfinished"></translation>
+        <translation>数据目录</translation>
     </message>
     <message>
         <source>Admin token copied.</source>
-        <translation type="unfinished"></translation>
+        <translation>管理令牌已复制。</translation>
     </message>
     <message>
         <source>The address must look like 127.0.0.1:8080 or [::1]:8080.</source>
-        <translation type="unfinished"></translation>
+        <translation>地址格式应为 127.0.0.1:8080 或 [::1]:8080。</translation>
     </message>
     <message>
         <source>Choose a data directory.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择数据目录。</translation>
     </message>
     <message>
         <source>Saved. The new address and data directory apply at the next start.</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存。新的地址和数据目录将在下次启动时生效。</translation>
     </message>
     <message>
         <source>New admin token</source>
-        <translation type="unfinished"></translation>
+        <translation>新的管理令牌</translation>
     </message>
     <message>
         <source>Scripts and dashboards that use the current token will be refused until they get the new one. Make a new token?</source>
-        <translation type="unfinished"></translation>
+        <translation>使用当前令牌的脚本和看板在换用新令牌之前都会被拒绝。确定生成新令牌吗？</translation>
     </message>
     <message>
         <source>The token was not changed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>令牌未更改：%1</translation>
     </message>
     <message>
         <source>A new admin token is in use.</source>
-        <translation type="unfinished"></translation>
+        <translation>新的管理令牌已启用。</translation>
     </message>
     <message>
         <source>Engine</source>
-        <translation type="unfinished"></translation>
+        <translation>引擎</translation>
     </message>
     <message>
         <source>Listen address:</source>
-        <translation type="unfinished"></translation>
+        <translation>监听地址：</translation>
     </message>
     <message>
         <source>Data directory:</source>
-        <translation type="unfinished"></translation>
+        <translation>数据目录：</translation>
     </message>
     <message>
         <source>Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>浏览…</translation>
     </message>
     <message>
         <source>The address and data directory apply at the next start. Command-line options (--listen, --data-dir) take precedence.</source>
-        <translation type="unfinished"></translation>
+        <translation>地址和数据目录在下次启动时生效。命令行选项（--listen、--data-dir）优先。</translation>
     </message>
     <message>
         <source>Save</source>
-        <translation type="unfinished"></translation>
+        <translation>保存</translation>
     </message>
     <message>
         <source>Admin token</source>
-        <translation type="unfinished"></translation>
+        <translation>管理令牌</translation>
     </message>
     <message>
         <source>Show</source>
-        <translation type="unfinished"></translation>
+        <translation>显示</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>复制</translation>
     </message>
     <message>
         <source>Regenerate…</source>
-        <translation type="unfinished"></translation>
+        <translation>重新生成…</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
         <source>Console language:</source>
-        <translation type="unfinished"></translation>
+        <translation>控制台语言：</translation>
     </message>
     <message>
         <source>Backend</source>
-        <translation type="unfinished"></translation>
+        <translation>后端</translation>
     </message>
     <message>
         <source>PostgreSQL URL:</source>
-        <translation type="unfinished"></translation>
+        <translation>PostgreSQL 地址：</translation>
     </message>
     <message>
         <source>RabbitMQ URL:</source>
-        <translation type="unfinished"></translation>
+        <translation>RabbitMQ 地址：</translation>
     </message>
     <message>
         <source>The engine stores everything in the embedded SQLite database for now. PostgreSQL and RabbitMQ arrive in a later release.</source>
-        <translation type="unfinished"></translation>
+        <translation>目前引擎将所有数据保存在内置的 SQLite 数据库中。PostgreSQL 和 RabbitMQ 将在后续版本中提供。</translation>
     </message>
 </context>
 <context>
-    <name>SimulateDialog</name>
+    <name>flashsale::SimulateDialog</name>
     <message>
         <source>Create and open an event first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先创建并开启一个活动。</translation>
     </message>
     <message>
         <source>Accepted %1 · won %2 · lost %3 · leads %4 · %5 shoppers/s</source>
-        <translation type="unfinished"></translation>
+        <translation>受理 %1 · 抢中 %2 · 未抢中 %3 · 线索 %4 · %5 人/秒</translation>
     </message>
     <message>
         <source>%1 still queued when the wait ended</source>
-        <translation type="unfinished"></translation>
+        <translation>等待结束时仍有 %1 个在排队</translation>
     </message>
     <message>
         <source>%1 answers were “too busy” and retried</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 次收到“繁忙”并已重试</translation>
     </message>
     <message>
         <source>%1 failed; last error: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 个失败；最近的错误：%2</translation>
     </message>
     <message>
         <source>Simulate a sale</source>
-        <translation type="unfinished"></translation>
+        <translation>模拟秒杀</translation>
     </message>
     <message>
-        <source>Sends synthetic shoppers through the real shoppers&apos; API, so you can rehearse a launch and watch the dashboard. They are marked as simulated and can be left out of exports.</source>
-        <translation type="unfinished"></translation>
+        <source>Sends synthetic shoppers through the real shoppers' API, so you can rehearse a launch and watch the dashboard. They are marked as simulated and can be left out of exports.</source>
+        <translation>通过真实的顾客 API 发送模拟顾客，便于演练发布并观察看板。这些顾客带有“模拟”标记，导出时可以排除。</translation>
     </message>
     <message>
         <source>Event:</source>
-        <translation type="unfinished"></translation>
+        <translation>活动：</translation>
     </message>
     <message>
         <source>Shoppers:</source>
-        <translation type="unfinished"></translation>
+        <translation>顾客数：</translation>
     </message>
     <message>
         <source>At once (in flight):</source>
-        <translation type="unfinished"></translation>
+        <translation>同时进行（并发）：</translation>
     </message>
     <message>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>停止</translation>
     </message>
     <message>
         <source>Start</source>
-        <translation type="unfinished"></translation>
+        <translation>开始</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭</translation>
     </message>
 </context>
 </TS>

@@ -42,7 +42,7 @@ QString latencyText(std::int64_t micros, bool any)
         return QStringLiteral("—");
     const double ms = double(micros) / 1000.0;
     //: Latency in milliseconds
-    return DashboardPage::tr("%1 ms").arg(QLocale().toString(ms, 'f', ms < 10 ? 1 : 0));
+    return QCoreApplication::translate("flashsale::DashboardPage", "%1 ms").arg(QLocale().toString(ms, 'f', ms < 10 ? 1 : 0));
 }
 } // namespace
 
