@@ -10,6 +10,8 @@
 #include <QApplication>
 #include <QCoreApplication>
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -75,10 +77,22 @@ int runHeadless(const CommandLine &commandLine)
     return exitCode;
 }
 
+// Every WebSocket watcher and waiting client holds a file descriptor: allow as many as the
+// system lets this process have.
+void raiseOpenFileLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    raiseOpenFileLimit();
     // The kind of application is decided at run time: a server has no display.
     std::unique_ptr<QCoreApplication> app;
     if (wantsHeadless(argc, argv))

@@ -11,7 +11,9 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
     # Test-only tools: a real browser for the shopper page, Node for its driver.
-    packages+=(chromium nodejs npm xvfb)
+    packages+=(chromium xvfb)
+    # Node.js from Debian unless the machine already has a node and npm of its own.
+    command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()
