@@ -2,6 +2,55 @@
 
 namespace flashsale {
 
+std::size_t UserUnits::slotOf(std::uint64_t hash, const QString &userId) const
+{
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        const Slot &slot = m_slots[i];
+        if (slot.hash == 0 || (slot.hash == hash && m_keys[slot.key] == userId))
+            return i;
+    }
+}
+
+std::int32_t UserUnits::unitsOf(std::uint64_t hash, const QString &userId) const
+{
+    if (m_slots.empty())
+        return 0;
+    return m_slots[slotOf(hash, userId)].units;
+}
+
+void UserUnits::add(std::uint64_t hash, const QString &userId, std::int32_t units)
+{
+    if ((m_keys.size() + 1) * 2 > m_slots.size())
+        grow();
+    Slot &slot = m_slots[slotOf(hash, userId)];
+    if (slot.hash == 0) {
+        slot.hash = hash;
+        slot.key = std::int32_t(m_keys.size());
+        m_keys.push_back(userId);
+    }
+    slot.units += units;
+}
+
+void UserUnits::reserve(std::size_t users)
+{
+    std::size_t size = 16;
+    while (size < users * 2)
+        size *= 2;
+    if (size <= m_slots.size())
+        return;
+    std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(size));
+    for (const Slot &slot : old) {
+        if (slot.hash != 0)
+            m_slots[slotOf(slot.hash, m_keys[slot.key])] = slot;
+    }
+}
+
+void UserUnits::grow()
+{
+    reserve(std::max<std::size_t>(8, m_keys.size() * 2));
+}
+
 EventState effectiveState(const EventRuntime &event, std::int64_t nowMs)
 {
     const EventState stored = event.state;
@@ -36,17 +85,13 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
     if (request.quantity < 1 || request.quantity > event.config.perUserLimit)
         return lose(LossReason::LimitReached);
 
-    auto userUnits = event.wonUnitsByUser.find(request.userId);
-    const std::int32_t alreadyWon = userUnits == event.wonUnitsByUser.end() ? 0 : *userUnits;
-    if (alreadyWon + request.quantity > event.config.perUserLimit)
+    const std::uint64_t userHash = request.userHash ? request.userHash : hashUserId(request.userId);
+    if (event.wonUnitsByUser.unitsOf(userHash, request.userId) + request.quantity > event.config.perUserLimit)
         return lose(LossReason::LimitReached);
     if (event.remaining() < request.quantity)
         return lose(LossReason::SoldOut);
 
-    if (userUnits == event.wonUnitsByUser.end())
-        event.wonUnitsByUser.insert(request.userId, request.quantity);
-    else
-        *userUnits += request.quantity;
+    event.wonUnitsByUser.add(userHash, request.userId, request.quantity);
     event.wonUnits += request.quantity;
     ++event.wonRequests;
     if (event.state == EventState::Scheduled)

@@ -3,9 +3,36 @@
 
 #include "engine/types.h"
 
-#include <QHash>
+#include <QString>
+
+#include <vector>
 
 namespace flashsale {
+
+// Units won per user in one event: an open-addressing table keyed by the user id's 64-bit hash,
+// with the id kept to tell colliding users apart. Faster than QHash<QString, int> on the decider
+// thread because the hash is computed by the front end.
+class UserUnits
+{
+public:
+    // Units userId has won (0 if none).
+    std::int32_t unitsOf(std::uint64_t hash, const QString &userId) const;
+    void add(std::uint64_t hash, const QString &userId, std::int32_t units);
+    std::size_t userCount() const { return m_keys.size(); }
+    void reserve(std::size_t users);
+
+private:
+    struct Slot {
+        std::uint64_t hash = 0; // 0: empty
+        std::int32_t units = 0;
+        std::int32_t key = -1; // index into m_keys
+    };
+    std::size_t slotOf(std::uint64_t hash, const QString &userId) const;
+    void grow();
+
+    std::vector<Slot> m_slots;
+    std::vector<QString> m_keys;
+};
 
 // Mutable state of one event that decisions read and change.
 // Owned by EventBook; only touched while EventBook's mutex is held.
@@ -14,7 +41,7 @@ struct EventRuntime {
     EventState state = EventState::Draft;
     std::int64_t stockTotal = 0; // initial stock + restocks
     std::int64_t wonUnits = 0;
-    QHash<QString, std::int32_t> wonUnitsByUser;
+    UserUnits wonUnitsByUser;
     std::int64_t acceptedRequests = 0;
     std::int64_t decidedRequests = 0;
     std::int64_t wonRequests = 0;

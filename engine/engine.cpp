@@ -71,7 +71,7 @@ bool Engine::start(QString *error)
         for (std::int32_t units : std::as_const(byUser))
             wonUnits += units;
         const Counters c = counters.value(event.config.id);
-        m_events->restore(event, std::move(byUser), wonUnits, c.accepted, c.won, c.lost);
+        m_events->restore(event, byUser, wonUnits, c.accepted, c.won, c.lost);
         m_accepted += c.accepted;
         m_wonRequests += c.won;
         m_wonUnits += wonUnits;
@@ -153,6 +153,7 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     request.eventId = eventId.toString();
     request.acceptedAtMs = now;
     request.acceptedSteadyUs = steadyMicros();
+    request.userHash = hashUserId(request.userId);
     const std::uint32_t tag = QRandomGenerator::global()->generate();
     bool created = false;
     const QString requestId = request.requestId;

@@ -46,7 +46,7 @@ QString EventBook::validate(const EventConfig &config)
     return QString();
 }
 
-void EventBook::restore(const EventSnapshot &event, QHash<QString, std::int32_t> wonUnitsByUser,
+void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::int32_t> &wonUnitsByUser,
                         std::int64_t wonUnits, std::int64_t acceptedRequests, std::int64_t wonRequests,
                         std::int64_t lostRequests)
 {
@@ -56,7 +56,9 @@ void EventBook::restore(const EventSnapshot &event, QHash<QString, std::int32_t>
     rt.state = event.state;
     rt.stockTotal = event.stockTotal;
     rt.wonUnits = wonUnits;
-    rt.wonUnitsByUser = std::move(wonUnitsByUser);
+    rt.wonUnitsByUser.reserve(std::size_t(wonUnitsByUser.size()));
+    for (auto it = wonUnitsByUser.cbegin(); it != wonUnitsByUser.cend(); ++it)
+        rt.wonUnitsByUser.add(hashUserId(it.key()), it.key(), it.value());
     rt.acceptedRequests = acceptedRequests;
     rt.wonRequests = wonRequests;
     rt.lostRequests = lostRequests;

@@ -73,7 +73,7 @@ public:
     explicit EventBook(RowSink sink);
 
     // Start-up: installs an event loaded from the store.
-    void restore(const EventSnapshot &event, QHash<QString, std::int32_t> wonUnitsByUser,
+    void restore(const EventSnapshot &event, const QHash<QString, std::int32_t> &wonUnitsByUser,
                  std::int64_t wonUnits, std::int64_t acceptedRequests, std::int64_t wonRequests,
                  std::int64_t lostRequests);
 

@@ -1,5 +1,7 @@
 #include "engine/types.h"
 
+#include <QHashFunctions>
+
 #include <array>
 
 namespace flashsale {
@@ -63,6 +65,12 @@ QString toString(TicketState state)
     case TicketState::Lost: return QStringLiteral("lost");
     }
     return QString();
+}
+
+std::uint64_t hashUserId(QStringView userId)
+{
+    const std::uint64_t hash = qHash(userId, size_t(0x9e3779b97f4a7c15ull));
+    return hash ? hash : 1;
 }
 
 bool isValidEventId(QStringView id)

@@ -77,9 +77,13 @@ struct PurchaseRequest {
     QString eventId;
     QString requestId;
     QString userId;
+    std::uint64_t userHash = 0; // hashUserId(userId), computed by the front end off the decider thread
     QString contact;
     bool simulated = false; // sent by the sale simulator; exports can leave these out
 };
+
+// A 64-bit hash of a user id, never 0; the decider's per-user table is keyed by it.
+std::uint64_t hashUserId(QStringView userId);
 
 // The decider's verdict on one request.
 struct Decision {
