@@ -793,6 +793,8 @@ void HttpFront::metrics(Reply &reply)
     out.append("flashsale_store_commits_total ").append(QByteArray::number(quint64(s.commits))).append('\n');
     metric("flashsale_store_failing", "gauge", "1 while commits to the store fail and are being retried.");
     out.append("flashsale_store_failing ").append(s.storeFailing ? "1\n" : "0\n");
+    metric("flashsale_websocket_clients", "gauge", "Open WebSocket connections (shoppers and admin feeds).");
+    out.append("flashsale_websocket_clients ").append(QByteArray::number(qint64(s.webSocketClients))).append('\n');
 
     metric("flashsale_decision_latency_seconds", "histogram", "From accepting a request to its decision being committed.");
     std::uint64_t cumulative = 0;
