@@ -7,10 +7,6 @@
         <source>All events</source>
         <translation>全部活动</translation>
     </message>
-    <message numerus="yes">
-        <source>%1 · last %n minute(s)</source>
-        <translation><numerusform>%1 · 最近 %n 分钟</numerusform></translation>
-    </message>
     <message>
         <source>Cannot write %1.</source>
         <translation>无法写入 %1。</translation>
@@ -112,6 +108,11 @@
         <extracomment>Latency in milliseconds</extracomment>
         <translation>%1 毫秒</translation>
     </message>
+    <message>
+        <source>%1 · %2</source>
+        <extracomment>Dashboard title: the event (or all events) and the window, e.g. "Last 5 minutes"</extracomment>
+        <translation>%1 · %2</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::EventDialog</name>
@@ -127,10 +128,6 @@
     <message>
         <source>Give the event a name shoppers will see.</source>
         <translation>请填写顾客能看到的活动名称。</translation>
-    </message>
-    <message numerus="yes">
-        <source>Keep the name under %n characters.</source>
-        <translation><numerusform>名称请勿超过 %n 个字符。</numerusform></translation>
     </message>
     <message>
         <source>Enter a price such as %1 (at most two decimals).</source>
@@ -211,6 +208,10 @@
     <message>
         <source>The sale has started: price, currency, stock and start can no longer change. Use Restock to add units.</source>
         <translation>活动已开始：价格、货币、库存和开始时间不能再修改。请用“补货”增加库存。</translation>
+    </message>
+    <message>
+        <source>Keep the name under %1 characters.</source>
+        <translation>名称请勿超过 %1 个字符。</translation>
     </message>
 </context>
 <context>
@@ -349,10 +350,6 @@
         <source>%1 of %2 rows</source>
         <translation>%1 / %2 行</translation>
     </message>
-    <message numerus="yes">
-        <source>Exported %n row(s) to %1</source>
-        <translation><numerusform>已导出 %n 行到 %1</numerusform></translation>
-    </message>
     <message>
         <source>Export cancelled; no file was written.</source>
         <translation>导出已取消，未写入任何文件。</translation>
@@ -372,6 +369,10 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Saved %1 (rows: %2)</source>
+        <translation>已保存 %1（共 %2 行）</translation>
     </message>
 </context>
 <context>
@@ -493,10 +494,6 @@
 </context>
 <context>
     <name>flashsale::LeadsPage</name>
-    <message numerus="yes">
-        <source>%n lead(s)</source>
-        <translation><numerusform>%n 条线索</numerusform></translation>
-    </message>
     <message>
         <source>Cannot read the leads: %1</source>
         <translation>无法读取线索：%1</translation>
@@ -544,6 +541,14 @@
     <message>
         <source>Refresh</source>
         <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Leads: %1 (simulated shoppers left out)</source>
+        <translation>线索：%1（不含模拟顾客）</translation>
+    </message>
+    <message>
+        <source>Leads: %1</source>
+        <translation>线索：%1</translation>
     </message>
 </context>
 <context>
@@ -696,10 +701,6 @@ Check the address and data directory in Settings, then restart the console.</sou
 </context>
 <context>
     <name>flashsale::OrdersPage</name>
-    <message numerus="yes">
-        <source>%n order(s)</source>
-        <translation><numerusform>%n 个订单</numerusform></translation>
-    </message>
     <message>
         <source>Cannot read the orders: %1</source>
         <translation>无法读取订单：%1</translation>
@@ -731,6 +732,10 @@ Check the address and data directory in Settings, then restart the console.</sou
     <message>
         <source>Refresh</source>
         <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Orders: %1</source>
+        <translation>订单：%1</translation>
     </message>
 </context>
 <context>

@@ -143,7 +143,7 @@ DashboardPage::Tile DashboardPage::addTile(QGridLayout *grid, int index, const Q
     auto *box = new QVBoxLayout(frame);
     Tile tile;
     tile.caption = new QLabel(frame);
-    tile.caption->setStyleSheet(u"color: palette(mid);"_qs);
+    tile.caption->setStyleSheet(u"color: palette(dark);"_qs);
     tile.value = new QLabel(u"—"_qs, frame);
     tile.value->setObjectName(name);
     QFont big = tile.value->font();
@@ -281,7 +281,8 @@ void DashboardPage::countLeads()
 void DashboardPage::redraw()
 {
     const QString selectedName = m_event->currentIndex() > 0 ? m_event->currentText() : tr("All events");
-    m_title->setText(tr("%1 · last %n minute(s)", nullptr, m_windowMinutes).arg(selectedName));
+    //: Dashboard title: the event (or all events) and the window, e.g. "Last 5 minutes"
+    m_title->setText(tr("%1 · %2").arg(selectedName, m_window->currentText()));
     if (m_samples.empty())
         return;
     const EngineStats &latest = m_samples.back();

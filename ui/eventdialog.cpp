@@ -212,7 +212,7 @@ QString EventDialog::problemOf(int field) const
         if (m_name->text().trimmed().isEmpty())
             return tr("Give the event a name shoppers will see.");
         if (m_name->text().trimmed().size() > limits::maxNameLength)
-            return tr("Keep the name under %n characters.", nullptr, limits::maxNameLength);
+            return tr("Keep the name under %1 characters.").arg(Labels::count(limits::maxNameLength));
         break;
     case PriceField:
         if (!Labels::parseMoney(m_price->text()))

@@ -52,8 +52,7 @@ ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
         m_cancel->hide();
         m_start->setEnabled(true);
         if (ok)
-            m_result->setText(tr("Exported %n row(s) to %1", nullptr, int(std::min<std::int64_t>(rows, INT_MAX)))
-                                  .arg(QDir::toNativeSeparators(m_path)));
+            m_result->setText(tr("Saved %1 (rows: %2)").arg(QDir::toNativeSeparators(m_path), Labels::count(rows)));
         else if (cancelled)
             m_result->setText(tr("Export cancelled; no file was written."));
         else

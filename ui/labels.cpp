@@ -88,7 +88,13 @@ QString Labels::time(std::int64_t epochMs)
 {
     if (epochMs <= 0)
         return QStringLiteral("—");
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(epochMs), QLocale::ShortFormat);
+    // The short format, with seconds: sales are decided within seconds.
+    const QLocale locale;
+    QString timeFormat = locale.timeFormat(QLocale::ShortFormat);
+    if (!timeFormat.contains(u's'))
+        timeFormat.replace(u"mm"_qs, u"mm:ss"_qs);
+    return locale.toString(QDateTime::fromMSecsSinceEpoch(epochMs),
+                           locale.dateFormat(QLocale::ShortFormat) + u' ' + timeFormat);
 }
 
 } // namespace flashsale

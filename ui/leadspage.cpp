@@ -91,8 +91,12 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
         connect(edit, &QDateEdit::dateChanged, this, &LeadsPage::apply);
     connect(m_refresh, &QPushButton::clicked, this, &LeadsPage::apply);
     connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
-        m_count->setText(m_model->lastError().isEmpty() ? tr("%n lead(s)", nullptr, int(std::min<std::int64_t>(total, INT_MAX)))
-                                                        : tr("Cannot read the leads: %1").arg(m_model->lastError()));
+        if (!m_model->lastError().isEmpty())
+            m_count->setText(tr("Cannot read the leads: %1").arg(m_model->lastError()));
+        else if (!m_model->query().includeSimulated)
+            m_count->setText(tr("Leads: %1 (simulated shoppers left out)").arg(Labels::count(total)));
+        else
+            m_count->setText(tr("Leads: %1").arg(Labels::count(total)));
     });
     connect(m_exportBar, &ExportBar::exportRequested, this, &LeadsPage::chooseExportFile);
     retranslate();

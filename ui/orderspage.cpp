@@ -2,6 +2,7 @@
 
 #include "ui/csvexport.h"
 #include "ui/exportbar.h"
+#include "ui/labels.h"
 #include "ui/ordersmodel.h"
 #include "ui/readerthread.h"
 
@@ -76,7 +77,7 @@ OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
     connect(m_simulated, &QCheckBox::toggled, this, &OrdersPage::apply);
     connect(m_refresh, &QPushButton::clicked, this, &OrdersPage::apply);
     connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
-        m_count->setText(m_model->lastError().isEmpty() ? tr("%n order(s)", nullptr, int(std::min<std::int64_t>(total, INT_MAX)))
+        m_count->setText(m_model->lastError().isEmpty() ? tr("Orders: %1").arg(Labels::count(total))
                                                         : tr("Cannot read the orders: %1").arg(m_model->lastError()));
     });
     connect(m_exportBar, &ExportBar::exportRequested, this, &OrdersPage::chooseExportFile);
