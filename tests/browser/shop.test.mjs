@@ -74,7 +74,7 @@ async function createEvent(id, name, stock, startsInMs) {
   return admin('POST', `/events/${id}/open`);
 }
 
-try {
+async function startServer() {
   server = spawn(binary, ['--headless', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
     '--admin-token', token, '--http-threads', '2'], { stdio: ['ignore', 'inherit', 'inherit'] });
   server.once('exit', (code) => { if (!browser) fail(new Error(`flashsale exited early (${code})`)); });
@@ -82,11 +82,21 @@ try {
   for (;;) {
     try {
       if ((await fetch(base + '/healthz')).ok)
-        break;
+        return;
     } catch (e) { /* not yet */ }
     assert.ok(Date.now() - started < 20_000, 'flashsale did not come up');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+async function stopServer() {
+  const stopping = new Promise((done) => server.once('exit', done));
+  server.kill('SIGTERM');
+  await stopping;
+}
+
+try {
+  await startServer();
 
   await createEvent('fallback', 'Desk Lamp', 5, 0);
 
@@ -198,6 +208,19 @@ try {
   assert.equal(message.state, 'won');
   assert.equal(message.eventId, 'fallback');
   await shop.screenshot({ path: join(screenshotDir, 'shop-embedded.png') });
+
+  // 6. The server restarts under an open page: it reconnects (with backoff) and is live again.
+  const grace = await en.newPage();
+  await grace.goto(`${base}/shop/fallback?user=grace`);
+  await grace.waitForFunction(() => document.body.dataset.transport === 'ws');
+  await stopServer();
+  await grace.waitForFunction(() => document.body.dataset.transport !== 'ws', null, { timeout: 10_000 });
+  await startServer();
+  await grace.waitForFunction(() => document.body.dataset.transport === 'ws', null, { timeout: 20_000 });
+  await admin('POST', '/events/fallback/restock', { units: 10 });
+  await grace.waitForFunction(() => document.getElementById('remaining').textContent === '13', null, { timeout: 10_000 });
+  await grace.click('#buy');
+  await grace.waitForFunction(() => document.body.dataset.phase === 'won', null, { timeout: 15_000 });
 
   console.log(`PASS: shopper page (screenshots in ${screenshotDir})`);
   await cleanup();
