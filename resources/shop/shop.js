@@ -191,6 +191,7 @@
     order.done = true;
     saveOrder();
     el.status.textContent = '';
+    el.buyer.hidden = true;
     el.result.hidden = false;
     if (message.state === 'won') {
       el.result.className = 'result won';
