@@ -1,5 +1,6 @@
 #include "engine/store.h"
 
+#include <QDebug>
 #include <QDir>
 #include <QFile>
 #include <QSqlError>
@@ -67,7 +68,8 @@ QSqlDatabase openConnection(const StoreLocation &location, const QString &connec
         QSqlQuery pragma(db);
         // WAL with synchronous=FULL: a commit returns once it is on disk. A 64 MiB page cache
         // keeps the intents' B-tree in memory between group commits.
-        for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA cache_size=-65536"}) {
+        for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA cache_size=-65536",
+                                       "PRAGMA journal_size_limit=67108864"}) {
             if (!pragma.exec(QString::fromLatin1(statement))) {
                 *error = pragma.lastError().text();
                 db.close();
@@ -119,6 +121,43 @@ struct SqlStore::Statements {
     std::unordered_map<std::pair<QString, QString>, LeadInBatch, LeadKeyHash> leads; // scratch, per commit
 };
 
+WalCheckpointer::WalCheckpointer(StoreLocation location)
+    : m_location(std::move(location))
+    , m_thread([this] { run(); })
+{
+}
+
+WalCheckpointer::~WalCheckpointer()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    m_thread.join();
+}
+
+void WalCheckpointer::run()
+{
+    const QString name = QStringLiteral("flashsale-checkpoint-%1").arg(reinterpret_cast<quintptr>(this), 0, 16);
+    {
+        QString error;
+        QSqlDatabase db = openConnection(m_location, name, &error);
+        QSqlQuery query(db);
+        std::unique_lock lock(m_mutex);
+        while (db.isOpen() && !m_wake.wait_for(lock, std::chrono::milliseconds(500), [this] { return m_stopping; })) {
+            lock.unlock();
+            if (!query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+                qWarning("WAL checkpoint failed: %s", qPrintable(query.lastError().text()));
+            query.finish();
+            lock.lock();
+        }
+        if (!db.isOpen())
+            qWarning("WAL checkpointer cannot open the database: %s", qPrintable(error));
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
 SqlStore::SqlStore(StoreLocation location)
     : m_location(std::move(location))
     , m_connectionName(QStringLiteral("flashsale-writer-%1").arg(reinterpret_cast<quintptr>(this), 0, 16))
@@ -164,6 +203,14 @@ bool SqlStore::open(QString *error)
             *error = QStringLiteral("schema: %1").arg(query.lastError().text());
             return false;
         }
+    }
+    if (m_location.isSqlite()) {
+        // Checkpoints run beside the writer instead of inside whichever commit crosses the limit.
+        if (!query.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"))) {
+            *error = query.lastError().text();
+            return false;
+        }
+        m_checkpointer = std::make_unique<WalCheckpointer>(m_location);
     }
     return prepare(error);
 }
@@ -377,6 +424,7 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error)
 
 void SqlStore::close()
 {
+    m_checkpointer.reset();
     m_statements.reset();
     if (QSqlDatabase::contains(m_connectionName)) {
         QSqlDatabase::database(m_connectionName, false).close();

@@ -8,6 +8,10 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace flashsale {
@@ -67,6 +71,25 @@ struct LoadedState {
     std::int64_t maxOrderId = 0;
 };
 
+// Copies SQLite's write-ahead log back into the database on a thread and connection of its own,
+// every half second, so that no group commit pays for a checkpoint (PASSIVE: never blocks the
+// writer). Thread: started and stopped by the writer; runs on its own std::thread.
+class WalCheckpointer
+{
+public:
+    explicit WalCheckpointer(StoreLocation location);
+    ~WalCheckpointer();
+
+private:
+    void run();
+
+    StoreLocation m_location;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false; // guarded by m_mutex
+    std::thread m_thread;
+};
+
 // The writer's side of the store. Thread: used only by the writer thread after open().
 class SqlStore
 {
@@ -89,6 +112,7 @@ private:
     StoreLocation m_location;
     QString m_connectionName;
     std::unique_ptr<Statements> m_statements;
+    std::unique_ptr<WalCheckpointer> m_checkpointer; // SQLite only
 };
 
 } // namespace flashsale
