@@ -188,7 +188,7 @@ void WsFront::onText(std::uint64_t clientId, const QString &text)
     if (name == u"subscribe")
         return subscribe(clientId, client, message);
     if (name == u"watch")
-        return watch(clientId, client, message);
+        return watch(client, message);
     if (name == u"unwatch")
         return unwatch(client, message);
     sendError(client, "unknown_op", u"op must be purchase, subscribe, watch or unwatch"_qs, {{u"inReplyTo"_qs, name}});
@@ -333,7 +333,7 @@ void WsFront::drainInbox()
     m_draining.clear();
 }
 
-void WsFront::watch(std::uint64_t, Client &client, const QJsonObject &message)
+void WsFront::watch(Client &client, const QJsonObject &message)
 {
     QJsonObject context{{u"inReplyTo"_qs, u"watch"_qs}};
     FieldReader fields(message);

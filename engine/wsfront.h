@@ -72,7 +72,7 @@ private:
     void onText(std::uint64_t clientId, const QString &text);
     void purchase(std::uint64_t clientId, Client &client, const QJsonObject &message);
     void subscribe(std::uint64_t clientId, Client &client, const QJsonObject &message);
-    void watch(std::uint64_t clientId, Client &client, const QJsonObject &message);
+    void watch(Client &client, const QJsonObject &message);
     void unwatch(Client &client, const QJsonObject &message);
     void drop(std::uint64_t clientId);
 
