@@ -69,6 +69,7 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
     m_view->setAlternatingRowColors(true);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
 
     m_count = new QLabel(this);
     m_exportBar = new ExportBar(*m_reader, this);
@@ -168,6 +169,14 @@ void LeadsPage::changeEvent(QEvent *event)
 
 void LeadsPage::retranslate()
 {
+    // Times are as wide as the locale writes them.
+    const int timeWidth = m_view->fontMetrics().horizontalAdvance(Labels::time(Engine::nowMs())) + 24;
+    m_view->setColumnWidth(LeadsModel::FirstAt, timeWidth);
+    m_view->setColumnWidth(LeadsModel::LastAt, timeWidth);
+    m_view->setColumnWidth(LeadsModel::Contact, 220);
+    m_view->setColumnWidth(LeadsModel::User, 200);
+    m_view->setColumnWidth(LeadsModel::Quantity, 80);
+    m_view->setColumnWidth(LeadsModel::Attempts, 80);
     m_eventLabel->setText(tr("Event:"));
     m_event->setItemText(0, tr("All events"));
     m_reasonLabel->setText(tr("Reason:"));

@@ -151,6 +151,11 @@ void OrdersPage::changeEvent(QEvent *event)
 
 void OrdersPage::retranslate()
 {
+    // Times are as wide as the locale writes them.
+    m_view->setColumnWidth(6, m_view->fontMetrics().horizontalAdvance(Labels::time(Engine::nowMs())) + 24);
+    m_view->setColumnWidth(5, 220);
+    m_view->setColumnWidth(2, 200);
+    m_view->setColumnWidth(3, 80);
     m_eventLabel->setText(tr("Event:"));
     m_event->setItemText(0, tr("All events"));
     m_search->setPlaceholderText(tr("Search by user…"));
