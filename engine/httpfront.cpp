@@ -185,25 +185,13 @@ bool HttpFront::serve(qintptr listeningSocket, QString *error)
 
 void HttpFront::ticketsChanged(std::vector<std::uint64_t> &seqs)
 {
-    bool wasEmpty = false;
-    {
-        std::lock_guard lock(m_inboxMutex);
-        wasEmpty = m_inbox.empty();
-        if (wasEmpty)
-            m_inbox.swap(seqs);
-        else
-            m_inbox.insert(m_inbox.end(), seqs.begin(), seqs.end());
-    }
-    if (wasEmpty)
+    if (m_inbox.push(seqs))
         QMetaObject::invokeMethod(this, [this] { drainInbox(); }, Qt::QueuedConnection);
 }
 
 void HttpFront::drainInbox()
 {
-    {
-        std::lock_guard lock(m_inboxMutex);
-        m_draining.swap(m_inbox);
-    }
+    m_inbox.takeAll(m_draining);
     for (const std::uint64_t seq : m_draining) {
         auto [begin, end] = m_waiters.equal_range(seq);
         for (auto it = begin; it != end;) {

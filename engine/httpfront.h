@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "engine/ticketinbox.h"
 
 #include <QAbstractHttpServer>
 #include <QPointer>
@@ -32,7 +33,7 @@ private:
 };
 
 // Thread: created, used and destroyed on one front thread; only ticketsChanged() is called
-// from the writer thread, and it touches nothing but m_inbox under m_inboxMutex.
+// from the writer thread, and it touches nothing but m_inbox (a TicketInbox).
 class HttpFront final : public QAbstractHttpServer, public TicketListener
 {
 public:
@@ -82,9 +83,8 @@ private:
     std::unordered_multimap<std::uint64_t, Waiter> m_waiters;
     QTimer m_waitTimer;
 
-    std::mutex m_inboxMutex;
-    std::vector<std::uint64_t> m_inbox; // guarded by m_inboxMutex
-    std::vector<std::uint64_t> m_draining;
+    TicketInbox m_inbox;
+    std::vector<std::uint64_t> m_draining; // this thread only
 
     std::unique_ptr<WsFront> m_webSockets; // declared last: goes first, before the server it came from
 };

@@ -115,6 +115,10 @@ HttpService::~HttpService()
 
 bool HttpService::start(const QHostAddress &address, quint16 port, int threads, QString *error)
 {
+    // Threads started from here on get Qt's plain Unix event loop instead of GLib's. With GLib,
+    // switching one socket's write notifier on or off walks a list of every socket on the
+    // thread, so pushing one update to N WebSocket watchers cost O(N²) (7.9 s for 19,700).
+    qputenv("QT_NO_THREADED_GLIB", "1");
     m_address = address;
     for (int i = 0; i < std::max(1, threads); ++i) {
         const int fd = listeningSocket(address, i == 0 ? port : m_port, error);

@@ -294,25 +294,13 @@ bool WsFront::advance(std::uint64_t seq, const TicketView &view, TicketWait &wai
 
 void WsFront::ticketsChanged(std::vector<std::uint64_t> &seqs)
 {
-    bool wasEmpty = false;
-    {
-        std::lock_guard lock(m_inboxMutex);
-        wasEmpty = m_inbox.empty();
-        if (wasEmpty)
-            m_inbox.swap(seqs);
-        else
-            m_inbox.insert(m_inbox.end(), seqs.begin(), seqs.end());
-    }
-    if (wasEmpty)
+    if (m_inbox.push(seqs))
         QMetaObject::invokeMethod(this, [this] { drainInbox(); }, Qt::QueuedConnection);
 }
 
 void WsFront::drainInbox()
 {
-    {
-        std::lock_guard lock(m_inboxMutex);
-        m_draining.swap(m_inbox);
-    }
+    m_inbox.takeAll(m_draining);
     for (const std::uint64_t seq : m_draining) {
         auto [begin, end] = m_waits.equal_range(seq);
         for (auto it = begin; it != end;) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "engine/ticketinbox.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -21,8 +22,8 @@ namespace flashsale {
 class SharedToken;
 
 // Thread: created, used and destroyed on its front's thread, which owns every connection.
-// Only ticketsChanged() runs on the writer thread; it touches nothing but m_inbox under
-// m_inboxMutex and wakes this thread with one queued call per commit batch.
+// Only ticketsChanged() runs on the writer thread; it touches nothing but m_inbox
+// and wakes this thread with one queued call per commit batch.
 class WsFront final : public QObject, public TicketListener
 {
 public:
@@ -104,9 +105,8 @@ private:
     EngineStats m_previousStats;
     bool m_havePreviousStats = false;
 
-    std::mutex m_inboxMutex;
-    std::vector<std::uint64_t> m_inbox; // guarded by m_inboxMutex
-    std::vector<std::uint64_t> m_draining;
+    TicketInbox m_inbox;
+    std::vector<std::uint64_t> m_draining; // this thread only
 };
 
 } // namespace flashsale
