@@ -22,7 +22,11 @@ cmake --build build-release -j2 --target flashsale flashsale_bench flashsale_uis
 work=$(mktemp -d)
 results="$work/results.jsonl"
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    if [[ -n "${KEEP_WORK:-}" ]]; then echo "logs kept in $work"; else rm -rf "$work"; fi
+}
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
 
@@ -81,8 +85,11 @@ DURATION_MS=$((DURATION * 1000)) node bench/ws-purchase.mjs ws://127.0.0.1:18182
 echo "== 5: many watchers"
 limit=$(( $(ulimit -Hn) - 300 ))
 watchers=$(( WATCHERS < limit ? WATCHERS : limit ))
+admin -X POST http://127.0.0.1:18182/api/v1/admin/events \
+    -d '{"id":"watched","name":"Watched","priceCents":100,"stock":1000,"perUserLimit":1}'
+admin -X POST http://127.0.0.1:18182/api/v1/admin/events/watched/open
 rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$engine/status")
-WATCHERS=$watchers HOLD_MS=3000 node bench/ws-watchers.mjs ws://127.0.0.1:18182/api/v1/ws bench \
+WATCHERS=$watchers HOLD_MS=3000 node bench/ws-watchers.mjs ws://127.0.0.1:18182/api/v1/ws watched \
     http://127.0.0.1:18182 bench > "$work/watchers.json" 2> "$work/watchers.err" &
 watcher_pid=$!
 for _ in $(seq 1200); do grep -q "watchers ready" "$work/watchers.err" && break; sleep 0.1; done
