@@ -19,11 +19,15 @@ using namespace flashsale;
 
 namespace {
 
-bool wantsHeadless(int argc, char **argv)
+// No window for --headless, nor for answers printed to the terminal (--help, --version), so
+// those work on a server without a display.
+bool needsNoDisplay(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
-        if (qstrcmp(argv[i], "--headless") == 0)
-            return true;
+        for (const char *option : {"--headless", "--help", "-h", "--help-all", "--version", "-v"}) {
+            if (qstrcmp(argv[i], option) == 0)
+                return true;
+        }
     }
     return false;
 }
@@ -95,7 +99,7 @@ int main(int argc, char **argv)
     raiseOpenFileLimit();
     // The kind of application is decided at run time: a server has no display.
     std::unique_ptr<QCoreApplication> app;
-    if (wantsHeadless(argc, argv))
+    if (needsNoDisplay(argc, argv))
         app = std::make_unique<QCoreApplication>(argc, argv);
     else
         app = std::make_unique<QApplication>(argc, argv);
