@@ -115,6 +115,37 @@ private Q_SLOTS:
             QFAIL("an event with nothing left must be sold out");
     }
 
+    // Two users whose ids hash alike are still two users: the table compares the ids.
+    void collidingUserHashesStayApart()
+    {
+        EventRuntime event;
+        event.config.perUserLimit = 1;
+        event.stockTotal = 10;
+        event.state = EventState::Open;
+        Decider decider;
+        for (int i = 0; i < 3; ++i) {
+            PurchaseRequest request;
+            request.seq = std::uint64_t(i) + 1;
+            request.userId = u"user-"_qs + QString::number(i);
+            request.userHash = 42; // forced collision
+            request.quantity = 1;
+            QCOMPARE_ENUM(decider.decide(event, request, kNow).outcome, TicketState::Won);
+        }
+        PurchaseRequest again;
+        again.seq = 4;
+        again.userId = u"user-1"_qs;
+        again.userHash = 42;
+        again.quantity = 1;
+        QCOMPARE_ENUM(decider.decide(event, again, kNow).reason, LossReason::LimitReached);
+        QCOMPARE(event.wonUnitsByUser.userCount(), 3u);
+        // The table grows past its first size without losing anyone.
+        for (int i = 0; i < 1000; ++i)
+            event.wonUnitsByUser.add(hashUserId(QString::number(i)), QString::number(i), 1);
+        QCOMPARE(event.wonUnitsByUser.unitsOf(42, u"user-2"_qs), 1);
+        QCOMPARE(event.wonUnitsByUser.unitsOf(hashUserId(u"999"), u"999"_qs), 1);
+        QCOMPARE(event.wonUnitsByUser.unitsOf(hashUserId(u"nobody"), u"nobody"_qs), 0);
+    }
+
     // Many users racing for a little stock: never oversold, never over a user's limit.
     void neverOversellsRandomly()
     {
