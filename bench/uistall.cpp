@@ -11,10 +11,26 @@
 #include <QJsonObject>
 #include <QTabWidget>
 #include <QTimer>
+#include <QWindow>
 
 #include <cstdio>
 
 using namespace flashsale;
+
+namespace {
+// Notes when a window starts painting a frame (an UpdateRequest reaches it).
+class FrameWatch : public QObject
+{
+public:
+    bool painted = false;
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::UpdateRequest)
+            painted = true;
+        return QObject::eventFilter(watched, event);
+    }
+};
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -41,16 +57,32 @@ int main(int argc, char **argv)
     window.resize(1280, 800);
     window.show();
 
-    // A precise 5 ms heartbeat: any gap beyond it is time the event loop could not run.
+    // A precise 5 ms heartbeat: any gap beyond it is time the event loop could not run. The gap
+    // that holds the window's first frame (fresh backing store and chart buffers, every widget
+    // painted once) is startup, not load: it is reported apart, as firstFrameMs.
     constexpr int kBeatMs = 5;
+    FrameWatch firstFrame;
+    window.windowHandle()->installEventFilter(&firstFrame);
+    bool started = false;
+    QElapsedTimer sinceShow;
+    sinceShow.start();
     QElapsedTimer sinceLast;
     sinceLast.start();
     qint64 longestStallNs = 0;
+    qint64 firstFrameNs = 0;
     QTimer beat;
     beat.setTimerType(Qt::PreciseTimer);
     QObject::connect(&beat, &QTimer::timeout, [&] {
-        longestStallNs = std::max(longestStallNs, sinceLast.nsecsElapsed() - kBeatMs * 1'000'000LL);
+        const qint64 stallNs = sinceLast.nsecsElapsed() - kBeatMs * 1'000'000LL;
         sinceLast.restart();
+        if (started) {
+            longestStallNs = std::max(longestStallNs, stallNs);
+            return;
+        }
+        firstFrameNs = std::max(firstFrameNs, stallNs);
+        started = firstFrame.painted || sinceShow.elapsed() > 1000; // a platform that never asks still measures
+        if (started)
+            window.windowHandle()->removeEventFilter(&firstFrame);
     });
     beat.start(kBeatMs);
 
@@ -58,6 +90,7 @@ int main(int argc, char **argv)
         const EngineStats stats = window.server()->engine().stats();
         const QJsonObject result{{u"bench"_qs, u"ui-stall"_qs},
                                  {u"longestStallMs"_qs, double(longestStallNs) / 1e6},
+                                 {u"firstFrameMs"_qs, double(firstFrameNs) / 1e6},
                                  {u"requestsServed"_qs, qint64(stats.accepted)},
                                  {u"refreshMs"_qs, MainWindow::kRefreshMs}};
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
