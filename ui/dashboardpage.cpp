@@ -283,8 +283,10 @@ void DashboardPage::redraw()
     const QString selectedName = m_event->currentIndex() > 0 ? m_event->currentText() : tr("All events");
     //: Dashboard title: the event (or all events) and the window, e.g. "Last 5 minutes"
     m_title->setText(tr("%1 · %2").arg(selectedName, m_window->currentText()));
-    if (m_samples.empty())
+    if (m_samples.empty()) {
+        replotCharts(); // titles and axes may have changed
         return;
+    }
     const EngineStats &latest = m_samples.back();
     const Figures now = figuresOf(latest);
     m_accepted.value->setText(Labels::count(now.accepted));
@@ -351,15 +353,31 @@ void DashboardPage::redraw()
         }
         plot->xAxis->setRange(left, 0);
         plot->yAxis->setRange(0, top * 1.1);
-        plot->replot(QCustomPlot::rpQueuedReplot);
     };
     show(m_ratePlot, {&requests, &wins, &losses}, x);
     show(m_queuePlot, {&queue}, x);
     show(m_stockPlot, {&remaining}, x);
+    replotCharts();
+}
+
+void DashboardPage::replotCharts()
+{
+    if (!isVisible()) {
+        m_chartsStale = true;
+        return;
+    }
+    m_chartsStale = false;
+    for (QCustomPlot *plot : {m_ratePlot, m_queuePlot, m_stockPlot})
+        plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 bool DashboardPage::saveTo(const QString &path, QString *error)
 {
+    if (m_chartsStale) { // hidden since the last refresh: render what the report will show
+        m_chartsStale = false;
+        for (QCustomPlot *plot : {m_ratePlot, m_queuePlot, m_stockPlot})
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+    }
     if (QFileInfo(path).suffix().compare(u"pdf"_qs, Qt::CaseInsensitive) == 0) {
         QPdfWriter writer(path);
         writer.setTitle(m_title->text());
@@ -407,6 +425,13 @@ void DashboardPage::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
 }
 
+void DashboardPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_chartsStale)
+        replotCharts();
+}
+
 void DashboardPage::retranslate()
 {
     m_eventLabel->setText(tr("Event:"));
@@ -433,9 +458,7 @@ void DashboardPage::retranslate()
     m_ratePlot->graph(2)->setName(tr("Losses/s"));
     title(m_queuePlot, tr("Queue depth"));
     title(m_stockPlot, tr("Remaining stock"));
-    for (QCustomPlot *plot : {m_ratePlot, m_queuePlot, m_stockPlot})
-        plot->replot(QCustomPlot::rpQueuedReplot);
-    redraw();
+    redraw(); // ends in replotCharts()
 }
 
 } // namespace flashsale

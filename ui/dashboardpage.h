@@ -44,6 +44,7 @@ public Q_SLOTS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     struct Tile {
@@ -62,6 +63,9 @@ private:
     void retranslate();
     void updateEventList(const QList<EventSnapshot> &events);
     void redraw();
+    // Renders the charts now if shown (queued), else on the next show or save: a hidden chart
+    // costs a full software replot per refresh for nothing.
+    void replotCharts();
     void countLeads();
     Tile addTile(QGridLayout *grid, int index, const QString &name);
     QCustomPlot *addPlot(const QString &name);
@@ -83,6 +87,7 @@ private:
     QCustomPlot *m_ratePlot = nullptr;
     QCustomPlot *m_queuePlot = nullptr;
     QCustomPlot *m_stockPlot = nullptr;
+    bool m_chartsStale = false; // data set while hidden, not yet rendered
 };
 
 } // namespace flashsale
