@@ -1,6 +1,7 @@
 #include "ui/dashboardpage.h"
 
 #include "engine/records.h"
+#include "ui/eventchoice.h"
 #include "ui/labels.h"
 #include "ui/readerthread.h"
 
@@ -238,22 +239,8 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
 
 void DashboardPage::updateEventList(const QList<EventSnapshot> &events)
 {
-    QStringList ids;
-    ids.reserve(events.size());
-    for (const EventSnapshot &e : events)
-        ids << e.config.id;
-    if (ids == m_eventIds)
-        return;
-    m_eventIds = ids;
-    const QString keep = m_eventId;
-    const QSignalBlocker blocker(m_event);
-    while (m_event->count() > 1)
-        m_event->removeItem(1);
-    for (const EventSnapshot &e : events)
-        m_event->addItem(u"%1 — %2"_qs.arg(e.config.name, e.config.id), e.config.id);
-    const int index = m_event->findData(keep);
-    m_event->setCurrentIndex(index >= 0 ? index : 0);
-    m_eventId = m_event->currentData().toString();
+    if (refillEventChoices(m_event, events, &m_eventIds, 1))
+        m_eventId = m_event->currentData().toString();
 }
 
 void DashboardPage::countLeads()

@@ -1,6 +1,7 @@
 #include "ui/leadspage.h"
 
 #include "ui/csvexport.h"
+#include "ui/eventchoice.h"
 #include "ui/exportbar.h"
 #include "ui/labels.h"
 #include "ui/leadsmodel.h"
@@ -111,20 +112,7 @@ LeadsPage::~LeadsPage()
 
 void LeadsPage::setEvents(const QList<EventSnapshot> &events)
 {
-    QStringList ids;
-    for (const EventSnapshot &e : events)
-        ids << e.config.id;
-    if (ids == m_eventIds)
-        return;
-    m_eventIds = ids;
-    const QString keep = m_event->currentData().toString();
-    const QSignalBlocker blocker(m_event);
-    while (m_event->count() > 1)
-        m_event->removeItem(1);
-    for (const EventSnapshot &e : events)
-        m_event->addItem(u"%1 — %2"_qs.arg(e.config.name, e.config.id), e.config.id);
-    const int index = m_event->findData(keep);
-    m_event->setCurrentIndex(index >= 0 ? index : 0);
+    refillEventChoices(m_event, events, &m_eventIds, 1);
 }
 
 IntentQuery LeadsPage::query() const

@@ -1,6 +1,7 @@
 #include "ui/orderspage.h"
 
 #include "ui/csvexport.h"
+#include "ui/eventchoice.h"
 #include "ui/exportbar.h"
 #include "ui/labels.h"
 #include "ui/ordersmodel.h"
@@ -92,24 +93,12 @@ OrdersPage::~OrdersPage()
 
 void OrdersPage::setEvents(const QList<EventSnapshot> &events)
 {
-    QHash<QString, QString> currencies;
-    QStringList ids;
-    for (const EventSnapshot &e : events) {
-        ids << e.config.id;
-        currencies.insert(e.config.id, e.config.currency);
-    }
-    if (ids == m_eventIds)
+    if (!refillEventChoices(m_event, events, &m_eventIds, 1))
         return;
-    m_eventIds = ids;
-    m_model->setCurrencies(currencies);
-    const QString keep = m_event->currentData().toString();
-    const QSignalBlocker blocker(m_event);
-    while (m_event->count() > 1)
-        m_event->removeItem(1);
+    QHash<QString, QString> currencies;
     for (const EventSnapshot &e : events)
-        m_event->addItem(u"%1 — %2"_qs.arg(e.config.name, e.config.id), e.config.id);
-    const int index = m_event->findData(keep);
-    m_event->setCurrentIndex(index >= 0 ? index : 0);
+        currencies.insert(e.config.id, e.config.currency);
+    m_model->setCurrencies(currencies);
 }
 
 OrderQuery OrdersPage::query() const
