@@ -164,14 +164,19 @@ try {
   checkOrigin(carol);
   await carol.goto(`${base}/shop/race?user=carol`);
   await carol.waitForSelector('#buy:not([disabled])', { timeout: 15_000 });
-  // Someone else takes the unit over HTTP first; carol's click still goes out before the page updates.
-  await carol.evaluate(() => { document.getElementById('buy').disabled = false; });
+  // Someone else takes the unit over HTTP first; carol's click still goes out before the page
+  // updates. Enabling and clicking happen in one task: the page's 250 ms render (which disables
+  // the button once the sold-out update arrives) cannot run in between.
   const taken = await fetch(`${base}/api/v1/events/race/purchases?wait=5000`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ requestId: 'r-dave', userId: 'dave', quantity: 1 }),
   });
   assert.equal((await taken.json()).state, 'won');
-  await carol.evaluate(() => document.getElementById('buy').click());
+  await carol.evaluate(() => {
+    const buy = document.getElementById('buy');
+    buy.disabled = false;
+    buy.click();
+  });
   await carol.waitForFunction(() => ['won', 'lost'].includes(document.body.dataset.phase), null, { timeout: 15_000 });
   assert.equal(await carol.evaluate(() => document.body.dataset.phase), 'lost');
   assert.match(await carol.textContent('#result'), /已售罄/);
