@@ -41,6 +41,7 @@ const QList<QVariantList> *PagedModel::page(std::int64_t number) const
     rows->reserve(kPageRows);
     QString error;
     QSqlDatabase db = readerConnection(m_store, &error);
+    ++m_pagesFetched;
     if (!error.isEmpty() || !fetchRows(db, number * kPageRows, kPageRows, rows.get(), &error)) {
         m_error = error;
         return nullptr;

@@ -25,6 +25,8 @@ public:
     void reload();
     std::int64_t totalRows() const { return m_total; }
     QString lastError() const { return m_error; }
+    // Pages read from the database since construction: what scrolling has cost.
+    std::int64_t pagesFetched() const { return m_pagesFetched; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -48,6 +50,7 @@ private:
     std::int64_t m_total = 0;
     mutable QString m_error;
     mutable QCache<std::int64_t, QList<QVariantList>> m_pages{48};
+    mutable std::int64_t m_pagesFetched = 0;
 };
 
 } // namespace flashsale

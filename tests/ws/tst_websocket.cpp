@@ -292,8 +292,11 @@ private Q_SLOTS:
                 at.append(peer->receivedAtMs[i]);
         }
         QVERIFY2(events.size() >= 3, "several coalesced updates");
-        for (qsizetype i = 1; i < at.size(); ++i)
-            QVERIFY2(at[i] - at[i - 1] >= 150, qPrintable(QStringLiteral("updates %1 ms apart").arg(at[i] - at[i - 1])));
+        // At most 5 a second. Counted over the whole span, not gap by gap: a busy client thread
+        // may read two messages sent 200 ms apart back to back.
+        const qint64 spanMs = at.last() - at.first();
+        QVERIFY2(at.size() <= (spanMs + 400) / 200 + 1,
+                 qPrintable(QStringLiteral("%1 updates in %2 ms").arg(at.size()).arg(spanMs)));
         for (qsizetype i = 1; i < events.size(); ++i)
             QVERIFY2(events[i].value(u"remaining"_qs) != events[i - 1].value(u"remaining"_qs), "sent only on change");
         qInfo("%d purchases in %lld ms gave %d event messages", sent, qint64(clock.elapsed()), int(events.size()));
