@@ -18,8 +18,9 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once)."_qs, u"TOKEN"_qs);
     const QCommandLineOption httpThreads(u"http-threads"_qs, u"HTTP acceptor threads (default: one per core)."_qs, u"N"_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
+    const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB."_qs, u"URL"_qs);
     const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: send N simulated shoppers to EVENT_ID through the HTTP API, print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, simulate});
+    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, simulate});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -57,6 +58,14 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             result.error = u"--max-queue expects a positive number"_qs;
             return result;
         }
+    }
+    if (parser.isSet(store)) {
+        QString storeError;
+        if (StoreLocation::fromUrl(parser.value(store), &storeError).driver.isEmpty()) {
+            result.error = u"--store "_qs + storeError;
+            return result;
+        }
+        result.server.storeUrl = parser.value(store);
     }
     if (parser.isSet(simulate)) {
         const QString value = parser.value(simulate);

@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QUrl>
 
 #include <sys/resource.h>
 
@@ -41,6 +42,8 @@ int runHeadless(const CommandLine &commandLine)
         return 1;
     }
     qInfo("flashsale %s started; data in %s", FLASHSALE_VERSION, qPrintable(server.options().dataDir));
+    if (!server.options().storeUrl.isEmpty())
+        qInfo("store: %s", qPrintable(QUrl(server.options().storeUrl).toDisplayString(QUrl::RemovePassword)));
     qInfo("listening on %s", qPrintable(server.baseUrl()));
     if (server.adminTokenWasGenerated()) {
         std::printf("admin token (saved in the data dir, shown once): %s\n", qPrintable(server.adminToken()));

@@ -54,7 +54,13 @@ bool Server::start(QString *error)
     m_tokenGenerated = token.generated;
 
     EngineOptions engineOptions;
-    engineOptions.store = StoreLocation::sqliteIn(m_options.dataDir);
+    if (m_options.storeUrl.isEmpty()) {
+        engineOptions.store = StoreLocation::sqliteIn(m_options.dataDir);
+    } else {
+        engineOptions.store = StoreLocation::fromUrl(m_options.storeUrl, error);
+        if (engineOptions.store.driver.isEmpty())
+            return false;
+    }
     engineOptions.maxQueueDepth = m_options.maxQueueDepth;
     auto engine = std::make_unique<Engine>(engineOptions);
     if (!engine->start(error))

@@ -13,6 +13,7 @@ namespace flashsale {
 
 struct ServerOptions {
     QString dataDir;
+    QString storeUrl; // postgresql://USER:PASS@HOST:PORT/DB; empty: SQLite in dataDir
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 port = 8080;
     QString adminToken; // empty: FLASHSALE_ADMIN_TOKEN, else the data dir's token file

@@ -33,8 +33,10 @@ StoreLocation StoreLocation::fromUrl(const QString &text, QString *error)
 {
     const QUrl url(text, QUrl::StrictMode);
     StoreLocation location;
+    // Error messages never repeat the password.
+    const QString shown = url.isValid() ? url.toDisplayString(QUrl::RemovePassword) : QStringLiteral("an invalid URL");
     if (!url.isValid() || (url.scheme() != QLatin1String("postgresql") && url.scheme() != QLatin1String("postgres"))) {
-        *error = QStringLiteral("expected postgresql://USER:PASS@HOST:PORT/DB, got \"%1\"").arg(text);
+        *error = QStringLiteral("expected postgresql://USER:PASS@HOST:PORT/DB, got %1").arg(shown);
         return location;
     }
     location.driver = QStringLiteral("QPSQL");
@@ -45,6 +47,10 @@ StoreLocation StoreLocation::fromUrl(const QString &text, QString *error)
     location.databaseName = url.path().mid(1);
     if (location.databaseName.isEmpty())
         location.databaseName = location.user;
+    if (location.host.isEmpty() || location.databaseName.isEmpty()) {
+        *error = QStringLiteral("expected postgresql://USER:PASS@HOST:PORT/DB with a host and a database, got %1").arg(shown);
+        return StoreLocation();
+    }
     return location;
 }
 
@@ -196,6 +202,9 @@ bool SqlStore::open(QString *error)
             lines << line;
     }
     QSqlQuery query(db);
+    // PostgreSQL: no "relation already exists, skipping" notice on every start.
+    if (!m_location.isSqlite())
+        query.exec(QStringLiteral("SET client_min_messages TO WARNING"));
     for (const QString &statement : lines.join(QLatin1Char('\n')).split(QLatin1Char(';'))) {
         if (statement.trimmed().isEmpty())
             continue;
@@ -284,10 +293,12 @@ bool SqlStore::load(LoadedState *state, QString *error)
         state->events.push_back(std::move(event));
     }
 
-    if (!query.exec(QStringLiteral("SELECT event_id, user_id, SUM(quantity) FROM orders GROUP BY event_id, user_id")))
+    if (!query.exec(QStringLiteral("SELECT event_id, user_id, CAST(SUM(quantity) AS BIGINT) FROM orders"
+                                   " GROUP BY event_id, user_id")))
         return fail();
     while (query.next())
-        state->wonUnitsByEventAndUser[query.value(0).toString()].insert(query.value(1).toString(), query.value(2).toInt());
+        state->wonUnitsByEventAndUser[query.value(0).toString()].insert(query.value(1).toString(),
+                                                                      std::int32_t(query.value(2).toLongLong()));
 
     if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(order_id), 0) FROM orders")) || !query.next())
         return fail();
