@@ -12,6 +12,8 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
     # Test-only tools: a real browser for the shopper page, Node for its driver.
     packages+=(chromium xvfb)
+    # A real PostgreSQL server for tst_postgres (started by scripts/start-postgres.sh).
+    packages+=(postgresql)
     # Node.js from Debian unless the machine already has a node and npm of its own.
     command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -3,5 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
+# tst_postgres runs against a real server: a local cluster unless the caller names one.
+if [[ -z "${FLASHSALE_TEST_PG_URL:-}" ]]; then
+    FLASHSALE_TEST_PG_URL=$(scripts/start-postgres.sh)
+fi
+export FLASHSALE_TEST_PG_URL
 scripts/build.sh
 ctest --test-dir build --output-on-failure --timeout 600 "$@"
