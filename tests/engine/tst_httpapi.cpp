@@ -1,6 +1,7 @@
 // The HTTP API end to end on a real socket and SQLite file: the sale guarantees under many
 // concurrent clients, and a clear error for every kind of bad input.
 #include "apiclient.h"
+#include "purchaseledger.h"
 
 #include "engine/server.h"
 
@@ -79,34 +80,9 @@ private Q_SLOTS:
     {
         createOpenEvent(u"rush"_qs, 100, 2, u"限量 Phone, \"Pro\""_qs);
         const int users = 2500;
-        QHash<QString, QString> ticketByRequest;       // requestId -> ticket
-        QHash<QString, QJsonObject> resultByTicket;    // decided results
+        PurchaseLedger ledger;
         QHash<QString, QString> userByRequest;
         QHash<QString, int> quantityByRequest;
-        int answered = 0;
-        int unexpected = 0;
-        const auto onReply = [&](const QString &requestId) {
-            return [&, requestId](const ApiReply &r) {
-                ++answered;
-                if (r.status != 200 && r.status != 202) {
-                    ++unexpected;
-                    qWarning() << "unexpected" << r.status << r.body;
-                    return;
-                }
-                const QString ticket = r.json.value(u"ticket"_qs).toString();
-                const QString previous = ticketByRequest.value(requestId);
-                if (!previous.isEmpty() && previous != ticket) {
-                    ++unexpected;
-                    qWarning() << "idempotency broken for" << requestId;
-                }
-                ticketByRequest.insert(requestId, ticket);
-                const QString state = r.json.value(u"state"_qs).toString();
-                if (r.status == 202 && state != u"queued")
-                    ++unexpected;
-                if (state == u"won" || state == u"lost")
-                    resultByTicket.insert(ticket, r.json);
-            };
-        };
         int sent = 0;
         for (int u = 0; u < users; ++u) {
             for (int attempt = 0; attempt < 2; ++attempt) {
@@ -118,36 +94,25 @@ private Q_SLOTS:
                 const QString wait = (u % 2) ? u"?wait=10000"_qs : QString();
                 m_client->send("POST", u"/api/v1/events/rush/purchases"_qs + wait,
                                json(purchase(requestId, userId, quantity, u"user"_qs + QString::number(u) + u"@example.com"_qs)),
-                               false, onReply(requestId));
+                               false, ledger.recorder(requestId));
                 ++sent;
             }
             // Every tenth user also retries the first request (a client's retry after a timeout).
             if (u % 10 == 0) {
                 const QString requestId = QStringLiteral("u%1-a0").arg(u);
                 m_client->send("POST", u"/api/v1/events/rush/purchases"_qs,
-                               json(purchase(requestId, QStringLiteral("用户-%1").arg(u), 1)), false, onReply(requestId));
+                               json(purchase(requestId, QStringLiteral("用户-%1").arg(u), 1)), false, ledger.recorder(requestId));
                 ++sent;
             }
         }
         QVERIFY(sent >= 5000);
-        QVERIFY2(ApiClient::waitUntil([&] { return answered == sent; }, 90000),
-                 qPrintable(QStringLiteral("%1 of %2 answered").arg(answered).arg(sent)));
-        QCOMPARE(unexpected, 0);
-        QCOMPARE(ticketByRequest.size(), users * 2);
+        QVERIFY2(ApiClient::waitUntil([&] { return ledger.answered == sent; }, 90000),
+                 qPrintable(QStringLiteral("%1 of %2 answered").arg(ledger.answered).arg(sent)));
+        QCOMPARE(ledger.unexpected, 0);
+        QCOMPARE(ledger.ticketByRequest.size(), users * 2);
 
         // Poll the tickets that were only queued, with ?wait (answered from memory).
-        int polled = 0;
-        for (auto it = ticketByRequest.cbegin(); it != ticketByRequest.cend(); ++it) {
-            if (resultByTicket.contains(it.value()))
-                continue;
-            const QString ticket = it.value();
-            m_client->send("GET", u"/api/v1/tickets/"_qs + ticket + u"?wait=10000"_qs, {}, false, [&, ticket](const ApiReply &r) {
-                ++polled;
-                if (r.status == 200 && r.json.value(u"state"_qs).toString() != u"queued")
-                    resultByTicket.insert(ticket, r.json);
-            });
-        }
-        QVERIFY(ApiClient::waitUntil([&] { return resultByTicket.size() == users * 2; }, 60000));
+        QVERIFY(ledger.collectResults(*m_client, 60000));
 
         // Guarantees 1, 2, 5: never oversold, limits held, every loss is a lead.
         QHash<QString, int> wonByUser;
@@ -155,8 +120,8 @@ private Q_SLOTS:
         int lostRequests = 0;
         QSet<QString> orderIds;
         QSet<QString> losingUsers;
-        for (auto it = ticketByRequest.cbegin(); it != ticketByRequest.cend(); ++it) {
-            const QJsonObject result = resultByTicket.value(it.value());
+        for (auto it = ledger.ticketByRequest.cbegin(); it != ledger.ticketByRequest.cend(); ++it) {
+            const QJsonObject result = ledger.resultByTicket.value(it.value());
             if (result.value(u"state"_qs).toString() == u"won") {
                 wonUnits += quantityByRequest.value(it.key());
                 wonByUser[userByRequest.value(it.key())] += quantityByRequest.value(it.key());

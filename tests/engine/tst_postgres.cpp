@@ -3,6 +3,7 @@
 // Needs FLASHSALE_TEST_PG_URL (scripts/start-postgres.sh prints one); skipped without it, except
 // in CI, where it fails.
 #include "apiclient.h"
+#include "purchaseledger.h"
 
 #include "engine/server.h"
 
@@ -130,33 +131,10 @@ private Q_SLOTS:
         QCOMPARE(client.admin("POST", u"/api/v1/admin/events/pg-rush/open"_qs).status, 200);
 
         const int users = 500;
-        QHash<QString, QString> ticketByRequest;
-        QHash<QString, QJsonObject> resultByTicket;
+        PurchaseLedger ledger;
         QHash<QString, QString> userByRequest;
         QHash<QString, int> quantityByRequest;
         QStringList retried;
-        int answered = 0;
-        int unexpected = 0;
-        const auto onReply = [&](const QString &requestId) {
-            return [&, requestId](const ApiReply &r) {
-                ++answered;
-                if (r.status != 200 && r.status != 202) {
-                    ++unexpected;
-                    qWarning() << "unexpected" << r.status << r.body;
-                    return;
-                }
-                const QString ticket = r.json.value(u"ticket"_qs).toString();
-                const QString previous = ticketByRequest.value(requestId);
-                if (!previous.isEmpty() && previous != ticket) {
-                    ++unexpected;
-                    qWarning() << "idempotency broken for" << requestId;
-                }
-                ticketByRequest.insert(requestId, ticket);
-                const QString state = r.json.value(u"state"_qs).toString();
-                if (state == u"won" || state == u"lost")
-                    resultByTicket.insert(ticket, r.json);
-            };
-        };
         int sent = 0;
         for (int u = 0; u < users; ++u) {
             // Underscores and percent signs in ids: the admin search must take them literally.
@@ -168,7 +146,7 @@ private Q_SLOTS:
                 quantityByRequest.insert(requestId, quantity);
                 const QString wait = (u % 2) ? u"?wait=10000"_qs : QString();
                 client.send("POST", u"/api/v1/events/pg-rush/purchases"_qs + wait,
-                            json(purchase(requestId, userId, quantity)), false, onReply(requestId));
+                            json(purchase(requestId, userId, quantity)), false, ledger.recorder(requestId));
                 ++sent;
             }
             // Every fifth user retries the first request at once (a client's retry after a timeout).
@@ -176,36 +154,25 @@ private Q_SLOTS:
                 const QString requestId = QStringLiteral("u%1-a0").arg(u);
                 retried << requestId;
                 client.send("POST", u"/api/v1/events/pg-rush/purchases"_qs,
-                            json(purchase(requestId, userId, quantityByRequest.value(requestId))), false, onReply(requestId));
+                            json(purchase(requestId, userId, quantityByRequest.value(requestId))), false, ledger.recorder(requestId));
                 ++sent;
             }
         }
         QVERIFY(sent >= 1000);
-        QVERIFY2(ApiClient::waitUntil([&] { return answered == sent; }, 90000),
-                 qPrintable(QStringLiteral("%1 of %2 answered").arg(answered).arg(sent)));
-        QCOMPARE(unexpected, 0);
-        QCOMPARE(ticketByRequest.size(), users * 2);
+        QVERIFY2(ApiClient::waitUntil([&] { return ledger.answered == sent; }, 90000),
+                 qPrintable(QStringLiteral("%1 of %2 answered").arg(ledger.answered).arg(sent)));
+        QCOMPARE(ledger.unexpected, 0);
+        QCOMPARE(ledger.ticketByRequest.size(), users * 2);
 
-        int polled = 0;
-        for (auto it = ticketByRequest.cbegin(); it != ticketByRequest.cend(); ++it) {
-            if (resultByTicket.contains(it.value()))
-                continue;
-            const QString ticket = it.value();
-            client.send("GET", u"/api/v1/tickets/"_qs + ticket + u"?wait=10000"_qs, {}, false, [&, ticket](const ApiReply &r) {
-                ++polled;
-                if (r.status == 200 && r.json.value(u"state"_qs).toString() != u"queued")
-                    resultByTicket.insert(ticket, r.json);
-            });
-        }
-        QVERIFY(ApiClient::waitUntil([&] { return resultByTicket.size() == users * 2; }, 60000));
+        QVERIFY(ledger.collectResults(client, 60000));
 
         QHash<QString, int> wonByUser;
         QHash<QString, int> orderByRequest;
         int wonUnits = 0;
         int lostRequests = 0;
         QSet<QString> losingUsers;
-        for (auto it = ticketByRequest.cbegin(); it != ticketByRequest.cend(); ++it) {
-            const QJsonObject result = resultByTicket.value(it.value());
+        for (auto it = ledger.ticketByRequest.cbegin(); it != ledger.ticketByRequest.cend(); ++it) {
+            const QJsonObject result = ledger.resultByTicket.value(it.value());
             if (result.value(u"state"_qs).toString() == u"won") {
                 wonUnits += quantityByRequest.value(it.key());
                 wonByUser[userByRequest.value(it.key())] += quantityByRequest.value(it.key());
@@ -224,9 +191,9 @@ private Q_SLOTS:
             const ApiReply again = client.call("POST", u"/api/v1/events/pg-rush/purchases?wait=5000"_qs,
                                                json(purchase(requestId, userByRequest.value(requestId), quantityByRequest.value(requestId))));
             QCOMPARE(again.status, 200);
-            QCOMPARE(again.json.value(u"ticket"_qs).toString(), ticketByRequest.value(requestId));
+            QCOMPARE(again.json.value(u"ticket"_qs).toString(), ledger.ticketByRequest.value(requestId));
             QCOMPARE(again.json.value(u"state"_qs).toString(),
-                     resultByTicket.value(ticketByRequest.value(requestId)).value(u"state"_qs).toString());
+                     ledger.resultByTicket.value(ledger.ticketByRequest.value(requestId)).value(u"state"_qs).toString());
         }
 
         // PostgreSQL's own view agrees.
@@ -241,7 +208,7 @@ private Q_SLOTS:
         QCOMPARE(pgScalar(u"SELECT COUNT(*) FROM intents WHERE event_id = 'pg-rush'"_qs), losingUsers.size());
         QCOMPARE(pgScalar(u"SELECT stock_total FROM events WHERE id = 'pg-rush'"_qs), 50);
         for (const QString &requestId : std::as_const(retried)) {
-            const QString ticket = ticketByRequest.value(requestId);
+            const QString ticket = ledger.ticketByRequest.value(requestId);
             QCOMPARE(pgScalar(QStringLiteral("SELECT seq FROM requests WHERE request_id = '%1'").arg(requestId)),
                      ticket.section(u'-', 0, 0).toLongLong());
             if (orderByRequest.contains(requestId))
@@ -294,8 +261,8 @@ private Q_SLOTS:
         QCOMPARE(event.json.value(u"name"_qs).toString(), u"限量 Phone, \"Pro\" 100%_off"_qs);
         int checked = 0;
         int mismatched = 0;
-        for (auto it = ticketByRequest.cbegin(); it != ticketByRequest.cend(); ++it) {
-            const QJsonObject before = resultByTicket.value(it.value());
+        for (auto it = ledger.ticketByRequest.cbegin(); it != ledger.ticketByRequest.cend(); ++it) {
+            const QJsonObject before = ledger.resultByTicket.value(it.value());
             client.send("GET", u"/api/v1/tickets/"_qs + it.value(), {}, false, [&, before](const ApiReply &r) {
                 ++checked;
                 if (r.status != 200 || r.json.value(u"state"_qs) != before.value(u"state"_qs)
@@ -305,12 +272,12 @@ private Q_SLOTS:
                 }
             });
         }
-        QVERIFY(ApiClient::waitUntil([&] { return checked == ticketByRequest.size(); }, 60000));
+        QVERIFY(ApiClient::waitUntil([&] { return checked == ledger.ticketByRequest.size(); }, 60000));
         QCOMPARE(mismatched, 0);
         const QString retry = retried.first();
         const ApiReply again = client.call("POST", u"/api/v1/events/pg-rush/purchases?wait=5000"_qs,
                                            json(purchase(retry, userByRequest.value(retry), quantityByRequest.value(retry))));
-        QCOMPARE(again.json.value(u"ticket"_qs).toString(), ticketByRequest.value(retry));
+        QCOMPARE(again.json.value(u"ticket"_qs).toString(), ledger.ticketByRequest.value(retry));
 
         // Per-user limits survived: after a restock, a user at the limit still cannot buy.
         QCOMPARE(client.admin("POST", u"/api/v1/admin/events/pg-rush/restock"_qs, {{u"units"_qs, 10}}).status, 200);
