@@ -205,9 +205,9 @@ std::optional<EventSnapshot> Engine::event(QStringView id) const
     return m_events->snapshot(m_events->indexOf(id));
 }
 
-std::optional<EventSnapshot> Engine::eventAt(int index) const
+QString Engine::eventIdAt(int index) const
 {
-    return m_events->snapshot(index);
+    return m_events->idAt(index);
 }
 
 QList<EventSnapshot> Engine::events() const

@@ -87,7 +87,8 @@ public:
     std::optional<TicketView> ticket(std::uint64_t seq, std::uint32_t tag) const;
     std::optional<TicketView> watchTicket(std::uint64_t seq, std::uint32_t tag, int listener, TicketState waitUntil);
     std::optional<EventSnapshot> event(QStringView id) const;
-    std::optional<EventSnapshot> eventAt(int index) const;
+    // The id of the event a ticket belongs to (TicketView::eventIndex).
+    QString eventIdAt(int index) const;
 
     // Staff side: each change is committed before it returns (Status::Unavailable if the store
     // does not commit within a few seconds; the change then lands when the store is back).

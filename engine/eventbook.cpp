@@ -51,6 +51,7 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
                         std::int64_t lostRequests)
 {
     auto slot = std::make_unique<Slot>();
+    slot->id = event.config.id;
     EventRuntime &rt = slot->runtime;
     rt.config = event.config;
     rt.state = event.state;
@@ -84,6 +85,12 @@ int EventBook::indexOf(QStringView id) const
 {
     std::shared_lock lock(m_directoryMutex);
     return m_indexById.value(id.toString(), -1);
+}
+
+QString EventBook::idAt(int index) const
+{
+    const Slot *s = slot(index);
+    return s ? s->id : QString();
 }
 
 EventBook::Slot *EventBook::slot(int index) const
@@ -178,6 +185,7 @@ AdminResult EventBook::create(const EventConfig &config, std::int64_t nowMs)
     if (findLocked(config.id))
         return failure(Status::Exists, QStringLiteral("an event with id \"%1\" already exists").arg(config.id));
     auto slot = std::make_unique<Slot>();
+    slot->id = config.id;
     EventRuntime &rt = slot->runtime;
     rt.config = config;
     rt.state = EventState::Draft;

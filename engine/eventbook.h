@@ -61,6 +61,7 @@ public:
     using RowSink = std::function<void(const EventSnapshot &)>;
 
     struct Slot {
+        QString id;                            // set before the slot is published; never changes
         EventRuntime runtime;                  // guarded by EventBook::m_mutex
         std::atomic<EventState> storedState{EventState::Draft};
         std::atomic<std::int64_t> startsAtMs{0};
@@ -78,6 +79,8 @@ public:
                  std::int64_t lostRequests);
 
     int indexOf(QStringView id) const;
+    // The id of the event at index ("" if none); cheap, for answers on the hot path.
+    QString idAt(int index) const;
     Slot *slot(int index) const;
     int count() const;
 

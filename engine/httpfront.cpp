@@ -144,11 +144,6 @@ QByteArray ticketBody(const TicketView &view, QStringView eventId, std::int64_t 
     return body;
 }
 
-bool isDecided(TicketState state)
-{
-    return state == TicketState::Won || state == TicketState::Lost;
-}
-
 } // namespace
 
 HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, QObject *parent)
@@ -230,7 +225,7 @@ void HttpFront::expireWaiters()
             answerTicket(w.socket, w.closeAfter, *view, w.purchase, w.position);
             it = m_waiters.erase(it);
         } else if (view && nowUs < w.giveUpAtUs) {
-            // Never say "queued" before the journal commit: wait for it a while longer.
+            // Never say "queued" before the commit: wait for it a while longer.
             w.until = TicketState::Queued;
             m_engine.watchTicket(it->first, w.tag, m_listenerId, TicketState::Queued);
             ++it;
@@ -251,7 +246,7 @@ void HttpFront::expireWaiters()
 
 void HttpFront::answerTicket(QTcpSocket *socket, bool closeAfter, const TicketView &view, bool purchase, std::int64_t position)
 {
-    const QString eventId = m_engine.eventAt(view.eventIndex).value_or(EventSnapshot{}).config.id;
+    const QString eventId = m_engine.eventIdAt(view.eventIndex);
     const int status = purchase && !isDecided(view.state) ? 202 : 200;
     send(socket, serialise(status, "application/json", ticketBody(view, eventId, position, purchase), {}, closeAfter, true),
          closeAfter);
@@ -261,7 +256,7 @@ void HttpFront::answerOrWait(Reply &reply, const TicketView &view, Waiter waiter
 {
     if (view.state >= waiter.until) {
         reply.status = waiter.purchase && !isDecided(view.state) ? 202 : 200;
-        const QString eventId = m_engine.eventAt(view.eventIndex).value_or(EventSnapshot{}).config.id;
+        const QString eventId = m_engine.eventIdAt(view.eventIndex);
         reply.body = ticketBody(view, eventId, waiter.position, waiter.purchase);
         return;
     }

@@ -34,6 +34,12 @@ enum class TicketState : std::uint8_t {
     Lost = 4,
 };
 
+// Won or lost: the ticket has its final answer.
+inline bool isDecided(TicketState state)
+{
+    return state == TicketState::Won || state == TicketState::Lost;
+}
+
 QString toString(EventState state);
 QString toString(LossReason reason);
 QString toString(TicketState state);

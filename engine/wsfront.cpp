@@ -23,16 +23,6 @@ constexpr int kMaxWaitsPerClient = 256;
 constexpr int kMaxWatchesPerClient = 16;
 constexpr qint64 kSlowReaderBytes = 1 << 20; // skip `event` messages while this much is unsent
 
-bool isDecided(TicketState state)
-{
-    return state == TicketState::Won || state == TicketState::Lost;
-}
-
-QString eventIdOf(const Engine &engine, const TicketView &view)
-{
-    return engine.eventAt(view.eventIndex).value_or(EventSnapshot{}).config.id;
-}
-
 } // namespace
 
 WsFront::WsFront(Engine &engine, const SharedToken &adminToken, QObject *parent)
@@ -270,7 +260,7 @@ bool WsFront::advance(std::uint64_t seq, const TicketView &view, TicketWait &wai
         wait.queuedSent = true;
         QJsonObject queued{{u"op"_qs, u"queued"_qs},
                            {u"ticket"_qs, formatTicket(seq, view.tag)},
-                           {u"eventId"_qs, eventIdOf(m_engine, view)},
+                           {u"eventId"_qs, m_engine.eventIdAt(view.eventIndex)},
                            {u"position"_qs, qint64(isDecided(view.state) ? 0 : wait.position)}};
         if (!wait.requestId.isEmpty())
             queued.insert(u"requestId"_qs, wait.requestId);
@@ -280,7 +270,7 @@ bool WsFront::advance(std::uint64_t seq, const TicketView &view, TicketWait &wai
         return false;
     QJsonObject result{{u"op"_qs, u"result"_qs},
                        {u"ticket"_qs, formatTicket(seq, view.tag)},
-                       {u"eventId"_qs, eventIdOf(m_engine, view)},
+                       {u"eventId"_qs, m_engine.eventIdAt(view.eventIndex)},
                        {u"state"_qs, toString(view.state)}};
     if (view.state == TicketState::Won)
         result.insert(u"orderId"_qs, qint64(view.orderId));
