@@ -85,12 +85,6 @@ bool Writer::stopping() const
     return m_stopping;
 }
 
-std::size_t Writer::pendingCount() const
-{
-    std::lock_guard lock(m_mutex);
-    return m_pending.decided.size();
-}
-
 std::uint64_t Writer::commitCount() const
 {
     std::lock_guard lock(m_mutex);

@@ -37,8 +37,6 @@ public:
     // Waits until generation is committed. Returns false on timeout.
     bool waitCommitted(std::uint64_t generation, int timeoutMs);
 
-    // Entries waiting for the next commit, for metrics.
-    std::size_t pendingCount() const;
     std::uint64_t commitCount() const;
     bool isFailing() const { return m_failing.load(std::memory_order_relaxed); }
 
