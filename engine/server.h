@@ -14,6 +14,8 @@ namespace flashsale {
 struct ServerOptions {
     QString dataDir;
     QString storeUrl; // postgresql://USER:PASS@HOST:PORT/DB; empty: SQLite in dataDir
+    QString queueUrl; // amqp://USER:PASS@HOST:PORT/VHOST; empty: the embedded in-process queue
+    QString nodeId;   // names this node in logs, metrics and the cluster; empty: the host name
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 port = 8080;
     QString adminToken; // empty: FLASHSALE_ADMIN_TOKEN, else the data dir's token file
