@@ -1,5 +1,7 @@
 #include "app/commandline.h"
 
+#include "engine/queueurl.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
@@ -19,8 +21,10 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption httpThreads(u"http-threads"_qs, u"HTTP acceptor threads (default: one per core)."_qs, u"N"_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
     const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB."_qs, u"URL"_qs);
+    const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST. Needs --store."_qs, u"URL"_qs);
+    const QCommandLineOption nodeId(u"node-id"_qs, u"Names this node in logs, metrics and the cluster: 1 to 64 of A-Z a-z 0-9 . _ - (default: the host name)."_qs, u"NAME"_qs);
     const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: send N simulated shoppers to EVENT_ID through the HTTP API, print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, simulate});
+    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -66,6 +70,24 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             return result;
         }
         result.server.storeUrl = parser.value(store);
+    }
+    if (parser.isSet(queue)) {
+        if (const QString queueError = checkQueueUrl(parser.value(queue)); !queueError.isEmpty()) {
+            result.error = u"--queue "_qs + queueError;
+            return result;
+        }
+        if (result.server.storeUrl.isEmpty()) {
+            result.error = u"--queue needs --store postgresql://...: every node must share one database"_qs;
+            return result;
+        }
+        result.server.queueUrl = parser.value(queue);
+    }
+    if (parser.isSet(nodeId)) {
+        if (const QString idError = checkNodeId(parser.value(nodeId)); !idError.isEmpty()) {
+            result.error = u"--node-id "_qs + idError;
+            return result;
+        }
+        result.server.nodeId = parser.value(nodeId);
     }
     if (parser.isSet(simulate)) {
         const QString value = parser.value(simulate);

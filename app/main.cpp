@@ -44,6 +44,10 @@ int runHeadless(const CommandLine &commandLine)
     qInfo("flashsale %s started; data in %s", FLASHSALE_VERSION, qPrintable(server.options().dataDir));
     if (!server.options().storeUrl.isEmpty())
         qInfo("store: %s", qPrintable(QUrl(server.options().storeUrl).toDisplayString(QUrl::RemovePassword)));
+    if (!server.options().queueUrl.isEmpty())
+        qInfo("queue: %s", qPrintable(QUrl(server.options().queueUrl).toDisplayString(QUrl::RemovePassword)));
+    if (!server.options().nodeId.isEmpty())
+        qInfo("node: %s", qPrintable(server.options().nodeId));
     qInfo("listening on %s", qPrintable(server.baseUrl()));
     if (server.adminTokenWasGenerated()) {
         std::printf("admin token (saved in the data dir, shown once): %s\n", qPrintable(server.adminToken()));

@@ -19,6 +19,8 @@ private Q_SLOTS:
         QTest::newRow("console, Chinese system locale") << QStringList() << u"zh_CN.UTF-8"_qs;
         QTest::newRow("headless with --simulate") << QStringList{u"--headless"_qs, u"--simulate"_qs, u"none:5"_qs}
                                                   << u"C.UTF-8"_qs;
+        QTest::newRow("headless with --node-id") << QStringList{u"--headless"_qs, u"--node-id"_qs, u"smoke-node_1.a"_qs}
+                                                 << u"C.UTF-8"_qs;
     }
 
     void consoleStartsServesAndQuits()
@@ -58,7 +60,8 @@ private Q_SLOTS:
             if (!healthy)
                 QTest::qWait(100);
         }
-        QVERIFY2(healthy, app.readAllStandardError().constData());
+        QByteArray errors = app.readAllStandardError(); // the start-up log, kept for the checks at the end
+        QVERIFY2(healthy, errors.constData());
         if (extra.contains(u"--simulate"_qs)) {
             // The summary is printed, and the server keeps serving afterwards.
             QByteArray output;
@@ -75,11 +78,52 @@ private Q_SLOTS:
 
         app.terminate(); // SIGTERM: the console closes its window, the engine drains and stops
         QVERIFY(app.waitForFinished(30000));
-        const QByteArray errors = app.readAllStandardError();
+        errors += app.readAllStandardError();
         QCOMPARE(app.exitStatus(), QProcess::NormalExit);
         QVERIFY2(app.exitCode() == 0, errors.constData());
         for (const char *bad : {"QObject::", "QSqlDatabasePrivate::removeDatabase", "still in use", "ASSERT", "QWidget::"})
             QVERIFY2(!errors.contains(bad), errors.constData());
+        if (extra.contains(u"--node-id"_qs))
+            QVERIFY2(errors.contains("node: smoke-node_1.a"), errors.constData()); // the start-up log names the node
+    }
+
+    // Bad scale-out options stop the start with exit code 2 and a message that never repeats a password.
+    void badBackendOptionsAreRefused_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        const QString store = u"postgresql://flashsale:pg-secret@127.0.0.1:1/flashsale"_qs;
+        QTest::newRow("--queue without --store")
+            << QStringList{u"--queue"_qs, u"amqp://guest:mq-secret@127.0.0.1:5672/"_qs}
+            << u"--queue needs --store postgresql://...: every node must share one database"_qs;
+        QTest::newRow("--queue not amqp") << QStringList{u"--store"_qs, store, u"--queue"_qs, u"http://guest:mq-secret@mq/"_qs}
+                                          << u"--queue expected amqp://USER:PASS@HOST:PORT/VHOST, got http://guest@mq/"_qs;
+        QTest::newRow("--queue without host") << QStringList{u"--store"_qs, store, u"--queue"_qs, u"amqp://guest:mq-secret@/"_qs}
+                                              << u"with a host, got amqp://guest@/"_qs;
+        QTest::newRow("--queue with two path segments")
+            << QStringList{u"--store"_qs, store, u"--queue"_qs, u"amqp://guest:mq-secret@mq/a/b"_qs} << u"with one vhost"_qs;
+        QTest::newRow("--queue with a query")
+            << QStringList{u"--store"_qs, store, u"--queue"_qs, u"amqp://guest:mq-secret@mq/?heartbeat=5"_qs}
+            << u"without ?query"_qs;
+        QTest::newRow("--queue unparsable") << QStringList{u"--store"_qs, store, u"--queue"_qs, u"amqp://guest:mq secret@mq/"_qs}
+                                            << u"got an invalid URL"_qs;
+        QTest::newRow("--node-id with a slash") << QStringList{u"--node-id"_qs, u"eu/1"_qs}
+                                                << u"--node-id expected 1 to 64 characters from A-Z a-z 0-9 . _ -"_qs;
+        QTest::newRow("--node-id too long") << QStringList{u"--node-id"_qs, QString(65, u'n')} << u"--node-id expected"_qs;
+        QTest::newRow("--node-id empty") << QStringList{u"--node-id"_qs, QString()} << u"--node-id expected"_qs;
+    }
+
+    void badBackendOptionsAreRefused()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        QProcess app;
+        app.start(QStringLiteral(FLASHSALE_BINARY), QStringList{u"--headless"_qs} + arguments);
+        QVERIFY2(app.waitForFinished(10000), qPrintable(app.errorString()));
+        const QString errors = QString::fromUtf8(app.readAllStandardError());
+        QCOMPARE(app.exitCode(), 2);
+        QVERIFY2(errors.contains(message), qPrintable(errors));
+        QVERIFY2(!errors.contains(u"secret"_qs), qPrintable(errors));
     }
 };
 
