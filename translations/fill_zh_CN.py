@@ -169,8 +169,8 @@ ZH = {
     "Shoppers' API: <a href=\"%1\">%1</a>": "顾客 API：<a href=\"%1\">%1</a>",
     "Click to copy": "点击复制",
     "Engine": "引擎",
-    "The engine could not start:\n%1\n\nCheck the address and data directory in Settings, then restart the console.":
-        "引擎无法启动：\n%1\n\n请在“设置”中检查地址和数据目录，然后重新启动控制台。",
+    "The engine could not start:\n%1\n\nCheck the address, data directory and backend in Settings, then restart the console.":
+        "引擎无法启动：\n%1\n\n请在“设置”中检查地址、数据目录和后端，然后重新启动控制台。",
     "Settings": "设置",
     "&File": "文件(&F)",
     "&Save dashboard as PNG/PDF…": "将看板保存为 PNG/PDF(&S)…",
@@ -184,7 +184,7 @@ ZH = {
     "Admin token copied.": "管理令牌已复制。",
     "The address must look like 127.0.0.1:8080 or [::1]:8080.": "地址格式应为 127.0.0.1:8080 或 [::1]:8080。",
     "Choose a data directory.": "请选择数据目录。",
-    "Saved. The new address and data directory apply at the next start.": "已保存。新的地址和数据目录将在下次启动时生效。",
+    "Saved. The changes apply when the engine next starts (restart the console).": "已保存。更改将在引擎下次启动时生效（请重新启动控制台）。",
     "New admin token": "新的管理令牌",
     "Scripts and dashboards that use the current token will be refused until they get the new one. Make a new token?":
         "使用当前令牌的脚本和看板在换用新令牌之前都会被拒绝。确定生成新令牌吗？",
@@ -203,10 +203,28 @@ ZH = {
     "Language": "语言",
     "Console language:": "控制台语言：",
     "Backend": "后端",
-    "PostgreSQL URL:": "PostgreSQL 地址：",
-    "RabbitMQ URL:": "RabbitMQ 地址：",
-    "The engine stores everything in the embedded SQLite database for now. PostgreSQL and RabbitMQ arrive in a later release.":
-        "目前引擎将所有数据保存在内置的 SQLite 数据库中。PostgreSQL 和 RabbitMQ 将在后续版本中提供。",
+    "Store URL (PostgreSQL):": "存储地址（PostgreSQL）：",
+    "Leave empty for the embedded SQLite database in the data directory.": "留空则使用数据目录中的内置 SQLite 数据库。",
+    "Queue URL (RabbitMQ):": "队列地址（RabbitMQ）：",
+    "Leave empty for the embedded in-process queue.": "留空则使用内置的进程内队列。",
+    "Node id:": "节点 ID：",
+    "Names this node in logs, metrics and the cluster. Leave empty for the host name.":
+        "在日志、指标和集群中标识本节点。留空则使用主机名。",
+    "Empty URLs mean one node on its own: the embedded SQLite database and in-process queue. Nodes that share a RabbitMQ queue must share one PostgreSQL store. Passwords are saved but not shown; type a URL with its password to change it. The backend applies when the engine next starts: restart the console. Command-line options (--store, --queue, --node-id) take precedence.":
+        "地址留空表示单节点运行：使用内置的 SQLite 数据库和进程内队列。共用一个 RabbitMQ 队列的节点必须共用同一个 PostgreSQL 存储。"
+        "密码会被保存但不会显示；如需更改，请输入带密码的完整地址。后端设置在引擎下次启动时生效：请重新启动控制台。"
+        "命令行选项（--store、--queue、--node-id）优先。",
+    "Running now: %1, %2, node id %3.": "当前运行：%1，%2，节点 ID：%3。",
+    "embedded SQLite": "内置 SQLite",
+    "embedded queue": "内置队列",
+    "The store URL must look like postgresql://USER:PASSWORD@HOST:5432/DATABASE.":
+        "存储地址格式应为 postgresql://用户名:密码@主机:5432/数据库。",
+    "The queue URL must look like amqp://USER:PASSWORD@HOST:5672/VHOST.":
+        "队列地址格式应为 amqp://用户名:密码@主机:5672/虚拟主机。",
+    "A RabbitMQ queue needs a PostgreSQL store URL: every node must share one database.":
+        "使用 RabbitMQ 队列时必须填写 PostgreSQL 存储地址：所有节点必须共用同一个数据库。",
+    "The node id takes 1 to 64 letters, digits, dots (.), underscores (_) and dashes (-).":
+        "节点 ID 须为 1 到 64 个字母、数字、点（.）、下划线（_）或连字符（-）。",
     # Simulator
     "Create and open an event first.": "请先创建并开启一个活动。",
     "Accepted %1 · won %2 · lost %3 · leads %4 · %5 shoppers/s": "受理 %1 · 抢中 %2 · 未抢中 %3 · 线索 %4 · %5 人/秒",

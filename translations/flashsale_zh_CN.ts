@@ -618,16 +618,6 @@
         <translation>引擎</translation>
     </message>
     <message>
-        <source>The engine could not start:
-%1
-
-Check the address and data directory in Settings, then restart the console.</source>
-        <translation>引擎无法启动：
-%1
-
-请在“设置”中检查地址和数据目录，然后重新启动控制台。</translation>
-    </message>
-    <message>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -658,6 +648,16 @@ Check the address and data directory in Settings, then restart the console.</sou
     <message>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>The engine could not start:
+%1
+
+Check the address, data directory and backend in Settings, then restart the console.</source>
+        <translation>引擎无法启动：
+%1
+
+请在“设置”中检查地址、数据目录和后端，然后重新启动控制台。</translation>
     </message>
 </context>
 <context>
@@ -757,10 +757,6 @@ Check the address and data directory in Settings, then restart the console.</sou
         <translation>请选择数据目录。</translation>
     </message>
     <message>
-        <source>Saved. The new address and data directory apply at the next start.</source>
-        <translation>已保存。新的地址和数据目录将在下次启动时生效。</translation>
-    </message>
-    <message>
         <source>New admin token</source>
         <translation>新的管理令牌</translation>
     </message>
@@ -829,16 +825,64 @@ Check the address and data directory in Settings, then restart the console.</sou
         <translation>后端</translation>
     </message>
     <message>
-        <source>PostgreSQL URL:</source>
-        <translation>PostgreSQL 地址：</translation>
+        <source>The store URL must look like postgresql://USER:PASSWORD@HOST:5432/DATABASE.</source>
+        <translation>存储地址格式应为 postgresql://用户名:密码@主机:5432/数据库。</translation>
     </message>
     <message>
-        <source>RabbitMQ URL:</source>
-        <translation>RabbitMQ 地址：</translation>
+        <source>The queue URL must look like amqp://USER:PASSWORD@HOST:5672/VHOST.</source>
+        <translation>队列地址格式应为 amqp://用户名:密码@主机:5672/虚拟主机。</translation>
     </message>
     <message>
-        <source>The engine stores everything in the embedded SQLite database for now. PostgreSQL and RabbitMQ arrive in a later release.</source>
-        <translation>目前引擎将所有数据保存在内置的 SQLite 数据库中。PostgreSQL 和 RabbitMQ 将在后续版本中提供。</translation>
+        <source>A RabbitMQ queue needs a PostgreSQL store URL: every node must share one database.</source>
+        <translation>使用 RabbitMQ 队列时必须填写 PostgreSQL 存储地址：所有节点必须共用同一个数据库。</translation>
+    </message>
+    <message>
+        <source>The node id takes 1 to 64 letters, digits, dots (.), underscores (_) and dashes (-).</source>
+        <translation>节点 ID 须为 1 到 64 个字母、数字、点（.）、下划线（_）或连字符（-）。</translation>
+    </message>
+    <message>
+        <source>Saved. The changes apply when the engine next starts (restart the console).</source>
+        <translation>已保存。更改将在引擎下次启动时生效（请重新启动控制台）。</translation>
+    </message>
+    <message>
+        <source>Store URL (PostgreSQL):</source>
+        <translation>存储地址（PostgreSQL）：</translation>
+    </message>
+    <message>
+        <source>Leave empty for the embedded SQLite database in the data directory.</source>
+        <translation>留空则使用数据目录中的内置 SQLite 数据库。</translation>
+    </message>
+    <message>
+        <source>Queue URL (RabbitMQ):</source>
+        <translation>队列地址（RabbitMQ）：</translation>
+    </message>
+    <message>
+        <source>Leave empty for the embedded in-process queue.</source>
+        <translation>留空则使用内置的进程内队列。</translation>
+    </message>
+    <message>
+        <source>Node id:</source>
+        <translation>节点 ID：</translation>
+    </message>
+    <message>
+        <source>Names this node in logs, metrics and the cluster. Leave empty for the host name.</source>
+        <translation>在日志、指标和集群中标识本节点。留空则使用主机名。</translation>
+    </message>
+    <message>
+        <source>Empty URLs mean one node on its own: the embedded SQLite database and in-process queue. Nodes that share a RabbitMQ queue must share one PostgreSQL store. Passwords are saved but not shown; type a URL with its password to change it. The backend applies when the engine next starts: restart the console. Command-line options (--store, --queue, --node-id) take precedence.</source>
+        <translation>地址留空表示单节点运行：使用内置的 SQLite 数据库和进程内队列。共用一个 RabbitMQ 队列的节点必须共用同一个 PostgreSQL 存储。密码会被保存但不会显示；如需更改，请输入带密码的完整地址。后端设置在引擎下次启动时生效：请重新启动控制台。命令行选项（--store、--queue、--node-id）优先。</translation>
+    </message>
+    <message>
+        <source>embedded SQLite</source>
+        <translation>内置 SQLite</translation>
+    </message>
+    <message>
+        <source>embedded queue</source>
+        <translation>内置队列</translation>
+    </message>
+    <message>
+        <source>Running now: %1, %2, node id %3.</source>
+        <translation>当前运行：%1，%2，节点 ID：%3。</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,7 @@
 #include "ui/consolesettings.h"
 
+#include <QFile>
+
 namespace flashsale {
 
 QString ConsoleSettings::listen() const { return m_settings.value(u"engine/listen"_qs).toString(); }
@@ -8,10 +10,27 @@ QString ConsoleSettings::dataDir() const { return m_settings.value(u"engine/data
 void ConsoleSettings::setDataDir(const QString &value) { m_settings.setValue(u"engine/dataDir"_qs, value); }
 QString ConsoleSettings::language() const { return m_settings.value(u"console/language"_qs).toString(); }
 void ConsoleSettings::setLanguage(const QString &code) { m_settings.setValue(u"console/language"_qs, code); }
-QString ConsoleSettings::databaseUrl() const { return m_settings.value(u"backend/databaseUrl"_qs).toString(); }
-void ConsoleSettings::setDatabaseUrl(const QString &value) { m_settings.setValue(u"backend/databaseUrl"_qs, value); }
-QString ConsoleSettings::brokerUrl() const { return m_settings.value(u"backend/brokerUrl"_qs).toString(); }
-void ConsoleSettings::setBrokerUrl(const QString &value) { m_settings.setValue(u"backend/brokerUrl"_qs, value); }
+QString ConsoleSettings::storeUrl() const { return m_settings.value(u"backend/storeUrl"_qs).toString(); }
+void ConsoleSettings::setStoreUrl(const QString &value)
+{
+    m_settings.setValue(u"backend/storeUrl"_qs, value);
+    restrictToOwner();
+}
+QString ConsoleSettings::queueUrl() const { return m_settings.value(u"backend/queueUrl"_qs).toString(); }
+void ConsoleSettings::setQueueUrl(const QString &value)
+{
+    m_settings.setValue(u"backend/queueUrl"_qs, value);
+    restrictToOwner();
+}
+QString ConsoleSettings::nodeId() const { return m_settings.value(u"backend/nodeId"_qs).toString(); }
+void ConsoleSettings::setNodeId(const QString &value) { m_settings.setValue(u"backend/nodeId"_qs, value); }
+
+void ConsoleSettings::restrictToOwner()
+{
+    // Written now, so the file exists; later rewrites keep its permissions (QSaveFile).
+    m_settings.sync();
+    QFile::setPermissions(m_settings.fileName(), QFile::ReadOwner | QFile::WriteOwner);
+}
 
 void ConsoleSettings::applyTo(ServerOptions *options, bool listenFromCommandLine, bool dataDirFromCommandLine) const
 {
@@ -25,6 +44,12 @@ void ConsoleSettings::applyTo(ServerOptions *options, bool listenFromCommandLine
             options->port = parsed.port;
         }
     }
+    if (options->storeUrl.isEmpty() && options->queueUrl.isEmpty()) {
+        options->storeUrl = storeUrl();
+        options->queueUrl = queueUrl();
+    }
+    if (options->nodeId.isEmpty())
+        options->nodeId = nodeId();
 }
 
 } // namespace flashsale

@@ -19,16 +19,23 @@ public:
     QString language() const;        // empty: follow the system on first start
     void setLanguage(const QString &code);
 
-    // The later backend issue fills these in; today the engine embeds SQLite.
-    QString databaseUrl() const;     // postgresql://… ; empty: embedded SQLite
-    void setDatabaseUrl(const QString &value);
-    QString brokerUrl() const;       // amqp://… ; empty: none
-    void setBrokerUrl(const QString &value);
+    // The backend, for scale-out nodes. Saved as given, password included: setting a URL makes
+    // the settings file readable by its owner only.
+    QString storeUrl() const;        // postgresql://… ; empty: embedded SQLite in the data dir
+    void setStoreUrl(const QString &value);
+    QString queueUrl() const;        // amqp://… ; empty: the embedded in-process queue
+    void setQueueUrl(const QString &value);
+    QString nodeId() const;          // empty: the host name
+    void setNodeId(const QString &value);
 
-    // Fills options from the saved values where the command line left them unset.
+    // Fills options from the saved values where the command line left them unset. The store and
+    // queue go together: a --store on the command line leaves both saved URLs unused, so a node
+    // never joins a saved queue with another database.
     void applyTo(ServerOptions *options, bool listenFromCommandLine, bool dataDirFromCommandLine) const;
 
 private:
+    void restrictToOwner();
+
     QSettings m_settings;
 };
 

@@ -182,7 +182,7 @@ void MainWindow::retranslate()
         m_url->setToolTip(tr("Click to copy"));
     } else {
         m_tabs->setTabText(tab++, tr("Engine"));
-        m_startErrorLabel->setText(tr("The engine could not start:\n%1\n\nCheck the address and data directory in "
+        m_startErrorLabel->setText(tr("The engine could not start:\n%1\n\nCheck the address, data directory and backend in "
                                       "Settings, then restart the console.").arg(m_startError));
         m_url->setText(QString());
     }

@@ -1,5 +1,6 @@
 #include "ui/settingspage.h"
 
+#include "engine/queueurl.h"
 #include "engine/server.h"
 #include "ui/consolesettings.h"
 #include "ui/language.h"
@@ -18,9 +19,21 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSysInfo>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace flashsale {
+
+namespace {
+
+// What the console shows of a URL: never its password.
+QString withoutPassword(const QString &url)
+{
+    return url.isEmpty() ? QString() : QUrl(url).toDisplayString(QUrl::RemovePassword);
+}
+
+} // namespace
 
 SettingsPage::SettingsPage(Server *server, QWidget *parent)
     : QWidget(parent)
@@ -48,13 +61,7 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     engineForm->addRow(m_dataDirLabel, dirRow);
     m_restartNote = new QLabel(m_engineGroup);
     m_restartNote->setWordWrap(true);
-    m_save = new QPushButton(m_engineGroup);
-    m_saved = new QLabel(m_engineGroup);
-    auto *saveRow = new QHBoxLayout;
-    saveRow->addWidget(m_save);
-    saveRow->addWidget(m_saved, 1);
     engineForm->addRow(m_restartNote);
-    engineForm->addRow(saveRow);
 
     // Admin token
     m_tokenGroup = new QGroupBox(this);
@@ -84,26 +91,51 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     m_language->setCurrentIndex(std::max(0, m_language->findData(Language::current())));
     languageForm->addRow(m_languageLabel, m_language);
 
-    // Backend: the next issue wires these to PostgreSQL and RabbitMQ.
+    // Backend: PostgreSQL and RabbitMQ, so several nodes share one sale.
     m_backendGroup = new QGroupBox(this);
     auto *backendForm = new QFormLayout(m_backendGroup);
-    m_databaseLabel = new QLabel(m_backendGroup);
-    m_database = new QLineEdit(settings.databaseUrl(), m_backendGroup);
-    m_database->setPlaceholderText(u"postgresql://flashsale@db.example:5432/flashsale"_qs);
-    m_database->setEnabled(false);
-    m_brokerLabel = new QLabel(m_backendGroup);
-    m_broker = new QLineEdit(settings.brokerUrl(), m_backendGroup);
-    m_broker->setPlaceholderText(u"amqp://flashsale@mq.example:5672/"_qs);
-    m_broker->setEnabled(false);
+    m_savedStoreUrl = settings.storeUrl();
+    m_savedQueueUrl = settings.queueUrl();
+    m_storeLabel = new QLabel(m_backendGroup);
+    m_storeUrl = new QLineEdit(withoutPassword(m_savedStoreUrl), m_backendGroup);
+    m_storeUrl->setObjectName(u"storeUrlEdit"_qs);
+    m_storeUrl->setPlaceholderText(u"postgresql://flashsale:PASSWORD@db.example:5432/flashsale"_qs);
+    m_queueLabel = new QLabel(m_backendGroup);
+    m_queueUrl = new QLineEdit(withoutPassword(m_savedQueueUrl), m_backendGroup);
+    m_queueUrl->setObjectName(u"queueUrlEdit"_qs);
+    m_queueUrl->setPlaceholderText(u"amqp://flashsale:PASSWORD@mq.example:5672/"_qs);
+    m_nodeIdLabel = new QLabel(m_backendGroup);
+    m_nodeId = new QLineEdit(settings.nodeId(), m_backendGroup);
+    m_nodeId->setObjectName(u"nodeIdEdit"_qs);
+    m_nodeId->setPlaceholderText(QSysInfo::machineHostName());
+    m_nodeId->setMaxLength(64);
     m_backendNote = new QLabel(m_backendGroup);
     m_backendNote->setWordWrap(true);
-    backendForm->addRow(m_databaseLabel, m_database);
-    backendForm->addRow(m_brokerLabel, m_broker);
+    m_backendInUse = new QLabel(m_backendGroup);
+    m_backendInUse->setObjectName(u"backendInUse"_qs);
+    m_backendInUse->setWordWrap(true);
+    m_backendInUse->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_backendInUse->setVisible(server != nullptr);
+    backendForm->addRow(m_storeLabel, m_storeUrl);
+    backendForm->addRow(m_queueLabel, m_queueUrl);
+    backendForm->addRow(m_nodeIdLabel, m_nodeId);
     backendForm->addRow(m_backendNote);
+    backendForm->addRow(m_backendInUse);
+
+    // One Save for the engine and backend settings.
+    m_save = new QPushButton(this);
+    m_save->setObjectName(u"saveButton"_qs);
+    m_saved = new QLabel(this);
+    m_saved->setObjectName(u"savedLabel"_qs);
+    m_saved->setWordWrap(true);
+    auto *saveRow = new QHBoxLayout;
+    saveRow->addWidget(m_save);
+    saveRow->addWidget(m_saved, 1);
 
     auto *layout = new QVBoxLayout(this);
     for (QGroupBox *group : {m_engineGroup, m_tokenGroup, m_languageGroup, m_backendGroup})
         layout->addWidget(group);
+    layout->addLayout(saveRow);
     layout->addStretch(1);
 
     connect(m_browse, &QPushButton::clicked, this, [this] {
@@ -144,7 +176,37 @@ bool SettingsPage::validate(QString *problem) const
         *problem = tr("Choose a data directory.");
         return false;
     }
+    // The same rules as --store, --queue and --node-id; the engine's texts are English, so the
+    // page says it in the console's language.
+    const QString store = urlToSave(m_storeUrl, m_savedStoreUrl);
+    const QString queue = urlToSave(m_queueUrl, m_savedQueueUrl);
+    QString ignored;
+    if (!store.isEmpty() && StoreLocation::fromUrl(store, &ignored).driver.isEmpty()) {
+        *problem = tr("The store URL must look like postgresql://USER:PASSWORD@HOST:5432/DATABASE.");
+        return false;
+    }
+    if (!queue.isEmpty() && !checkQueueUrl(queue).isEmpty()) {
+        *problem = tr("The queue URL must look like amqp://USER:PASSWORD@HOST:5672/VHOST.");
+        return false;
+    }
+    if (!queue.isEmpty() && store.isEmpty()) {
+        *problem = tr("A RabbitMQ queue needs a PostgreSQL store URL: every node must share one database.");
+        return false;
+    }
+    const QString nodeId = m_nodeId->text().trimmed();
+    if (!nodeId.isEmpty() && !checkNodeId(nodeId).isEmpty()) {
+        *problem = tr("The node id takes 1 to 64 letters, digits, dots (.), underscores (_) and dashes (-).");
+        return false;
+    }
     return true;
+}
+
+QString SettingsPage::urlToSave(const QLineEdit *field, const QString &savedUrl)
+{
+    const QString typed = field->text().trimmed();
+    if (!savedUrl.isEmpty() && QUrl(typed).password().isEmpty() && typed == withoutPassword(savedUrl))
+        return savedUrl;
+    return typed;
 }
 
 void SettingsPage::save()
@@ -154,10 +216,17 @@ void SettingsPage::save()
         m_saved->setText(problem);
         return;
     }
+    m_savedStoreUrl = urlToSave(m_storeUrl, m_savedStoreUrl);
+    m_savedQueueUrl = urlToSave(m_queueUrl, m_savedQueueUrl);
     ConsoleSettings settings;
     settings.setListen(m_listen->text().trimmed());
     settings.setDataDir(QDir::fromNativeSeparators(m_dataDir->text().trimmed()));
-    m_saved->setText(tr("Saved. The new address and data directory apply at the next start."));
+    settings.setStoreUrl(m_savedStoreUrl);
+    settings.setQueueUrl(m_savedQueueUrl);
+    settings.setNodeId(m_nodeId->text().trimmed());
+    m_storeUrl->setText(withoutPassword(m_savedStoreUrl));
+    m_queueUrl->setText(withoutPassword(m_savedQueueUrl));
+    m_saved->setText(tr("Saved. The changes apply when the engine next starts (restart the console)."));
 }
 
 void SettingsPage::regenerateToken()
@@ -202,10 +271,25 @@ void SettingsPage::retranslate()
     m_languageGroup->setTitle(tr("Language"));
     m_languageLabel->setText(tr("Console language:"));
     m_backendGroup->setTitle(tr("Backend"));
-    m_databaseLabel->setText(tr("PostgreSQL URL:"));
-    m_brokerLabel->setText(tr("RabbitMQ URL:"));
-    m_backendNote->setText(tr("The engine stores everything in the embedded SQLite database for now. "
-                              "PostgreSQL and RabbitMQ arrive in a later release."));
+    m_storeLabel->setText(tr("Store URL (PostgreSQL):"));
+    m_storeUrl->setToolTip(tr("Leave empty for the embedded SQLite database in the data directory."));
+    m_queueLabel->setText(tr("Queue URL (RabbitMQ):"));
+    m_queueUrl->setToolTip(tr("Leave empty for the embedded in-process queue."));
+    m_nodeIdLabel->setText(tr("Node id:"));
+    m_nodeId->setToolTip(tr("Names this node in logs, metrics and the cluster. Leave empty for the host name."));
+    m_backendNote->setText(tr("Empty URLs mean one node on its own: the embedded SQLite database and in-process queue. "
+                              "Nodes that share a RabbitMQ queue must share one PostgreSQL store. "
+                              "Passwords are saved but not shown; type a URL with its password to change it. "
+                              "The backend applies when the engine next starts: restart the console. "
+                              "Command-line options (--store, --queue, --node-id) take precedence."));
+    if (m_server) {
+        const ServerOptions &running = m_server->options();
+        m_backendInUse->setText(
+            tr("Running now: %1, %2, node id %3.")
+                .arg(running.storeUrl.isEmpty() ? tr("embedded SQLite") : withoutPassword(running.storeUrl),
+                     running.queueUrl.isEmpty() ? tr("embedded queue") : withoutPassword(running.queueUrl),
+                     running.nodeId.isEmpty() ? QSysInfo::machineHostName() : running.nodeId));
+    }
 }
 
 } // namespace flashsale

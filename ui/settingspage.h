@@ -15,7 +15,8 @@ namespace flashsale {
 class Server;
 
 // Thread: GUI thread. Saves to QSettings (ConsoleSettings). The language applies at once; the
-// address and data directory apply at the next start. server may be null (engine not running).
+// address, data directory and backend apply at the next start. server may be null (engine not
+// running). URLs show without their password; an unchanged URL keeps its saved password.
 class SettingsPage : public QWidget
 {
     Q_OBJECT
@@ -35,6 +36,8 @@ protected:
 private:
     void retranslate();
     bool validate(QString *problem) const;
+    // The URL to save for a field: what was typed, or the saved URL when only its password is hidden.
+    static QString urlToSave(const QLineEdit *field, const QString &savedUrl);
 
     Server *m_server = nullptr;
     QGroupBox *m_engineGroup = nullptr, *m_tokenGroup = nullptr, *m_languageGroup = nullptr, *m_backendGroup = nullptr;
@@ -49,9 +52,13 @@ private:
     QPushButton *m_regenerate = nullptr;
     QLabel *m_languageLabel = nullptr;
     QComboBox *m_language = nullptr;
-    QLabel *m_databaseLabel = nullptr, *m_brokerLabel = nullptr, *m_backendNote = nullptr;
-    QLineEdit *m_database = nullptr;
-    QLineEdit *m_broker = nullptr;
+    QLabel *m_storeLabel = nullptr, *m_queueLabel = nullptr, *m_nodeIdLabel = nullptr;
+    QLabel *m_backendNote = nullptr, *m_backendInUse = nullptr;
+    QLineEdit *m_storeUrl = nullptr;
+    QLineEdit *m_queueUrl = nullptr;
+    QLineEdit *m_nodeId = nullptr;
+    // The saved URLs, password included, that the fields show without it.
+    QString m_savedStoreUrl, m_savedQueueUrl;
 };
 
 } // namespace flashsale

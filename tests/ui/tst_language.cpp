@@ -80,6 +80,7 @@ private Q_SLOTS:
         QVERIFY(QCoreApplication::translate("flashsale::DashboardPage", "Intent leads") != u"Intent leads");
         QVERIFY(QCoreApplication::translate("flashsale::LeadsPage", "Has contact") != u"Has contact");
         QVERIFY(QCoreApplication::translate("flashsale::Labels", "Sold out") != u"Sold out");
+        QVERIFY(QCoreApplication::translate("flashsale::SettingsPage", "Node id:") != u"Node id:");
         QVERIFY(Language::apply(u"en"_qs));
     }
 };

@@ -1,0 +1,177 @@
+// Settings: the backend fields (store, queue, node id) persist, hide passwords and reach ServerOptions.
+#include "testserver.h"
+#include "ui/consolesettings.h"
+#include "ui/language.h"
+#include "ui/settingspage.h"
+
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QSysInfo>
+#include <QtTest>
+
+using namespace flashsale;
+
+namespace {
+
+const QString kStore = u"postgresql://flashsale:pg-secret@db.example:5432/flashsale"_qs;
+const QString kQueue = u"amqp://flashsale:mq-secret@mq.example:5672/sale"_qs;
+
+QLineEdit *field(SettingsPage &page, const char *name)
+{
+    auto *edit = page.findChild<QLineEdit *>(QString::fromLatin1(name));
+    if (!edit)
+        qFatal("no %s on the settings page", name);
+    return edit;
+}
+
+QString savedText(SettingsPage &page)
+{
+    return page.findChild<QLabel *>(u"savedLabel"_qs)->text();
+}
+
+} // namespace
+
+class TestSettingsPage : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(Language::apply(u"en"_qs));
+    }
+    void init() { QSettings().clear(); }
+
+    void backendFieldsPersist()
+    {
+        {
+            SettingsPage page(nullptr);
+            QVERIFY(field(page, "storeUrlEdit")->text().isEmpty()); // empty: embedded SQLite
+            QVERIFY(field(page, "queueUrlEdit")->text().isEmpty()); // empty: embedded queue
+            QVERIFY(field(page, "nodeIdEdit")->text().isEmpty());   // empty: the host name
+            QCOMPARE(field(page, "nodeIdEdit")->placeholderText(), QSysInfo::machineHostName());
+            field(page, "storeUrlEdit")->setText(kStore);
+            field(page, "queueUrlEdit")->setText(kQueue);
+            field(page, "nodeIdEdit")->setText(u"node-1.eu_west"_qs);
+            page.findChild<QPushButton *>(u"saveButton"_qs)->click();
+            QVERIFY2(savedText(page).startsWith(u"Saved."_qs), qPrintable(savedText(page)));
+            // Once saved, the fields show the URLs without their passwords.
+            QCOMPARE(field(page, "storeUrlEdit")->text(), u"postgresql://flashsale@db.example:5432/flashsale"_qs);
+            QCOMPARE(field(page, "queueUrlEdit")->text(), u"amqp://flashsale@mq.example:5672/sale"_qs);
+        }
+        const ConsoleSettings settings;
+        QCOMPARE(settings.storeUrl(), kStore);
+        QCOMPARE(settings.queueUrl(), kQueue);
+        QCOMPARE(settings.nodeId(), u"node-1.eu_west"_qs);
+        // The file now holds passwords: only its owner may read it.
+        QCOMPARE(QFile::permissions(QSettings().fileName()) & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+
+        // A page opened later shows them again, still without passwords, and saving it untouched
+        // keeps the passwords.
+        {
+            SettingsPage page(nullptr);
+            QCOMPARE(field(page, "storeUrlEdit")->text(), u"postgresql://flashsale@db.example:5432/flashsale"_qs);
+            QCOMPARE(field(page, "queueUrlEdit")->text(), u"amqp://flashsale@mq.example:5672/sale"_qs);
+            QCOMPARE(field(page, "nodeIdEdit")->text(), u"node-1.eu_west"_qs);
+            for (QLineEdit *edit : page.findChildren<QLineEdit *>())
+                QVERIFY2(!edit->text().contains(u"secret"_qs), qPrintable(edit->objectName()));
+            page.save();
+            QVERIFY2(savedText(page).startsWith(u"Saved."_qs), qPrintable(savedText(page)));
+        }
+        QCOMPARE(ConsoleSettings().storeUrl(), kStore);
+        QCOMPARE(ConsoleSettings().queueUrl(), kQueue);
+
+        // A different URL typed without a password is saved as typed.
+        {
+            SettingsPage page(nullptr);
+            field(page, "queueUrlEdit")->setText(u"amqp://flashsale@mq2.example:5672/sale"_qs);
+            page.save();
+        }
+        QCOMPARE(ConsoleSettings().queueUrl(), u"amqp://flashsale@mq2.example:5672/sale"_qs);
+        QCOMPARE(ConsoleSettings().storeUrl(), kStore);
+
+        // Clearing the fields goes back to the embedded backend.
+        {
+            SettingsPage page(nullptr);
+            field(page, "storeUrlEdit")->clear();
+            field(page, "queueUrlEdit")->clear();
+            field(page, "nodeIdEdit")->clear();
+            page.save();
+        }
+        QVERIFY(ConsoleSettings().storeUrl().isEmpty());
+        QVERIFY(ConsoleSettings().queueUrl().isEmpty());
+        QVERIFY(ConsoleSettings().nodeId().isEmpty());
+    }
+
+    void invalidBackendIsRefused_data()
+    {
+        QTest::addColumn<QString>("store");
+        QTest::addColumn<QString>("queue");
+        QTest::addColumn<QString>("nodeId");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("store not PostgreSQL") << u"mysql://u:pw@db/x"_qs << QString() << QString() << u"store URL"_qs;
+        QTest::newRow("queue not amqp") << kStore << u"http://u:mq-secret@mq/"_qs << QString() << u"queue URL"_qs;
+        QTest::newRow("queue without host") << kStore << u"amqp://u:mq-secret@/"_qs << QString() << u"queue URL"_qs;
+        QTest::newRow("queue without store") << QString() << kQueue << QString() << u"needs a PostgreSQL store"_qs;
+        QTest::newRow("node id with a slash") << QString() << QString() << u"node/1"_qs << u"node id"_qs;
+        QTest::newRow("node id with a space") << QString() << QString() << u"node 1"_qs << u"node id"_qs;
+    }
+
+    void invalidBackendIsRefused()
+    {
+        QFETCH(QString, store);
+        QFETCH(QString, queue);
+        QFETCH(QString, nodeId);
+        QFETCH(QString, problem);
+        SettingsPage page(nullptr);
+        field(page, "storeUrlEdit")->setText(store);
+        field(page, "queueUrlEdit")->setText(queue);
+        field(page, "nodeIdEdit")->setText(nodeId);
+        page.save();
+        QVERIFY2(savedText(page).contains(problem), qPrintable(savedText(page)));
+        QVERIFY(!savedText(page).contains(u"secret"_qs));
+        const ConsoleSettings settings;
+        QVERIFY(settings.storeUrl().isEmpty());
+        QVERIFY(settings.queueUrl().isEmpty());
+        QVERIFY(settings.nodeId().isEmpty());
+    }
+
+    void savedBackendReachesServerOptions()
+    {
+        ConsoleSettings settings;
+        settings.setStoreUrl(kStore);
+        settings.setQueueUrl(kQueue);
+        settings.setNodeId(u"node-1"_qs);
+
+        ServerOptions fromSettings;
+        settings.applyTo(&fromSettings, false, false);
+        QCOMPARE(fromSettings.storeUrl, kStore);
+        QCOMPARE(fromSettings.queueUrl, kQueue);
+        QCOMPARE(fromSettings.nodeId, u"node-1"_qs);
+
+        // The command line wins; its --store takes the saved queue out too (one database per queue).
+        ServerOptions fromCommandLine;
+        fromCommandLine.storeUrl = u"postgresql://other@db2.example/other"_qs;
+        fromCommandLine.nodeId = u"node-2"_qs;
+        settings.applyTo(&fromCommandLine, false, false);
+        QCOMPARE(fromCommandLine.storeUrl, u"postgresql://other@db2.example/other"_qs);
+        QVERIFY(fromCommandLine.queueUrl.isEmpty());
+        QCOMPARE(fromCommandLine.nodeId, u"node-2"_qs);
+    }
+
+    void showsWhatTheRunningEngineUses()
+    {
+        test::TestServer server;
+        QVERIFY(server.started());
+        SettingsPage page(&server.server());
+        const QString inUse = page.findChild<QLabel *>(u"backendInUse"_qs)->text();
+        QVERIFY2(inUse.contains(u"embedded SQLite"_qs) && inUse.contains(u"embedded queue"_qs), qPrintable(inUse));
+        QVERIFY2(inUse.contains(QSysInfo::machineHostName()), qPrintable(inUse));
+    }
+};
+
+QTEST_MAIN(TestSettingsPage)
+#include "tst_settingspage.moc"
