@@ -100,7 +100,7 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
         event.state = EventState::SoldOut;
 
     decision.outcome = TicketState::Won;
-    decision.orderId = m_nextOrderId++;
+    decision.orderId = m_orderIdsFromSeq ? std::int64_t(request.seq) : m_nextOrderId++;
     return decision;
 }
 

@@ -3,6 +3,7 @@
 
 #include "engine/types.h"
 
+#include <QHash>
 #include <QString>
 
 #include <vector>
@@ -48,6 +49,11 @@ struct EventRuntime {
     std::int64_t lostRequests = 0;
     std::int64_t createdAtMs = 0;
     std::int64_t updatedAtMs = 0;
+    // Cluster mode: the fencing epoch under which this node decides the event (0: another node
+    // decides it and this runtime mirrors its broadcasts), and every decided request's outcome by
+    // requestId, so that a redelivered or retried request is answered, not decided twice.
+    std::int64_t deciderEpoch = 0;
+    QHash<QString, DecidedOutcome> decidedByRequestId;
 
     std::int64_t remaining() const { return stockTotal - wonUnits; }
 };
@@ -61,6 +67,14 @@ class Decider
 {
 public:
     explicit Decider(std::int64_t nextOrderId = 1) : m_nextOrderId(nextOrderId) {}
+    // Cluster mode: a won request's order id is its ticket seq, unique across nodes, so deciders
+    // of different events on different nodes never hand out the same order id.
+    static Decider withOrderIdsFromSeq()
+    {
+        Decider decider;
+        decider.m_orderIdsFromSeq = true;
+        return decider;
+    }
 
     // Decides one request and applies a win to the event (stock, per-user units, sold-out state).
     Decision decide(EventRuntime &event, const PurchaseRequest &request, std::int64_t nowMs);
@@ -69,6 +83,7 @@ public:
 
 private:
     std::int64_t m_nextOrderId;
+    bool m_orderIdsFromSeq = false;
 };
 
 } // namespace flashsale

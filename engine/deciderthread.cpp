@@ -16,6 +16,15 @@ DeciderThread::DeciderThread(EventBook &events, Writer &writer, std::int64_t nex
 {
 }
 
+DeciderThread::DeciderThread(EventBook &events, Writer &writer, Clock clock)
+    : m_events(events)
+    , m_writer(writer)
+    , m_decider(Decider::withOrderIdsFromSeq())
+    , m_clustered(true)
+    , m_clock(clock)
+{
+}
+
 DeciderThread::~DeciderThread()
 {
     stop();
@@ -43,7 +52,33 @@ void DeciderThread::enqueue(PurchaseRequest request)
     {
         std::lock_guard lock(m_mutex);
         wasEmpty = m_inbox.empty();
-        m_inbox.push_back(std::move(request));
+        m_inbox.push_back(Item{std::move(request), {}});
+    }
+    if (wasEmpty)
+        m_wake.notify_one();
+}
+
+void DeciderThread::enqueue(std::vector<PurchaseRequest> &requests)
+{
+    bool wasEmpty = false;
+    {
+        std::lock_guard lock(m_mutex);
+        wasEmpty = m_inbox.empty();
+        for (PurchaseRequest &request : requests)
+            m_inbox.push_back(Item{std::move(request), {}});
+    }
+    requests.clear();
+    if (wasEmpty)
+        m_wake.notify_one();
+}
+
+void DeciderThread::enqueueTask(std::function<void()> task)
+{
+    bool wasEmpty = false;
+    {
+        std::lock_guard lock(m_mutex);
+        wasEmpty = m_inbox.empty();
+        m_inbox.push_back(Item{PurchaseRequest(), std::move(task)});
     }
     if (wasEmpty)
         m_wake.notify_one();
@@ -57,22 +92,35 @@ std::size_t DeciderThread::depth() const
 
 void DeciderThread::run()
 {
+    std::vector<Item> items;
     std::vector<PurchaseRequest> batch;
     std::vector<DecidedRequest> decided;
+    const auto flush = [&] {
+        if (batch.empty())
+            return;
+        decideBatch(batch, decided);
+        m_writer.enqueueDecided(decided);
+        batch.clear();
+    };
     auto nextTick = std::chrono::steady_clock::now();
     for (;;) {
         bool stopping = false;
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait_until(lock, nextTick, [&] { return m_stopping || !m_inbox.empty(); });
-            std::swap(batch, m_inbox);
+            std::swap(items, m_inbox);
             stopping = m_stopping;
         }
-        if (!batch.empty()) {
-            decideBatch(batch, decided);
-            m_writer.enqueueDecided(decided);
-            batch.clear();
+        for (Item &item : items) {
+            if (item.task) {
+                flush();
+                item.task();
+            } else {
+                batch.push_back(std::move(item.request));
+            }
         }
+        items.clear();
+        flush();
         if (std::chrono::steady_clock::now() >= nextTick) {
             m_events.tick(m_clock());
             nextTick = std::chrono::steady_clock::now() + kTickInterval;
@@ -98,14 +146,44 @@ void DeciderThread::decideBatch(std::vector<PurchaseRequest> &batch, std::vector
                     touched.push_back(slot);
             }
             const EventState before = slot->runtime.state;
-            Decision decision = m_decider.decide(slot->runtime, request, nowMs);
+            if (m_clustered) {
+                decided.push_back(decideClustered(slot->runtime, request, nowMs));
+            } else {
+                Decision decision = m_decider.decide(slot->runtime, request, nowMs);
+                decided.push_back(DecidedRequest{std::move(request), decision});
+            }
             if (slot->runtime.state != before)
                 m_events.persistLocked(*slot, nowMs);
-            decided.push_back(DecidedRequest{std::move(request), decision});
         }
         for (EventBook::Slot *s : touched)
             m_events.publishLocked(*s);
     });
+}
+
+DecidedRequest DeciderThread::decideClustered(EventRuntime &event, PurchaseRequest &request, std::int64_t nowMs)
+{
+    DecidedRequest d{std::move(request), Decision(), DecidedRequest::Disposition::Decided};
+    d.decision.seq = d.request.seq;
+    d.decision.eventIndex = d.request.eventIndex;
+    d.decision.decidedAtMs = nowMs;
+    d.decision.unitPriceCents = event.config.priceCents;
+    d.decision.deciderEpoch = event.deciderEpoch;
+    if (event.deciderEpoch == 0) {
+        d.disposition = DecidedRequest::Disposition::Returned;
+        return d;
+    }
+    if (auto it = event.decidedByRequestId.constFind(d.request.requestId); it != event.decidedByRequestId.constEnd()) {
+        d.disposition = DecidedRequest::Disposition::Repeat;
+        d.decision.outcome = it->state;
+        d.decision.reason = it->reason;
+        d.decision.orderId = it->orderId;
+        return d;
+    }
+    d.decision = m_decider.decide(event, d.request, nowMs);
+    d.decision.deciderEpoch = event.deciderEpoch;
+    event.decidedByRequestId.insert(d.request.requestId,
+                                    DecidedOutcome{d.decision.outcome, d.decision.reason, d.decision.orderId});
+    return d;
 }
 
 } // namespace flashsale

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDebug>
 #include <QRandomGenerator>
+#include <QSysInfo>
 
 #include <chrono>
 #include <thread>
@@ -39,8 +40,24 @@ Engine::~Engine()
 
 bool Engine::start(QString *error)
 {
+    const bool clustered = !m_options.queueUrl.isEmpty();
+    AmqpUrl broker;
+    if (clustered) {
+        if (m_options.store.isSqlite()) {
+            *error = QStringLiteral("a queue (--queue) needs a PostgreSQL store (--store postgresql://...): every node must share one database");
+            return false;
+        }
+        broker = AmqpUrl::parse(m_options.queueUrl, error);
+        if (broker.host.isEmpty())
+            return false;
+        if (m_options.nodeId.isEmpty())
+            m_options.nodeId = QSysInfo::machineHostName();
+    }
     m_store = std::make_unique<SqlStore>(m_options.store);
-    m_writer = std::make_unique<Writer>(*m_store, [this](CommitBatch &batch) { onCommitted(batch); });
+    Writer::FencedFn fenced;
+    if (clustered)
+        fenced = [this](const std::vector<FencedEvent> &events, CommitBatch &dropped) { onFenced(events, dropped); };
+    m_writer = std::make_unique<Writer>(*m_store, [this](CommitBatch &batch) { onCommitted(batch); }, std::move(fenced));
     m_events = std::make_unique<EventBook>([this](const EventSnapshot &row) {
         m_lastRowGeneration.store(m_writer->enqueueEventRow(row), std::memory_order_release);
     });
@@ -52,6 +69,12 @@ bool Engine::start(QString *error)
         return false;
     }
 
+    if (clustered) {
+        // Every event starts as a mirror; this node decides one only once the broker hands it
+        // the event's queue and it has taken the event over in the store.
+        m_events->setClustered(true);
+        m_tickets.useSeqBlocks();
+    }
     // Rebuild memory: events with their counters, then every ticket.
     struct Counters {
         std::int64_t accepted = 0, won = 0, lost = 0;
@@ -82,8 +105,19 @@ bool Engine::start(QString *error)
         t.view.eventIndex = m_events->indexOf(t.eventId);
         m_tickets.restore(t.view, t.requestId);
     }
-    m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
+    if (clustered)
+        m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, &Engine::nowMs);
+    else
+        m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
     m_decider->start();
+    if (clustered) {
+        m_cluster = std::make_unique<ClusterLink>(static_cast<ClusterHost &>(*this), *m_events, m_tickets, broker, m_options.store, m_options.nodeId);
+        m_cluster->start();
+        // Give the link a moment to connect so that a fresh node answers its first request.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!m_cluster->isAvailable() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     m_running = true;
     return true;
 }
@@ -96,15 +130,26 @@ void Engine::stop(int drainTimeoutMs)
     while (m_inflight.load() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (m_inflight.load() > 0)
-        qWarning("%lld requests still undecided after the drain timeout; deciding and committing them now",
-                 static_cast<long long>(m_inflight.load()));
+        qWarning("%lld requests still %s after the drain timeout", static_cast<long long>(m_inflight.load()),
+                 m_cluster ? "unconfirmed by the broker" : "undecided; deciding and committing them now");
+    if (m_cluster) {
+        // Decide and commit what was delivered, acknowledge it, then leave the queues to other nodes.
+        m_cluster->stopIntake();
+        m_decider->stop();
+        m_writer->stop();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        m_cluster->stop(std::max<int>(1000, int(left.count())));
+        return;
+    }
     m_decider->stop();
     m_writer->stop();
 }
 
 bool Engine::isAccepting() const
 {
-    return m_running.load(std::memory_order_relaxed) && !m_writer->isFailing();
+    if (!m_running.load(std::memory_order_relaxed))
+        return false;
+    return m_cluster ? m_cluster->isAvailable() : !m_writer->isFailing();
 }
 
 int Engine::addListener(TicketListener *listener)
@@ -157,15 +202,19 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     const std::uint32_t tag = QRandomGenerator::global()->generate();
     bool created = false;
     const QString requestId = request.requestId;
+    const std::int64_t brokerDepth = m_cluster ? slot->brokerDepth.load(std::memory_order_relaxed) : 0;
     auto ticket = m_tickets.findOrCreate(index, requestId, tag, &created, [&](std::uint64_t seq) {
-        if (m_inflight.load(std::memory_order_relaxed) >= m_options.maxQueueDepth)
+        if (m_inflight.load(std::memory_order_relaxed) + brokerDepth >= m_options.maxQueueDepth)
             return false;
         request.seq = seq;
         request.ticketTag = tag;
         m_inflight.fetch_add(1, std::memory_order_relaxed);
         m_accepted.fetch_add(1, std::memory_order_relaxed);
         slot->acceptedRequests.fetch_add(1, std::memory_order_relaxed);
-        m_decider->enqueue(std::move(request));
+        if (m_cluster)
+            m_cluster->publishPurchase(std::move(request));
+        else
+            m_decider->enqueue(std::move(request));
         return true;
     });
     if (!ticket) {
@@ -180,8 +229,9 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     result.status = Status::Ok;
     result.ticket = *ticket;
     result.created = created;
-    result.position = std::max<std::int64_t>(
-        0, slot->acceptedRequests.load(std::memory_order_relaxed) - slot->decidedRequests.load(std::memory_order_relaxed) - 1);
+    result.position = m_cluster ? brokerDepth
+                                : std::max<std::int64_t>(0, slot->acceptedRequests.load(std::memory_order_relaxed)
+                                                                - slot->decidedRequests.load(std::memory_order_relaxed) - 1);
     return result;
 }
 
@@ -226,24 +276,47 @@ AdminResult Engine::committed(AdminResult result, std::uint64_t generation)
 
 AdminResult Engine::createEvent(const EventConfig &config)
 {
+    if (m_cluster)
+        return createClustered(config);
     AdminResult result = m_events->create(config, nowMs());
     return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
 }
 
 AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
 {
+    if (m_cluster) {
+        wire::EventCommand command;
+        command.kind = wire::EventCommand::Kind::Update;
+        command.eventId = id.toString();
+        command.patch = patch;
+        return commandClustered(std::move(command));
+    }
     AdminResult result = m_events->update(id, patch, nowMs());
     return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
 }
 
 AdminResult Engine::actOnEvent(QStringView id, EventAction action)
 {
+    if (m_cluster) {
+        wire::EventCommand command;
+        command.kind = wire::EventCommand::Kind::Act;
+        command.eventId = id.toString();
+        command.action = action;
+        return commandClustered(std::move(command));
+    }
     AdminResult result = m_events->act(id, action, nowMs());
     return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
 }
 
 AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
 {
+    if (m_cluster) {
+        wire::EventCommand command;
+        command.kind = wire::EventCommand::Kind::Restock;
+        command.eventId = id.toString();
+        command.units = units;
+        return commandClustered(std::move(command));
+    }
     AdminResult result = m_events->restock(id, units, nowMs());
     return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
 }
@@ -264,11 +337,40 @@ EngineStats Engine::stats() const
     s.webSocketClients = m_webSocketClients.load(std::memory_order_relaxed);
     s.latency = m_latency.counts();
     s.events = m_events ? m_events->snapshots() : QList<EventSnapshot>();
+    if (m_cluster) {
+        // Decisions are made across the cluster: count them from the events every node mirrors.
+        s.clustered = true;
+        s.brokerConnected = m_cluster->brokerConnected();
+        s.decided = s.wonRequests = s.wonUnits = s.lost = 0;
+        s.queueDepth = m_inflight.load(std::memory_order_relaxed);
+        for (const EventSnapshot &e : std::as_const(s.events)) {
+            s.decided += e.decidedRequests;
+            s.wonRequests += e.wonRequests;
+            s.wonUnits += e.stockTotal - e.remaining;
+            s.lost += e.lostRequests;
+        }
+        for (int i = 0, n = m_events->count(); i < n; ++i)
+            s.queueDepth += m_events->slot(i)->brokerDepth.load(std::memory_order_relaxed);
+    }
     return s;
+}
+
+void Engine::dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> &notify)
+{
+    std::lock_guard lock(m_listenerMutex);
+    for (int i = 0; i < TicketBook::kMaxListeners; ++i) {
+        if (notify[i].empty())
+            continue;
+        if (m_listeners[i])
+            m_listeners[i]->ticketsChanged(notify[i]);
+        notify[i].clear();
+    }
 }
 
 void Engine::onCommitted(CommitBatch &batch)
 {
+    if (m_cluster)
+        return onCommittedClustered(batch);
     m_changes.clear();
     const std::int64_t nowUs = steadyMicros();
     std::int64_t won = 0, wonUnits = 0, lost = 0;
@@ -289,15 +391,7 @@ void Engine::onCommitted(CommitBatch &batch)
     m_lost.fetch_add(lost, std::memory_order_relaxed);
     m_decided.fetch_add(won + lost, std::memory_order_relaxed);
     m_inflight.fetch_sub(won + lost, std::memory_order_relaxed);
-
-    std::lock_guard lock(m_listenerMutex);
-    for (int i = 0; i < TicketBook::kMaxListeners; ++i) {
-        if (m_notify[i].empty())
-            continue;
-        if (m_listeners[i])
-            m_listeners[i]->ticketsChanged(m_notify[i]);
-        m_notify[i].clear();
-    }
+    dispatch(m_notify);
 }
 
 } // namespace flashsale

@@ -1,6 +1,7 @@
 // The sale engine's façade: what front ends (HTTP, WebSocket, the console) call.
 #pragma once
 
+#include "engine/clusterlink.h"
 #include "engine/eventbook.h"
 #include "engine/latencyhistogram.h"
 #include "engine/store.h"
@@ -8,9 +9,11 @@
 #include "engine/types.h"
 
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <array>
+#include <condition_variable>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -23,6 +26,10 @@ class Writer;
 
 struct EngineOptions {
     StoreLocation store;
+    // Scale-out: the RabbitMQ broker the nodes share (empty: the embedded in-process queue) and
+    // this node's name. Needs a PostgreSQL store.
+    QString queueUrl;
+    QString nodeId;
     // Accepted requests not yet decided; beyond this new requests get Status::Overloaded.
     std::int64_t maxQueueDepth = 200'000;
 };
@@ -53,18 +60,21 @@ struct EngineStats {
     std::int64_t wonRequests = 0;
     std::int64_t wonUnits = 0;
     std::int64_t lost = 0;
-    std::int64_t queueDepth = 0;       // accepted, not yet decided and committed
+    std::int64_t queueDepth = 0;       // accepted, not yet decided and committed (cluster: ready in the broker + unconfirmed)
     std::int64_t rejectedOverload = 0; // 429s
     std::uint64_t commits = 0;
     bool storeFailing = false;
+    bool clustered = false;            // a scale-out node
+    bool brokerConnected = false;      // cluster: the publisher's broker connection is up
     std::int64_t webSocketClients = 0; // open WebSocket connections, shoppers and admins
     LatencyHistogram::Counts latency{}; // accept → decision committed, µs
     QList<EventSnapshot> events;
 };
 
 // Thread safety: every public method may be called from any thread once start() returned.
-// Threads the engine owns: the writer (store, group commit) and the decider.
-class Engine
+// Threads the engine owns: the writer (store, group commit) and the decider; a scale-out node
+// also the cluster link's publisher and consumer threads, which call the ClusterHost methods.
+class Engine : private ClusterHost
 {
 public:
     explicit Engine(EngineOptions options);
@@ -102,6 +112,8 @@ public:
     // Front ends report WebSocket connections opened (+1) and closed (-1) for stats().
     void countWebSocketClients(int delta) { m_webSocketClients.fetch_add(delta, std::memory_order_relaxed); }
     const StoreLocation &storeLocation() const { return m_options.store; }
+    bool isClustered() const { return m_cluster != nullptr; }
+    const QString &nodeId() const { return m_options.nodeId; }
     bool isAccepting() const;
 
     static std::int64_t nowMs();
@@ -109,7 +121,26 @@ public:
 
 private:
     void onCommitted(CommitBatch &batch);
+    void onCommittedClustered(CommitBatch &batch);
+    void onFenced(const std::vector<FencedEvent> &fenced, CommitBatch &dropped);
     AdminResult committed(AdminResult result, std::uint64_t generation);
+    // Tells each listener about the tickets it watched among notify (then clears notify).
+    void dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> &notify);
+
+    // Cluster mode: staff changes go through the event's queue to its decider.
+    AdminResult createClustered(const EventConfig &config);
+    AdminResult commandClustered(wire::EventCommand command);
+    void runCommand(const wire::EventCommand &command, DeliveryReceipt receipt); // decider thread
+    void commandAnswered(const wire::CommandOutcome &outcome);
+
+    // ClusterHost
+    void requestsQueued(std::vector<TicketChange> &queued) override;
+    void requestsDelivered(std::vector<PurchaseRequest> &requests) override;
+    void commandDelivered(wire::EventCommand command, DeliveryReceipt receipt) override;
+    void tookOver(int eventIndex, EventTakeover loaded) override;
+    void decisionsAnnounced(wire::Decisions &decisions) override;
+    void eventAnnounced(const EventSnapshot &event) override;
+    void caughtUp(clusterstore::CatchUp &catchUp) override;
 
     EngineOptions m_options;
     std::unique_ptr<SqlStore> m_store;
@@ -117,6 +148,13 @@ private:
     std::unique_ptr<EventBook> m_events;
     std::unique_ptr<DeciderThread> m_decider;
     TicketBook m_tickets;
+    std::unique_ptr<ClusterLink> m_cluster;
+
+    // Cluster mode: staff commands sent from this node, waiting for their decider's outcome.
+    std::mutex m_commandMutex;
+    std::condition_variable m_commandAnswered;
+    QSet<quint64> m_waitingCommands;                         // guarded by m_commandMutex
+    QHash<quint64, wire::CommandOutcome> m_commandOutcomes; // guarded by m_commandMutex
 
     std::atomic<bool> m_running{false};
     std::atomic<std::int64_t> m_inflight{0};

@@ -153,6 +153,7 @@ EventSnapshot EventBook::snapshotLocked(const Slot &slot) const
     s.lostRequests = rt.lostRequests;
     s.createdAtMs = rt.createdAtMs;
     s.updatedAtMs = rt.updatedAtMs;
+    s.deciderEpoch = rt.deciderEpoch;
     return s;
 }
 
@@ -309,6 +310,8 @@ QList<EventSnapshot> EventBook::tick(std::int64_t nowMs)
     const int n = count();
     for (int i = 0; i < n; ++i) {
         Slot *s = slot(i);
+        if (m_clustered && s->runtime.deciderEpoch == 0)
+            continue; // its decider ticks it
         const EventState next = effectiveState(s->runtime, nowMs);
         if (next != s->runtime.state) {
             s->runtime.state = next;
@@ -317,6 +320,92 @@ QList<EventSnapshot> EventBook::tick(std::int64_t nowMs)
         }
     }
     return changed;
+}
+
+int EventBook::applyReplica(const EventSnapshot &event, std::int64_t epoch)
+{
+    std::lock_guard lock(m_mutex);
+    Slot *slot = findLocked(event.config.id);
+    if (!slot) {
+        auto created = std::make_unique<Slot>();
+        created->id = event.config.id;
+        slot = created.get();
+        std::unique_lock directoryLock(m_directoryMutex);
+        m_indexById.insert(event.config.id, int(m_slots.size()));
+        m_slots.push_back(std::move(created));
+    }
+    EventRuntime &rt = slot->runtime;
+    if (rt.deciderEpoch > 0) {
+        if (epoch <= rt.deciderEpoch)
+            return indexOf(event.config.id); // this node decides it; its own state is newer
+        // Another node took the event over: stop deciding it here.
+        rt.deciderEpoch = 0;
+        rt.decidedByRequestId.clear();
+        slot->needsTakeover.store(true, std::memory_order_release);
+    }
+    rt.config = event.config;
+    rt.state = event.state;
+    rt.stockTotal = event.stockTotal;
+    rt.wonUnits = event.stockTotal - event.remaining;
+    rt.decidedRequests = event.decidedRequests;
+    rt.wonRequests = event.wonRequests;
+    rt.lostRequests = event.lostRequests;
+    rt.createdAtMs = event.createdAtMs;
+    rt.updatedAtMs = event.updatedAtMs;
+    publishLocked(*slot);
+    return indexOf(event.config.id);
+}
+
+void EventBook::takeOver(int index, EventTakeover loaded)
+{
+    Slot *s = slot(index);
+    if (!s)
+        return;
+    std::lock_guard lock(m_mutex);
+    EventRuntime &rt = s->runtime;
+    rt.config = loaded.event.config;
+    rt.state = loaded.event.state;
+    rt.stockTotal = loaded.event.stockTotal;
+    rt.wonUnits = loaded.wonUnits;
+    rt.wonUnitsByUser = UserUnits();
+    rt.wonUnitsByUser.reserve(std::size_t(loaded.wonUnitsByUser.size()));
+    for (auto it = loaded.wonUnitsByUser.cbegin(); it != loaded.wonUnitsByUser.cend(); ++it)
+        rt.wonUnitsByUser.add(hashUserId(it.key()), it.key(), it.value());
+    rt.wonRequests = loaded.wonRequests;
+    rt.lostRequests = loaded.lostRequests;
+    rt.decidedRequests = loaded.wonRequests + loaded.lostRequests;
+    rt.createdAtMs = loaded.event.createdAtMs;
+    rt.updatedAtMs = loaded.event.updatedAtMs;
+    rt.deciderEpoch = loaded.epoch;
+    rt.decidedByRequestId = std::move(loaded.decidedByRequestId);
+    // As at start-up: the stored state may lag the orders by one commit.
+    if (rt.state == EventState::Open && rt.remaining() <= 0)
+        rt.state = EventState::SoldOut;
+    else if (rt.state == EventState::SoldOut && rt.remaining() > 0)
+        rt.state = EventState::Open;
+    publishLocked(*s);
+}
+
+std::int64_t EventBook::deciderEpochOf(int index)
+{
+    Slot *s = slot(index);
+    if (!s)
+        return 0;
+    std::lock_guard lock(m_mutex);
+    return s->runtime.deciderEpoch;
+}
+
+void EventBook::loseAuthority(int index, std::int64_t epoch)
+{
+    Slot *s = slot(index);
+    if (!s)
+        return;
+    std::lock_guard lock(m_mutex);
+    if (s->runtime.deciderEpoch != epoch)
+        return;
+    s->runtime.deciderEpoch = 0;
+    s->runtime.decidedByRequestId.clear();
+    s->needsTakeover.store(true, std::memory_order_release);
 }
 
 } // namespace flashsale

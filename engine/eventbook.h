@@ -50,6 +50,17 @@ struct AdminResult {
     QString message;
 };
 
+// Cluster mode: what a node loads from the shared store when it becomes an event's decider.
+struct EventTakeover {
+    EventSnapshot event;     // the stored row
+    std::int64_t epoch = 0;  // the new fencing epoch, already written to the store
+    QHash<QString, std::int32_t> wonUnitsByUser;
+    std::int64_t wonUnits = 0;
+    std::int64_t wonRequests = 0;
+    std::int64_t lostRequests = 0;
+    QHash<QString, DecidedOutcome> decidedByRequestId;
+};
+
 // Thread safety: m_mutex guards every EventRuntime (the decider holds it for one batch; staff
 // operations hold it for one change). m_directoryMutex guards the id → slot directory. The
 // per-slot atomics and published snapshots are read by front-end threads without m_mutex.
@@ -67,6 +78,10 @@ public:
         std::atomic<std::int64_t> startsAtMs{0};
         std::atomic<std::int64_t> acceptedRequests{0}; // counted by front ends
         std::atomic<std::int64_t> decidedRequests{0};
+        // Cluster mode: set when this node must load the event from the store before deciding
+        // it (at start, after a reconnect, after being fenced); the broker consumer clears it.
+        std::atomic<bool> needsTakeover{true};
+        std::atomic<std::int64_t> brokerDepth{0}; // cluster: messages ready in the event's queue
         mutable std::mutex snapshotMutex;
         std::shared_ptr<const EventSnapshot> snapshot; // guarded by snapshotMutex
     };
@@ -93,7 +108,20 @@ public:
     AdminResult restock(QStringView id, std::int64_t units, std::int64_t nowMs);
 
     // Applies clock-driven transitions (scheduled → open, → ended). Returns the changed events.
+    // In cluster mode only the events this node decides.
     QList<EventSnapshot> tick(std::int64_t nowMs);
+
+    // Cluster mode: events are decided by one node each, and mirrored by the others.
+    void setClustered(bool clustered) { m_clustered = clustered; }
+    // Mirrors an event as its decider (epoch) broadcast it, adding it if new; ignored while this
+    // node decides the event under a newer epoch. Returns the event's index.
+    int applyReplica(const EventSnapshot &event, std::int64_t epoch);
+    // Makes this node the event's decider with the state loaded from the store (decider thread).
+    void takeOver(int index, EventTakeover loaded);
+    // The epoch under which this node decides the event (0: it does not).
+    std::int64_t deciderEpochOf(int index);
+    // Stops deciding the event here if still under epoch (a commit was fenced by a newer decider).
+    void loseAuthority(int index, std::int64_t epoch);
 
     // Runs fn(slots) with m_mutex held, for the decider's batch.
     template<typename Fn>
@@ -118,6 +146,7 @@ private:
     QHash<QString, int> m_indexById;           // guarded by m_directoryMutex
     std::vector<std::unique_ptr<Slot>> m_slots; // guarded by m_directoryMutex; slots never move
     std::mutex m_mutex;
+    bool m_clustered = false; // set before start
 };
 
 } // namespace flashsale

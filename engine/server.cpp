@@ -62,6 +62,8 @@ bool Server::start(QString *error)
             return false;
     }
     engineOptions.maxQueueDepth = m_options.maxQueueDepth;
+    engineOptions.queueUrl = m_options.queueUrl;
+    engineOptions.nodeId = m_options.nodeId;
     auto engine = std::make_unique<Engine>(engineOptions);
     if (!engine->start(error))
         return false;

@@ -9,6 +9,7 @@
 #include <QUrl>
 #include <QVariant>
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace flashsale {
@@ -117,15 +118,37 @@ struct LeadKeyHash {
 
 struct SqlStore::Statements {
     explicit Statements(const QSqlDatabase &db)
-        : insertRequest(db), insertOrder(db), upsertIntent(db), upsertEvent(db)
+        : insertRequest(db), insertOrder(db), upsertIntent(db), upsertEvent(db), checkEpoch(db)
     {
     }
     QSqlQuery insertRequest;
     QSqlQuery insertOrder;
     QSqlQuery upsertIntent;
     QSqlQuery upsertEvent;
+    QSqlQuery checkEpoch;
     std::unordered_map<std::pair<QString, QString>, LeadInBatch, LeadKeyHash> leads; // scratch, per commit
 };
+
+const char kEventColumns[] = "id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
+                             " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms";
+
+EventSnapshot readEventRow(const QSqlQuery &query)
+{
+    EventSnapshot event;
+    event.config.id = query.value(0).toString();
+    event.config.name = query.value(1).toString();
+    event.config.priceCents = query.value(2).toLongLong();
+    event.config.currency = query.value(3).toString();
+    event.config.stock = query.value(4).toLongLong();
+    event.stockTotal = query.value(5).toLongLong();
+    event.config.perUserLimit = query.value(6).toInt();
+    event.config.startsAtMs = query.value(7).toLongLong();
+    event.config.endsAtMs = query.value(8).toLongLong();
+    event.state = eventStateFromString(query.value(9).toString()).value_or(EventState::Draft);
+    event.createdAtMs = query.value(10).toLongLong();
+    event.updatedAtMs = query.value(11).toLongLong();
+    return event;
+}
 
 WalCheckpointer::WalCheckpointer(StoreLocation location)
     : m_location(std::move(location))
@@ -213,6 +236,12 @@ bool SqlStore::open(QString *error)
             return false;
         }
     }
+    // Databases made before scale-out lack the decider's fencing epoch.
+    if (!query.exec(QStringLiteral("SELECT decider_epoch FROM events LIMIT 0"))
+        && !query.exec(QStringLiteral("ALTER TABLE events ADD COLUMN decider_epoch BIGINT NOT NULL DEFAULT 0"))) {
+        *error = QStringLiteral("schema: %1").arg(query.lastError().text());
+        return false;
+    }
     if (m_location.isSqlite()) {
         // Checkpoints run beside the writer instead of inside whichever commit crosses the limit.
         if (!query.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"))) {
@@ -254,6 +283,12 @@ bool SqlStore::prepare(QString *error)
          " starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms, state = excluded.state,"
          " updated_at_ms = excluded.updated_at_ms"},
     };
+    // Locks the event row until the commit: a node taking the event over waits for it, then
+    // raises the epoch, after which this node's commits for the event fail the check.
+    if (!s.checkEpoch.prepare(QStringLiteral("UPDATE events SET decider_epoch = decider_epoch WHERE id = ? AND decider_epoch = ?"))) {
+        *error = QStringLiteral("prepare: %1").arg(s.checkEpoch.lastError().text());
+        return false;
+    }
     for (const auto &[query, sql] : statements) {
         if (!query->prepare(QString::fromLatin1(sql))) {
             *error = QStringLiteral("prepare: %1").arg(query->lastError().text());
@@ -273,25 +308,10 @@ bool SqlStore::load(LoadedState *state, QString *error)
         return false;
     };
 
-    if (!query.exec(QStringLiteral("SELECT id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
-                                   " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms FROM events")))
+    if (!query.exec(QStringLiteral("SELECT %1 FROM events").arg(QLatin1String(kEventColumns))))
         return fail();
-    while (query.next()) {
-        EventSnapshot event;
-        event.config.id = query.value(0).toString();
-        event.config.name = query.value(1).toString();
-        event.config.priceCents = query.value(2).toLongLong();
-        event.config.currency = query.value(3).toString();
-        event.config.stock = query.value(4).toLongLong();
-        event.stockTotal = query.value(5).toLongLong();
-        event.config.perUserLimit = query.value(6).toInt();
-        event.config.startsAtMs = query.value(7).toLongLong();
-        event.config.endsAtMs = query.value(8).toLongLong();
-        event.state = eventStateFromString(query.value(9).toString()).value_or(EventState::Draft);
-        event.createdAtMs = query.value(10).toLongLong();
-        event.updatedAtMs = query.value(11).toLongLong();
-        state->events.push_back(std::move(event));
-    }
+    while (query.next())
+        state->events.push_back(readEventRow(query));
 
     if (!query.exec(QStringLiteral("SELECT event_id, user_id, CAST(SUM(quantity) AS BIGINT) FROM orders"
                                    " GROUP BY event_id, user_id")))
@@ -325,8 +345,11 @@ bool SqlStore::load(LoadedState *state, QString *error)
     return true;
 }
 
-bool SqlStore::commit(const CommitBatch &batch, QString *error)
+bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<FencedEvent> *fenced)
 {
+    std::vector<FencedEvent> fencedHere;
+    if (!fenced)
+        fenced = &fencedHere;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     Statements &s = *m_statements;
     QSqlQuery *failed = nullptr;
@@ -343,7 +366,35 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error)
         return false;
     }
     bool ok = true;
+    // Cluster mode: every event this batch writes for must still be decided under its epoch.
+    std::vector<FencedEvent> epochs;
+    const auto needEpoch = [&epochs](const QString &eventId, std::int64_t epoch) {
+        if (epoch > 0 && std::none_of(epochs.begin(), epochs.end(), [&](const FencedEvent &e) { return e.eventId == eventId; }))
+            epochs.push_back(FencedEvent{eventId, epoch});
+    };
+    for (const EventSnapshot &event : batch.eventRows)
+        needEpoch(event.config.id, event.deciderEpoch);
+    for (const DecidedRequest &d : batch.decided) {
+        if (d.disposition == DecidedRequest::Disposition::Decided)
+            needEpoch(d.request.eventId, d.decision.deciderEpoch);
+    }
+    for (const FencedEvent &e : epochs) {
+        QSqlQuery &q = s.checkEpoch;
+        q.bindValue(0, e.eventId);
+        q.bindValue(1, qint64(e.epoch));
+        if (!(ok = run(q)))
+            break;
+        if (q.numRowsAffected() != 1)
+            fenced->push_back(e);
+    }
+    if (ok && !fenced->empty()) {
+        db.rollback();
+        *error = QStringLiteral("another node decides %1 now").arg(fenced->front().eventId);
+        return false;
+    }
     for (const EventSnapshot &event : batch.eventRows) {
+        if (!ok)
+            break;
         QSqlQuery &q = s.upsertEvent;
         q.bindValue(0, event.config.id);
         q.bindValue(1, event.config.name);
@@ -357,10 +408,11 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error)
         q.bindValue(9, toString(event.state));
         q.bindValue(10, qint64(event.createdAtMs));
         q.bindValue(11, qint64(event.updatedAtMs));
-        if (!(ok = run(q)))
-            break;
+        ok = run(q);
     }
     for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {
+        if (batch.decided[i].disposition != DecidedRequest::Disposition::Decided)
+            continue;
         const PurchaseRequest &r = batch.decided[i].request;
         const Decision &d = batch.decided[i].decision;
         const bool won = d.outcome == TicketState::Won;

@@ -1,11 +1,13 @@
 // Durable storage of events, the request journal, orders and intents, through Qt Sql.
 #pragma once
 
+#include "engine/clustermessages.h"
 #include "engine/ticketbook.h"
 #include "engine/types.h"
 
 #include <QHash>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 
 #include <condition_variable>
@@ -40,21 +42,47 @@ QSqlDatabase readerConnection(const StoreLocation &location, QString *error);
 
 // A request with its decision: what one journal row records.
 struct DecidedRequest {
+    // Cluster mode also passes requests through the commit that are not decided here.
+    enum class Disposition : std::uint8_t {
+        Decided = 1, // journaled with its decision
+        Repeat,      // already decided (a redelivery or a retry on another node): announced again, not journaled
+        Returned,    // this node no longer decides the event: handed back to the broker
+    };
     PurchaseRequest request;
     Decision decision;
+    Disposition disposition = Disposition::Decided;
+};
+
+// Cluster mode: a staff command the decider has applied, to acknowledge and answer after the commit.
+struct CommandDone {
+    wire::CommandOutcome outcome;
+    QString eventId;
+    EventSnapshot event; // the event after the command
+    std::int64_t epoch = 0;
+    std::uint64_t deliveryTag = 0;
+    std::uint32_t deliveryGeneration = 0;
+    bool returned = false; // not applied: this node no longer decides the event
 };
 
 // One group commit: everything the writer collected since the previous commit.
 struct CommitBatch {
     std::vector<DecidedRequest> decided;
     std::vector<EventSnapshot> eventRows; // upserts, in the order the changes were made
+    std::vector<CommandDone> commands;
 
-    bool isEmpty() const { return decided.empty() && eventRows.empty(); }
+    bool isEmpty() const { return decided.empty() && eventRows.empty() && commands.empty(); }
     void clear()
     {
         decided.clear();
         eventRows.clear();
+        commands.clear();
     }
+};
+
+// An event whose commit was refused because another node decides it now (a newer epoch).
+struct FencedEvent {
+    QString eventId;
+    std::int64_t epoch = 0;
 };
 
 // Everything the engine rebuilds its memory from at start-up.
@@ -90,6 +118,11 @@ private:
     std::thread m_thread;
 };
 
+// The columns of the events table, in the order readEventRow reads them.
+extern const char kEventColumns[];
+// The event in the current row of a query that selected kEventColumns.
+EventSnapshot readEventRow(const QSqlQuery &query);
+
 // The writer's side of the store. Thread: used only by the writer thread after open().
 class SqlStore
 {
@@ -99,8 +132,10 @@ public:
 
     bool open(QString *error);
     bool load(LoadedState *state, QString *error);
-    // Writes the whole batch in one transaction; on failure nothing of it is written.
-    bool commit(const CommitBatch &batch, QString *error);
+    // Writes the whole batch in one transaction; on failure nothing of it is written. In cluster
+    // mode each event's rows are written only while the store still names their epoch as the
+    // event's decider; otherwise the commit fails and fenced lists the events to drop.
+    bool commit(const CommitBatch &batch, QString *error, std::vector<FencedEvent> *fenced = nullptr);
     void close();
 
     const StoreLocation &location() const { return m_location; }

@@ -1,5 +1,7 @@
 #include "engine/ticketbook.h"
 
+#include <limits>
+
 namespace flashsale {
 
 TicketBook::TicketBook()
@@ -74,6 +76,9 @@ void TicketBook::apply(const std::vector<TicketChange> &changes,
         std::uint32_t mask = 0;
         {
             std::lock_guard lock(m_entryStripes[change.seq % kStripes].mutex);
+            // Cluster mode: a broker confirm may arrive after the decision it led to.
+            if (change.state == TicketState::Queued && entry->state != TicketState::Pending)
+                continue;
             entry->state = change.state;
             entry->reason = change.reason;
             entry->orderId = change.orderId;
@@ -101,6 +106,71 @@ void TicketBook::restore(const TicketView &ticket, const QString &requestId)
         m_lastSeq.store(ticket.seq, std::memory_order_release);
     Key key{ticket.eventIndex, requestId};
     m_keyStripes[qHash(key, 0) % kStripes].seqByKey.insert(std::move(key), ticket.seq);
+}
+
+void TicketBook::useSeqBlocks()
+{
+    std::lock_guard growLock(m_growMutex);
+    m_usesSeqBlocks = true;
+}
+
+void TicketBook::addSeqBlock(std::uint64_t first, std::uint64_t count)
+{
+    std::lock_guard growLock(m_growMutex);
+    m_spareBlocks.emplace_back(first, first + count);
+}
+
+std::uint64_t TicketBook::seqsLeft() const
+{
+    std::lock_guard growLock(m_growMutex);
+    if (!m_usesSeqBlocks)
+        return std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t left = m_seqLimit - m_nextSeq;
+    for (const auto &[first, limit] : m_spareBlocks)
+        left += limit - first;
+    return left;
+}
+
+void TicketBook::applyRemote(const std::vector<RemoteTicket> &tickets,
+                             std::array<std::vector<std::uint64_t>, kMaxListeners> &notify)
+{
+    for (const RemoteTicket &ticket : tickets) {
+        const std::uint64_t seq = ticket.view.seq;
+        Entry *entry = entryFor(seq);
+        bool isNew = false;
+        if (!entry || entry->eventIndex < 0) {
+            std::lock_guard growLock(m_growMutex);
+            entry = createEntry(seq);
+            std::lock_guard entryLock(m_entryStripes[seq % kStripes].mutex);
+            if (entry->eventIndex < 0) {
+                *entry = Entry{ticket.view.tag, ticket.view.eventIndex, 0, 0, TicketState::Pending, LossReason::None};
+                isNew = true;
+            }
+            if (seq > m_lastSeq.load(std::memory_order_relaxed))
+                m_lastSeq.store(seq, std::memory_order_release);
+        }
+        if (isNew) {
+            Key key{ticket.view.eventIndex, ticket.requestId};
+            KeyStripe &stripe = m_keyStripes[qHash(key, 0) % kStripes];
+            std::lock_guard keyLock(stripe.mutex);
+            if (!stripe.seqByKey.contains(key))
+                stripe.seqByKey.insert(std::move(key), seq);
+        }
+        std::uint32_t mask = 0;
+        {
+            std::lock_guard lock(m_entryStripes[seq % kStripes].mutex);
+            entry->state = ticket.view.state;
+            entry->reason = ticket.view.reason;
+            entry->orderId = ticket.view.orderId;
+            mask = entry->listenerMask;
+            entry->listenerMask = 0;
+        }
+        while (mask) {
+            const int listener = std::countr_zero(mask);
+            mask &= mask - 1;
+            notify[listener].push_back(seq);
+        }
+    }
 }
 
 } // namespace flashsale

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 namespace flashsale {
@@ -31,6 +32,12 @@ struct TicketChange {
     TicketState state = TicketState::Queued;
     LossReason reason = LossReason::None;
     std::int64_t orderId = 0;
+};
+
+// A ticket another node accepted, as its decider announced it.
+struct RemoteTicket {
+    TicketView view;
+    QString requestId;
 };
 
 // Thread safety: every method may be called from any thread. Entries are striped over
@@ -66,6 +73,17 @@ public:
 
     // Recreates a ticket loaded from the store at start-up (single-threaded phase).
     void restore(const TicketView &ticket, const QString &requestId);
+
+    // Cluster mode: sequence numbers come from blocks each node reserves in the shared store,
+    // so tickets are unique across nodes. Until the first block arrives no ticket can be made.
+    void useSeqBlocks();
+    void addSeqBlock(std::uint64_t first, std::uint64_t count);
+    // Sequence numbers this node can still hand out (unbounded when not using blocks).
+    std::uint64_t seqsLeft() const;
+    // Records decided tickets of any node (creating the ones this node has not seen) and, like
+    // apply, collects the listeners to tell.
+    void applyRemote(const std::vector<RemoteTicket> &tickets,
+                     std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
 
     std::uint64_t lastSeq() const { return m_lastSeq.load(std::memory_order_acquire); }
 
@@ -105,8 +123,12 @@ private:
     std::array<KeyStripe, kStripes> m_keyStripes;
     mutable std::array<EntryStripe, kStripes> m_entryStripes;
     std::unique_ptr<std::atomic<Entry *>[]> m_chunks;
-    std::mutex m_growMutex; // guards chunk allocation and sequence assignment
-    std::atomic<std::uint64_t> m_lastSeq{0};
+    mutable std::mutex m_growMutex; // guards chunk allocation, sequence assignment and the fields below
+    std::atomic<std::uint64_t> m_lastSeq{0}; // the highest seq with an entry
+    bool m_usesSeqBlocks = false;
+    std::uint64_t m_nextSeq = 0;  // blocks: the next seq to hand out
+    std::uint64_t m_seqLimit = 0; // blocks: one past the current block
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> m_spareBlocks; // [first, limit)
 };
 
 template<typename JournalFn>
@@ -125,23 +147,38 @@ std::optional<TicketView> TicketBook::findOrCreate(std::int32_t eventIndex, cons
     Entry *entry = nullptr;
     {
         std::lock_guard growLock(m_growMutex);
-        seq = m_lastSeq.load(std::memory_order_relaxed) + 1;
+        const std::uint64_t lastBefore = m_lastSeq.load(std::memory_order_relaxed);
+        if (m_usesSeqBlocks) {
+            if (m_nextSeq >= m_seqLimit) {
+                if (m_spareBlocks.empty()) {
+                    *created = false;
+                    return std::nullopt;
+                }
+                std::tie(m_nextSeq, m_seqLimit) = m_spareBlocks.front();
+                m_spareBlocks.erase(m_spareBlocks.begin());
+            }
+            seq = m_nextSeq;
+        } else {
+            seq = lastBefore + 1;
+        }
         entry = createEntry(seq);
         {
             std::lock_guard entryLock(m_entryStripes[seq % kStripes].mutex);
             *entry = Entry{tag, eventIndex, 0, 0, TicketState::Pending, LossReason::None};
         }
         // Published before journaling: the writer may commit and apply this seq at once.
-        m_lastSeq.store(seq, std::memory_order_release);
+        m_lastSeq.store(std::max(seq, lastBefore), std::memory_order_release);
         if (!journal(seq)) {
             {
                 std::lock_guard entryLock(m_entryStripes[seq % kStripes].mutex);
                 entry->eventIndex = -1;
             }
-            m_lastSeq.store(seq - 1, std::memory_order_release);
+            m_lastSeq.store(lastBefore, std::memory_order_release);
             *created = false;
             return std::nullopt;
         }
+        if (m_usesSeqBlocks)
+            ++m_nextSeq;
     }
     stripe.seqByKey.insert(std::move(key), seq);
     *created = true;

@@ -70,6 +70,7 @@ struct EventSnapshot {
     std::int64_t lostRequests = 0;
     std::int64_t createdAtMs = 0;
     std::int64_t updatedAtMs = 0;
+    std::int64_t deciderEpoch = 0; // cluster: the fencing epoch of the decider that wrote it (0: embedded)
 };
 
 // One shopper's purchase request as accepted by a front end. Strings are validated lengths.
@@ -86,6 +87,9 @@ struct PurchaseRequest {
     std::uint64_t userHash = 0; // hashUserId(userId), computed by the front end off the decider thread
     QString contact;
     bool simulated = false; // sent by the sale simulator; exports can leave these out
+    // Cluster: the broker delivery that carried the request to this decider (0 when embedded).
+    std::uint64_t deliveryTag = 0;
+    std::uint32_t deliveryGeneration = 0; // which consumer connection the tag belongs to
 };
 
 // A 64-bit hash of a user id, never 0; the decider's per-user table is keyed by it.
@@ -100,6 +104,14 @@ struct Decision {
     std::int64_t orderId = 0; // > 0 when won
     std::int64_t decidedAtMs = 0;
     std::int64_t unitPriceCents = 0;
+    std::int64_t deciderEpoch = 0; // cluster: the epoch it was decided under; commits check it (0: embedded)
+};
+
+// The outcome of a decided request, kept by a cluster decider to recognise redeliveries.
+struct DecidedOutcome {
+    TicketState state = TicketState::Lost;
+    LossReason reason = LossReason::None;
+    std::int64_t orderId = 0;
 };
 
 // Limits enforced on input, in one place so every front end agrees.

@@ -2,14 +2,16 @@
 
 #include <QDebug>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
 namespace flashsale {
 
-Writer::Writer(SqlStore &store, PublishFn publish)
+Writer::Writer(SqlStore &store, PublishFn publish, FencedFn fenced)
     : m_store(store)
     , m_publish(std::move(publish))
+    , m_fenced(std::move(fenced))
 {
 }
 
@@ -72,6 +74,35 @@ std::uint64_t Writer::enqueueEventRow(const EventSnapshot &row)
     return m_openGeneration;
 }
 
+std::uint64_t Writer::enqueueCommand(CommandDone done)
+{
+    std::lock_guard lock(m_mutex);
+    const bool wasEmpty = m_pending.isEmpty();
+    m_pending.commands.push_back(std::move(done));
+    if (wasEmpty)
+        m_wakeWriter.notify_one();
+    return m_openGeneration;
+}
+
+void Writer::takeFenced(CommitBatch &batch, const std::vector<FencedEvent> &fenced, CommitBatch &dropped)
+{
+    const auto isFenced = [&fenced](const QString &eventId, std::int64_t epoch) {
+        return std::any_of(fenced.begin(), fenced.end(),
+                           [&](const FencedEvent &f) { return f.eventId == eventId && f.epoch == epoch; });
+    };
+    const auto split = [](auto &from, auto &to, auto &&predicate) {
+        auto kept = std::stable_partition(from.begin(), from.end(), [&](const auto &e) { return !predicate(e); });
+        to.insert(to.end(), std::make_move_iterator(kept), std::make_move_iterator(from.end()));
+        from.erase(kept, from.end());
+    };
+    // Repeats go too: the decision they repeat may be one of the dropped ones.
+    split(batch.decided, dropped.decided, [&](const DecidedRequest &d) {
+        return d.disposition != DecidedRequest::Disposition::Returned && isFenced(d.request.eventId, d.decision.deciderEpoch);
+    });
+    split(batch.eventRows, dropped.eventRows, [&](const EventSnapshot &e) { return isFenced(e.config.id, e.deciderEpoch); });
+    split(batch.commands, dropped.commands, [&](const CommandDone &c) { return !c.returned && isFenced(c.eventId, c.epoch); });
+}
+
 bool Writer::waitCommitted(std::uint64_t generation, int timeoutMs)
 {
     std::unique_lock lock(m_mutex);
@@ -107,7 +138,17 @@ void Writer::run()
         QString error;
         int attempt = 0;
         bool committed = false;
-        while (!(committed = m_store.commit(batch, &error))) {
+        std::vector<FencedEvent> fenced;
+        while (!(committed = m_store.commit(batch, &error, &fenced))) {
+            if (!fenced.empty()) {
+                qWarning("%s; dropping its uncommitted decisions", qPrintable(error));
+                CommitBatch dropped;
+                takeFenced(batch, fenced, dropped);
+                if (m_fenced)
+                    m_fenced(fenced, dropped);
+                fenced.clear();
+                continue;
+            }
             // Keep the batch and retry until the store is back: nobody has been told "queued"
             // or a result for anything in it yet. Give up only when stopping, after 10 s.
             if (!m_failing.exchange(true, std::memory_order_relaxed) || ++attempt % 50 == 0)

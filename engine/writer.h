@@ -20,8 +20,11 @@ public:
     // Called on the writer thread after each successful commit, with the committed batch (which
     // the callback may move from).
     using PublishFn = std::function<void(CommitBatch &committed)>;
+    // Cluster mode: called on the writer thread with the entries dropped from a commit because
+    // another node decides their events now.
+    using FencedFn = std::function<void(const std::vector<FencedEvent> &fenced, CommitBatch &dropped)>;
 
-    Writer(SqlStore &store, PublishFn publish);
+    Writer(SqlStore &store, PublishFn publish, FencedFn fenced = {});
     ~Writer();
 
     // Starts the thread and runs init on it first (Qt Sql connections belong to one thread).
@@ -33,6 +36,7 @@ public:
     // Each returns the generation that will hold the entry once committed.
     std::uint64_t enqueueDecided(std::vector<DecidedRequest> &decided);
     std::uint64_t enqueueEventRow(const EventSnapshot &row);
+    std::uint64_t enqueueCommand(CommandDone done);
 
     // Waits until generation is committed. Returns false on timeout.
     bool waitCommitted(std::uint64_t generation, int timeoutMs);
@@ -43,9 +47,12 @@ public:
 private:
     void run();
     bool stopping() const;
+    // Moves every entry of the fenced events out of batch into dropped.
+    static void takeFenced(CommitBatch &batch, const std::vector<FencedEvent> &fenced, CommitBatch &dropped);
 
     SqlStore &m_store;
     PublishFn m_publish;
+    FencedFn m_fenced;
     std::thread m_thread;
 
     mutable std::mutex m_mutex;

@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS events (
     ends_at_ms BIGINT NOT NULL,
     state TEXT NOT NULL,
     created_at_ms BIGINT NOT NULL,
-    updated_at_ms BIGINT NOT NULL
+    updated_at_ms BIGINT NOT NULL,
+    -- Scale-out: raised by each node that takes over deciding the event; commits check it.
+    decider_epoch BIGINT NOT NULL DEFAULT 0
 );
 
 -- The journal: every accepted purchase request, with its decision once made.

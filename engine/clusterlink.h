@@ -1,0 +1,145 @@
+// A scale-out node's link to RabbitMQ and the shared PostgreSQL store: publishes accepted
+// requests and staff commands to their event's queue, feeds this node's decider from the event
+// queues it is the single active consumer of, and hears every other node's decisions.
+#pragma once
+
+#include "engine/amqpconnection.h"
+#include "engine/clustermessages.h"
+#include "engine/clusterstore.h"
+#include "engine/eventbook.h"
+#include "engine/store.h"
+#include "engine/ticketbook.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace flashsale {
+
+// A broker delivery to settle once its effect is committed (or to hand back).
+struct DeliveryReceipt {
+    std::uint64_t deliveryTag = 0;
+    std::uint32_t generation = 0;
+};
+
+// What the link hands to the engine. Each call names the link thread it comes from.
+class ClusterHost
+{
+public:
+    virtual ~ClusterHost() = default;
+    // Publisher thread: the broker confirmed these tickets' requests (they are durable now).
+    virtual void requestsQueued(std::vector<TicketChange> &queued) = 0;
+    // Consumer thread: requests from an event queue this node decides, in queue order.
+    virtual void requestsDelivered(std::vector<PurchaseRequest> &requests) = 0;
+    virtual void commandDelivered(wire::EventCommand command, DeliveryReceipt receipt) = 0;
+    // Consumer thread: this node now decides the event; install loaded before deciding more.
+    virtual void tookOver(int eventIndex, EventTakeover loaded) = 0;
+    // Consumer thread: another node's decisions, or an event created elsewhere.
+    virtual void decisionsAnnounced(wire::Decisions &decisions) = 0;
+    virtual void eventAnnounced(const EventSnapshot &event) = 0;
+    // Consumer thread: what was decided while this node could not hear the broadcasts.
+    virtual void caughtUp(clusterstore::CatchUp &catchUp) = 0;
+};
+
+// Threads: a publisher thread and a consumer thread, each with its own AMQP connection; the
+// consumer thread also owns a PostgreSQL connection (take-overs, ticket blocks, health, catch-up).
+// Public methods may be called from any thread; m_outMutex guards what waits to be published,
+// m_settleMutex what waits to be acknowledged.
+class ClusterLink
+{
+public:
+    ClusterLink(ClusterHost &host, EventBook &events, TicketBook &tickets, AmqpUrl broker, StoreLocation store,
+                QString nodeId);
+    ~ClusterLink();
+
+    void start();
+    // Stops handing deliveries to the decider; later ones go back to the broker for another node.
+    void stopIntake();
+    // Waits up to timeoutMs for published requests to be confirmed and acknowledgements to be sent, then disconnects.
+    void stop(int timeoutMs);
+
+    // Broker and store reachable and ticket numbers at hand: purchases can be accepted.
+    bool isAvailable() const;
+    bool brokerConnected() const { return m_publisherUp.load(std::memory_order_relaxed); }
+    bool storeReachable() const { return m_storeUp.load(std::memory_order_relaxed); }
+    const QString &nodeId() const { return m_nodeId; }
+    // Requests published and not yet confirmed by the broker.
+    std::int64_t unconfirmed() const { return m_unconfirmedCount.load(std::memory_order_relaxed); }
+
+    void publishPurchase(PurchaseRequest request);
+    void publishCommand(const wire::EventCommand &command);
+    void announceDecisions(const wire::Decisions &decisions);
+    void announceEvent(const EventSnapshot &event);
+    // After a commit: acknowledges what it made durable, hands back what this node could not decide.
+    void settle(const std::vector<DeliveryReceipt> &acks, const std::vector<DeliveryReceipt> &rejects);
+
+private:
+    struct Outgoing {
+        QByteArray routingKey;
+        QByteArray type;
+        QByteArray body;
+        QString eventId;                 // set for messages to an event queue (confirmed, persistent)
+        std::vector<std::uint64_t> seqs; // the tickets a purchases message carries
+    };
+
+    void runPublisher();
+    bool connectPublisher(AmqpConnection &connection);
+    bool publishOne(AmqpConnection &connection, Outgoing &message, std::uint64_t *nextTag);
+    void confirmed(const AmqpConfirm &confirm);
+
+    void runConsumer();
+    bool connectConsumer(AmqpConnection &connection);
+    bool subscribeNewEvents(AmqpConnection &connection);
+    bool handleDelivery(AmqpConnection &connection, AmqpDelivery &delivery);
+    bool ensureTakenOver(EventBook::Slot &slot, int index);
+    void maintainStore();
+    QSqlDatabase storeDatabase();
+    void refreshDepths(AmqpConnection &connection);
+    bool sendSettlements(AmqpConnection &connection);
+    void wake(int fd);
+    bool sleepUnlessStopping(int ms);
+
+    ClusterHost &m_host;
+    EventBook &m_events;
+    TicketBook &m_tickets;
+    const AmqpUrl m_broker;
+    const StoreLocation m_store;
+    const QString m_nodeId;
+    int m_publisherWake = -1; // eventfds
+    int m_consumerWake = -1;
+
+    std::atomic<bool> m_stopping{false};
+    std::atomic<bool> m_intakeStopped{false};
+    std::atomic<bool> m_publisherUp{false};
+    std::atomic<bool> m_storeUp{false};
+    std::atomic<std::int64_t> m_unconfirmedCount{0};
+
+    std::mutex m_outMutex;
+    std::vector<PurchaseRequest> m_outPurchases; // guarded by m_outMutex
+    std::vector<Outgoing> m_outOther;            // guarded by m_outMutex
+
+    // Publisher thread only.
+    std::deque<std::pair<std::uint64_t, Outgoing>> m_awaitingConfirm;
+    std::vector<Outgoing> m_resend;
+    std::vector<QString> m_declaredQueues;
+
+    std::mutex m_settleMutex;
+    std::vector<DeliveryReceipt> m_acks;    // guarded by m_settleMutex
+    std::vector<DeliveryReceipt> m_rejects; // guarded by m_settleMutex
+
+    // Consumer thread only.
+    std::atomic<std::uint32_t> m_generation{0};
+    int m_subscribedEvents = 0;
+    std::int64_t m_lostAtMs = 0; // when the consumer connection last failed; 0: never connected
+    QString m_storeConnectionName;
+    bool m_storePrepared = false;
+    bool m_storeWarned = false;
+
+    std::thread m_publisher;
+    std::thread m_consumer;
+};
+
+} // namespace flashsale

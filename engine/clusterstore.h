@@ -1,0 +1,32 @@
+// The shared-store queries only scale-out nodes run: ticket number blocks, taking an event
+// over, creating events, and catching up on decisions missed while cut off from the broker.
+#pragma once
+
+#include "engine/eventbook.h"
+#include "engine/store.h"
+
+#include <QSqlDatabase>
+
+namespace flashsale::clusterstore {
+
+// Tickets are numbered in blocks of this size (one TicketBook chunk), one block per node at a time.
+inline constexpr std::uint64_t kSeqBlockSize = 65536;
+
+// Creates what only scale-out nodes use (the block sequence, the per-event journal index).
+bool prepare(QSqlDatabase &db, QString *error);
+// Reserves a fresh block for this node; returns its first seq, or 0 with error set.
+std::uint64_t reserveSeqBlock(QSqlDatabase &db, QString *error);
+// Makes the caller the event's decider: raises its epoch (waiting for any commit of the previous
+// decider to finish) and loads everything deciding it needs, in one transaction.
+bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, QString *error);
+// Inserts a new event. Status::Exists if the id is taken, Status::Unavailable on a store error.
+Status insertEvent(QSqlDatabase &db, const EventSnapshot &event, QString *error);
+
+// What changed in the store since a time: every event, and the tickets decided since then.
+struct CatchUp {
+    std::vector<EventSnapshot> events;
+    std::vector<LoadedTicket> tickets;
+};
+bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, CatchUp *catchUp, QString *error);
+
+} // namespace flashsale::clusterstore
