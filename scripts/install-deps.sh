@@ -14,6 +14,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(chromium xvfb)
     # A real PostgreSQL server for tst_postgres (started by scripts/start-postgres.sh).
     packages+=(postgresql)
+    # A real RabbitMQ broker for the cluster tests (started by scripts/start-rabbitmq.sh).
+    packages+=(rabbitmq-server)
     # Node.js from Debian unless the machine already has a node and npm of its own.
     command -v npm >/dev/null || packages+=(nodejs npm)
 fi

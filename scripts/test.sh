@@ -8,5 +8,10 @@ if [[ -z "${FLASHSALE_TEST_PG_URL:-}" ]]; then
     FLASHSALE_TEST_PG_URL=$(scripts/start-postgres.sh)
 fi
 export FLASHSALE_TEST_PG_URL
+# The cluster tests need a RabbitMQ broker: a local one unless the caller names one.
+if [[ -z "${FLASHSALE_TEST_AMQP_URL:-}" ]]; then
+    FLASHSALE_TEST_AMQP_URL=$(scripts/start-rabbitmq.sh)
+fi
+export FLASHSALE_TEST_AMQP_URL
 scripts/build.sh
 ctest --test-dir build --output-on-failure --timeout 600 "$@"
