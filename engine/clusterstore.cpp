@@ -36,15 +36,10 @@ bool prepare(QSqlDatabase &db, QString *error)
 {
     QSqlQuery query(db);
     query.exec(QStringLiteral("SET client_min_messages TO WARNING"));
-    // Nodes starting together may race to create these; IF NOT EXISTS can still collide once.
-    for (int attempt = 0;; ++attempt) {
-        const bool ok = query.exec(QStringLiteral("CREATE SEQUENCE IF NOT EXISTS ticket_seq_blocks"))
-            && query.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_by_event ON requests (event_id)"));
-        if (ok)
-            break;
-        if (attempt == 3)
-            return failed(query, error);
-    }
+    SchemaLock schemaLock(db, false);
+    if (!query.exec(QStringLiteral("CREATE SEQUENCE IF NOT EXISTS ticket_seq_blocks"))
+        || !query.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_by_event ON requests (event_id)")))
+        return failed(query, error);
     // Blocks start past every seq already journaled (say, by an earlier single-node run).
     if (!query.exec(QStringLiteral("SELECT setval('ticket_seq_blocks', GREATEST((SELECT last_value FROM ticket_seq_blocks),"
                                    " (SELECT COALESCE(MAX(seq), 0) / %1 + 1 FROM requests)))")

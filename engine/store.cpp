@@ -101,6 +101,19 @@ QSqlDatabase readerConnection(const StoreLocation &location, QString *error)
     return openConnection(location, name, error);
 }
 
+SchemaLock::SchemaLock(const QSqlDatabase &db, bool isSqlite)
+    : m_db(isSqlite ? QSqlDatabase() : db)
+{
+    if (m_db.isValid())
+        QSqlQuery(m_db).exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kSchemaLockKey));
+}
+
+SchemaLock::~SchemaLock()
+{
+    if (m_db.isValid())
+        QSqlQuery(m_db).exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kSchemaLockKey));
+}
+
 // One event's and user's losses within a commit, written as one intents upsert.
 struct LeadInBatch {
     QString contact;
@@ -228,6 +241,8 @@ bool SqlStore::open(QString *error)
     // PostgreSQL: no "relation already exists, skipping" notice on every start.
     if (!m_location.isSqlite())
         query.exec(QStringLiteral("SET client_min_messages TO WARNING"));
+    // Nodes starting together would race on CREATE ... IF NOT EXISTS; one at a time.
+    SchemaLock schemaLock(db, m_location.isSqlite());
     for (const QString &statement : lines.join(QLatin1Char('\n')).split(QLatin1Char(';'))) {
         if (statement.trimmed().isEmpty())
             continue;

@@ -118,6 +118,21 @@ private:
     std::thread m_thread;
 };
 
+// Holds PostgreSQL's session lock for schema changes while alive, so that nodes starting
+// together change the schema one at a time (SQLite: does nothing).
+class SchemaLock
+{
+public:
+    SchemaLock(const QSqlDatabase &db, bool isSqlite);
+    ~SchemaLock();
+    SchemaLock(const SchemaLock &) = delete;
+    SchemaLock &operator=(const SchemaLock &) = delete;
+
+private:
+    static constexpr int kSchemaLockKey = 0x5eca11; // any constant the nodes agree on
+    QSqlDatabase m_db;
+};
+
 // The columns of the events table, in the order readEventRow reads them.
 extern const char kEventColumns[];
 // The event in the current row of a query that selected kEventColumns.

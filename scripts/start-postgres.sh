@@ -52,6 +52,8 @@ done
 if [[ -z $(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'") ]]; then
     psql_admin -c "CREATE ROLE $role LOGIN PASSWORD '$password'" >&2
 fi
+# The scale-out test makes a database of its own per run.
+psql_admin -c "ALTER ROLE $role CREATEDB" >&2
 if [[ -z $(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$database'") ]]; then
     psql_admin -c "CREATE DATABASE $database OWNER $role" >&2
 fi
