@@ -339,6 +339,8 @@ void ClusterLink::maintainStore()
         }
         m_tickets.addSeqBlock(first, clusterstore::kSeqBlockSize);
     }
+    if (const std::uint64_t limit = clusterstore::reservedSeqLimit(db); limit > 0)
+        m_reservedSeqLimit.store(limit, std::memory_order_relaxed);
     if (!m_storeUp.exchange(true))
         qInfo("node %s: store reachable", qPrintable(m_nodeId));
     m_storeWarned = false;

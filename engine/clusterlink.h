@@ -69,6 +69,10 @@ public:
     // Requests published and not yet confirmed by the broker.
     std::int64_t unconfirmed() const { return m_unconfirmedCount.load(std::memory_order_relaxed); }
 
+    // Whether seq lies in a ticket number block some node has reserved, so that a ticket this
+    // node has not heard of may still be queued on another node.
+    bool mayBeQueuedElsewhere(std::uint64_t seq) const { return seq > 0 && seq < m_reservedSeqLimit.load(std::memory_order_relaxed); }
+
     void publishPurchase(PurchaseRequest request);
     void publishCommand(const wire::EventCommand &command);
     void announceDecisions(const wire::Decisions &decisions);
@@ -116,6 +120,7 @@ private:
     std::atomic<bool> m_publisherUp{false};
     std::atomic<bool> m_storeUp{false};
     std::atomic<std::int64_t> m_unconfirmedCount{0};
+    std::atomic<std::uint64_t> m_reservedSeqLimit{0}; // one past the highest block any node reserved
 
     std::mutex m_outMutex;
     std::vector<PurchaseRequest> m_outPurchases; // guarded by m_outMutex

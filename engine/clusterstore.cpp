@@ -58,6 +58,14 @@ std::uint64_t reserveSeqBlock(QSqlDatabase &db, QString *error)
     return query.value(0).toULongLong() * kSeqBlockSize;
 }
 
+std::uint64_t reservedSeqLimit(QSqlDatabase &db)
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("SELECT last_value FROM ticket_seq_blocks")) || !query.next())
+        return 0;
+    return (query.value(0).toULongLong() + 1) * kSeqBlockSize;
+}
+
 bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, QString *error)
 {
     if (!db.transaction()) {

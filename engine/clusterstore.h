@@ -16,6 +16,8 @@ inline constexpr std::uint64_t kSeqBlockSize = 65536;
 bool prepare(QSqlDatabase &db, QString *error);
 // Reserves a fresh block for this node; returns its first seq, or 0 with error set.
 std::uint64_t reserveSeqBlock(QSqlDatabase &db, QString *error);
+// One past the last seq of the blocks reserved so far by all nodes; 0 on failure.
+std::uint64_t reservedSeqLimit(QSqlDatabase &db);
 // Makes the caller the event's decider: raises its epoch (waiting for any commit of the previous
 // decider to finish) and loads everything deciding it needs, in one transaction.
 bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, QString *error);

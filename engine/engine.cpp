@@ -238,6 +238,10 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
 std::optional<TicketView> Engine::ticket(std::uint64_t seq, std::uint32_t tag) const
 {
     auto view = m_tickets.get(seq);
+    if (!view && m_cluster && m_cluster->mayBeQueuedElsewhere(seq)) {
+        // Accepted by another node and not decided yet (its decision is announced to all).
+        return TicketView{seq, tag, -1, TicketState::Queued, LossReason::None, 0};
+    }
     if (!view || view->tag != tag)
         return std::nullopt;
     return view;
@@ -245,7 +249,12 @@ std::optional<TicketView> Engine::ticket(std::uint64_t seq, std::uint32_t tag) c
 
 std::optional<TicketView> Engine::watchTicket(std::uint64_t seq, std::uint32_t tag, int listener, TicketState waitUntil)
 {
-    if (!ticket(seq, tag))
+    const auto view = ticket(seq, tag);
+    if (!view)
+        return std::nullopt;
+    if (view->eventIndex < 0 && m_tickets.watchUnseen(seq, listener))
+        return view;
+    if (view->eventIndex < 0 && !ticket(seq, tag))
         return std::nullopt;
     return m_tickets.watch(seq, listener, waitUntil);
 }

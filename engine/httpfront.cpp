@@ -770,12 +770,19 @@ void HttpFront::metrics(Reply &reply)
     out.append("flashsale_won_units_total ").append(QByteArray::number(qint64(s.wonUnits))).append('\n');
     metric("flashsale_requests_rejected_total", "counter", "Purchase requests refused with 429 because the queue was full.");
     out.append("flashsale_requests_rejected_total{reason=\"overloaded\"} ").append(QByteArray::number(qint64(s.rejectedOverload))).append('\n');
-    metric("flashsale_queue_depth", "gauge", "Requests accepted but not yet decided and committed.");
+    metric("flashsale_queue_depth", "gauge",
+           "Requests accepted but not yet decided and committed (scale-out: ready in the broker plus unconfirmed here).");
     out.append("flashsale_queue_depth ").append(QByteArray::number(qint64(s.queueDepth))).append('\n');
     metric("flashsale_store_commits_total", "counter", "Group commits to the store.");
     out.append("flashsale_store_commits_total ").append(QByteArray::number(quint64(s.commits))).append('\n');
     metric("flashsale_store_failing", "gauge", "1 while commits to the store fail and are being retried.");
     out.append("flashsale_store_failing ").append(s.storeFailing ? "1\n" : "0\n");
+    if (s.clustered) {
+        metric("flashsale_node_info", "gauge", "This scale-out node's name.");
+        out.append("flashsale_node_info{node=\"").append(m_engine.nodeId().toUtf8()).append("\"} 1\n");
+        metric("flashsale_broker_connected", "gauge", "1 while the node can publish to RabbitMQ.");
+        out.append("flashsale_broker_connected ").append(s.brokerConnected ? "1\n" : "0\n");
+    }
     metric("flashsale_websocket_clients", "gauge", "Open WebSocket connections (shoppers and admin feeds).");
     out.append("flashsale_websocket_clients ").append(QByteArray::number(qint64(s.webSocketClients))).append('\n');
 

@@ -131,6 +131,19 @@ std::uint64_t TicketBook::seqsLeft() const
     return left;
 }
 
+bool TicketBook::watchUnseen(std::uint64_t seq, int listener)
+{
+    std::lock_guard growLock(m_growMutex);
+    Entry *entry = createEntry(seq);
+    if (seq > m_lastSeq.load(std::memory_order_relaxed))
+        m_lastSeq.store(seq, std::memory_order_release);
+    std::lock_guard lock(m_entryStripes[seq % kStripes].mutex);
+    if (entry->eventIndex >= 0)
+        return false;
+    entry->listenerMask |= 1u << listener;
+    return true;
+}
+
 void TicketBook::applyRemote(const std::vector<RemoteTicket> &tickets,
                              std::array<std::vector<std::uint64_t>, kMaxListeners> &notify)
 {
@@ -143,7 +156,9 @@ void TicketBook::applyRemote(const std::vector<RemoteTicket> &tickets,
             entry = createEntry(seq);
             std::lock_guard entryLock(m_entryStripes[seq % kStripes].mutex);
             if (entry->eventIndex < 0) {
-                *entry = Entry{ticket.view.tag, ticket.view.eventIndex, 0, 0, TicketState::Pending, LossReason::None};
+                // Keeps the listeners of a poller that asked before the ticket was known here.
+                *entry = Entry{ticket.view.tag, ticket.view.eventIndex, 0, entry->listenerMask, TicketState::Pending,
+                               LossReason::None};
                 isNew = true;
             }
             if (seq > m_lastSeq.load(std::memory_order_relaxed))

@@ -80,6 +80,9 @@ public:
     void addSeqBlock(std::uint64_t first, std::uint64_t count);
     // Sequence numbers this node can still hand out (unbounded when not using blocks).
     std::uint64_t seqsLeft() const;
+    // Cluster mode: asks that listener be told when a ticket this node has not seen yet (accepted
+    // by another node) is decided here or announced. False if the ticket became known meanwhile.
+    bool watchUnseen(std::uint64_t seq, int listener);
     // Records decided tickets of any node (creating the ones this node has not seen) and, like
     // apply, collects the listeners to tell.
     void applyRemote(const std::vector<RemoteTicket> &tickets,
