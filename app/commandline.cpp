@@ -20,8 +20,8 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once)."_qs, u"TOKEN"_qs);
     const QCommandLineOption httpThreads(u"http-threads"_qs, u"HTTP acceptor threads (default: one per core)."_qs, u"N"_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
-    const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB."_qs, u"URL"_qs);
-    const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST. Needs --store."_qs, u"URL"_qs);
+    const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB (or set FLASHSALE_STORE_URL)."_qs, u"URL"_qs);
+    const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST (or set FLASHSALE_QUEUE_URL). Needs --store."_qs, u"URL"_qs);
     const QCommandLineOption nodeId(u"node-id"_qs, u"Names this node in logs, metrics and the cluster: 1 to 64 of A-Z a-z 0-9 . _ - (default: the host name)."_qs, u"NAME"_qs);
     const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: send N simulated shoppers to EVENT_ID through the HTTP API, print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
     parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate});
@@ -63,16 +63,19 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             return result;
         }
     }
-    if (parser.isSet(store)) {
+    // The URLs may come from the environment instead, which keeps passwords out of `ps`.
+    const QString storeUrl = parser.isSet(store) ? parser.value(store) : qEnvironmentVariable("FLASHSALE_STORE_URL");
+    const QString queueUrl = parser.isSet(queue) ? parser.value(queue) : qEnvironmentVariable("FLASHSALE_QUEUE_URL");
+    if (!storeUrl.isEmpty()) {
         QString storeError;
-        if (StoreLocation::fromUrl(parser.value(store), &storeError).driver.isEmpty()) {
+        if (StoreLocation::fromUrl(storeUrl, &storeError).driver.isEmpty()) {
             result.error = u"--store "_qs + storeError;
             return result;
         }
-        result.server.storeUrl = parser.value(store);
+        result.server.storeUrl = storeUrl;
     }
-    if (parser.isSet(queue)) {
-        if (const QString queueError = checkQueueUrl(parser.value(queue)); !queueError.isEmpty()) {
+    if (!queueUrl.isEmpty()) {
+        if (const QString queueError = checkQueueUrl(queueUrl); !queueError.isEmpty()) {
             result.error = u"--queue "_qs + queueError;
             return result;
         }
@@ -80,7 +83,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             result.error = u"--queue needs --store postgresql://...: every node must share one database"_qs;
             return result;
         }
-        result.server.queueUrl = parser.value(queue);
+        result.server.queueUrl = queueUrl;
     }
     if (parser.isSet(nodeId)) {
         if (const QString idError = checkNodeId(parser.value(nodeId)); !idError.isEmpty()) {

@@ -1,5 +1,7 @@
 #include "engine/amqpconnection.h"
 
+#include "engine/queueurl.h"
+
 #include <QUrl>
 
 #include <amqp.h>
@@ -28,13 +30,12 @@ QString textOf(amqp_bytes_t bytes)
 
 AmqpUrl AmqpUrl::parse(const QString &text, QString *error)
 {
-    const QUrl url(text, QUrl::StrictMode);
     AmqpUrl parsed;
-    const QString shown = url.isValid() ? url.toDisplayString(QUrl::RemovePassword) : QStringLiteral("an invalid URL");
-    if (!url.isValid() || url.scheme() != QLatin1String("amqp") || url.host().isEmpty()) {
-        *error = QStringLiteral("expected amqp://USER:PASS@HOST:PORT/VHOST, got %1").arg(shown);
+    if (const QString problem = checkQueueUrl(text); !problem.isEmpty()) {
+        *error = problem;
         return parsed;
     }
+    const QUrl url(text, QUrl::StrictMode);
     parsed.host = url.host();
     parsed.port = url.port(5672);
     if (!url.userName().isEmpty()) {

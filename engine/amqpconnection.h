@@ -18,8 +18,7 @@ struct AmqpUrl {
     QString password = QStringLiteral("guest");
     QString vhost = QStringLiteral("/");
 
-    // Returns an empty host and sets error when text is not an amqp:// URL. The error never
-    // repeats the password.
+    // Returns an empty host and sets error when checkQueueUrl refuses text.
     static AmqpUrl parse(const QString &text, QString *error);
     QString display() const; // without the password
 };

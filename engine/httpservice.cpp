@@ -14,8 +14,9 @@ namespace flashsale {
 
 namespace {
 
-// A listening, non-blocking TCP socket with SO_REUSEPORT set, or -1 and error.
-int listeningSocket(const QHostAddress &address, quint16 port, QString *error)
+// A listening, non-blocking TCP socket, or -1 and error. The acceptor threads each listen on
+// the same port with SO_REUSEPORT (shared); a probe listens without it, to find the port free.
+int listeningSocket(const QHostAddress &address, quint16 port, bool shared, QString *error)
 {
     const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
     const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -25,7 +26,8 @@ int listeningSocket(const QHostAddress &address, quint16 port, QString *error)
     }
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (shared)
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     sockaddr_storage storage{};
     socklen_t length = 0;
     if (v6) {
@@ -120,8 +122,17 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
     // thread, so pushing one update to N WebSocket watchers cost O(N²) (7.9 s for 19,700).
     qputenv("QT_NO_THREADED_GLIB", "1");
     m_address = address;
+    // SO_REUSEPORT would let a second node started on a taken port share it silently.
+    if (port != 0) {
+        const int probe = listeningSocket(address, port, false, error);
+        if (probe < 0) {
+            *error += QStringLiteral(" (is another flashsale node using this port?)");
+            return false;
+        }
+        ::close(probe);
+    }
     for (int i = 0; i < std::max(1, threads); ++i) {
-        const int fd = listeningSocket(address, i == 0 ? port : m_port, error);
+        const int fd = listeningSocket(address, i == 0 ? port : m_port, true, error);
         if (fd < 0) {
             stop();
             return false;
