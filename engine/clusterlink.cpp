@@ -39,13 +39,15 @@ std::int64_t nowMs()
 } // namespace
 
 ClusterLink::ClusterLink(ClusterHost &host, EventBook &events, TicketBook &tickets, AmqpUrl broker, StoreLocation store,
-                         QString nodeId)
+                         QString nodeId, QByteArray clusterId)
     : m_host(host)
     , m_events(events)
     , m_tickets(tickets)
     , m_broker(std::move(broker))
     , m_store(std::move(store))
     , m_nodeId(std::move(nodeId))
+    , m_clusterId(std::move(clusterId))
+    , m_exchange(wire::exchangeName(m_clusterId))
     , m_publisherWake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC))
     , m_consumerWake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC))
     , m_lostAtMs(nowMs())
@@ -58,6 +60,11 @@ ClusterLink::~ClusterLink()
     stop(0);
     ::close(m_publisherWake);
     ::close(m_consumerWake);
+}
+
+QByteArray ClusterLink::queueOf(const QString &eventId) const
+{
+    return wire::eventQueueName(m_clusterId, eventId);
 }
 
 void ClusterLink::start()
@@ -125,7 +132,7 @@ void ClusterLink::publishPurchase(PurchaseRequest request)
 
 void ClusterLink::publishCommand(const wire::EventCommand &command)
 {
-    Outgoing message{wire::eventQueueName(command.eventId), wire::kCommand, wire::encodeCommand(command), command.eventId, {}};
+    Outgoing message{queueOf(command.eventId), wire::kCommand, wire::encodeCommand(command), command.eventId, {}};
     std::lock_guard lock(m_outMutex);
     m_outOther.push_back(std::move(message));
     wake(m_publisherWake);
@@ -167,13 +174,13 @@ bool ClusterLink::connectPublisher(AmqpConnection &connection)
     return connection.open(m_broker, QStringLiteral("flashsale %1 publisher").arg(m_nodeId), kHeartbeatSeconds)
         && connection.openChannel(kConfirmedChannel) && connection.confirmSelect(kConfirmedChannel)
         && connection.openChannel(kPlainChannel)
-        && connection.declareExchange(kPlainChannel, wire::kClusterExchange, "topic");
+        && connection.declareExchange(kPlainChannel, m_exchange, "topic");
 }
 
 bool ClusterLink::publishOne(AmqpConnection &connection, Outgoing &message, std::uint64_t *nextTag)
 {
     if (message.eventId.isEmpty())
-        return connection.publish(kPlainChannel, wire::kClusterExchange, message.routingKey, message.type, message.body, false);
+        return connection.publish(kPlainChannel, m_exchange, message.routingKey, message.type, message.body, false);
     if (std::find(m_declaredQueues.begin(), m_declaredQueues.end(), message.eventId) == m_declaredQueues.end()) {
         if (!connection.declareDurableQueue(kPlainChannel, message.routingKey, true))
             return false;
@@ -249,7 +256,7 @@ void ClusterLink::runPublisher()
             std::size_t end = i + 1;
             while (end < purchases.size() && end - i < kPurchasesPerMessage && purchases[end].eventId == purchases[i].eventId)
                 ++end;
-            Outgoing message{wire::eventQueueName(purchases[i].eventId), wire::kPurchases,
+            Outgoing message{queueOf(purchases[i].eventId), wire::kPurchases,
                              wire::encodePurchases(&purchases[i], end - i), purchases[i].eventId, {}};
             for (std::size_t k = i; k < end; ++k)
                 message.seqs.push_back(purchases[k].seq);
@@ -322,9 +329,8 @@ void ClusterLink::maintainStore()
             QSqlDatabase::removeDatabase(m_storeConnectionName);
         }
         db = openConnection(m_store, m_storeConnectionName, &error);
-        if (!db.isOpen() || (!m_storePrepared && !clusterstore::prepare(db, &error)))
+        if (!db.isOpen())
             return unreachable(db);
-        m_storePrepared = true;
     }
     QSqlQuery ping(db);
     if (!ping.exec(QStringLiteral("SELECT 1"))) {
@@ -352,10 +358,10 @@ bool ClusterLink::connectConsumer(AmqpConnection &connection)
     if (!connection.open(m_broker, QStringLiteral("flashsale %1 consumer").arg(m_nodeId), kHeartbeatSeconds)
         || !connection.openChannel(kEventsChannel) || !connection.qos(kEventsChannel, kPrefetchMessages)
         || !connection.openChannel(kBroadcastChannel) || !connection.openChannel(kQueryChannel)
-        || !connection.declareExchange(kQueryChannel, wire::kClusterExchange, "topic"))
+        || !connection.declareExchange(kQueryChannel, m_exchange, "topic"))
         return false;
     const QByteArray broadcasts = connection.declarePrivateQueue(kBroadcastChannel);
-    if (broadcasts.isEmpty() || !connection.bindQueue(kBroadcastChannel, broadcasts, wire::kClusterExchange, "#")
+    if (broadcasts.isEmpty() || !connection.bindQueue(kBroadcastChannel, broadcasts, m_exchange, "#")
         || !connection.consume(kBroadcastChannel, broadcasts, true))
         return false;
     // Deliveries of the previous connection are back in their queues: whoever decides an event
@@ -375,7 +381,7 @@ bool ClusterLink::subscribeNewEvents(AmqpConnection &connection)
 {
     const int count = m_events.count();
     for (; m_subscribedEvents < count; ++m_subscribedEvents) {
-        const QByteArray queue = wire::eventQueueName(m_events.idAt(m_subscribedEvents));
+        const QByteArray queue = queueOf(m_events.idAt(m_subscribedEvents));
         if (!connection.declareDurableQueue(kQueryChannel, queue, true) || !connection.consume(kEventsChannel, queue, false))
             return false;
     }
@@ -454,7 +460,7 @@ bool ClusterLink::handleDelivery(AmqpConnection &connection, AmqpDelivery &deliv
 void ClusterLink::refreshDepths(AmqpConnection &connection)
 {
     for (int i = 0; i < m_subscribedEvents; ++i) {
-        const std::int64_t ready = connection.readyCount(kQueryChannel, wire::eventQueueName(m_events.idAt(i)));
+        const std::int64_t ready = connection.readyCount(kQueryChannel, queueOf(m_events.idAt(i)));
         if (ready < 0)
             return;
         m_events.slot(i)->brokerDepth.store(ready, std::memory_order_relaxed);

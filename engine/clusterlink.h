@@ -51,8 +51,9 @@ public:
 class ClusterLink
 {
 public:
+    // clusterId: the store's cluster id (clusterstore::prepare), which prefixes every broker name.
     ClusterLink(ClusterHost &host, EventBook &events, TicketBook &tickets, AmqpUrl broker, StoreLocation store,
-                QString nodeId);
+                QString nodeId, QByteArray clusterId);
     ~ClusterLink();
 
     void start();
@@ -89,6 +90,7 @@ private:
         std::vector<std::uint64_t> seqs; // the tickets a purchases message carries
     };
 
+    QByteArray queueOf(const QString &eventId) const;
     void runPublisher();
     bool connectPublisher(AmqpConnection &connection);
     bool publishOne(AmqpConnection &connection, Outgoing &message, std::uint64_t *nextTag);
@@ -112,6 +114,8 @@ private:
     const AmqpUrl m_broker;
     const StoreLocation m_store;
     const QString m_nodeId;
+    const QByteArray m_clusterId;
+    const QByteArray m_exchange;
     int m_publisherWake = -1; // eventfds
     int m_consumerWake = -1;
 
@@ -140,7 +144,6 @@ private:
     int m_subscribedEvents = 0;
     std::int64_t m_lostAtMs = 0; // when the consumer connection last failed; 0: never connected
     QString m_storeConnectionName;
-    bool m_storePrepared = false;
     bool m_storeWarned = false;
 
     std::thread m_publisher;

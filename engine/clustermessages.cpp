@@ -112,9 +112,14 @@ void takeOptional(QDataStream &in, std::optional<T> &value)
 }
 } // namespace
 
-QByteArray eventQueueName(const QString &eventId)
+QByteArray eventQueueName(const QByteArray &clusterId, const QString &eventId)
 {
-    return "flashsale.event." + eventId.toUtf8();
+    return "flashsale." + clusterId + ".event." + eventId.toUtf8();
+}
+
+QByteArray exchangeName(const QByteArray &clusterId)
+{
+    return "flashsale." + clusterId;
 }
 
 QByteArray encodePurchases(const PurchaseRequest *first, std::size_t count)

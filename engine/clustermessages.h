@@ -65,9 +65,11 @@ bool decodeDecisions(const QByteArray &body, Decisions *decisions);
 QByteArray encodeEvent(const EventSnapshot &event);
 bool decodeEvent(const QByteArray &body, EventSnapshot *event);
 
+// Broker names are prefixed with the cluster's id (kept in its store), so that clusters sharing a
+// broker never see each other's messages.
 // The durable queue that carries one event's purchases and commands.
-QByteArray eventQueueName(const QString &eventId);
-// The topic exchange every node binds its broadcast queue to.
-inline constexpr char kClusterExchange[] = "flashsale.cluster";
+QByteArray eventQueueName(const QByteArray &clusterId, const QString &eventId);
+// The topic exchange every node of the cluster binds its broadcast queue to.
+QByteArray exchangeName(const QByteArray &clusterId);
 
 } // namespace flashsale::wire

@@ -32,20 +32,28 @@ LoadedTicket readTicketRow(const QSqlQuery &query)
 }
 } // namespace
 
-bool prepare(QSqlDatabase &db, QString *error)
+QByteArray prepare(QSqlDatabase &db, QString *error)
 {
     QSqlQuery query(db);
     query.exec(QStringLiteral("SET client_min_messages TO WARNING"));
     SchemaLock schemaLock(db, false);
     if (!query.exec(QStringLiteral("CREATE SEQUENCE IF NOT EXISTS ticket_seq_blocks"))
-        || !query.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_by_event ON requests (event_id)")))
-        return failed(query, error);
+        || !query.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_by_event ON requests (event_id)"))
+        || !query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS cluster_identity (id TEXT NOT NULL)"))
+        || !query.exec(QStringLiteral("INSERT INTO cluster_identity SELECT substr(md5(random()::text), 1, 12)"
+                                      " WHERE NOT EXISTS (SELECT 1 FROM cluster_identity)"))) {
+        failed(query, error);
+        return QByteArray();
+    }
     // Blocks start past every seq already journaled (say, by an earlier single-node run).
     if (!query.exec(QStringLiteral("SELECT setval('ticket_seq_blocks', GREATEST((SELECT last_value FROM ticket_seq_blocks),"
                                    " (SELECT COALESCE(MAX(seq), 0) / %1 + 1 FROM requests)))")
-                        .arg(kSeqBlockSize)))
-        return failed(query, error);
-    return true;
+                        .arg(kSeqBlockSize))
+        || !query.exec(QStringLiteral("SELECT id FROM cluster_identity")) || !query.next()) {
+        failed(query, error);
+        return QByteArray();
+    }
+    return query.value(0).toString().toLatin1();
 }
 
 std::uint64_t reserveSeqBlock(QSqlDatabase &db, QString *error)

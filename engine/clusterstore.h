@@ -12,8 +12,10 @@ namespace flashsale::clusterstore {
 // Tickets are numbered in blocks of this size (one TicketBook chunk), one block per node at a time.
 inline constexpr std::uint64_t kSeqBlockSize = 65536;
 
-// Creates what only scale-out nodes use (the block sequence, the per-event journal index).
-bool prepare(QSqlDatabase &db, QString *error);
+// Creates what only scale-out nodes use (the block sequence, the per-event journal index, the
+// cluster's id) and returns the cluster's id: a random name made by the first node, which keeps
+// the broker's queues of clusters with different stores apart. Empty on failure.
+QByteArray prepare(QSqlDatabase &db, QString *error);
 // Reserves a fresh block for this node; returns its first seq, or 0 with error set.
 std::uint64_t reserveSeqBlock(QSqlDatabase &db, QString *error);
 // One past the last seq of the blocks reserved so far by all nodes; 0 on failure.

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include "engine/clusterstore.h"
 #include "engine/deciderthread.h"
 #include "engine/writer.h"
 
@@ -111,7 +112,23 @@ bool Engine::start(QString *error)
         m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
     m_decider->start();
     if (clustered) {
-        m_cluster = std::make_unique<ClusterLink>(static_cast<ClusterHost &>(*this), *m_events, m_tickets, broker, m_options.store, m_options.nodeId);
+        QByteArray clusterId;
+        {
+            const QString name = QStringLiteral("flashsale-prepare-%1").arg(reinterpret_cast<quintptr>(this), 0, 16);
+            {
+                QSqlDatabase db = openConnection(m_options.store, name, error);
+                if (db.isOpen())
+                    clusterId = clusterstore::prepare(db, error);
+            }
+            QSqlDatabase::removeDatabase(name);
+        }
+        if (clusterId.isEmpty()) {
+            m_decider->stop();
+            m_writer->stop();
+            return false;
+        }
+        m_cluster = std::make_unique<ClusterLink>(static_cast<ClusterHost &>(*this), *m_events, m_tickets, broker,
+                                                  m_options.store, m_options.nodeId, clusterId);
         m_cluster->start();
         // Give the link a moment to connect so that a fresh node answers its first request.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
