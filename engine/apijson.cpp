@@ -180,7 +180,8 @@ QJsonObject submitErrorJson(const SubmitResult &result, QStringView eventId)
                            {u"message"_qs, u"too many requests are waiting; try again in a moment"_qs}};
     case Status::Unavailable:
         return QJsonObject{{u"error"_qs, QString::fromLatin1(errorCodeOf(result.status))},
-                           {u"message"_qs, u"the engine is not accepting purchases right now"_qs}};
+                           {u"message"_qs, result.message.isEmpty() ? u"the engine is not accepting purchases right now"_qs
+                                                                    : result.message}};
     default:
         return QJsonObject{{u"error"_qs, QString::fromLatin1(errorCodeOf(result.status))},
                            {u"message"_qs, QStringLiteral("no event \"%1\"").arg(eventId)}};

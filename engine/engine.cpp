@@ -169,6 +169,23 @@ bool Engine::isAccepting() const
     return m_cluster ? m_cluster->isAvailable() : !m_writer->isFailing();
 }
 
+QString Engine::unavailableReason() const
+{
+    if (!m_running.load(std::memory_order_relaxed))
+        return QStringLiteral("the engine is shutting down");
+    if (m_cluster) {
+        if (!m_cluster->brokerConnected())
+            return QStringLiteral("the message broker (RabbitMQ) is unreachable; retry with the same requestId");
+        if (!m_cluster->storeReachable())
+            return QStringLiteral("the database (PostgreSQL) is unreachable; retry with the same requestId");
+        if (!m_cluster->isAvailable())
+            return QStringLiteral("this node is reserving ticket numbers; retry in a moment");
+    } else if (m_writer->isFailing()) {
+        return QStringLiteral("the store is failing to commit; retry with the same requestId");
+    }
+    return QString();
+}
+
 int Engine::addListener(TicketListener *listener)
 {
     std::lock_guard lock(m_listenerMutex);
@@ -208,6 +225,7 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     }
     if (!isAccepting()) {
         result.status = Status::Unavailable;
+        result.message = unavailableReason();
         return result;
     }
 

@@ -50,6 +50,7 @@ struct SubmitResult {
     bool created = false;       // false: an earlier request with the same requestId
     std::int64_t position = 0;  // requests of this event ahead in the queue
     std::int64_t startsAtMs = 0; // when status is NotOpen
+    QString message;             // when status is Unavailable: why (see Engine::unavailableReason)
 };
 
 // Totals since start plus every event's snapshot; cheap enough to take a few times a second.
@@ -117,6 +118,8 @@ public:
     bool isClustered() const { return m_cluster != nullptr; }
     const QString &nodeId() const { return m_options.nodeId; }
     bool isAccepting() const;
+    // Why purchases are refused right now, for the 503's message; empty while accepting.
+    QString unavailableReason() const;
 
     static std::int64_t nowMs();
     static std::int64_t steadyMicros();

@@ -312,8 +312,9 @@ void HttpFront::route(const QHttpServerRequest &request, Reply &reply)
     if (parts.size() == 1 && parts[0] == u"healthz") {
         if (method != Method::Get)
             return methodNotAllowed("GET");
-        const bool ok = m_engine.isAccepting();
-        return reply.json(ok ? 200 : 503, QJsonObject{{u"status"_qs, ok ? u"ok"_qs : u"unavailable"_qs}});
+        if (m_engine.isAccepting())
+            return reply.json(200, QJsonObject{{u"status"_qs, u"ok"_qs}});
+        return reply.json(503, QJsonObject{{u"status"_qs, u"unavailable"_qs}, {u"reason"_qs, m_engine.unavailableReason()}});
     }
     if (parts.size() == 1 && parts[0] == u"metrics") {
         if (method != Method::Get)

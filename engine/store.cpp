@@ -365,6 +365,8 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
     std::vector<FencedEvent> fencedHere;
     if (!fenced)
         fenced = &fencedHere;
+    if (!m_statements && !reconnect(error))
+        return false; // the last reconnect failed too
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     Statements &s = *m_statements;
     QSqlQuery *failed = nullptr;
@@ -498,6 +500,17 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
     *error = failed ? failed->lastError().text() : db.lastError().text();
     db.rollback();
     return false;
+}
+
+bool SqlStore::reconnect(QString *error)
+{
+    m_statements.reset();
+    if (QSqlDatabase::contains(m_connectionName)) {
+        QSqlDatabase::database(m_connectionName, false).close();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+    QSqlDatabase db = openConnection(m_location, m_connectionName, error);
+    return db.isOpen() && prepare(error);
 }
 
 void SqlStore::close()

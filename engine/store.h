@@ -152,6 +152,8 @@ public:
     // event's decider; otherwise the commit fails and fenced lists the events to drop.
     bool commit(const CommitBatch &batch, QString *error, std::vector<FencedEvent> *fenced = nullptr);
     void close();
+    // Replaces the writer's connection with a new one (after the server dropped it).
+    bool reconnect(QString *error);
 
     const StoreLocation &location() const { return m_location; }
 

@@ -151,8 +151,12 @@ void Writer::run()
             }
             // Keep the batch and retry until the store is back: nobody has been told "queued"
             // or a result for anything in it yet. Give up only when stopping, after 10 s.
-            if (!m_failing.exchange(true, std::memory_order_relaxed) || ++attempt % 50 == 0)
+            ++attempt;
+            if (!m_failing.exchange(true, std::memory_order_relaxed) || attempt % 50 == 0)
                 qWarning("store commit failed, retrying: %s", qPrintable(error));
+            // A server that restarted leaves the connection dead: open a new one every second.
+            if (attempt % 10 == 0 && !m_store.reconnect(&error))
+                qWarning("store reconnect failed: %s", qPrintable(error));
             if (attempt >= 100 && stopping()) {
                 qCritical("store still failing at shutdown; %zu uncommitted entries dropped (none was acknowledged)",
                           batch.decided.size());
