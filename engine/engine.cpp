@@ -385,6 +385,7 @@ EngineStats Engine::stats() const
         // Decisions are made across the cluster: count them from the events every node mirrors.
         s.clustered = true;
         s.brokerConnected = m_cluster->brokerConnected();
+        s.storeReachable = m_cluster->storeReachable();
         s.decided = s.wonRequests = s.wonUnits = s.lost = 0;
         s.queueDepth = m_inflight.load(std::memory_order_relaxed);
         for (const EventSnapshot &e : std::as_const(s.events)) {

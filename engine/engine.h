@@ -67,6 +67,7 @@ struct EngineStats {
     bool storeFailing = false;
     bool clustered = false;            // a scale-out node
     bool brokerConnected = false;      // cluster: the publisher's broker connection is up
+    bool storeReachable = true;        // cluster: the shared database answers
     std::int64_t webSocketClients = 0; // open WebSocket connections, shoppers and admins
     LatencyHistogram::Counts latency{}; // accept → decision committed, µs
     QList<EventSnapshot> events;

@@ -659,6 +659,22 @@ Check the address, data directory and backend in Settings, then restart the cons
 
 请在“设置”中检查地址、数据目录和后端，然后重新启动控制台。</translation>
     </message>
+    <message>
+        <source>⚠ RabbitMQ unreachable</source>
+        <translation>⚠ RabbitMQ 无法连接</translation>
+    </message>
+    <message>
+        <source>⚠ PostgreSQL unreachable</source>
+        <translation>⚠ PostgreSQL 无法连接</translation>
+    </message>
+    <message>
+        <source>● Node %1</source>
+        <translation>● 节点 %1</translation>
+    </message>
+    <message>
+        <source>Queue (RabbitMQ): %1</source>
+        <translation>队列（RabbitMQ）：%1</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::OrdersModel</name>

@@ -156,9 +156,23 @@ void MainWindow::refresh()
     if (m_simulate)
         m_simulate->setEvents(stats.events);
     const bool accepting = m_server->engine().isAccepting();
-    m_engineState->setText(stats.storeFailing ? tr("⚠ Database failing") : accepting ? tr("● Running") : tr("Stopping"));
-    m_engineState->setStyleSheet(stats.storeFailing ? u"color: #b3261e;"_qs : accepting ? u"color: #1b7f3b;"_qs : QString());
-    m_queue->setText(tr("Queue: %1").arg(Labels::count(stats.queueDepth)));
+    QString state;
+    if (stats.storeFailing)
+        state = tr("⚠ Database failing");
+    else if (stats.clustered && !stats.brokerConnected)
+        state = tr("⚠ RabbitMQ unreachable");
+    else if (stats.clustered && !stats.storeReachable)
+        state = tr("⚠ PostgreSQL unreachable");
+    else if (accepting)
+        state = stats.clustered ? tr("● Node %1").arg(m_server->engine().nodeId()) : tr("● Running");
+    else
+        state = tr("Stopping");
+    const bool healthy = accepting && !stats.storeFailing;
+    m_engineState->setText(state);
+    m_engineState->setStyleSheet(healthy ? u"color: #1b7f3b;"_qs : state.startsWith(u'⚠') ? u"color: #b3261e;"_qs : QString());
+    // Scale-out: the depth is what waits in the broker's queues for every node, plus this node's unconfirmed.
+    m_queue->setText(stats.clustered ? tr("Queue (RabbitMQ): %1").arg(Labels::count(stats.queueDepth))
+                                     : tr("Queue: %1").arg(Labels::count(stats.queueDepth)));
 }
 
 void MainWindow::changeEvent(QEvent *event)
