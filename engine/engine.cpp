@@ -388,7 +388,9 @@ EngineStats Engine::stats() const
         s.storeReachable = m_cluster->storeReachable();
         s.decided = s.wonRequests = s.wonUnits = s.lost = 0;
         s.queueDepth = m_inflight.load(std::memory_order_relaxed);
+        s.accepted = s.queueDepth;
         for (const EventSnapshot &e : std::as_const(s.events)) {
+            s.accepted += e.acceptedRequests;
             s.decided += e.decidedRequests;
             s.wonRequests += e.wonRequests;
             s.wonUnits += e.stockTotal - e.remaining;

@@ -56,7 +56,7 @@ struct SubmitResult {
 // Totals since start plus every event's snapshot; cheap enough to take a few times a second.
 struct EngineStats {
     std::int64_t atMs = 0;
-    std::int64_t accepted = 0;         // requests accepted into the decider's queue
+    std::int64_t accepted = 0;         // requests accepted into the decider's queue (cluster: by every node)
     std::int64_t decided = 0;
     std::int64_t wonRequests = 0;
     std::int64_t wonUnits = 0;

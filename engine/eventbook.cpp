@@ -123,7 +123,9 @@ std::optional<EventSnapshot> EventBook::snapshot(int index) const
         published = s->snapshot;
     }
     EventSnapshot copy = *published;
-    copy.acceptedRequests = s->acceptedRequests.load(std::memory_order_relaxed);
+    // Cluster mode: requests are accepted on every node; count them as decided plus waiting.
+    copy.acceptedRequests = m_clustered ? copy.decidedRequests + s->brokerDepth.load(std::memory_order_relaxed)
+                                        : s->acceptedRequests.load(std::memory_order_relaxed);
     return copy;
 }
 
