@@ -2,6 +2,7 @@
 # Runs every benchmark on this machine, prints a table and writes bench/results.json.
 # Everything runs on loopback, bounded in time. DURATION=seconds per load test (default 10);
 # WATCHERS=number of WebSocket watchers (default 20000, capped by the open-file limit).
+# The scale-out benchmark (bench/cluster.sh) starts local PostgreSQL and RabbitMQ servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -114,5 +115,8 @@ create_event 18183
 EVENT_ID=bench wrk -t1 -c64 -d"${DURATION}s" -s bench/purchase.lua http://127.0.0.1:18183 > /dev/null
 wait "$ui" || true
 tee -a "$results" < "$work/uistall.json"
+
+echo "== 7: scale-out (PostgreSQL, RabbitMQ, three nodes behind nginx) against the embedded engine"
+DURATION=$DURATION bench/cluster.sh | tee -a "$results"
 
 node bench/summary.mjs "$results" bench/results.json

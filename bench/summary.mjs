@@ -14,6 +14,8 @@ const table = [
   ['Watchers', `${fmt(by['ws-watchers']?.ready)} held, engine RSS ${fmt(by['ws-watchers']?.engineRssMiB)} MiB, restock reached all in ${fmt(by['ws-watchers']?.fanOutMs)} ms`, '20,000 in ≤ 1 GiB, ≤ 1 s'],
   ['Console stall', `longest event-loop stall ${fmt(by['ui-stall']?.longestStallMs)} ms at ${fmt(by['ui-stall']?.requestsServed)} requests served (first frame ${fmt(by['ui-stall']?.firstFrameMs)} ms)`, '≤ 50 ms'],
 ];
+for (const r of rows.filter((row) => row.bench === 'scale-out'))
+  table.push([`Scale-out: ${r.setup}`, `${fmt(r.requestsPerSecond)} req/s, p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, ${fmt(r.ratioToEmbedded)} × embedded`, 'measured, no target']);
 console.log('\n| benchmark | measured | target |\n| --- | --- | --- |');
 for (const [name, measured, target] of table) console.log(`| ${name} | ${measured} | ${target} |`);
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1) };
