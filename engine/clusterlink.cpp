@@ -457,6 +457,27 @@ bool ClusterLink::handleDelivery(AmqpConnection &connection, AmqpDelivery &deliv
     return true;
 }
 
+void ClusterLink::lookUpOverdueTickets()
+{
+    if (!m_storeUp.load())
+        return;
+    const std::vector<std::uint64_t> overdue = m_host.overdueTickets(nowMs());
+    if (overdue.empty())
+        return;
+    QString error;
+    clusterstore::CatchUp catchUp;
+    QSqlDatabase db = storeDatabase();
+    if (!clusterstore::loadTickets(db, overdue, &catchUp, &error)) {
+        qWarning("node %s: cannot look up overdue tickets: %s", qPrintable(m_nodeId), qPrintable(error));
+        return;
+    }
+    if (!catchUp.tickets.empty()) {
+        qInfo("node %s: %zu decisions were never announced; read them from the store", qPrintable(m_nodeId),
+              catchUp.tickets.size());
+        m_host.caughtUp(catchUp);
+    }
+}
+
 void ClusterLink::refreshDepths(AmqpConnection &connection)
 {
     for (int i = 0; i < m_subscribedEvents; ++i) {
@@ -499,6 +520,7 @@ void ClusterLink::runConsumer()
         const auto now = std::chrono::steady_clock::now();
         if (now >= nextMaintenance) {
             maintainStore();
+            lookUpOverdueTickets();
             if (connection.isOpen())
                 refreshDepths(connection);
             nextMaintenance = now + std::chrono::seconds(1);

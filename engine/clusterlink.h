@@ -42,6 +42,10 @@ public:
     virtual void eventAnnounced(const EventSnapshot &event) = 0;
     // Consumer thread: what was decided while this node could not hear the broadcasts.
     virtual void caughtUp(clusterstore::CatchUp &catchUp) = 0;
+    // Consumer thread: tickets this node accepted that have waited for their decision's
+    // announcement for a while; the link looks them up in the store (an announcement can be
+    // lost when its decider dies between its commit and its broadcast).
+    virtual std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) = 0;
 };
 
 // Threads: a publisher thread and a consumer thread, each with its own AMQP connection; the
@@ -104,6 +108,7 @@ private:
     void maintainStore();
     QSqlDatabase storeDatabase();
     void refreshDepths(AmqpConnection &connection);
+    void lookUpOverdueTickets();
     bool sendSettlements(AmqpConnection &connection);
     void wake(int fd);
     bool sleepUnlessStopping(int ms);

@@ -37,18 +37,29 @@ QByteArray prepare(QSqlDatabase &db, QString *error)
     QSqlQuery query(db);
     query.exec(QStringLiteral("SET client_min_messages TO WARNING"));
     SchemaLock schemaLock(db, false);
-    if (!query.exec(QStringLiteral("CREATE SEQUENCE IF NOT EXISTS ticket_seq_blocks"))
-        || !query.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_by_event ON requests (event_id)"))
-        || !query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS cluster_identity (id TEXT NOT NULL)"))
-        || !query.exec(QStringLiteral("INSERT INTO cluster_identity SELECT substr(md5(random()::text), 1, 12)"
-                                      " WHERE NOT EXISTS (SELECT 1 FROM cluster_identity)"))) {
+    // The block sequence is made once, starting past every seq already journaled (say, by an
+    // earlier single-node run). Never moved afterwards: a setval racing another node's nextval
+    // could hand out a block twice.
+    if (!query.exec(QStringLiteral("SELECT to_regclass('ticket_seq_blocks') IS NULL")) || !query.next()) {
         failed(query, error);
         return QByteArray();
     }
-    // Blocks start past every seq already journaled (say, by an earlier single-node run).
-    if (!query.exec(QStringLiteral("SELECT setval('ticket_seq_blocks', GREATEST((SELECT last_value FROM ticket_seq_blocks),"
-                                   " (SELECT COALESCE(MAX(seq), 0) / %1 + 1 FROM requests)))")
-                        .arg(kSeqBlockSize))
+    if (query.value(0).toBool()) {
+        if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) / %1 + 1 FROM requests").arg(kSeqBlockSize))
+            || !query.next()) {
+            failed(query, error);
+            return QByteArray();
+        }
+        const qint64 firstBlock = query.value(0).toLongLong();
+        if (!query.exec(QStringLiteral("CREATE SEQUENCE ticket_seq_blocks START WITH %1").arg(firstBlock))) {
+            failed(query, error);
+            return QByteArray();
+        }
+    }
+    if (!query.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_by_event ON requests (event_id)"))
+        || !query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS cluster_identity (id TEXT NOT NULL)"))
+        || !query.exec(QStringLiteral("INSERT INTO cluster_identity SELECT substr(md5(random()::text), 1, 12)"
+                                      " WHERE NOT EXISTS (SELECT 1 FROM cluster_identity)"))
         || !query.exec(QStringLiteral("SELECT id FROM cluster_identity")) || !query.next()) {
         failed(query, error);
         return QByteArray();
@@ -193,6 +204,27 @@ bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, CatchUp *catchUp, QString
                                  " WHERE decided_at_ms >= ? ORDER BY seq"));
     query.addBindValue(qint64(sinceMs));
     if (!query.exec())
+        return failed(query, error);
+    while (query.next())
+        catchUp->tickets.push_back(readTicketRow(query));
+    return true;
+}
+
+bool loadTickets(QSqlDatabase &db, const std::vector<std::uint64_t> &seqs, CatchUp *catchUp, QString *error)
+{
+    if (seqs.empty())
+        return true;
+    QString list;
+    list.reserve(qsizetype(seqs.size()) * 12);
+    for (std::uint64_t seq : seqs) {
+        if (!list.isEmpty())
+            list += u',';
+        list += QString::number(seq);
+    }
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT seq, ticket_tag, event_id, request_id, state, reason, order_id FROM requests"
+                                   " WHERE seq IN (%1)").arg(list)))
         return failed(query, error);
     while (query.next())
         catchUp->tickets.push_back(readTicketRow(query));

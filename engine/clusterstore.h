@@ -32,5 +32,7 @@ struct CatchUp {
     std::vector<LoadedTicket> tickets;
 };
 bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, CatchUp *catchUp, QString *error);
+// The decided tickets among seqs (the others are not decided yet).
+bool loadTickets(QSqlDatabase &db, const std::vector<std::uint64_t> &seqs, CatchUp *catchUp, QString *error);
 
 } // namespace flashsale::clusterstore

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <condition_variable>
+#include <deque>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -147,6 +148,7 @@ private:
     void decisionsAnnounced(wire::Decisions &decisions) override;
     void eventAnnounced(const EventSnapshot &event) override;
     void caughtUp(clusterstore::CatchUp &catchUp) override;
+    std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) override;
 
     EngineOptions m_options;
     std::unique_ptr<SqlStore> m_store;
@@ -159,6 +161,15 @@ private:
     // Cluster mode: staff commands sent from this node, waiting for their decider's outcome.
     std::mutex m_commandMutex;
     std::condition_variable m_commandAnswered;
+    // Cluster mode: this node's confirmed tickets, oldest first, to look up in the store if their
+    // decision is not announced in time.
+    struct QueuedTicket {
+        std::uint64_t seq = 0;
+        std::int64_t dueAtMs = 0; // when to look it up (again)
+        int lookups = 0;
+    };
+    std::mutex m_queuedMutex;
+    std::deque<QueuedTicket> m_queuedTickets; // guarded by m_queuedMutex
     QSet<quint64> m_waitingCommands;                         // guarded by m_commandMutex
     QHash<quint64, wire::CommandOutcome> m_commandOutcomes; // guarded by m_commandMutex
 

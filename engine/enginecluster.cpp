@@ -12,6 +12,11 @@ namespace flashsale {
 
 namespace {
 constexpr int kCommandTimeoutMs = 5000;
+// A confirmed ticket whose decision has not been announced this long is looked up in the store;
+// then again at the same interval, up to kMaxLookups times (a request still deep in a long queue).
+constexpr std::int64_t kOverdueAfterMs = 3000;
+constexpr int kMaxLookups = 200;
+constexpr std::size_t kMaxLookupBatch = 5000;
 }
 
 void Engine::onCommittedClustered(CommitBatch &batch)
@@ -208,6 +213,12 @@ void Engine::commandAnswered(const wire::CommandOutcome &outcome)
 void Engine::requestsQueued(std::vector<TicketChange> &queued)
 {
     m_inflight.fetch_sub(std::int64_t(queued.size()), std::memory_order_relaxed);
+    {
+        const std::int64_t dueAtMs = nowMs() + kOverdueAfterMs;
+        std::lock_guard lock(m_queuedMutex);
+        for (const TicketChange &change : queued)
+            m_queuedTickets.push_back(QueuedTicket{change.seq, dueAtMs, 0});
+    }
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.apply(queued, notify);
     dispatch(notify);
@@ -264,6 +275,24 @@ void Engine::caughtUp(clusterstore::CatchUp &catchUp)
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.applyRemote(tickets, notify);
     dispatch(notify);
+}
+
+std::vector<std::uint64_t> Engine::overdueTickets(std::int64_t nowMs)
+{
+    std::vector<std::uint64_t> overdue;
+    std::lock_guard lock(m_queuedMutex);
+    std::vector<QueuedTicket> again;
+    while (!m_queuedTickets.empty() && m_queuedTickets.front().dueAtMs <= nowMs && overdue.size() < kMaxLookupBatch) {
+        QueuedTicket t = m_queuedTickets.front();
+        m_queuedTickets.pop_front();
+        const auto view = m_tickets.get(t.seq);
+        if (!view || isDecided(view->state) || t.lookups >= kMaxLookups)
+            continue;
+        overdue.push_back(t.seq);
+        again.push_back(QueuedTicket{t.seq, nowMs + kOverdueAfterMs, t.lookups + 1});
+    }
+    m_queuedTickets.insert(m_queuedTickets.end(), again.begin(), again.end());
+    return overdue;
 }
 
 } // namespace flashsale
