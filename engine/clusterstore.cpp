@@ -12,24 +12,6 @@ bool failed(const QSqlQuery &query, QString *error)
     *error = query.lastError().text();
     return false;
 }
-
-LoadedTicket readTicketRow(const QSqlQuery &query)
-{
-    // Columns: seq, ticket_tag, event_id, request_id, state, reason, order_id.
-    LoadedTicket ticket;
-    ticket.view.seq = query.value(0).toULongLong();
-    ticket.view.tag = query.value(1).toUInt();
-    ticket.eventId = query.value(2).toString();
-    ticket.requestId = query.value(3).toString();
-    if (query.value(4).toString() == QLatin1String("won")) {
-        ticket.view.state = TicketState::Won;
-        ticket.view.orderId = query.value(6).toLongLong();
-    } else {
-        ticket.view.state = TicketState::Lost;
-        ticket.view.reason = lossReasonFromString(query.value(5).toString()).value_or(LossReason::NotOpen);
-    }
-    return ticket;
-}
 } // namespace
 
 QByteArray prepare(QSqlDatabase &db, QString *error)
@@ -126,7 +108,7 @@ bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, Q
         loaded->wonUnits += units;
     }
 
-    query.prepare(QStringLiteral("SELECT seq, ticket_tag, event_id, request_id, state, reason, order_id FROM requests WHERE event_id = ?"));
+    query.prepare(QStringLiteral("SELECT %1 FROM requests WHERE event_id = ?").arg(QLatin1String(kTicketColumns)));
     query.addBindValue(eventId);
     if (!query.exec())
         return fail();
@@ -200,8 +182,7 @@ bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, CatchUp *catchUp, QString
             event->decidedRequests += count;
         }
     }
-    query.prepare(QStringLiteral("SELECT seq, ticket_tag, event_id, request_id, state, reason, order_id FROM requests"
-                                 " WHERE decided_at_ms >= ? ORDER BY seq"));
+    query.prepare(QStringLiteral("SELECT %1 FROM requests WHERE decided_at_ms >= ? ORDER BY seq").arg(QLatin1String(kTicketColumns)));
     query.addBindValue(qint64(sinceMs));
     if (!query.exec())
         return failed(query, error);
@@ -223,8 +204,7 @@ bool loadTickets(QSqlDatabase &db, const std::vector<std::uint64_t> &seqs, Catch
     }
     QSqlQuery query(db);
     query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT seq, ticket_tag, event_id, request_id, state, reason, order_id FROM requests"
-                                   " WHERE seq IN (%1)").arg(list)))
+    if (!query.exec(QStringLiteral("SELECT %1 FROM requests WHERE seq IN (%2)").arg(QLatin1String(kTicketColumns), list)))
         return failed(query, error);
     while (query.next())
         catchUp->tickets.push_back(readTicketRow(query));

@@ -163,6 +163,25 @@ EventSnapshot readEventRow(const QSqlQuery &query)
     return event;
 }
 
+const char kTicketColumns[] = "seq, ticket_tag, event_id, request_id, state, reason, order_id";
+
+LoadedTicket readTicketRow(const QSqlQuery &query)
+{
+    LoadedTicket ticket;
+    ticket.view.seq = query.value(0).toULongLong();
+    ticket.view.tag = query.value(1).toUInt();
+    ticket.eventId = query.value(2).toString();
+    ticket.requestId = query.value(3).toString();
+    if (query.value(4).toString() == QLatin1String("won")) {
+        ticket.view.state = TicketState::Won;
+        ticket.view.orderId = query.value(6).toLongLong();
+    } else {
+        ticket.view.state = TicketState::Lost;
+        ticket.view.reason = lossReasonFromString(query.value(5).toString()).value_or(LossReason::NotOpen);
+    }
+    return ticket;
+}
+
 WalCheckpointer::WalCheckpointer(StoreLocation location)
     : m_location(std::move(location))
     , m_thread([this] { run(); })
@@ -339,24 +358,10 @@ bool SqlStore::load(LoadedState *state, QString *error)
         return fail();
     state->maxOrderId = query.value(0).toLongLong();
 
-    if (!query.exec(QStringLiteral("SELECT seq, ticket_tag, event_id, request_id, state, reason, order_id"
-                                   " FROM requests ORDER BY seq")))
+    if (!query.exec(QStringLiteral("SELECT %1 FROM requests ORDER BY seq").arg(QLatin1String(kTicketColumns))))
         return fail();
-    while (query.next()) {
-        LoadedTicket ticket;
-        ticket.view.seq = query.value(0).toULongLong();
-        ticket.view.tag = query.value(1).toUInt();
-        ticket.eventId = query.value(2).toString();
-        ticket.requestId = query.value(3).toString();
-        if (query.value(4).toString() == QLatin1String("won")) {
-            ticket.view.state = TicketState::Won;
-            ticket.view.orderId = query.value(6).toLongLong();
-        } else {
-            ticket.view.state = TicketState::Lost;
-            ticket.view.reason = lossReasonFromString(query.value(5).toString()).value_or(LossReason::NotOpen);
-        }
-        state->tickets.push_back(std::move(ticket));
-    }
+    while (query.next())
+        state->tickets.push_back(readTicketRow(query));
     return true;
 }
 

@@ -138,6 +138,10 @@ extern const char kEventColumns[];
 // The event in the current row of a query that selected kEventColumns.
 EventSnapshot readEventRow(const QSqlQuery &query);
 
+// The journal's columns for a ticket, in the order readTicketRow reads them.
+extern const char kTicketColumns[];
+LoadedTicket readTicketRow(const QSqlQuery &query);
+
 // The writer's side of the store. Thread: used only by the writer thread after open().
 class SqlStore
 {
