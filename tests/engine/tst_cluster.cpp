@@ -593,6 +593,29 @@ private:
                                                       .arg(m_sale->summary())));
     }
 
+    // The end of a sale of one unit per user: every ticket resolves, the database holds the
+    // guarantees, enough distinct buyers means a sell-out, the nodes agree, and stop cleanly.
+    void finishOneUnitSale(int stock)
+    {
+        Sale &sale = *m_sale;
+        resolveEverything(40000);
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY2(sale.problems.isEmpty(), qPrintable(sale.problems.mid(0, 10).join(u'\n')));
+        qInfo("%s", qPrintable(sale.summary()));
+
+        verifyStore(stock, 1);
+        if (QTest::currentTestFailed())
+            return;
+        const qint64 sold = soldUnits();
+        if (sale.acceptedUsers().size() >= stock)
+            QCOMPARE(sold, qint64(stock));
+        nodesAgreeOnRemaining(stock - sold, sold == stock ? u"sold_out"_qs : u"open"_qs);
+        if (QTest::currentTestFailed())
+            return;
+        stopNodesCleanly();
+    }
+
     // ---- the broker ----
 
     static QString rabbitmqctl()
@@ -873,23 +896,7 @@ private Q_SLOTS:
         QVERIFY(answeredByKilled > 0);
         QVERIFY2(sale.problems.isEmpty(), qPrintable(sale.problems.mid(0, 10).join(u'\n')));
 
-        resolveEverything(40000);
-        if (QTest::currentTestFailed())
-            return;
-        QVERIFY2(sale.problems.isEmpty(), qPrintable(sale.problems.mid(0, 10).join(u'\n')));
-        qInfo("%s", qPrintable(sale.summary()));
-
-        verifyStore(stock, 1);
-        if (QTest::currentTestFailed())
-            return;
-        const qint64 sold = soldUnits();
-        // Every accepted request is decided, one unit per user: enough users means a sell-out.
-        if (sale.acceptedUsers().size() >= stock)
-            QCOMPARE(sold, qint64(stock));
-        nodesAgreeOnRemaining(stock - sold, sold == stock ? u"sold_out"_qs : u"open"_qs);
-        if (QTest::currentTestFailed())
-            return;
-        stopNodesCleanly();
+        finishOneUnitSale(stock);
     }
 
     // `rabbitmqctl stop_app` mid-sale: purchases get 503, the nodes come back after start_app and
@@ -999,22 +1006,7 @@ private Q_SLOTS:
             QVERIFY2(sale.ticketsByRequest.contains(it.key()), qPrintable(it.key() + u" is still refused after the broker is back"_qs));
         QVERIFY(int(sale.acceptedOn.size()) > acceptedBefore + 1100);
 
-        resolveEverything(40000);
-        if (QTest::currentTestFailed())
-            return;
-        QVERIFY2(sale.problems.isEmpty(), qPrintable(sale.problems.mid(0, 10).join(u'\n')));
-        qInfo("%s", qPrintable(sale.summary()));
-
-        verifyStore(stock, 1);
-        if (QTest::currentTestFailed())
-            return;
-        const qint64 sold = soldUnits();
-        if (sale.acceptedUsers().size() >= stock)
-            QCOMPARE(sold, qint64(stock));
-        nodesAgreeOnRemaining(stock - sold, sold == stock ? u"sold_out"_qs : u"open"_qs);
-        if (QTest::currentTestFailed())
-            return;
-        stopNodesCleanly();
+        finishOneUnitSale(stock);
     }
 };
 
