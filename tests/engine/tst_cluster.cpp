@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <csignal>
 #include <sys/prctl.h>
+#include <unistd.h>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -241,6 +242,7 @@ private:
     std::vector<std::unique_ptr<Node>> m_nodes;
     std::unique_ptr<Sale> m_sale; // outlives the nodes' clients, whose callbacks it receives
     bool m_brokerStopped = false;
+    QStringList m_databaseCluster; // set while the test has PostgreSQL stopped
     bool m_anyFailed = false;     // keep the database for a post-mortem
 
     struct Takeover {
@@ -451,13 +453,22 @@ private:
 
     QSqlQuery sql(const QString &text, const QVariantList &values = {})
     {
-        QSqlQuery q(QSqlDatabase::database(kCheckConnection));
-        q.prepare(text);
-        for (const QVariant &v : values)
-            q.addBindValue(v);
-        if (!q.exec())
-            qWarning("%s: %s", qPrintable(text), qPrintable(q.lastError().text()));
-        return q;
+        for (int attempt = 0;; ++attempt) {
+            QSqlDatabase db = QSqlDatabase::database(kCheckConnection);
+            QSqlQuery q(db);
+            q.prepare(text);
+            for (const QVariant &v : values)
+                q.addBindValue(v);
+            if (q.exec())
+                return q;
+            if (attempt == 1) {
+                qWarning("%s: %s", qPrintable(text), qPrintable(q.lastError().text()));
+                return q;
+            }
+            // The connection may be one PostgreSQL dropped when databaseRestartMidSale restarted it.
+            db.close();
+            db.open();
+        }
     }
 
     qint64 scalar(const QString &text, const QVariantList &values = {})
@@ -629,9 +640,15 @@ private:
     // Starts `rabbitmqctl ARGS` and processes events (the nodes' logs, answers) until it ends.
     static bool runRabbitmqctl(const QStringList &args, int timeoutMs, QString *output = nullptr)
     {
+        return runTool(rabbitmqctl(), args, timeoutMs, output);
+    }
+
+    // Starts a server's control tool and processes events (the nodes' logs, answers) until it ends.
+    static bool runTool(const QString &program, const QStringList &args, int timeoutMs, QString *output = nullptr)
+    {
         QProcess ctl;
         ctl.setProcessChannelMode(QProcess::MergedChannels);
-        ctl.start(rabbitmqctl(), args);
+        ctl.start(program, args);
         if (!ctl.waitForStarted(5000))
             return false;
         const bool done = ApiClient::waitUntil([&] { return ctl.state() == QProcess::NotRunning; }, timeoutMs);
@@ -642,6 +659,91 @@ private:
         if (output)
             *output = QString::fromUtf8(ctl.readAll()).trimmed();
         return done && ctl.exitStatus() == QProcess::NormalExit && ctl.exitCode() == 0;
+    }
+
+    // ---- the database server ----
+
+    // pg_ctlcluster's VERSION and NAME of the local cluster on the test URL's port, if this
+    // process may restart it (as root); otherwise empty and why.
+    QStringList postgresCluster(QString *why) const
+    {
+        const QString lsclusters = QStandardPaths::findExecutable(u"pg_lsclusters"_qs);
+        if (lsclusters.isEmpty() || QStandardPaths::findExecutable(u"pg_ctlcluster"_qs).isEmpty()) {
+            *why = u"pg_lsclusters/pg_ctlcluster are not installed"_qs;
+            return {};
+        }
+        if (::geteuid() != 0) {
+            *why = u"restarting PostgreSQL needs root"_qs;
+            return {};
+        }
+        QString output;
+        if (!runTool(lsclusters, {u"-h"_qs}, 10000, &output)) {
+            *why = u"pg_lsclusters failed: "_qs + output;
+            return {};
+        }
+        for (const QString &line : output.split(u'\n')) {
+            const QStringList fields = line.simplified().split(u' ');
+            if (fields.size() >= 3 && fields[2].toInt() == m_admin.port)
+                return {fields[0], fields[1]};
+        }
+        *why = QStringLiteral("no local cluster on port %1").arg(m_admin.port);
+        return {};
+    }
+
+    // ---- both outages ----
+
+    // A new shopper's purchase, sent to the nodes in turn; half of them wait for the result.
+    void sendFresh(int index, QRandomGenerator &rng)
+    {
+        const Purchase p{QStringLiteral("r%1").arg(index), QStringLiteral("u%1").arg(index), 1};
+        sendPurchase(index % kNodes, p, rng.bounded(2) ? 3000 : 0);
+    }
+
+    // Every node refuses purchases with a JSON 503 whose message contains mentions, and says it is unhealthy.
+    void everyNodeRefuses(const QString &mentions)
+    {
+        int attempt = 0;
+        for (int node = 0; node < kNodes; ++node) {
+            QString last;
+            const auto gotRefused = [&] {
+                const Purchase p{QStringLiteral("outage-%1-%2").arg(node).arg(attempt),
+                                 QStringLiteral("outage-user-%1-%2").arg(node).arg(attempt), 1};
+                ++attempt;
+                auto answer = std::make_shared<ApiReply>();
+                sendPurchase(node, p, 0, [answer](const ApiReply &r) { *answer = r; });
+                ApiClient::waitUntil([&] { return answer->status != 0; }, 35000);
+                last = QString::fromUtf8(answer->body);
+                return answer->status == 503 && !answer->json.value(u"error"_qs).toString().isEmpty()
+                    && answer->json.value(u"message"_qs).toString().contains(mentions);
+            };
+            QVERIFY2(retry(gotRefused, 10000),
+                     qPrintable(QStringLiteral("node %1 does not refuse purchases naming %2; last answer: %3")
+                                    .arg(node + 1).arg(mentions, last)));
+            QCOMPARE(m_nodes[node]->client->call("GET", u"/healthz"_qs).status, 503);
+        }
+    }
+
+    // After an outage: 1,200 new purchases and every refused one again (the client's retry with
+    // the same requestId), all accepted; then the sale ends as usual.
+    void resumeAfterOutage(int stock, int acceptedBefore, int *sent, QRandomGenerator &rng)
+    {
+        Sale &sale = *m_sale;
+        const QHash<QString, int> refused = sale.refusedOn;
+        for (int i = 0; i < 1200; ++i) {
+            QVERIFY2(waitForRoom(), qPrintable(sale.summary()));
+            sendFresh((*sent)++, rng);
+        }
+        for (auto it = refused.cbegin(); it != refused.cend(); ++it) {
+            QVERIFY(waitForRoom());
+            sendPurchase(it.value(), sale.purchases.value(it.key()), 3000);
+        }
+        QVERIFY2(ApiClient::waitUntil([&] { return sale.inFlight == 0; }, 60000), qPrintable(sale.summary()));
+        QVERIFY2(sale.problems.isEmpty(), qPrintable(sale.problems.mid(0, 10).join(u'\n')));
+        qInfo("%lld requests refused during the outage, all retried", static_cast<long long>(refused.size()));
+        for (auto it = refused.cbegin(); it != refused.cend(); ++it)
+            QVERIFY2(sale.ticketsByRequest.contains(it.key()), qPrintable(it.key() + u" is still refused after the outage"_qs));
+        QVERIFY(int(sale.acceptedOn.size()) > acceptedBefore + 1100);
+        finishOneUnitSale(stock);
     }
 
 private Q_SLOTS:
@@ -713,6 +815,11 @@ private Q_SLOTS:
             runRabbitmqctl({u"start_app"_qs}, 120000);
             m_brokerStopped = false;
         }
+        if (!m_databaseCluster.isEmpty()) {
+            qWarning("starting PostgreSQL again");
+            runTool(u"pg_ctlcluster"_qs, {m_databaseCluster[0], m_databaseCluster[1], u"start"_qs}, 60000);
+            m_databaseCluster.clear();
+        }
     }
 
     void cleanupTestCase()
@@ -727,6 +834,8 @@ private Q_SLOTS:
             qWarning("keeping database %s for a look at what failed; drop it when done", qPrintable(m_database));
         } else {
             QSqlDatabase admin = QSqlDatabase::database(kAdminConnection);
+            admin.close(); // PostgreSQL may have been restarted since it was opened
+            admin.open();
             QSqlQuery drop(admin);
             // FORCE (PostgreSQL 13+) ends connections a killed node may have left behind.
             if (!drop.exec(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(m_database))
@@ -925,20 +1034,13 @@ private Q_SLOTS:
             return;
 
         QRandomGenerator rng(777);
-        int next = 0;
-        int user = 0;
-        const auto sendFresh = [&](std::function<void(const ApiReply &)> then = {}) {
-            const Purchase p{QStringLiteral("r%1").arg(user), QStringLiteral("u%1").arg(user), 1};
-            ++user;
-            sendPurchase(next++ % kNodes, p, rng.bounded(2) ? 3000 : 0, std::move(then));
-            return p.requestId;
-        };
+        int sent = 0;
 
         // Before: 800 purchases, then a slower stream (~50/s, at most 500) while the broker stops,
         // which takes 3 to 10 s here.
         for (int i = 0; i < 800; ++i) {
             QVERIFY2(waitForRoom(), qPrintable(sale.summary()));
-            sendFresh();
+            sendFresh(sent++, rng);
         }
         qInfo("rabbitmqctl stop_app");
         QProcess stopping;
@@ -950,7 +1052,7 @@ private Q_SLOTS:
         while (stopping.state() != QProcess::NotRunning && !stopDeadline.hasExpired()) {
             if (sentWhileStopping < 500) {
                 QVERIFY2(waitForRoom(), qPrintable(sale.summary()));
-                sendFresh();
+                sendFresh(sent++, rng);
                 ++sentWhileStopping;
             }
             ApiClient::waitUntil([] { return false; }, 20);
@@ -962,21 +1064,9 @@ private Q_SLOTS:
         const int acceptedBefore = int(sale.acceptedOn.size());
 
         // During: each node refuses purchases with a JSON 503 and reports itself unhealthy.
-        int attempt = 0;
-        for (int node = 0; node < kNodes; ++node) {
-            const auto gotRefused = [&] {
-                const Purchase p{QStringLiteral("outage-%1-%2").arg(node).arg(attempt),
-                                 QStringLiteral("outage-user-%1-%2").arg(node).arg(attempt), 1};
-                ++attempt;
-                auto answer = std::make_shared<ApiReply>();
-                sendPurchase(node, p, 0, [answer](const ApiReply &r) { *answer = r; });
-                ApiClient::waitUntil([&] { return answer->status != 0; }, 35000);
-                return answer->status == 503 && !answer->json.value(u"error"_qs).toString().isEmpty();
-            };
-            QVERIFY2(retry(gotRefused, 10000),
-                     qPrintable(QStringLiteral("node %1 still takes purchases with the broker stopped").arg(node + 1)));
-            QCOMPARE(m_nodes[node]->client->call("GET", u"/healthz"_qs).status, 503);
-        }
+        everyNodeRefuses(u"RabbitMQ"_qs);
+        if (QTest::currentTestFailed())
+            return;
         const qint64 soldBefore = soldUnits();
         qInfo("during the outage: %lld units sold; %s", static_cast<long long>(soldBefore), qPrintable(sale.summary()));
         QVERIFY(soldBefore > 0 && soldBefore < stock);
@@ -989,24 +1079,56 @@ private Q_SLOTS:
         QVERIFY2(allHealthy(30000), "a node is not healthy 30 s after the broker is back");
         qInfo("all nodes healthy %lld ms after start_app returned", static_cast<long long>(back.elapsed()));
 
-        // After: 1,200 more, and every refused request again (the client's retry with the same requestId).
-        const QHash<QString, int> refused = sale.refusedOn;
-        for (int i = 0; i < 1200; ++i) {
-            QVERIFY2(waitForRoom(), qPrintable(sale.summary()));
-            sendFresh();
+        resumeAfterOutage(stock, acceptedBefore, &sent, rng);
+    }
+
+    // PostgreSQL stopped mid-sale: every node refuses purchases naming it, and comes back by
+    // itself when it is started again (the decider's writer reopens its connection).
+    void databaseRestartMidSale()
+    {
+        QString why;
+        const QStringList cluster = postgresCluster(&why);
+        if (cluster.isEmpty()) {
+            if (qEnvironmentVariable("CI") == u"true")
+                QFAIL(qPrintable(u"CI must let the test restart PostgreSQL: "_qs + why));
+            QSKIP(qPrintable(u"cannot restart PostgreSQL: "_qs + why));
         }
-        for (auto it = refused.cbegin(); it != refused.cend(); ++it) {
-            QVERIFY(waitForRoom());
-            sendPurchase(it.value(), sale.purchases.value(it.key()), 3000);
+        QVERIFY(startNodes());
+        m_sale = std::make_unique<Sale>();
+        Sale &sale = *m_sale;
+        sale.eventId = u"database-"_qs + randomSuffix();
+        const int stock = 2000;
+        createAndOpen(sale.eventId, stock, 1);
+        if (QTest::currentTestFailed())
+            return;
+
+        QRandomGenerator rng(778);
+        int sent = 0;
+        for (int i = 0; i < 800; ++i) {
+            QVERIFY2(waitForRoom(), qPrintable(sale.summary()));
+            sendFresh(sent++, rng);
         }
         QVERIFY2(ApiClient::waitUntil([&] { return sale.inFlight == 0; }, 60000), qPrintable(sale.summary()));
-        QVERIFY2(sale.problems.isEmpty(), qPrintable(sale.problems.mid(0, 10).join(u'\n')));
-        qInfo("%lld requests refused during the outage, all retried", static_cast<long long>(refused.size()));
-        for (auto it = refused.cbegin(); it != refused.cend(); ++it)
-            QVERIFY2(sale.ticketsByRequest.contains(it.key()), qPrintable(it.key() + u" is still refused after the broker is back"_qs));
-        QVERIFY(int(sale.acceptedOn.size()) > acceptedBefore + 1100);
+        const int acceptedBefore = int(sale.acceptedOn.size());
 
-        finishOneUnitSale(stock);
+        qInfo("pg_ctlcluster %s %s stop", qPrintable(cluster[0]), qPrintable(cluster[1]));
+        QString output;
+        m_databaseCluster = cluster;
+        QVERIFY2(runTool(u"pg_ctlcluster"_qs, {cluster[0], cluster[1], u"stop"_qs, u"-m"_qs, u"fast"_qs}, 60000, &output),
+                 qPrintable(output));
+        everyNodeRefuses(u"PostgreSQL"_qs);
+        if (QTest::currentTestFailed())
+            return;
+
+        qInfo("pg_ctlcluster %s %s start", qPrintable(cluster[0]), qPrintable(cluster[1]));
+        QVERIFY2(runTool(u"pg_ctlcluster"_qs, {cluster[0], cluster[1], u"start"_qs}, 60000, &output), qPrintable(output));
+        m_databaseCluster.clear();
+        QElapsedTimer back;
+        back.start();
+        QVERIFY2(allHealthy(30000), "a node is not healthy 30 s after PostgreSQL is back");
+        qInfo("all nodes healthy %lld ms after PostgreSQL started", static_cast<long long>(back.elapsed()));
+
+        resumeAfterOutage(stock, acceptedBefore, &sent, rng);
     }
 };
 
