@@ -19,6 +19,14 @@ inline constexpr char kEventCreated[] = "event";  // broadcast: an event was cre
 // A staff change that the event's decider applies in queue order.
 struct EventCommand {
     enum class Kind : std::uint8_t { Update = 1, Act, Restock };
+    // A command of kind for the event; the caller fills in what the kind needs.
+    static EventCommand to(QStringView eventId, Kind kind)
+    {
+        EventCommand command;
+        command.kind = kind;
+        command.eventId = eventId.toString();
+        return command;
+    }
     Kind kind = Kind::Update;
     std::uint64_t correlationId = 0; // lets the sending node match the outcome
     QString originNode;

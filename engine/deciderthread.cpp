@@ -46,42 +46,36 @@ void DeciderThread::stop()
         m_thread.join();
 }
 
-void DeciderThread::enqueue(PurchaseRequest request)
+template<typename AppendFn>
+void DeciderThread::push(AppendFn &&append)
 {
     bool wasEmpty = false;
     {
         std::lock_guard lock(m_mutex);
         wasEmpty = m_inbox.empty();
-        m_inbox.push_back(Item{std::move(request), {}});
+        append(m_inbox);
     }
     if (wasEmpty)
         m_wake.notify_one();
+}
+
+void DeciderThread::enqueue(PurchaseRequest request)
+{
+    push([&](std::vector<Item> &inbox) { inbox.push_back(Item{std::move(request), {}}); });
 }
 
 void DeciderThread::enqueue(std::vector<PurchaseRequest> &requests)
 {
-    bool wasEmpty = false;
-    {
-        std::lock_guard lock(m_mutex);
-        wasEmpty = m_inbox.empty();
+    push([&](std::vector<Item> &inbox) {
         for (PurchaseRequest &request : requests)
-            m_inbox.push_back(Item{std::move(request), {}});
-    }
+            inbox.push_back(Item{std::move(request), {}});
+    });
     requests.clear();
-    if (wasEmpty)
-        m_wake.notify_one();
 }
 
 void DeciderThread::enqueueTask(std::function<void()> task)
 {
-    bool wasEmpty = false;
-    {
-        std::lock_guard lock(m_mutex);
-        wasEmpty = m_inbox.empty();
-        m_inbox.push_back(Item{PurchaseRequest(), std::move(task)});
-    }
-    if (wasEmpty)
-        m_wake.notify_one();
+    push([&](std::vector<Item> &inbox) { inbox.push_back(Item{PurchaseRequest(), std::move(task)}); });
 }
 
 std::size_t DeciderThread::depth() const

@@ -48,6 +48,9 @@ private:
         std::function<void()> task;
     };
 
+    // Appends to the inbox under its lock and wakes the thread if it was idle.
+    template<typename AppendFn>
+    void push(AppendFn &&append);
     void run();
     void decideBatch(std::vector<PurchaseRequest> &batch, std::vector<DecidedRequest> &decided);
     // Cluster mode: the disposition of one request of an event this node may no longer decide.

@@ -287,10 +287,12 @@ std::optional<TicketView> Engine::watchTicket(std::uint64_t seq, std::uint32_t t
     const auto view = ticket(seq, tag);
     if (!view)
         return std::nullopt;
-    if (view->eventIndex < 0 && m_tickets.watchUnseen(seq, listener))
-        return view;
-    if (view->eventIndex < 0 && !ticket(seq, tag))
-        return std::nullopt;
+    if (view->eventIndex < 0) {
+        if (m_tickets.watchUnseen(seq, listener))
+            return view;
+        if (!ticket(seq, tag))
+            return std::nullopt; // it arrived meanwhile, with another tag
+    }
     return m_tickets.watch(seq, listener, waitUntil);
 }
 
@@ -329,9 +331,7 @@ AdminResult Engine::createEvent(const EventConfig &config)
 AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
 {
     if (m_cluster) {
-        wire::EventCommand command;
-        command.kind = wire::EventCommand::Kind::Update;
-        command.eventId = id.toString();
+        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Update);
         command.patch = patch;
         return commandClustered(std::move(command));
     }
@@ -342,9 +342,7 @@ AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
 AdminResult Engine::actOnEvent(QStringView id, EventAction action)
 {
     if (m_cluster) {
-        wire::EventCommand command;
-        command.kind = wire::EventCommand::Kind::Act;
-        command.eventId = id.toString();
+        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Act);
         command.action = action;
         return commandClustered(std::move(command));
     }
@@ -355,9 +353,7 @@ AdminResult Engine::actOnEvent(QStringView id, EventAction action)
 AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
 {
     if (m_cluster) {
-        wire::EventCommand command;
-        command.kind = wire::EventCommand::Kind::Restock;
-        command.eventId = id.toString();
+        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Restock);
         command.units = units;
         return commandClustered(std::move(command));
     }

@@ -1,7 +1,5 @@
 #include "engine/ticketbook.h"
 
-#include <limits>
-
 namespace flashsale {
 
 TicketBook::TicketBook()
@@ -66,30 +64,34 @@ std::optional<TicketView> TicketBook::watch(std::uint64_t seq, int listener, Tic
     return viewOf(seq, *entry);
 }
 
+void TicketBook::settle(std::uint64_t seq, Entry &entry, TicketState state, LossReason reason, std::int64_t orderId,
+                        std::array<std::vector<std::uint64_t>, kMaxListeners> &notify)
+{
+    std::uint32_t mask = 0;
+    {
+        std::lock_guard lock(m_entryStripes[seq % kStripes].mutex);
+        // Cluster mode: a broker confirm may arrive after the decision it led to.
+        if (state == TicketState::Queued && entry.state != TicketState::Pending)
+            return;
+        entry.state = state;
+        entry.reason = reason;
+        entry.orderId = orderId;
+        mask = entry.listenerMask;
+        entry.listenerMask = 0;
+    }
+    while (mask) {
+        const int listener = std::countr_zero(mask);
+        mask &= mask - 1;
+        notify[listener].push_back(seq);
+    }
+}
+
 void TicketBook::apply(const std::vector<TicketChange> &changes,
                        std::array<std::vector<std::uint64_t>, kMaxListeners> &notify)
 {
     for (const TicketChange &change : changes) {
-        Entry *entry = entryFor(change.seq);
-        if (!entry)
-            continue;
-        std::uint32_t mask = 0;
-        {
-            std::lock_guard lock(m_entryStripes[change.seq % kStripes].mutex);
-            // Cluster mode: a broker confirm may arrive after the decision it led to.
-            if (change.state == TicketState::Queued && entry->state != TicketState::Pending)
-                continue;
-            entry->state = change.state;
-            entry->reason = change.reason;
-            entry->orderId = change.orderId;
-            mask = entry->listenerMask;
-            entry->listenerMask = 0;
-        }
-        while (mask) {
-            const int listener = std::countr_zero(mask);
-            mask &= mask - 1;
-            notify[listener].push_back(change.seq);
-        }
+        if (Entry *entry = entryFor(change.seq))
+            settle(change.seq, *entry, change.state, change.reason, change.orderId, notify);
     }
 }
 
@@ -112,23 +114,19 @@ void TicketBook::useSeqBlocks()
 {
     std::lock_guard growLock(m_growMutex);
     m_usesSeqBlocks = true;
+    m_seqsLeft.store(0, std::memory_order_relaxed);
 }
 
 void TicketBook::addSeqBlock(std::uint64_t first, std::uint64_t count)
 {
     std::lock_guard growLock(m_growMutex);
     m_spareBlocks.emplace_back(first, first + count);
+    m_seqsLeft.fetch_add(count, std::memory_order_relaxed);
 }
 
 std::uint64_t TicketBook::seqsLeft() const
 {
-    std::lock_guard growLock(m_growMutex);
-    if (!m_usesSeqBlocks)
-        return std::numeric_limits<std::uint64_t>::max();
-    std::uint64_t left = m_seqLimit - m_nextSeq;
-    for (const auto &[first, limit] : m_spareBlocks)
-        left += limit - first;
-    return left;
+    return m_seqsLeft.load(std::memory_order_relaxed);
 }
 
 bool TicketBook::watchUnseen(std::uint64_t seq, int listener)
@@ -171,20 +169,7 @@ void TicketBook::applyRemote(const std::vector<RemoteTicket> &tickets,
             if (!stripe.seqByKey.contains(key))
                 stripe.seqByKey.insert(std::move(key), seq);
         }
-        std::uint32_t mask = 0;
-        {
-            std::lock_guard lock(m_entryStripes[seq % kStripes].mutex);
-            entry->state = ticket.view.state;
-            entry->reason = ticket.view.reason;
-            entry->orderId = ticket.view.orderId;
-            mask = entry->listenerMask;
-            entry->listenerMask = 0;
-        }
-        while (mask) {
-            const int listener = std::countr_zero(mask);
-            mask &= mask - 1;
-            notify[listener].push_back(seq);
-        }
+        settle(seq, *entry, ticket.view.state, ticket.view.reason, ticket.view.orderId, notify);
     }
 }
 

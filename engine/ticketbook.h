@@ -8,6 +8,7 @@
 #include <array>
 #include <bit>
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -78,7 +79,8 @@ public:
     // so tickets are unique across nodes. Until the first block arrives no ticket can be made.
     void useSeqBlocks();
     void addSeqBlock(std::uint64_t first, std::uint64_t count);
-    // Sequence numbers this node can still hand out (unbounded when not using blocks).
+    // Sequence numbers this node can still hand out (unbounded when not using blocks). Lock-free:
+    // a front asks on every request.
     std::uint64_t seqsLeft() const;
     // Cluster mode: asks that listener be told when a ticket this node has not seen yet (accepted
     // by another node) is decided here or announced. False if the ticket became known meanwhile.
@@ -114,6 +116,9 @@ private:
     Entry *entryFor(std::uint64_t seq) const;
     Entry *createEntry(std::uint64_t seq);
     static TicketView viewOf(std::uint64_t seq, const Entry &entry);
+    // Records a ticket's new state and adds its seq to notify for every listener that watched it.
+    void settle(std::uint64_t seq, Entry &entry, TicketState state, LossReason reason, std::int64_t orderId,
+                std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
 
     struct alignas(64) KeyStripe {
         std::mutex mutex;
@@ -132,6 +137,7 @@ private:
     std::uint64_t m_nextSeq = 0;  // blocks: the next seq to hand out
     std::uint64_t m_seqLimit = 0; // blocks: one past the current block
     std::vector<std::pair<std::uint64_t, std::uint64_t>> m_spareBlocks; // [first, limit)
+    std::atomic<std::uint64_t> m_seqsLeft{std::numeric_limits<std::uint64_t>::max()}; // blocks: what they still hold
 };
 
 template<typename JournalFn>
@@ -180,8 +186,10 @@ std::optional<TicketView> TicketBook::findOrCreate(std::int32_t eventIndex, cons
             *created = false;
             return std::nullopt;
         }
-        if (m_usesSeqBlocks)
+        if (m_usesSeqBlocks) {
             ++m_nextSeq;
+            m_seqsLeft.fetch_sub(1, std::memory_order_relaxed);
+        }
     }
     stripe.seqByKey.insert(std::move(key), seq);
     *created = true;
