@@ -18,7 +18,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption dataDir(u"data-dir"_qs, u"Where the database and admin token live."_qs, u"DIR"_qs);
     const QCommandLineOption listen(u"listen"_qs, u"HTTP address (default 127.0.0.1:8080)."_qs, u"ADDR:PORT"_qs);
     const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once)."_qs, u"TOKEN"_qs);
-    const QCommandLineOption httpThreads(u"http-threads"_qs, u"HTTP acceptor threads (default: one per core)."_qs, u"N"_qs);
+    const QCommandLineOption httpThreads(u"http-threads"_qs, QStringLiteral("HTTP acceptor threads (default: one per core, at most %1).").arg(HttpService::kMaxThreads), u"N"_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
     const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB (or set FLASHSALE_STORE_URL)."_qs, u"URL"_qs);
     const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST (or set FLASHSALE_QUEUE_URL). Needs --store."_qs, u"URL"_qs);
@@ -50,8 +50,8 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     if (parser.isSet(httpThreads)) {
         bool ok = false;
         result.server.httpThreads = parser.value(httpThreads).toInt(&ok);
-        if (!ok || result.server.httpThreads < 1 || result.server.httpThreads > 16) {
-            result.error = u"--http-threads expects a number from 1 to 16"_qs;
+        if (!ok || result.server.httpThreads < 1 || result.server.httpThreads > HttpService::kMaxThreads) {
+            result.error = QStringLiteral("--http-threads expects a number from 1 to %1").arg(HttpService::kMaxThreads);
             return result;
         }
     }

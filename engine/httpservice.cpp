@@ -121,6 +121,10 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
     // switching one socket's write notifier on or off walks a list of every socket on the
     // thread, so pushing one update to N WebSocket watchers cost O(N²) (7.9 s for 19,700).
     qputenv("QT_NO_THREADED_GLIB", "1");
+    if (threads < 1 || threads > kMaxThreads) {
+        *error = QStringLiteral("between 1 and %1 HTTP threads are supported, not %2").arg(kMaxThreads).arg(threads);
+        return false;
+    }
     m_address = address;
     // SO_REUSEPORT would let a second node started on a taken port share it silently.
     if (port != 0) {
@@ -131,7 +135,7 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
         }
         ::close(probe);
     }
-    for (int i = 0; i < std::max(1, threads); ++i) {
+    for (int i = 0; i < threads; ++i) {
         const int fd = listeningSocket(address, i == 0 ? port : m_port, true, error);
         if (fd < 0) {
             stop();

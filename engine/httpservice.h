@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/httpfront.h"
+#include "engine/ticketbook.h"
 
 #include <QHostAddress>
 #include <QThread>
@@ -21,7 +22,10 @@ public:
     explicit HttpService(Engine &engine);
     ~HttpService();
 
-    // Binds address:port (0 picks a free port) and starts `threads` acceptors.
+    // Each acceptor thread registers two ticket listeners (its HTTP and its WebSocket front).
+    static constexpr int kMaxThreads = TicketBook::kMaxListeners / 2;
+
+    // Binds address:port (0 picks a free port) and starts `threads` acceptors, 1..kMaxThreads.
     bool start(const QHostAddress &address, quint16 port, int threads, QString *error);
     // Stops accepting and closes every connection; parked waiters are dropped.
     void stop();

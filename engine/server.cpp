@@ -6,6 +6,8 @@
 #include <QStandardPaths>
 #include <QThread>
 
+#include <algorithm>
+
 namespace flashsale {
 
 bool ServerOptions::setListen(const QString &text, QString *error)
@@ -37,7 +39,7 @@ Server::Server(ServerOptions options)
     if (m_options.dataDir.isEmpty())
         m_options.dataDir = ServerOptions::defaultDataDir();
     if (m_options.httpThreads <= 0)
-        m_options.httpThreads = std::max(1, QThread::idealThreadCount());
+        m_options.httpThreads = std::clamp(QThread::idealThreadCount(), 1, HttpService::kMaxThreads);
 }
 
 Server::~Server()

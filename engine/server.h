@@ -19,7 +19,7 @@ struct ServerOptions {
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 port = 8080;
     QString adminToken; // empty: FLASHSALE_ADMIN_TOKEN, else the data dir's token file
-    int httpThreads = 0; // 0: one per core
+    int httpThreads = 0; // 0: one per core, at most HttpService::kMaxThreads
     std::int64_t maxQueueDepth = 200'000;
 
     // Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; false and error when malformed.
