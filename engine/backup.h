@@ -23,6 +23,6 @@ bool copyDatabase(const QString &databasePath, const QString &target, QString *e
 // token, checks that the download is a sound SQLite database, then saves it as target.
 // Runs its own event loop; bounded by timeoutMs without progress.
 bool fetchFromNode(const QString &baseUrl, const QString &adminToken, const QString &target, QString *error,
-                   int timeoutMs = 60000);
+                   int timeoutMs = 600000);
 
 } // namespace flashsale::backup
