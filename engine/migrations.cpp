@@ -111,33 +111,31 @@ bool peekSqliteVersion(const QString &path, int *version, QString *error)
 
 namespace {
 
-// The version found on db's database: -1 when it has no tables yet.
-bool readVersion(QSqlDatabase &db, bool isSqlite, int *version, QString *error)
+// The version stamped on db's database (0 when none is: release 0.1.0 or a new database), and
+// whether it holds the tables yet.
+bool readVersion(QSqlDatabase &db, bool isSqlite, int *version, bool *hasTables, QString *error)
 {
     QSqlQuery query(db);
     if (isSqlite) {
         if (!exec(query, QStringLiteral("PRAGMA user_version"), error) || !query.next())
             return false;
         *version = query.value(0).toInt();
-        if (*version == 0) {
-            if (!exec(query, QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'events'"), error) || !query.next())
-                return false;
-            *version = query.value(0).toInt() > 0 ? 0 : -1;
-        }
+        if (!exec(query, QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'events'"), error) || !query.next())
+            return false;
+        *hasTables = query.value(0).toInt() > 0;
         return true;
     }
     if (!exec(query, QStringLiteral("SELECT to_regclass('schema_version') IS NOT NULL, to_regclass('events') IS NOT NULL"), error)
         || !query.next())
         return false;
     const bool hasVersion = query.value(0).toBool();
-    const bool hasEvents = query.value(1).toBool();
-    if (!hasVersion) {
-        *version = hasEvents ? 0 : -1;
-        return true;
+    *hasTables = query.value(1).toBool();
+    *version = 0;
+    if (hasVersion) {
+        if (!exec(query, QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_version"), error) || !query.next())
+            return false;
+        *version = query.value(0).toInt();
     }
-    if (!exec(query, QStringLiteral("SELECT MAX(version) FROM schema_version"), error) || !query.next())
-        return false;
-    *version = query.value(0).toInt();
     return true;
 }
 
@@ -190,8 +188,12 @@ UpgradeResult upgrade(QSqlDatabase &db, const StoreLocation &location, std::span
         query.exec(QStringLiteral("SET client_min_messages TO WARNING"));
     // Nodes starting together upgrade one at a time; the next one finds the new version.
     SchemaLock schemaLock(db, isSqlite);
-    if (!readVersion(db, isSqlite, &result.foundVersion, &result.error))
+    bool hasTables = false;
+    if (!readVersion(db, isSqlite, &result.foundVersion, &hasTables, &result.error))
         return result;
+    // A database without the tables (new, or emptied) is made afresh, unless a newer build stamped it.
+    if (!hasTables && result.foundVersion <= target)
+        result.foundVersion = -1;
     result.version = result.foundVersion;
     if (result.foundVersion > target) {
         result.outcome = Outcome::TooNew;

@@ -136,6 +136,22 @@ private Q_SLOTS:
         QCOMPARE(QDir(dir.path()).entryList({u"*.bak"_qs}, QDir::Files), QStringList());
     }
 
+    // A database stamped with a version but without the tables (emptied by hand, or by a test
+    // that drops them) is made afresh instead of being taken as up to date.
+    void emptiedDatabaseIsMadeAfresh()
+    {
+        QTemporaryDir dir;
+        const StoreLocation location = StoreLocation::sqliteIn(dir.path());
+        sqlScalar(location.databaseName, u"PRAGMA user_version = %1"_qs.arg(schema::currentVersion()));
+        QCOMPARE(sqlScalar(location.databaseName, u"PRAGMA user_version"_qs), schema::currentVersion());
+        SqlStore store(location);
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        QCOMPARE(int(store.schemaUpgrade().outcome), int(schema::Outcome::Created));
+        store.close();
+        QCOMPARE(sqlScalar(location.databaseName, u"SELECT COUNT(*) FROM sqlite_master WHERE name IN ('events', 'requests', 'orders', 'intents')"_qs), 4);
+    }
+
     // The real binary on a copy of the 0.1.0 database: everything 0.1.0 answered, it answers.
     void release010DatabaseKeepsEverything()
     {
