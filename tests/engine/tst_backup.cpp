@@ -25,10 +25,13 @@ QByteArray purchaseBody(int i)
         .toJson(QJsonDocument::Compact);
 }
 
-QProcessEnvironment environmentWithToken(const QString &token)
+// No display at all, as on a server (ctest's QT_QPA_PLATFORM=offscreen removed too), and the
+// admin token in FLASHSALE_ADMIN_TOKEN when given.
+QProcessEnvironment backupEnvironment(const QString &token)
 {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.remove(u"FLASHSALE_ADMIN_TOKEN"_qs);
+    for (const QString &name : {u"FLASHSALE_ADMIN_TOKEN"_qs, u"QT_QPA_PLATFORM"_qs, u"DISPLAY"_qs, u"WAYLAND_DISPLAY"_qs})
+        environment.remove(name);
     if (!token.isEmpty())
         environment.insert(u"FLASHSALE_ADMIN_TOKEN"_qs, token);
     return environment;
@@ -69,7 +72,7 @@ private Q_SLOTS:
         const QString copy = QDir(backupDir.path()).filePath(u"copy.sqlite"_qs);
         QStringList arguments{u"--backup"_qs, copy};
         arguments << (throughNode ? QStringList{u"--connect"_qs, node.baseUrl()} : QStringList{u"--data-dir"_qs, liveDir.path()});
-        const CommandRun run = runFlashsale(arguments, environmentWithToken(u"backup-token"_qs));
+        const CommandRun run = runFlashsale(arguments, backupEnvironment(u"backup-token"_qs));
         QVERIFY(run.finished);
         QVERIFY2(run.exitCode == 0, run.standardError.constData());
         qInfo("backup started with %d of %d purchases answered; %d answered when it finished", answeredAtStart, kPurchases,
@@ -131,7 +134,7 @@ private Q_SLOTS:
         NodeProcess node(liveDir.path(), "right-token");
         QVERIFY(node.start());
         const QString copy = QDir(backupDir.path()).filePath(u"copy.sqlite"_qs);
-        const CommandRun run = runFlashsale({u"--backup"_qs, copy, u"--connect"_qs, node.baseUrl()}, environmentWithToken(token));
+        const CommandRun run = runFlashsale({u"--backup"_qs, copy, u"--connect"_qs, node.baseUrl()}, backupEnvironment(token));
         QVERIFY(run.finished);
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.standardError.contains(complaint), run.standardError.constData());
@@ -153,7 +156,7 @@ private Q_SLOTS:
         QVERIFY(node.stop());
         const QString live = QDir(dir.path()).filePath(u"flashsale.sqlite"_qs);
         const std::int64_t sizeBefore = QFileInfo(live).size();
-        const CommandRun run = runFlashsale({u"--backup"_qs, live, u"--data-dir"_qs, dir.path()});
+        const CommandRun run = runFlashsale({u"--backup"_qs, live, u"--data-dir"_qs, dir.path()}, backupEnvironment(QString()));
         QVERIFY(run.finished);
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.standardError.contains("live database"), run.standardError.constData());
