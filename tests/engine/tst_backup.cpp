@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTemporaryDir>
 
 #include <QTest>
@@ -69,6 +70,7 @@ private Q_SLOTS:
             client.send("POST", u"/api/v1/events/sale/purchases?wait=5000"_qs, purchaseBody(i), false, ledger.recorder(u"r%1"_qs.arg(i)));
         QVERIFY(ApiClient::waitUntil([&] { return ledger.answered >= 300; }, 60000));
         const int answeredAtStart = ledger.answered;
+        const QList<QString> committedBefore = ledger.resultByTicket.keys(); // answered: committed
         const QString copy = QDir(backupDir.path()).filePath(u"copy.sqlite"_qs);
         QStringList arguments{u"--backup"_qs, copy};
         arguments << (throughNode ? QStringList{u"--connect"_qs, node.baseUrl()} : QStringList{u"--data-dir"_qs, liveDir.path()});
@@ -94,14 +96,19 @@ private Q_SLOTS:
         QCOMPARE(sqlScalar(copy, u"SELECT COUNT(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING SUM(quantity) > 1)"_qs), 0);
         const std::int64_t wonUnits = sqlScalar(copy, u"SELECT COALESCE(SUM(quantity), 0) FROM orders"_qs);
         QVERIFY(wonUnits <= kStock);
-        // Each journaled request is what its client was told.
+        // Each journaled request is what its client was told, and every request answered before
+        // the backup started is in it.
+        QSet<QString> copied;
         for (const QString &row : sqlRows(copy, u"SELECT seq, printf('%08x', ticket_tag), state, COALESCE(order_id, reason) FROM requests"_qs)) {
             const QStringList cells = row.split(u'|');
+            copied.insert(cells[0] + u'-' + cells[1]);
             const QJsonObject told = ledger.resultByTicket.value(cells[0] + u'-' + cells[1]);
             QCOMPARE(told.value(u"state"_qs).toString(), cells[2]);
             QCOMPARE(cells[2] == u"won" ? QString::number(told.value(u"orderId"_qs).toInteger()) : told.value(u"reason"_qs).toString(),
                      cells[3]);
         }
+        for (const QString &ticket : committedBefore)
+            QVERIFY2(copied.contains(ticket), qPrintable(ticket + u" was answered before the backup but is not in it"_qs));
 
         // Restore: the copy as a data dir's database; a node serves it with the stock it holds.
         QTemporaryDir restoredDir;
