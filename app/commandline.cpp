@@ -24,7 +24,9 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST (or set FLASHSALE_QUEUE_URL). Needs --store."_qs, u"URL"_qs);
     const QCommandLineOption nodeId(u"node-id"_qs, u"Names this node in logs, metrics and the cluster: 1 to 64 of A-Z a-z 0-9 . _ - (default: the host name)."_qs, u"NAME"_qs);
     const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: send N simulated shoppers to EVENT_ID through the HTTP API, print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate});
+    const QCommandLineOption backup(u"backup"_qs, u"Save a consistent copy of the SQLite database of --data-dir as FILE, also while a node serves, and exit (PostgreSQL: use pg_dump)."_qs, u"FILE"_qs);
+    const QCommandLineOption connect(u"connect"_qs, u"With --backup: fetch the copy from the running node at URL (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
+    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate, backup, connect});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -91,6 +93,12 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             return result;
         }
         result.server.nodeId = parser.value(nodeId);
+    }
+    result.backupFile = parser.value(backup);
+    result.connectUrl = parser.value(connect);
+    if (parser.isSet(connect) && !parser.isSet(backup)) {
+        result.error = u"--connect goes with --backup FILE"_qs;
+        return result;
     }
     if (parser.isSet(simulate)) {
         const QString value = parser.value(simulate);

@@ -15,6 +15,9 @@ struct CommandLine {
     // --simulate EVENT_ID:N (headless): send N simulated shoppers through the API after start.
     QString simulateEventId;
     std::int64_t simulateShoppers = 0;
+    // --backup FILE: copy the database (of --data-dir, or of the node at --connect URL) and exit.
+    QString backupFile;
+    QString connectUrl;
     QString error; // set when the arguments are invalid
 
     static CommandLine parse(const QStringList &arguments);

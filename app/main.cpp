@@ -1,6 +1,7 @@
 // flashsale: the admin console with the sale engine embedded, or the engine alone (--headless).
 #include "app/commandline.h"
 #include "app/shutdownsignals.h"
+#include "engine/backup.h"
 #include "engine/server.h"
 #include "engine/simulator.h"
 #include "ui/consolesettings.h"
@@ -20,12 +21,15 @@ using namespace flashsale;
 
 namespace {
 
+// The exit code for a database made by a newer flashsale (1: other start failures, 2: bad arguments).
+constexpr int kExitSchemaTooNew = 3;
+
 // No window for --headless, nor for answers printed to the terminal (--help, --version), so
 // those work on a server without a display.
 bool needsNoDisplay(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
-        for (const char *option : {"--headless", "--help", "-h", "--help-all", "--version", "-v"}) {
+        for (const char *option : {"--headless", "--help", "-h", "--help-all", "--version", "-v", "--backup"}) {
             if (qstrcmp(argv[i], option) == 0)
                 return true;
         }
@@ -37,9 +41,10 @@ int runHeadless(const CommandLine &commandLine)
 {
     Server server(commandLine.server);
     QString error;
-    if (!server.start(&error)) {
+    StartFailure failure = StartFailure::Other;
+    if (!server.start(&error, &failure)) {
         std::fprintf(stderr, "flashsale: %s\n", qPrintable(error));
-        return 1;
+        return failure == StartFailure::SchemaTooNew ? kExitSchemaTooNew : 1;
     }
     qInfo("flashsale %s started; data in %s", FLASHSALE_VERSION, qPrintable(server.options().dataDir));
     if (!server.options().storeUrl.isEmpty())
@@ -88,6 +93,32 @@ int runHeadless(const CommandLine &commandLine)
     return exitCode;
 }
 
+// --backup FILE [--connect URL]: a consistent copy of the database while the node serves.
+int runBackup(const CommandLine &commandLine)
+{
+    QString error;
+    bool saved = false;
+    if (!commandLine.connectUrl.isEmpty()) {
+        const QString token = commandLine.server.adminToken.isEmpty() ? qEnvironmentVariable("FLASHSALE_ADMIN_TOKEN")
+                                                                      : commandLine.server.adminToken;
+        if (token.isEmpty())
+            error = u"--connect needs the admin token: set FLASHSALE_ADMIN_TOKEN"_qs;
+        else
+            saved = backup::fetchFromNode(commandLine.connectUrl, token, commandLine.backupFile, &error);
+    } else if (!commandLine.server.storeUrl.isEmpty()) {
+        error = u"the store is PostgreSQL: back it up with pg_dump"_qs;
+    } else {
+        const QString dataDir = commandLine.server.dataDir.isEmpty() ? ServerOptions::defaultDataDir() : commandLine.server.dataDir;
+        saved = backup::copyDatabase(StoreLocation::sqliteIn(dataDir).databaseName, commandLine.backupFile, &error);
+    }
+    if (!saved) {
+        std::fprintf(stderr, "flashsale: backup failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("backup saved to %s\n", qPrintable(commandLine.backupFile));
+    return 0;
+}
+
 // Every WebSocket watcher and waiting client holds a file descriptor: allow as many as the
 // system lets this process have.
 void raiseOpenFileLimit()
@@ -119,6 +150,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "flashsale: %s (see --help)\n", qPrintable(commandLine.error));
         return 2;
     }
+    if (!commandLine.backupFile.isEmpty())
+        return runBackup(commandLine);
     if (commandLine.headless)
         return runHeadless(commandLine);
 
@@ -127,6 +160,10 @@ int main(int argc, char **argv)
     ConsoleSettings().applyTo(&options, commandLine.listenGiven, commandLine.dataDirGiven);
     Language::apply(Language::initial());
     MainWindow window(options);
+    if (window.startFailure() == StartFailure::SchemaTooNew) {
+        window.reportNewerDatabase();
+        return kExitSchemaTooNew;
+    }
     window.show();
     ShutdownSignals shutdownSignals;
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &window, &QWidget::close);

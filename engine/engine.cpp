@@ -39,8 +39,10 @@ Engine::~Engine()
     stop(0);
 }
 
-bool Engine::start(QString *error)
+bool Engine::start(QString *error, StartFailure *failure)
 {
+    if (failure)
+        *failure = StartFailure::Other;
     const bool clustered = !m_options.queueUrl.isEmpty();
     AmqpUrl broker;
     if (clustered) {
@@ -65,9 +67,16 @@ bool Engine::start(QString *error)
 
     LoadedState loaded;
     const bool opened = m_writer->start([&] { return m_store->open(error) && m_store->load(&loaded, error); });
+    const schema::UpgradeResult &upgrade = m_store->schemaUpgrade();
     if (!opened) {
+        if (failure && upgrade.outcome == schema::Outcome::TooNew)
+            *failure = StartFailure::SchemaTooNew;
         m_writer.reset();
         return false;
+    }
+    if (upgrade.outcome == schema::Outcome::Migrated) {
+        qInfo("database schema upgraded from version %d to %d%s", upgrade.foundVersion, upgrade.version,
+              qPrintable(upgrade.backupPath.isEmpty() ? QString() : u"; the copy from before is "_qs + upgrade.backupPath));
     }
 
     if (clustered) {

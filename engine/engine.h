@@ -45,6 +45,12 @@ public:
     virtual void ticketsChanged(std::vector<std::uint64_t> &seqs) = 0;
 };
 
+// Why start() failed, when the caller must act differently (the process's exit code).
+enum class StartFailure : std::uint8_t {
+    Other = 1,
+    SchemaTooNew, // the database was made by a newer build; it was not opened for writing
+};
+
 struct SubmitResult {
     Status status = Status::Invalid;
     TicketView ticket;          // when status is Ok
@@ -83,9 +89,9 @@ public:
     explicit Engine(EngineOptions options);
     ~Engine();
 
-    // Opens the store, rebuilds memory from it (events, per-user units, every ticket) and
-    // starts the threads.
-    bool start(QString *error);
+    // Opens the store (upgrading its schema), rebuilds memory from it (events, per-user units,
+    // every ticket) and starts the threads. On failure, failure (if given) says why.
+    bool start(QString *error, StartFailure *failure = nullptr);
     // Refuses new requests and waits up to drainTimeoutMs for the queue to be decided and
     // committed while front ends can still answer; then the decider decides what is left,
     // the writer commits it, and the threads stop.

@@ -2,19 +2,26 @@
 
 #include "engine/admintoken.h"
 #include "engine/apijson.h"
+#include "engine/backup.h"
 #include "engine/csv.h"
 #include "engine/records.h"
 #include "engine/wsfront.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryFile>
+#include <QThread>
 #include <QUrlQuery>
+
+#include <unistd.h>
 
 namespace flashsale {
 
@@ -51,6 +58,7 @@ const char *reasonPhrase(int status)
     case 413: return "Payload Too Large";
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     }
     return "Unknown";
@@ -153,6 +161,7 @@ HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, QObject *par
 {
     m_listenerId = m_engine.addListener(this);
     m_waitTimer.setInterval(kWaitTimerMs);
+    m_backupJobs.setMaxThreadCount(1);
     m_webSockets = std::make_unique<WsFront>(m_engine, m_adminToken);
     QObject::connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
@@ -577,6 +586,11 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
             return methodNotAllowed("GET");
         return reply.json(200, statsJson(m_engine.stats()));
     }
+    if (parts.size() == 4 && parts[3] == u"backup") {
+        if (method != Method::Get)
+            return methodNotAllowed("GET");
+        return backup(reply);
+    }
     if (parts.size() < 4 || parts[3] != u"events")
         return reply.error(404, "not_found", QStringLiteral("no resource at %1").arg(request.url().path()));
 
@@ -753,6 +767,64 @@ void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView even
     }
     reply.json(200, QJsonObject{{u"items"_qs, items}, {u"total"_qs, qint64(total)}, {u"offset"_qs, qint64(offset)},
                                 {u"limit"_qs, qint64(limit)}});
+}
+
+void HttpFront::backup(Reply &reply)
+{
+    const StoreLocation location = m_engine.storeLocation();
+    if (!location.isSqlite()) {
+        return reply.error(501, "not_supported",
+                           u"this node keeps its data in PostgreSQL: back it up with pg_dump (README: Backups and upgrades)"_qs);
+    }
+    reply.deferred = true;
+    m_backupJobs.start([this, location, socket = QPointer<QTcpSocket>(reply.socket)] {
+        // A pool thread: a connection of its own and one read transaction; the writer goes on.
+        const QString name = QStringLiteral("flashsale-backup-job-%1").arg(quintptr(QThread::currentThreadId()), 0, 16);
+        auto snapshot = std::make_shared<QTemporaryFile>(
+            QFileInfo(location.databaseName).absoluteDir().filePath(u".backup-XXXXXX.sqlite"_qs));
+        QString error;
+        if (!snapshot->open()) {
+            error = snapshot->errorString();
+        } else {
+            QSqlDatabase db = openConnection(location, name, &error);
+            if (db.isOpen())
+                backup::snapshotInto(db, snapshot->fileName(), &error);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        QMetaObject::invokeMethod(this, [this, socket, snapshot, error] { sendBackup(socket, snapshot, error); },
+                                  Qt::QueuedConnection);
+    });
+}
+
+void HttpFront::sendBackup(QPointer<QTcpSocket> socket, const std::shared_ptr<QTemporaryFile> &snapshot, const QString &error)
+{
+    if (!socket)
+        return;
+    if (!error.isEmpty()) {
+        Reply reply;
+        reply.error(503, "unavailable", QStringLiteral("cannot copy the store: %1").arg(error));
+        send(socket, serialise(reply.status, reply.contentType, reply.body, {}, true, false), true);
+        return;
+    }
+    // The open file is all that is needed from here on: no copy is left behind on disk.
+    ::unlink(QFile::encodeName(snapshot->fileName()).constData());
+    socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.sqlite3\r\nContent-Length: "
+                  + QByteArray::number(snapshot->size())
+                  + "\r\nCache-Control: no-store\r\nContent-Disposition: attachment; filename=\"flashsale-backup.sqlite\""
+                    "\r\nConnection: close\r\n\r\n");
+    // Streams as the socket drains, holding at most kBackupChunkBytes in its buffer.
+    constexpr qint64 kBackupChunkBytes = 256 * 1024;
+    const auto pump = [socket, snapshot] {
+        while (socket->bytesToWrite() < kBackupChunkBytes && !snapshot->atEnd())
+            socket->write(snapshot->read(kBackupChunkBytes));
+        if (snapshot->atEnd()) {
+            snapshot->close();
+            socket->disconnectFromHost(); // after what is still buffered
+        }
+    };
+    QObject::connect(socket, &QTcpSocket::bytesWritten, socket, pump);
+    pump();
 }
 
 void HttpFront::metrics(Reply &reply)

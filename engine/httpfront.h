@@ -7,6 +7,7 @@
 
 #include <QAbstractHttpServer>
 #include <QPointer>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
@@ -15,6 +16,7 @@
 #include <vector>
 
 class QTcpSocket;
+class QTemporaryFile;
 
 namespace flashsale {
 
@@ -69,6 +71,9 @@ private:
     void admin(const QHttpServerRequest &request, const QList<QStringView> &parts, Reply &reply);
     void adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply);
     void metrics(Reply &reply);
+    // GET /api/v1/admin/backup: a snapshot made on m_backupJobs, then streamed from this thread.
+    void backup(Reply &reply);
+    void sendBackup(QPointer<QTcpSocket> socket, const std::shared_ptr<QTemporaryFile> &snapshot, const QString &error);
     void shopPage(QStringView eventId, QStringView asset, Reply &reply);
 
     // Answers now if the ticket already reached `until`, else parks the client.
@@ -85,6 +90,10 @@ private:
 
     TicketInbox m_inbox;
     std::vector<std::uint64_t> m_draining; // this thread only
+
+    // Makes backup snapshots off this thread's event loop, one at a time. Its jobs post their
+    // result back to this object; destroyed (waiting for them) before this object is.
+    QThreadPool m_backupJobs;
 
     std::unique_ptr<WsFront> m_webSockets; // declared last: goes first, before the server it came from
 };

@@ -47,8 +47,10 @@ Server::~Server()
     stop(0);
 }
 
-bool Server::start(QString *error)
+bool Server::start(QString *error, StartFailure *failure)
 {
+    if (failure)
+        *failure = StartFailure::Other;
     const AdminToken token = AdminToken::resolve(m_options.adminToken, m_options.dataDir, error);
     if (token.value.isEmpty())
         return false;
@@ -67,7 +69,7 @@ bool Server::start(QString *error)
     engineOptions.queueUrl = m_options.queueUrl;
     engineOptions.nodeId = m_options.nodeId;
     auto engine = std::make_unique<Engine>(engineOptions);
-    if (!engine->start(error))
+    if (!engine->start(error, failure))
         return false;
     auto http = std::make_unique<HttpService>(*engine);
     http->setAdminToken(m_adminToken);

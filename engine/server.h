@@ -34,7 +34,8 @@ public:
     explicit Server(ServerOptions options);
     ~Server();
 
-    bool start(QString *error);
+    // On failure, failure (if given) says why (see StartFailure).
+    bool start(QString *error, StartFailure *failure = nullptr);
     // Stops accepting purchases, lets the queue drain (up to drainTimeoutMs), then stops.
     void stop(int drainTimeoutMs = 30000);
     bool isRunning() const { return m_engine != nullptr; }

@@ -1,5 +1,7 @@
 #include "engine/store.h"
 
+#include "engine/migrations.h"
+
 #include <QDebug>
 #include <QDir>
 #include <QFile>
@@ -238,44 +240,26 @@ bool SqlStore::open(QString *error)
             *error = QStringLiteral("cannot create data directory %1").arg(dir);
             return false;
         }
+        // A database from a newer build is refused before anything opens it for writing.
+        int found = -1;
+        if (!schema::peekSqliteVersion(m_location.databaseName, &found, error))
+            return false;
+        if (found > schema::currentVersion()) {
+            m_upgrade = schema::UpgradeResult{schema::Outcome::TooNew, found, found, QString(),
+                                              schema::tooNewMessage(m_location.databaseName, found, true)};
+            *error = m_upgrade.error;
+            return false;
+        }
     }
     QSqlDatabase db = openConnection(m_location, m_connectionName, error);
     if (!db.isOpen())
         return false;
-
-    QFile schemaFile(QStringLiteral(":/flashsale/sql/schema.sql"));
-    if (!schemaFile.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("schema resource missing");
+    m_upgrade = schema::upgrade(db, m_location);
+    if (m_upgrade.outcome == schema::Outcome::TooNew || m_upgrade.outcome == schema::Outcome::Failed) {
+        *error = m_upgrade.error;
         return false;
-    }
-    QString schema = QString::fromUtf8(schemaFile.readAll());
-    schema.replace(QLatin1String("{{KEY}}"), m_location.isSqlite() ? QLatin1String("INTEGER") : QLatin1String("BIGINT"));
-    schema.replace(QLatin1String("{{CLUSTERED}}"), m_location.isSqlite() ? QLatin1String(" WITHOUT ROWID") : QLatin1String(""));
-    QStringList lines;
-    for (const QString &line : schema.split(QLatin1Char('\n'))) {
-        if (!line.trimmed().startsWith(QLatin1String("--")))
-            lines << line;
     }
     QSqlQuery query(db);
-    // PostgreSQL: no "relation already exists, skipping" notice on every start.
-    if (!m_location.isSqlite())
-        query.exec(QStringLiteral("SET client_min_messages TO WARNING"));
-    // Nodes starting together would race on CREATE ... IF NOT EXISTS; one at a time.
-    SchemaLock schemaLock(db, m_location.isSqlite());
-    for (const QString &statement : lines.join(QLatin1Char('\n')).split(QLatin1Char(';'))) {
-        if (statement.trimmed().isEmpty())
-            continue;
-        if (!query.exec(statement)) {
-            *error = QStringLiteral("schema: %1").arg(query.lastError().text());
-            return false;
-        }
-    }
-    // Databases made before scale-out lack the decider's fencing epoch.
-    if (!query.exec(QStringLiteral("SELECT decider_epoch FROM events LIMIT 0"))
-        && !query.exec(QStringLiteral("ALTER TABLE events ADD COLUMN decider_epoch BIGINT NOT NULL DEFAULT 0"))) {
-        *error = QStringLiteral("schema: %1").arg(query.lastError().text());
-        return false;
-    }
     if (m_location.isSqlite()) {
         // Checkpoints run beside the writer instead of inside whichever commit crosses the limit.
         if (!query.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"))) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/clustermessages.h"
+#include "engine/migrations.h"
 #include "engine/ticketbook.h"
 #include "engine/types.h"
 
@@ -149,7 +150,11 @@ public:
     explicit SqlStore(StoreLocation location);
     ~SqlStore();
 
+    // Opens the database and brings its schema to this build's version (engine/migrations.h);
+    // refuses one made by a newer build without writing to it.
     bool open(QString *error);
+    // What open() found and did to the schema.
+    const schema::UpgradeResult &schemaUpgrade() const { return m_upgrade; }
     bool load(LoadedState *state, QString *error);
     // Writes the whole batch in one transaction; on failure nothing of it is written. In cluster
     // mode each event's rows are written only while the store still names their epoch as the
@@ -168,6 +173,7 @@ private:
     StoreLocation m_location;
     QString m_connectionName;
     std::unique_ptr<Statements> m_statements;
+    schema::UpgradeResult m_upgrade;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // SQLite only
 };
 

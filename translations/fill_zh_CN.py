@@ -155,6 +155,9 @@ ZH = {
     # Main window
     "Copied %1": "已复制 %1",
     "About Flash Sale Console": "关于秒杀控制台",
+    "Database from a newer version": "数据库来自更新的版本",
+    "This database was made by a newer version of Flash Sale Console, so this version cannot use it. It was not changed.\n\n%1":
+        "此数据库由更新版本的秒杀控制台创建，当前版本无法使用它。数据库未被改动。\n\n%1",
     "<b>Flash Sale Console</b> %1<br>Run flash sales without overselling or losing an order.":
         "<b>秒杀控制台</b> %1<br>秒杀不超卖，订单不丢失。",
     "Engine stopped": "引擎已停止",

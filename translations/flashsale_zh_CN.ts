@@ -675,6 +675,18 @@ Check the address, data directory and backend in Settings, then restart the cons
         <source>Queue (RabbitMQ): %1</source>
         <translation>队列（RabbitMQ）：%1</translation>
     </message>
+    <message>
+        <source>Database from a newer version</source>
+        <translation>数据库来自更新的版本</translation>
+    </message>
+    <message>
+        <source>This database was made by a newer version of Flash Sale Console, so this version cannot use it. It was not changed.
+
+%1</source>
+        <translation>此数据库由更新版本的秒杀控制台创建，当前版本无法使用它。数据库未被改动。
+
+%1</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::OrdersModel</name>

@@ -38,7 +38,7 @@ MainWindow::MainWindow(const ServerOptions &options, QWidget *parent)
     , m_actions(std::make_unique<Actions>())
 {
     setObjectName(u"mainWindow"_qs);
-    if (!m_server->start(&m_startError))
+    if (!m_server->start(&m_startError, &m_startFailure))
         m_server.reset();
 
     m_tabs = new QTabWidget(this);
@@ -127,6 +127,13 @@ void MainWindow::buildMenus()
                            tr("<b>Flash Sale Console</b> %1<br>Run flash sales without overselling or losing an order.")
                                .arg(QCoreApplication::applicationVersion()));
     });
+}
+
+void MainWindow::reportNewerDatabase()
+{
+    QMessageBox::critical(this, tr("Database from a newer version"),
+                          tr("This database was made by a newer version of Flash Sale Console, so this version "
+                             "cannot use it. It was not changed.\n\n%1").arg(m_startError));
 }
 
 void MainWindow::showSimulator()

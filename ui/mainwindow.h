@@ -34,6 +34,10 @@ public:
 
     // Null when the engine could not start (the error is shown instead of the pages).
     Server *server() const { return m_server.get(); }
+    // Why the engine did not start, when it did not.
+    StartFailure startFailure() const { return m_startFailure; }
+    // A message box for a database made by a newer version (the console then exits).
+    void reportNewerDatabase();
     EventsPage *eventsPage() const { return m_events; }
     DashboardPage *dashboardPage() const { return m_dashboard; }
     OrdersPage *ordersPage() const { return m_orders; }
@@ -55,6 +59,7 @@ private:
 
     std::unique_ptr<Server> m_server;
     QString m_startError;
+    StartFailure m_startFailure = StartFailure::Other;
     QTabWidget *m_tabs = nullptr;
     EventsPage *m_events = nullptr;
     DashboardPage *m_dashboard = nullptr;

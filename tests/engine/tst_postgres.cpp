@@ -5,8 +5,10 @@
 #include "apiclient.h"
 #include "purchaseledger.h"
 
+#include "engine/migrations.h"
 #include "engine/server.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
@@ -99,7 +101,7 @@ private Q_SLOTS:
         m_location = StoreLocation::fromUrl(m_url, &error);
         QVERIFY2(!m_location.driver.isEmpty(), qPrintable(error));
         // A freshly emptied database: the server creates the schema.
-        QCOMPARE(pgScalar(u"DROP TABLE IF EXISTS requests, orders, intents, events"_qs), 0);
+        QCOMPARE(pgScalar(u"DROP TABLE IF EXISTS requests, orders, intents, events, schema_version"_qs), 0);
     }
 
     void badStoreUrlIsRefused()
@@ -302,6 +304,75 @@ private Q_SLOTS:
         server->stop();
         QCOMPARE(pgScalar(u"SELECT SUM(quantity) FROM orders WHERE event_id = 'pg-rush'"_qs), 51);
         QCOMPARE(pgScalar(u"SELECT SUM(quantity) FROM orders WHERE user_id = '"_qs + atLimit + u"'"_qs), 2);
+    }
+
+    // A database with release 0.1.0's schema and rows gets the version row and keeps its data;
+    // one whose version row is newer than this build is refused and left as it was.
+    void release010SchemaUpgrades()
+    {
+        QCOMPARE(pgScalar(u"DROP TABLE IF EXISTS requests, orders, intents, events, schema_version"_qs), 0);
+        QFile schemaFile(QStringLiteral(FLASHSALE_FIXTURES_DIR "/release-0.1.0/schema.sql"));
+        QVERIFY(schemaFile.open(QIODevice::ReadOnly));
+        QStringList lines;
+        for (const QString &line : QString::fromUtf8(schemaFile.readAll()).split(u'\n')) {
+            if (!line.trimmed().startsWith(u"--"_qs))
+                lines << QString(line).replace(u"{{KEY}}"_qs, u"BIGINT"_qs).replace(u"{{CLUSTERED}}"_qs, QString());
+        }
+        for (const QString &statement : lines.join(u'\n').split(u';')) {
+            if (!statement.trimmed().isEmpty())
+                QCOMPARE(pgScalar(statement), 0);
+        }
+        // What 0.1.0 wrote for one win (order 7) and one loss of the same user at the limit.
+        for (const char *row : {
+                 "INSERT INTO events VALUES ('pg-old', 'Old sale', 1000, 'CNY', 3, 3, 1, 0, 0, 'open', 1, 1, 0)",
+                 "INSERT INTO requests VALUES (1, 2748, 'pg-old', 'old-1', 'ann', 1, 'ann@example.com', 0, 5, 'won', NULL, 7, 6)",
+                 "INSERT INTO requests VALUES (2, 2749, 'pg-old', 'old-2', 'ann', 1, '', 0, 8, 'lost', 'limit_reached', NULL, 9)",
+                 "INSERT INTO orders VALUES (7, 'pg-old', 'ann', 1, 1000, 1000, 'old-1', 1, 'ann@example.com', 0, 6)",
+                 "INSERT INTO intents VALUES ('pg-old', 'ann', 'ann@example.com', 1, 'limit_reached', 1, 9, 9, 0)"}) {
+            QCOMPARE(pgScalar(QString::fromLatin1(row)), 0);
+        }
+
+        QTemporaryDir dir;
+        std::unique_ptr<Server> server = startServer(dir.path());
+        QVERIFY(server);
+        QCOMPARE(pgScalar(u"SELECT version FROM schema_version"_qs), schema::currentVersion());
+        QCOMPARE(pgScalar(u"SELECT COUNT(*) FROM schema_version"_qs), 1);
+        ApiClient client(server->baseUrl(), "pg-token", 2);
+        const ApiReply won = client.call("GET", u"/api/v1/tickets/1-00000abc"_qs);
+        QCOMPARE(won.json.value(u"state"_qs).toString(), u"won"_qs);
+        QCOMPARE(won.json.value(u"orderId"_qs).toInteger(), 7);
+        QCOMPARE(client.call("GET", u"/api/v1/tickets/2-00000abd"_qs).json.value(u"reason"_qs).toString(), u"limit_reached"_qs);
+        const ApiReply again = client.call("POST", u"/api/v1/events/pg-old/purchases?wait=5000"_qs, json(purchase(u"old-3"_qs, u"ann"_qs, 1)));
+        QCOMPARE(again.json.value(u"reason"_qs).toString(), u"limit_reached"_qs);
+        const ApiReply fresh = client.call("POST", u"/api/v1/events/pg-old/purchases?wait=5000"_qs, json(purchase(u"new-1"_qs, u"bo"_qs, 1)));
+        QCOMPARE(fresh.json.value(u"orderId"_qs).toInteger(), 8);
+        QCOMPARE(client.admin("GET", u"/api/v1/admin/events/pg-old/intents"_qs).json.value(u"items"_qs).toArray().first()
+                     .toObject().value(u"attempts"_qs).toInt(), 2);
+        // Backups of PostgreSQL are pg_dump's job.
+        const ApiReply backup = client.admin("GET", u"/api/v1/admin/backup"_qs);
+        QCOMPARE(backup.status, 501);
+        QVERIFY2(backup.json.value(u"message"_qs).toString().contains(u"pg_dump"_qs), backup.body.constData());
+        server->stop();
+        server.reset();
+
+        // A version row from a newer build: refused, nothing written.
+        const int newer = schema::currentVersion() + 1;
+        QCOMPARE(pgScalar(u"UPDATE schema_version SET version = %1"_qs.arg(newer)), 0);
+        ServerOptions options;
+        options.dataDir = dir.path();
+        options.storeUrl = m_url;
+        options.port = 0;
+        options.adminToken = u"pg-token"_qs;
+        Server refused(options);
+        QString error;
+        StartFailure failure = StartFailure::Other;
+        QVERIFY(!refused.start(&error, &failure));
+        QCOMPARE(int(failure), int(StartFailure::SchemaTooNew));
+        QVERIFY2(error.contains(u"schema version %1"_qs.arg(newer)) && error.contains(u"pg_dump"_qs), qPrintable(error));
+        QCOMPARE(pgScalar(u"SELECT version FROM schema_version"_qs), newer);
+        QCOMPARE(pgScalar(u"SELECT COUNT(*) FROM requests"_qs), 4);
+        // The shared test database is left empty.
+        QCOMPARE(pgScalar(u"DROP TABLE requests, orders, intents, events, schema_version"_qs), 0);
     }
 };
 
