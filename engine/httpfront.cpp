@@ -33,8 +33,6 @@ QByteArray SharedToken::get() const
 namespace {
 
 constexpr int kWaitTimerMs = 20;
-// How long a client waits for the journal commit beyond its own ?wait before getting a 503.
-constexpr std::int64_t kDurableGraceUs = 5'000'000;
 
 const char *reasonPhrase(int status)
 {
@@ -146,10 +144,11 @@ QByteArray ticketBody(const TicketView &view, QStringView eventId, std::int64_t 
 
 } // namespace
 
-HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, QObject *parent)
+HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, int durableGraceMs, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_engine(engine)
     , m_adminToken(adminToken)
+    , m_durableGraceUs(std::int64_t(durableGraceMs) * 1000)
 {
     m_listenerId = m_engine.addListener(this);
     m_waitTimer.setInterval(kWaitTimerMs);
@@ -423,7 +422,7 @@ void HttpFront::postPurchase(const QHttpServerRequest &request, QStringView even
     waiter.tag = result.ticket.tag;
     waiter.until = until;
     waiter.deadlineUs = Engine::steadyMicros() + std::int64_t(wait) * 1000;
-    waiter.giveUpAtUs = waiter.deadlineUs + kDurableGraceUs;
+    waiter.giveUpAtUs = waiter.deadlineUs + m_durableGraceUs;
     waiter.position = result.position;
     waiter.purchase = true;
     waiter.closeAfter = reply.closeAfter;
@@ -448,7 +447,7 @@ void HttpFront::getTicket(const QHttpServerRequest &request, QStringView ticketT
     waiter.tag = tag;
     waiter.until = until;
     waiter.deadlineUs = Engine::steadyMicros() + std::int64_t(wait) * 1000;
-    waiter.giveUpAtUs = waiter.deadlineUs + kDurableGraceUs;
+    waiter.giveUpAtUs = waiter.deadlineUs + m_durableGraceUs;
     waiter.closeAfter = reply.closeAfter;
     answerOrWait(reply, *view, std::move(waiter));
 }

@@ -20,6 +20,10 @@ namespace flashsale {
 
 class WsFront;
 
+// How long a purchase or poll waits for the journal commit beyond its own ?wait before it is
+// answered 503 (retry with the same requestId).
+constexpr int kDefaultDurableGraceMs = 5000;
+
 // The admin token, shared by every front and replaceable at run time. Thread-safe.
 class SharedToken
 {
@@ -37,7 +41,7 @@ private:
 class HttpFront final : public QAbstractHttpServer, public TicketListener
 {
 public:
-    HttpFront(Engine &engine, const SharedToken &adminToken, QObject *parent = nullptr);
+    HttpFront(Engine &engine, const SharedToken &adminToken, int durableGraceMs, QObject *parent = nullptr);
     ~HttpFront() override;
 
     // Serves connections accepted on an already listening socket.
@@ -79,6 +83,7 @@ private:
 
     Engine &m_engine;
     const SharedToken &m_adminToken;
+    const std::int64_t m_durableGraceUs;
     int m_listenerId = -1;
     std::unordered_multimap<std::uint64_t, Waiter> m_waiters;
     QTimer m_waitTimer;

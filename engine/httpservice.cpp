@@ -71,8 +71,8 @@ quint16 boundPort(int fd)
 class HttpService::FrontThread : public QThread
 {
 public:
-    FrontThread(Engine &engine, const SharedToken &token, int socket)
-        : m_engine(engine), m_token(token), m_socket(socket)
+    FrontThread(Engine &engine, const SharedToken &token, int durableGraceMs, int socket)
+        : m_engine(engine), m_token(token), m_durableGraceMs(durableGraceMs), m_socket(socket)
     {
     }
 
@@ -87,7 +87,7 @@ public:
 protected:
     void run() override
     {
-        HttpFront front(m_engine, m_token);
+        HttpFront front(m_engine, m_token, m_durableGraceMs);
         if (!front.serve(m_socket, &m_error)) {
             ::close(m_socket);
             m_ready.release();
@@ -100,13 +100,15 @@ protected:
 private:
     Engine &m_engine;
     const SharedToken &m_token;
+    const int m_durableGraceMs;
     int m_socket;
     QString m_error;
     QSemaphore m_ready;
 };
 
-HttpService::HttpService(Engine &engine)
+HttpService::HttpService(Engine &engine, int durableGraceMs)
     : m_engine(engine)
+    , m_durableGraceMs(durableGraceMs)
 {
 }
 
@@ -139,7 +141,7 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
         }
         if (i == 0)
             m_port = boundPort(fd);
-        auto thread = std::make_unique<FrontThread>(m_engine, m_token, fd);
+        auto thread = std::make_unique<FrontThread>(m_engine, m_token, m_durableGraceMs, fd);
         thread->setObjectName(QStringLiteral("http-%1").arg(i));
         if (!thread->startServing(error)) {
             thread->wait();

@@ -18,7 +18,8 @@ class Engine;
 class HttpService
 {
 public:
-    explicit HttpService(Engine &engine);
+    // durableGraceMs: see kDefaultDurableGraceMs.
+    HttpService(Engine &engine, int durableGraceMs);
     ~HttpService();
 
     // Binds address:port (0 picks a free port) and starts `threads` acceptors.
@@ -34,6 +35,7 @@ private:
     class FrontThread;
 
     Engine &m_engine;
+    const int m_durableGraceMs;
     SharedToken m_token;
     QHostAddress m_address;
     quint16 m_port = 0;

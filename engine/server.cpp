@@ -67,7 +67,7 @@ bool Server::start(QString *error)
     auto engine = std::make_unique<Engine>(engineOptions);
     if (!engine->start(error))
         return false;
-    auto http = std::make_unique<HttpService>(*engine);
+    auto http = std::make_unique<HttpService>(*engine, m_options.durableGraceMs);
     http->setAdminToken(m_adminToken);
     if (!http->start(m_options.listenAddress, m_options.port, m_options.httpThreads, error)) {
         engine->stop(0);
