@@ -6,7 +6,9 @@
 #include "engine/records.h"
 #include "engine/wsfront.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QFile>
 #include <QHttpServerRequest>
 #include <QJsonArray>
@@ -181,6 +183,48 @@ void HttpFront::ticketsChanged(std::vector<std::uint64_t> &seqs)
 {
     if (m_inbox.push(seqs))
         QMetaObject::invokeMethod(this, [this] { drainInbox(); }, Qt::QueuedConnection);
+}
+
+void HttpFront::finish(int lingerMs)
+{
+    const QList<QTcpServer *> listeners = servers();
+    // Connections the kernel completed but nobody accepted yet are reset by the close: their
+    // requests were never read, so a retry with the same requestId is safe.
+    for (QTcpServer *listener : listeners)
+        listener->close();
+    drainInbox();
+    for (auto &[seq, w] : m_waiters) {
+        if (!w.socket)
+            continue;
+        Reply reply;
+        reply.error(Status::Unavailable, m_engine.unavailableReason());
+        send(w.socket, serialise(reply.status, reply.contentType, reply.body, "Retry-After: 1\r\n", w.closeAfter, true),
+             w.closeAfter);
+    }
+    m_waiters.clear();
+    m_waitTimer.stop();
+
+    const auto openConnections = [&listeners] {
+        QList<QTcpSocket *> sockets;
+        for (QTcpServer *listener : listeners)
+            sockets += listener->findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly);
+        return sockets;
+    };
+    const auto busy = [&] {
+        const QList<QTcpSocket *> sockets = openConnections();
+        return std::any_of(sockets.begin(), sockets.end(),
+                           [](QTcpSocket *s) { return s->bytesAvailable() > 0 || s->bytesToWrite() > 0; });
+    };
+    // Three quiet ticks in a row: every request that was on its way has been read and answered.
+    QTimer tick;
+    tick.start(kWaitTimerMs);
+    const QDeadlineTimer deadline(lingerMs);
+    for (int quietTicks = 0; quietTicks < 3 && !deadline.hasExpired();) {
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+        quietTicks = busy() ? 0 : quietTicks + 1;
+    }
+    for (QTcpSocket *socket : openConnections())
+        socket->disconnectFromHost();
 }
 
 void HttpFront::drainInbox()

@@ -49,6 +49,12 @@ public:
 
     void ticketsChanged(std::vector<std::uint64_t> &seqs) override;
 
+    // Shutdown, once the engine has stopped and this thread's event loop has ended: stops
+    // accepting connections, answers what the final commit decided, gives every client still
+    // waiting a 503, and keeps serving the open connections (each new request gets a 503) until
+    // every answer is sent and nothing more arrives, for at most lingerMs.
+    void finish(int lingerMs);
+
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;

@@ -14,6 +14,9 @@ namespace flashsale {
 
 namespace {
 
+// How long a front keeps serving its open connections at shutdown (see HttpFront::finish).
+constexpr int kShutdownLingerMs = 2000;
+
 // A listening, non-blocking TCP socket, or -1 and error. The acceptor threads each listen on
 // the same port with SO_REUSEPORT (shared); a probe listens without it, to find the port free.
 int listeningSocket(const QHostAddress &address, quint16 port, bool shared, QString *error)
@@ -95,6 +98,7 @@ protected:
         }
         m_ready.release();
         exec();
+        front.finish(kShutdownLingerMs);
     }
 
 private:
@@ -155,10 +159,11 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
 
 void HttpService::stop()
 {
-    for (auto &thread : m_threads) {
+    // All fronts finish together: each stops accepting and answers its open connections.
+    for (auto &thread : m_threads)
         thread->quit();
+    for (auto &thread : m_threads)
         thread->wait();
-    }
     m_threads.clear();
 }
 

@@ -24,7 +24,8 @@ public:
 
     // Binds address:port (0 picks a free port) and starts `threads` acceptors.
     bool start(const QHostAddress &address, quint16 port, int threads, QString *error);
-    // Stops accepting and closes every connection; parked waiters are dropped.
+    // Stops accepting, answers every open connection (503 for what is still undecided), then
+    // closes them. Call after the engine stopped, so that nothing is left undecided.
     void stop();
 
     void setAdminToken(const QString &token) { m_token.set(token); }
