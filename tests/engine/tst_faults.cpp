@@ -115,12 +115,18 @@ private Q_SLOTS:
         QVERIFY(decidedUnderFaults > 0);
 
         // 2. Every such call fails: nothing can be committed, so nothing may be answered but 503.
+        // The node is healthy (idle) when the faults turn permanent, so it accepts requests
+        // until its next commit fails.
+        QVERIFY(ApiClient::waitUntil([&] { return client.call("GET", u"/healthz"_qs).status == 200; }, 20000));
+        const auto accepted = [&] { return client.admin("GET", u"/api/v1/admin/stats"_qs).json.value(u"accepted"_qs).toInteger(); };
+        const qint64 acceptedBefore = accepted();
         QVERIFY(control(fifoPrefix, engine.pid(),
                         {u"disable name="_qs + point, QStringLiteral("enable name=%1,failinfo=%2").arg(point).arg(error)}));
         QList<std::pair<QString, QString>> blocked;
         for (int i = 0; i < 50; ++i)
             blocked.append({u"blocked-"_qs + QString::number(i), u"v"_qs + QString::number(i)});
         QVERIFY(sendAll(blocked));
+        QVERIFY(accepted() > acceptedBefore); // some were taken in and waited for a commit
         for (const auto &[requestId, userId] : std::as_const(blocked))
             QVERIFY2(ledger.unavailable.contains(requestId), qPrintable(requestId + u" was answered while no commit could succeed"_qs));
         const ApiReply failing = client.call("GET", u"/healthz"_qs);
