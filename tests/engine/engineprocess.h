@@ -36,6 +36,7 @@ public:
         }
     }
 
+    quint16 port() const { return m_port; }
     QString baseUrl() const { return u"http://127.0.0.1:"_qs + QString::number(m_port); }
     QString dbPath() const { return QDir(m_dataDir).filePath(u"flashsale.sqlite"_qs); }
     QProcess &process() { return *m_process; }
@@ -67,7 +68,7 @@ public:
         }, 20000);
     }
 
-    void signal(int number) { ::kill(pid_t(m_process->processId()), number); }
+    void sendSignal(int number) { ::kill(pid_t(m_process->processId()), number); }
 
     // Waits for the process to end; true if it did within timeoutMs.
     bool waitForExit(int timeoutMs)

@@ -41,7 +41,7 @@ private Q_SLOTS:
                 record(r);
                 if (!killed && ledger.answered >= 1500) {
                     killed = true;
-                    engine.signal(SIGKILL);
+                    engine.sendSignal(SIGKILL);
                 }
             });
         }
@@ -117,7 +117,7 @@ private Q_SLOTS:
         QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING SUM(quantity) > 1)"_qs), 0);
 
         // A clean stop: SIGTERM drains and exits 0.
-        engine.signal(SIGTERM);
+        engine.sendSignal(SIGTERM);
         QVERIFY(engine.waitForExit(30000));
         QCOMPARE(engine.process().exitStatus(), QProcess::NormalExit);
         QCOMPARE(engine.process().exitCode(), 0);

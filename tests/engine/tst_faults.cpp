@@ -154,7 +154,7 @@ private Q_SLOTS:
                  u"won"_qs);
 
         // 4. kill -9 and restart without faults: every answer given is on disk, with the same result.
-        engine.signal(SIGKILL);
+        engine.sendSignal(SIGKILL);
         QVERIFY(engine.waitForExit(10000));
         const QHash<QString, JournalEntry> journal = journalByRequest(engine.dbPath(), u"faulty"_qs);
         QCOMPARE(journal.size(), ledger.ticketByRequest.size());
@@ -178,7 +178,7 @@ private Q_SLOTS:
                  sqlScalar(engine.dbPath(), u"SELECT COUNT(*) FROM orders"_qs));
         QCOMPARE(client.call("GET", u"/api/v1/events/faulty"_qs).json.value(u"remaining"_qs).toInteger(), stock - wonUnits);
         QCOMPARE(sqlScalar(engine.dbPath(), u"SELECT COUNT(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING SUM(quantity) > 1)"_qs), 0);
-        engine.signal(SIGTERM);
+        engine.sendSignal(SIGTERM);
         QVERIFY(engine.waitForExit(30000));
         QCOMPARE(engine.process().exitCode(), 0);
     }
