@@ -193,12 +193,13 @@ private Q_SLOTS:
         }
         qInfo("%d decided, %d answered 503, %d refused, %d reset unread", decided, unavailable, refused, unread);
         QVERIFY(decided >= (storeBusy ? 1 : concurrent));
-        // Every decision in the journal is one a client heard (the late POST was refused).
-        QCOMPARE(journal.size(), decided);
-        // All in flight: every request was read before SIGTERM, so every one was answered.
-        if (storeBusy)
-            QCOMPARE(refused + unread, 0);
         QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM requests WHERE state NOT IN ('won', 'lost')"_qs), 0);
+        if (storeBusy) {
+            // Every request was read before SIGTERM: every one was answered, and every one was
+            // decided and committed before the exit (a 503 only if the grace ran out first).
+            QCOMPARE(refused + unread, 0);
+            QCOMPARE(journal.size(), concurrent);
+        }
 
         // After a restart the API tells the same; remaining = stock - won units.
         QVERIFY(engine.start(client));
