@@ -33,9 +33,7 @@ private Q_SLOTS:
         bool killed = false;
         for (int i = 0; i < total; ++i) {
             const QString requestId = QString::number(i);
-            const QByteArray body = QJsonDocument(QJsonObject{{u"requestId"_qs, requestId},
-                                                              {u"userId"_qs, u"u"_qs + QString::number(i % 4000)},
-                                                              {u"quantity"_qs, 1}}).toJson(QJsonDocument::Compact);
+            const QByteArray body = purchaseBody(requestId, u"u"_qs + QString::number(i % 4000));
             const QString path = u"/api/v1/events/crash/purchases"_qs + (i % 3 == 0 ? u"?wait=2000"_qs : QString());
             client.send("POST", path, body, false, [&, record = ledger.recorder(requestId)](const ApiReply &r) {
                 record(r);
@@ -85,9 +83,7 @@ private Q_SLOTS:
         // the kill gets its journaled result; the others are decided now, once.
         QHash<QString, ApiReply> retried; // requestId -> the answer to its retry
         for (const QString &requestId : std::as_const(ledger.unanswered)) {
-            const QByteArray body = QJsonDocument(QJsonObject{{u"requestId"_qs, requestId},
-                                                              {u"userId"_qs, u"u"_qs + QString::number(requestId.toInt() % 4000)},
-                                                              {u"quantity"_qs, 1}}).toJson(QJsonDocument::Compact);
+            const QByteArray body = purchaseBody(requestId, u"u"_qs + QString::number(requestId.toInt() % 4000));
             client.send("POST", u"/api/v1/events/crash/purchases"_qs, body, false,
                         [&retried, requestId](const ApiReply &r) { retried.insert(requestId, r); });
         }

@@ -14,12 +14,6 @@ using namespace flashsale;
 
 namespace {
 
-QByteArray purchaseBody(const QString &requestId, const QString &userId)
-{
-    return QJsonDocument(QJsonObject{{u"requestId"_qs, requestId}, {u"userId"_qs, userId}, {u"quantity"_qs, 1}})
-        .toJson(QJsonDocument::Compact);
-}
-
 // A purchase sent now, and when its answer came.
 struct TimedReply {
     ApiReply reply;

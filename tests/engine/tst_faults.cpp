@@ -14,12 +14,6 @@
 
 namespace {
 
-QByteArray purchaseBody(const QString &requestId, const QString &userId)
-{
-    return QJsonDocument(QJsonObject{{u"requestId"_qs, requestId}, {u"userId"_qs, userId}, {u"quantity"_qs, 1}})
-        .toJson(QJsonDocument::Compact);
-}
-
 constexpr char kPreload[] = "/usr/lib/fiu/fiu_posix_preload.so";
 
 } // namespace

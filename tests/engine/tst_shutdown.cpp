@@ -21,10 +21,9 @@ class OneShotPurchase
 {
 public:
     // onDone runs once the exchange is over, answered or not.
-    OneShotPurchase(quint16 port, const QString &path, const QJsonObject &body, std::function<void()> onDone)
+    OneShotPurchase(quint16 port, const QString &path, const QByteArray &json, std::function<void()> onDone)
         : m_onDone(std::move(onDone))
     {
-        const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
         const QByteArray request = "POST " + path.toLatin1() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " + QByteArray::number(json.size())
             + "\r\n\r\n" + json;
@@ -71,11 +70,6 @@ private:
     bool m_done = false;
 };
 
-QJsonObject purchase(const QString &requestId, const QString &userId)
-{
-    return QJsonObject{{u"requestId"_qs, requestId}, {u"userId"_qs, userId}, {u"quantity"_qs, 1}};
-}
-
 } // namespace
 
 class TestShutdown : public QObject
@@ -120,7 +114,7 @@ private Q_SLOTS:
             const int i = int(purchases.size());
             const QString path = u"/api/v1/events/drain/purchases"_qs + (i % 2 ? u"?wait=3000"_qs : QString());
             purchases.push_back(std::make_unique<OneShotPurchase>(
-                port, path, purchase(u"r-"_qs + QString::number(i), u"u"_qs + QString::number(i % 700)), [&] {
+                port, path, purchaseBody(u"r-"_qs + QString::number(i), u"u"_qs + QString::number(i % 700)), [&] {
                     ++finished;
                     // Started from the event loop, not from inside the finishing socket's signal.
                     if (int(purchases.size()) < budget && engine.process().state() == QProcess::Running)
@@ -151,7 +145,7 @@ private Q_SLOTS:
             }, 10000));
             QVERIFY2(health.json.value(u"reason"_qs).toString().contains(u"shutting down"_qs), health.body.constData());
             const ApiReply refused = client.call("POST", u"/api/v1/events/drain/purchases"_qs,
-                                                 QJsonDocument(purchase(u"late"_qs, u"late"_qs)).toJson());
+                                                 purchaseBody(u"late"_qs, u"late"_qs));
             QCOMPARE(refused.status, 503);
             QCOMPARE(refused.json.value(u"error"_qs).toString(), u"unavailable"_qs);
             QCOMPARE(refused.header("Retry-After"), QByteArray("1"));
