@@ -123,6 +123,8 @@ public:
     // Front ends report WebSocket connections opened (+1) and closed (-1) for stats().
     void countWebSocketClients(int delta) { m_webSocketClients.fetch_add(delta, std::memory_order_relaxed); }
     const StoreLocation &storeLocation() const { return m_options.store; }
+    // SQLite: journal mode and synchronous level of the writer's connection, as it reports them.
+    StoreDurability storeDurability() const { return m_store ? m_store->durability() : StoreDurability(); }
     bool isClustered() const { return m_cluster != nullptr; }
     const QString &nodeId() const { return m_options.nodeId; }
     bool isAccepting() const;

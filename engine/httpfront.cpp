@@ -7,7 +7,9 @@
 #include "engine/records.h"
 #include "engine/wsfront.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -40,8 +42,6 @@ QByteArray SharedToken::get() const
 namespace {
 
 constexpr int kWaitTimerMs = 20;
-// How long a client waits for the journal commit beyond its own ?wait before getting a 503.
-constexpr std::int64_t kDurableGraceUs = 5'000'000;
 
 const char *reasonPhrase(int status)
 {
@@ -154,10 +154,11 @@ QByteArray ticketBody(const TicketView &view, QStringView eventId, std::int64_t 
 
 } // namespace
 
-HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, QObject *parent)
+HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, int durableGraceMs, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_engine(engine)
     , m_adminToken(adminToken)
+    , m_durableGraceUs(std::int64_t(durableGraceMs) * 1000)
 {
     m_listenerId = m_engine.addListener(this);
     m_waitTimer.setInterval(kWaitTimerMs);
@@ -191,6 +192,48 @@ void HttpFront::ticketsChanged(std::vector<std::uint64_t> &seqs)
 {
     if (m_inbox.push(seqs))
         QMetaObject::invokeMethod(this, [this] { drainInbox(); }, Qt::QueuedConnection);
+}
+
+void HttpFront::finish(int lingerMs)
+{
+    const QList<QTcpServer *> listeners = servers();
+    // Connections the kernel completed but nobody accepted yet are reset by the close: their
+    // requests were never read, so a retry with the same requestId is safe.
+    for (QTcpServer *listener : listeners)
+        listener->close();
+    drainInbox();
+    for (auto &[seq, w] : m_waiters) {
+        if (!w.socket)
+            continue;
+        Reply reply;
+        reply.error(Status::Unavailable, m_engine.unavailableReason());
+        send(w.socket, serialise(reply.status, reply.contentType, reply.body, "Retry-After: 1\r\n", w.closeAfter, true),
+             w.closeAfter);
+    }
+    m_waiters.clear();
+    m_waitTimer.stop();
+
+    const auto openConnections = [&listeners] {
+        QList<QTcpSocket *> sockets;
+        for (QTcpServer *listener : listeners)
+            sockets += listener->findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly);
+        return sockets;
+    };
+    const auto busy = [&] {
+        const QList<QTcpSocket *> sockets = openConnections();
+        return std::any_of(sockets.begin(), sockets.end(),
+                           [](QTcpSocket *s) { return s->bytesAvailable() > 0 || s->bytesToWrite() > 0; });
+    };
+    // Three quiet ticks in a row: every request that was on its way has been read and answered.
+    QTimer tick;
+    tick.start(kWaitTimerMs);
+    const QDeadlineTimer deadline(lingerMs);
+    for (int quietTicks = 0; quietTicks < 3 && !deadline.hasExpired();) {
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+        quietTicks = busy() ? 0 : quietTicks + 1;
+    }
+    for (QTcpSocket *socket : openConnections())
+        socket->disconnectFromHost();
 }
 
 void HttpFront::drainInbox()
@@ -432,7 +475,7 @@ void HttpFront::postPurchase(const QHttpServerRequest &request, QStringView even
     waiter.tag = result.ticket.tag;
     waiter.until = until;
     waiter.deadlineUs = Engine::steadyMicros() + std::int64_t(wait) * 1000;
-    waiter.giveUpAtUs = waiter.deadlineUs + kDurableGraceUs;
+    waiter.giveUpAtUs = waiter.deadlineUs + m_durableGraceUs;
     waiter.position = result.position;
     waiter.purchase = true;
     waiter.closeAfter = reply.closeAfter;
@@ -457,7 +500,7 @@ void HttpFront::getTicket(const QHttpServerRequest &request, QStringView ticketT
     waiter.tag = tag;
     waiter.until = until;
     waiter.deadlineUs = Engine::steadyMicros() + std::int64_t(wait) * 1000;
-    waiter.giveUpAtUs = waiter.deadlineUs + kDurableGraceUs;
+    waiter.giveUpAtUs = waiter.deadlineUs + m_durableGraceUs;
     waiter.closeAfter = reply.closeAfter;
     answerOrWait(reply, *view, std::move(waiter));
 }

@@ -22,6 +22,10 @@ namespace flashsale {
 
 class WsFront;
 
+// How long a purchase or poll waits for the journal commit beyond its own ?wait before it is
+// answered 503 (retry with the same requestId).
+constexpr int kDefaultDurableGraceMs = 5000;
+
 // The admin token, shared by every front and replaceable at run time. Thread-safe.
 class SharedToken
 {
@@ -39,13 +43,19 @@ private:
 class HttpFront final : public QAbstractHttpServer, public TicketListener
 {
 public:
-    HttpFront(Engine &engine, const SharedToken &adminToken, QObject *parent = nullptr);
+    HttpFront(Engine &engine, const SharedToken &adminToken, int durableGraceMs, QObject *parent = nullptr);
     ~HttpFront() override;
 
     // Serves connections accepted on an already listening socket.
     bool serve(qintptr listeningSocket, QString *error);
 
     void ticketsChanged(std::vector<std::uint64_t> &seqs) override;
+
+    // Shutdown, once the engine has stopped and this thread's event loop has ended: stops
+    // accepting connections, answers what the final commit decided, gives every client still
+    // waiting a 503, and keeps serving the open connections (each new request gets a 503) until
+    // every answer is sent and nothing more arrives, for at most lingerMs.
+    void finish(int lingerMs);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -84,6 +94,7 @@ private:
 
     Engine &m_engine;
     const SharedToken &m_adminToken;
+    const std::int64_t m_durableGraceUs;
     int m_listenerId = -1;
     std::unordered_multimap<std::uint64_t, Waiter> m_waiters;
     QTimer m_waitTimer;

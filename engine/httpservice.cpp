@@ -14,6 +14,9 @@ namespace flashsale {
 
 namespace {
 
+// How long a front keeps serving its open connections at shutdown (see HttpFront::finish).
+constexpr int kShutdownLingerMs = 2000;
+
 // A listening, non-blocking TCP socket, or -1 and error. The acceptor threads each listen on
 // the same port with SO_REUSEPORT (shared); a probe listens without it, to find the port free.
 int listeningSocket(const QHostAddress &address, quint16 port, bool shared, QString *error)
@@ -71,8 +74,8 @@ quint16 boundPort(int fd)
 class HttpService::FrontThread : public QThread
 {
 public:
-    FrontThread(Engine &engine, const SharedToken &token, int socket)
-        : m_engine(engine), m_token(token), m_socket(socket)
+    FrontThread(Engine &engine, const SharedToken &token, int durableGraceMs, int socket)
+        : m_engine(engine), m_token(token), m_durableGraceMs(durableGraceMs), m_socket(socket)
     {
     }
 
@@ -87,7 +90,7 @@ public:
 protected:
     void run() override
     {
-        HttpFront front(m_engine, m_token);
+        HttpFront front(m_engine, m_token, m_durableGraceMs);
         if (!front.serve(m_socket, &m_error)) {
             ::close(m_socket);
             m_ready.release();
@@ -95,18 +98,21 @@ protected:
         }
         m_ready.release();
         exec();
+        front.finish(kShutdownLingerMs);
     }
 
 private:
     Engine &m_engine;
     const SharedToken &m_token;
+    const int m_durableGraceMs;
     int m_socket;
     QString m_error;
     QSemaphore m_ready;
 };
 
-HttpService::HttpService(Engine &engine)
+HttpService::HttpService(Engine &engine, int durableGraceMs)
     : m_engine(engine)
+    , m_durableGraceMs(durableGraceMs)
 {
 }
 
@@ -143,7 +149,7 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
         }
         if (i == 0)
             m_port = boundPort(fd);
-        auto thread = std::make_unique<FrontThread>(m_engine, m_token, fd);
+        auto thread = std::make_unique<FrontThread>(m_engine, m_token, m_durableGraceMs, fd);
         thread->setObjectName(QStringLiteral("http-%1").arg(i));
         if (!thread->startServing(error)) {
             thread->wait();
@@ -157,10 +163,11 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
 
 void HttpService::stop()
 {
-    for (auto &thread : m_threads) {
+    // All fronts finish together: each stops accepting and answers its open connections.
+    for (auto &thread : m_threads)
         thread->quit();
+    for (auto &thread : m_threads)
         thread->wait();
-    }
     m_threads.clear();
 }
 

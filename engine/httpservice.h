@@ -19,7 +19,8 @@ class Engine;
 class HttpService
 {
 public:
-    explicit HttpService(Engine &engine);
+    // durableGraceMs: see kDefaultDurableGraceMs.
+    HttpService(Engine &engine, int durableGraceMs);
     ~HttpService();
 
     // Each acceptor thread registers two ticket listeners (its HTTP and its WebSocket front).
@@ -27,7 +28,8 @@ public:
 
     // Binds address:port (0 picks a free port) and starts `threads` acceptors, 1..kMaxThreads.
     bool start(const QHostAddress &address, quint16 port, int threads, QString *error);
-    // Stops accepting and closes every connection; parked waiters are dropped.
+    // Stops accepting, answers every open connection (503 for what is still undecided), then
+    // closes them. Call after the engine stopped, so that nothing is left undecided.
     void stop();
 
     void setAdminToken(const QString &token) { m_token.set(token); }
@@ -38,6 +40,7 @@ private:
     class FrontThread;
 
     Engine &m_engine;
+    const int m_durableGraceMs;
     SharedToken m_token;
     QHostAddress m_address;
     quint16 m_port = 0;

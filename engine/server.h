@@ -21,6 +21,8 @@ struct ServerOptions {
     QString adminToken; // empty: FLASHSALE_ADMIN_TOKEN, else the data dir's token file
     int httpThreads = 0; // 0: one per core, at most HttpService::kMaxThreads
     std::int64_t maxQueueDepth = 200'000;
+    // How long a client waits for the journal commit beyond its ?wait before a 503.
+    int durableGraceMs = kDefaultDurableGraceMs;
 
     // Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; false and error when malformed.
     bool setListen(const QString &text, QString *error);

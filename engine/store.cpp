@@ -254,6 +254,7 @@ bool SqlStore::open(QString *error)
     QSqlDatabase db = openConnection(m_location, m_connectionName, error);
     if (!db.isOpen())
         return false;
+    readDurability(db);
     m_upgrade = schema::upgrade(db, m_location);
     if (m_upgrade.outcome == schema::Outcome::TooNew || m_upgrade.outcome == schema::Outcome::Failed) {
         *error = m_upgrade.error;
@@ -499,7 +500,30 @@ bool SqlStore::reconnect(QString *error)
         QSqlDatabase::removeDatabase(m_connectionName);
     }
     QSqlDatabase db = openConnection(m_location, m_connectionName, error);
-    return db.isOpen() && prepare(error);
+    if (!db.isOpen())
+        return false;
+    readDurability(db);
+    return prepare(error);
+}
+
+void SqlStore::readDurability(const QSqlDatabase &db)
+{
+    if (!m_location.isSqlite())
+        return;
+    StoreDurability read;
+    QSqlQuery query(db);
+    if (query.exec(QStringLiteral("PRAGMA journal_mode")) && query.next())
+        read.journalMode = query.value(0).toString();
+    if (query.exec(QStringLiteral("PRAGMA synchronous")) && query.next())
+        read.synchronous = query.value(0).toInt();
+    std::lock_guard lock(m_durabilityMutex);
+    m_durability = read;
+}
+
+StoreDurability SqlStore::durability() const
+{
+    std::lock_guard lock(m_durabilityMutex);
+    return m_durability;
 }
 
 void SqlStore::close()

@@ -41,6 +41,12 @@ QSqlDatabase openConnection(const StoreLocation &location, const QString &connec
 // The connection for reading records on the calling thread, opened on first use.
 QSqlDatabase readerConnection(const StoreLocation &location, QString *error);
 
+// How a SQLite connection makes commits durable, as the connection itself reports it.
+struct StoreDurability {
+    QString journalMode;  // PRAGMA journal_mode: "wal"
+    int synchronous = -1; // PRAGMA synchronous: 2 is FULL
+};
+
 // A request with its decision: what one journal row records.
 struct DecidedRequest {
     // Cluster mode also passes requests through the commit that are not decided here.
@@ -165,16 +171,22 @@ public:
     bool reconnect(QString *error);
 
     const StoreLocation &location() const { return m_location; }
+    // SQLite: the settings the writer's own connection reported when it was last opened (empty
+    // for PostgreSQL). Any thread.
+    StoreDurability durability() const;
 
 private:
     struct Statements;
     bool prepare(QString *error);
+    void readDurability(const QSqlDatabase &db);
 
     StoreLocation m_location;
     QString m_connectionName;
     std::unique_ptr<Statements> m_statements;
     schema::UpgradeResult m_upgrade;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // SQLite only
+    mutable std::mutex m_durabilityMutex;
+    StoreDurability m_durability; // guarded by m_durabilityMutex; written by the writer thread
 };
 
 } // namespace flashsale

@@ -137,6 +137,7 @@ void Writer::run()
         }
         QString error;
         int attempt = 0;
+        std::chrono::steady_clock::time_point firstFailure;
         bool committed = false;
         std::vector<FencedEvent> fenced;
         while (!(committed = m_store.commit(batch, &error, &fenced))) {
@@ -150,14 +151,16 @@ void Writer::run()
                 continue;
             }
             // Keep the batch and retry until the store is back: nobody has been told "queued"
-            // or a result for anything in it yet. Give up only when stopping, after 10 s.
-            ++attempt;
+            // or a result for anything in it yet. Give up only when stopping, after 10 s of
+            // failures (by the clock: one attempt on a locked SQLite file takes its busy timeout).
+            if (++attempt == 1)
+                firstFailure = std::chrono::steady_clock::now();
             if (!m_failing.exchange(true, std::memory_order_relaxed) || attempt % 50 == 0)
                 qWarning("store commit failed, retrying: %s", qPrintable(error));
             // A server that restarted leaves the connection dead: open a new one every second.
             if (attempt % 10 == 0 && !m_store.reconnect(&error))
                 qWarning("store reconnect failed: %s", qPrintable(error));
-            if (attempt >= 100 && stopping()) {
+            if (std::chrono::steady_clock::now() - firstFailure >= std::chrono::seconds(10) && stopping()) {
                 qCritical("store still failing at shutdown; %zu uncommitted entries dropped (none was acknowledged)",
                           batch.decided.size());
                 break;

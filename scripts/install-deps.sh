@@ -16,6 +16,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(postgresql)
     # A real RabbitMQ broker for the cluster tests (started by scripts/start-rabbitmq.sh).
     packages+=(rabbitmq-server)
+    # libfiu's fiu-run/fiu-ctrl and POSIX preload library: I/O fault injection for tst_faults.
+    packages+=(fiu-utils libfiu-dev)
     # Node.js from Debian unless the machine already has a node and npm of its own.
     command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -14,6 +14,14 @@
 #include <memory>
 #include <vector>
 
+// The JSON body of POST /api/v1/events/{id}/purchases.
+inline QByteArray purchaseBody(const QString &requestId, const QString &userId, int quantity = 1)
+{
+    return QJsonDocument(QJsonObject{{QStringLiteral("requestId"), requestId}, {QStringLiteral("userId"), userId},
+                                     {QStringLiteral("quantity"), quantity}})
+        .toJson(QJsonDocument::Compact);
+}
+
 struct ApiReply {
     int status = 0; // 0: no HTTP answer (connection refused or reset)
     QByteArray body;

@@ -6,6 +6,7 @@
 #include <QDebug>
 #include <QHash>
 #include <QJsonObject>
+#include <QSet>
 
 #include <functional>
 
@@ -13,14 +14,23 @@
 struct PurchaseLedger {
     QHash<QString, QString> ticketByRequest;    // requestId -> ticket
     QHash<QString, QJsonObject> resultByTicket; // decided answers (won/lost)
+    QSet<QString> unavailable; // requestIds answered 503 (retry with the same requestId)
+    QSet<QString> unanswered;  // requestIds that got no HTTP answer (connection refused or dropped)
     int answered = 0;
-    int unexpected = 0; // not 200/202, a 202 that is not "queued", or a requestId given two tickets
+    // Not 200/202, a 202 that is not "queued", or a requestId given two tickets; a 503 or no
+    // answer too unless allowUnavailable.
+    int unexpected = 0;
+    bool allowUnavailable = false;
 
     // The callback to pass to ApiClient::send for a purchase with this requestId.
     std::function<void(const ApiReply &)> recorder(const QString &requestId)
     {
         return [this, requestId](const ApiReply &r) {
             ++answered;
+            if (allowUnavailable && (r.status == 503 || r.status == 0)) {
+                (r.status == 503 ? unavailable : unanswered).insert(requestId);
+                return;
+            }
             if (r.status != 200 && r.status != 202) {
                 ++unexpected;
                 qWarning() << "unexpected" << r.status << r.body;

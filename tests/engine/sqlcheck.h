@@ -1,6 +1,10 @@
-// Test helper: reads numbers and rows straight from a SQLite file, on a connection of its own.
+// Test helper: reads numbers, rows and journal entries straight from a SQLite file, on a
+// connection of its own, and holds its write lock as another process would.
 #pragma once
 
+#include "engine/types.h"
+
+#include <QHash>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -52,3 +56,74 @@ inline QStringList sqlRows(const QString &dbPath, const QString &sql)
     QSqlDatabase::removeDatabase(name);
     return rows;
 }
+
+// One journaled request in the API's terms: what GET /tickets answers for it.
+struct JournalEntry {
+    QString ticket;
+    QString state; // "won" or "lost"
+    QString reason;
+    qint64 orderId = 0;
+};
+
+// requestId -> its journal row, for one event; empty when the query fails.
+inline QHash<QString, JournalEntry> journalByRequest(const QString &dbPath, const QString &eventId)
+{
+    const QString name = QStringLiteral("journal-%1").arg(QRandomGenerator::global()->generate());
+    QHash<QString, JournalEntry> entries;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(dbPath);
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT request_id, seq, ticket_tag, state, COALESCE(reason, ''), COALESCE(order_id, 0)"
+                                     " FROM requests WHERE event_id = ?"));
+            q.addBindValue(eventId);
+            if (q.exec()) {
+                while (q.next()) {
+                    entries.insert(q.value(0).toString(),
+                                   JournalEntry{flashsale::formatTicket(q.value(1).toULongLong(), q.value(2).toUInt()),
+                                                q.value(3).toString(), q.value(4).toString(), q.value(5).toLongLong()});
+                }
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return entries;
+}
+
+// Holds SQLite's write lock on a database file (BEGIN IMMEDIATE on a connection of its own), as
+// a second process would, until release() or destruction. Thread: the one that created it.
+class SqliteWriteLock
+{
+public:
+    explicit SqliteWriteLock(const QString &dbPath)
+        : m_name(QStringLiteral("write-lock-%1").arg(QRandomGenerator::global()->generate()))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(dbPath);
+        QSqlQuery begin(db);
+        if (!db.open() || !begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            m_error = db.isOpen() ? begin.lastError().text() : db.lastError().text();
+    }
+    ~SqliteWriteLock() { release(); }
+    SqliteWriteLock(const SqliteWriteLock &) = delete;
+    SqliteWriteLock &operator=(const SqliteWriteLock &) = delete;
+
+    bool isHeld() const { return m_error.isEmpty() && QSqlDatabase::contains(m_name); }
+    const QString &error() const { return m_error; }
+    void release()
+    {
+        if (!QSqlDatabase::contains(m_name))
+            return;
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_name, false);
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
+    }
+
+private:
+    QString m_name;
+    QString m_error;
+};

@@ -1,0 +1,86 @@
+// Test helper: the real flashsale binary run headless on a data dir and a loopback port,
+// optionally behind a wrapper such as fiu-run; started, signalled and restarted by a test.
+#pragma once
+
+#include "apiclient.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QStringList>
+#include <QTcpServer>
+
+#include <csignal>
+#include <memory>
+
+// A loopback port that was free a moment ago.
+inline quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// Thread: the test's thread. Needs FLASHSALE_BINARY (the path of the flashsale executable).
+class EngineProcess
+{
+public:
+    EngineProcess(QString dataDir, QByteArray adminToken)
+        : m_dataDir(std::move(dataDir)), m_adminToken(std::move(adminToken)), m_port(freeLoopbackPort())
+    {
+    }
+    ~EngineProcess()
+    {
+        if (m_process && m_process->state() != QProcess::NotRunning) {
+            m_process->kill();
+            m_process->waitForFinished(10000);
+        }
+    }
+
+    quint16 port() const { return m_port; }
+    QString baseUrl() const { return u"http://127.0.0.1:"_qs + QString::number(m_port); }
+    QString dbPath() const { return QDir(m_dataDir).filePath(u"flashsale.sqlite"_qs); }
+    QProcess &process() { return *m_process; }
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
+    // What the process wrote to stderr so far (its log), when started with captureLog.
+    const QByteArray &log() const { return m_log; }
+
+    // Starts `wrapper... flashsale --headless ...` (the wrapper must exec the binary, so that
+    // pid() is the engine's) and waits until /healthz answers 200. Restarting reuses the port.
+    bool start(ApiClient &client, const QStringList &wrapper = {}, bool captureLog = false)
+    {
+        m_process = std::make_unique<QProcess>();
+        m_log.clear();
+        m_process->setProcessChannelMode(captureLog ? QProcess::SeparateChannels : QProcess::ForwardedErrorChannel);
+        if (captureLog) {
+            QObject::connect(m_process.get(), &QProcess::readyReadStandardError, m_process.get(),
+                             [this] { m_log += m_process->readAllStandardError(); });
+        }
+        QStringList arguments = wrapper;
+        arguments << QStringLiteral(FLASHSALE_BINARY) << u"--headless"_qs << u"--data-dir"_qs << m_dataDir
+                  << u"--listen"_qs << u"127.0.0.1:"_qs + QString::number(m_port) << u"--admin-token"_qs
+                  << QString::fromLatin1(m_adminToken);
+        const QString program = arguments.takeFirst();
+        m_process->start(program, arguments);
+        if (!m_process->waitForStarted(10000))
+            return false;
+        return ApiClient::waitUntil([&] {
+            return m_process->state() == QProcess::Running && client.call("GET", u"/healthz"_qs).status == 200;
+        }, 20000);
+    }
+
+    void sendSignal(int number) { ::kill(pid_t(m_process->processId()), number); }
+
+    // Waits for the process to end; true if it did within timeoutMs.
+    bool waitForExit(int timeoutMs)
+    {
+        return m_process->state() == QProcess::NotRunning
+            || ApiClient::waitUntil([&] { return m_process->state() == QProcess::NotRunning; }, timeoutMs);
+    }
+
+private:
+    QString m_dataDir;
+    QByteArray m_adminToken;
+    quint16 m_port = 0;
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_log;
+};
