@@ -155,8 +155,9 @@ ZH = {
     # Main window
     "Copied %1": "已复制 %1",
     "About Flash Sale Console": "关于秒杀控制台",
-    "<b>Flash Sale Console</b> %1<br>Run flash sales without overselling or losing an order.":
-        "<b>秒杀控制台</b> %1<br>秒杀不超卖，订单不丢失。",
+    # About dialog
+    "Version %1 (Qt %2)": "版本 %1（Qt %2）",
+    "Run flash sales without overselling or losing an order.": "秒杀不超卖，订单不丢失。",
     "Engine stopped": "引擎已停止",
     "⚠ Database failing": "⚠ 数据库故障",
     "● Running": "● 运行中",
