@@ -8,6 +8,10 @@ packages=(
     qt6-l10n-tools linguist-qt6 libqt6sql6-sqlite libqt6sql6-psql libgl1-mesa-dev
     libqcustomplot-dev librabbitmq-dev
     sqlite3 curl
+    # The icon's PNG sizes are rendered from its SVG at build time.
+    librsvg2-bin
+    # scripts/package.sh: the man page from --help, the desktop entry's and metainfo's validators.
+    help2man desktop-file-utils appstream
 )
 if [[ "${1:-}" == "--test" ]]; then
     # Test-only tools: a real browser for the shopper page, Node for its driver.
@@ -16,6 +20,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(postgresql)
     # A real RabbitMQ broker for the cluster tests (started by scripts/start-rabbitmq.sh).
     packages+=(rabbitmq-server)
+    # The package check lints the .deb it built.
+    packages+=(lintian)
     # Node.js from Debian unless the machine already has a node and npm of its own.
     command -v npm >/dev/null || packages+=(nodejs npm)
 fi
