@@ -117,6 +117,16 @@ package_version=$(dpkg-query -W -f='${Version}' flashsale)
 ! pgrep -u flashsale >/dev/null || fail "the install started a process as flashsale"
 zgrep -qF -- '\-\-headless' /usr/share/man/man1/flashsale.1.gz || fail "the man page does not list --headless"
 say "installed $package_version: binary, user, data dir 0700, service left disabled and stopped, man page"
+# The operator's step (without starting it): purge must take the enablement away with the package.
+enabled_link=/etc/systemd/system/multi-user.target.wants/flashsale.service
+if command -v systemctl >/dev/null; then
+    systemd-analyze verify /lib/systemd/system/flashsale.service || fail "systemd-analyze rejects flashsale.service"
+    systemctl enable flashsale.service
+    [[ -L $enabled_link ]] || fail "systemctl enable made no $enabled_link"
+    say "flashsale.service passes systemd-analyze verify and enables"
+else
+    say "SKIPPED the unit's checks: no systemctl on this machine"
+fi
 
 say "running the installed node on an empty data dir"
 mkdir "$work/fresh"
@@ -154,5 +164,6 @@ installed=false
 ! getent passwd flashsale >/dev/null || fail "purge left the flashsale user"
 ! getent group flashsale >/dev/null || fail "purge left the flashsale group"
 [[ ! -e /etc/systemd/system/flashsale.service ]] || fail "purge left a mask of the unit in /etc/systemd/system"
-say "purged: data dir, user and group gone"
+[[ ! -L $enabled_link ]] || fail "purge left $enabled_link"
+say "purged: data dir, user, group and the service's enablement gone"
 say "PASSED"
