@@ -113,12 +113,12 @@ package_version=$(dpkg-query -W -f='${Version}' flashsale)
     || fail "postinst made no flashsale system user with home /var/lib/flashsale and no shell"
 [[ $(stat -c '%a %U %G' /var/lib/flashsale) == "700 flashsale flashsale" ]] \
     || fail "/var/lib/flashsale is $(stat -c '%a %U %G' /var/lib/flashsale), expected 700 flashsale flashsale"
-[[ ! -e /etc/systemd/system/multi-user.target.wants/flashsale.service ]] || fail "the install enabled the service"
+enabled_link=/etc/systemd/system/multi-user.target.wants/flashsale.service
+[[ ! -e $enabled_link ]] || fail "the install enabled the service"
 ! pgrep -u flashsale >/dev/null || fail "the install started a process as flashsale"
 zgrep -qF -- '\-\-headless' /usr/share/man/man1/flashsale.1.gz || fail "the man page does not list --headless"
 say "installed $package_version: binary, user, data dir 0700, service left disabled and stopped, man page"
 # The operator's step (without starting it): purge must take the enablement away with the package.
-enabled_link=/etc/systemd/system/multi-user.target.wants/flashsale.service
 if command -v systemctl >/dev/null; then
     systemd-analyze verify /lib/systemd/system/flashsale.service || fail "systemd-analyze rejects flashsale.service"
     systemctl enable flashsale.service
