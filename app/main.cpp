@@ -4,9 +4,11 @@
 #include "engine/backup.h"
 #include "engine/server.h"
 #include "engine/simulator.h"
+#include "ui/aboutdialog.h"
 #include "ui/consolesettings.h"
 #include "ui/language.h"
 #include "ui/mainwindow.h"
+#include "version.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -46,7 +48,7 @@ int runHeadless(const CommandLine &commandLine)
         std::fprintf(stderr, "flashsale: %s\n", qPrintable(error));
         return failure == StartFailure::SchemaTooNew ? kExitSchemaTooNew : 1;
     }
-    qInfo("flashsale %s started; data in %s", FLASHSALE_VERSION, qPrintable(server.options().dataDir));
+    qInfo("flashsale %s started; data in %s", kVersion, qPrintable(server.options().dataDir));
     if (!server.options().storeUrl.isEmpty())
         qInfo("store: %s", qPrintable(QUrl(server.options().storeUrl).toDisplayString(QUrl::RemovePassword)));
     if (!server.options().queueUrl.isEmpty())
@@ -143,7 +145,7 @@ int main(int argc, char **argv)
         app = std::make_unique<QApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("flashsale"));
     QCoreApplication::setApplicationName(QStringLiteral("flashsale"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(FLASHSALE_VERSION));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(kVersion));
 
     const CommandLine commandLine = CommandLine::parse(QCoreApplication::arguments());
     if (!commandLine.error.isEmpty()) {
@@ -159,6 +161,9 @@ int main(int argc, char **argv)
     ServerOptions options = commandLine.server;
     ConsoleSettings().applyTo(&options, commandLine.listenGiven, commandLine.dataDirGiven);
     Language::apply(Language::initial());
+    // Dialogs share the window icon; Wayland finds the icon through the desktop entry's name.
+    QApplication::setWindowIcon(AboutDialog::appIcon());
+    QGuiApplication::setDesktopFileName(QString::fromLatin1(kAppId));
     MainWindow window(options);
     if (window.startFailure() == StartFailure::SchemaTooNew) {
         window.reportNewerDatabase();

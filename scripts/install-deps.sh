@@ -8,6 +8,10 @@ packages=(
     qt6-l10n-tools linguist-qt6 libqt6sql6-sqlite libqt6sql6-psql libgl1-mesa-dev
     libqcustomplot-dev librabbitmq-dev
     sqlite3 curl
+    # The icon's PNG sizes are rendered from its SVG at build time.
+    librsvg2-bin
+    # scripts/package.sh: the man page from --help, the desktop entry's and metainfo's validators.
+    help2man desktop-file-utils appstream
 )
 if [[ "${1:-}" == "--test" ]]; then
     # Test-only tools: a real browser for the shopper page, Node for its driver.
@@ -18,6 +22,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(rabbitmq-server)
     # libfiu's fiu-run/fiu-ctrl and POSIX preload library: I/O fault injection for tst_faults.
     packages+=(fiu-utils libfiu-dev)
+    # The package check lints the .deb it built.
+    packages+=(lintian)
     # Node.js from Debian unless the machine already has a node and npm of its own.
     command -v npm >/dev/null || packages+=(nodejs npm)
 fi

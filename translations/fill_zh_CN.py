@@ -158,8 +158,9 @@ ZH = {
     "Database from a newer version": "数据库来自更新的版本",
     "This database was made by a newer version of Flash Sale Console, so this version cannot use it. It was not changed.\n\n%1":
         "此数据库由更新版本的秒杀控制台创建，当前版本无法使用它。数据库未被改动。\n\n%1",
-    "<b>Flash Sale Console</b> %1<br>Run flash sales without overselling or losing an order.":
-        "<b>秒杀控制台</b> %1<br>秒杀不超卖，订单不丢失。",
+    # About dialog
+    "Version %1 (Qt %2)": "版本 %1（Qt %2）",
+    "Run flash sales without overselling or losing an order.": "秒杀不超卖，订单不丢失。",
     "Engine stopped": "引擎已停止",
     "⚠ Database failing": "⚠ 数据库故障",
     "● Running": "● 运行中",

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>flashsale::AboutDialog</name>
+    <message>
+        <source>About Flash Sale Console</source>
+        <translation>关于秒杀控制台</translation>
+    </message>
+    <message>
+        <source>Flash Sale Console</source>
+        <translation>秒杀控制台</translation>
+    </message>
+    <message>
+        <source>Version %1 (Qt %2)</source>
+        <translation>版本 %1（Qt %2）</translation>
+    </message>
+    <message>
+        <source>Run flash sales without overselling or losing an order.</source>
+        <translation>秒杀不超卖，订单不丢失。</translation>
+    </message>
+</context>
+<context>
     <name>flashsale::DashboardPage</name>
     <message>
         <source>All events</source>
@@ -556,14 +575,6 @@
     <message>
         <source>Copied %1</source>
         <translation>已复制 %1</translation>
-    </message>
-    <message>
-        <source>About Flash Sale Console</source>
-        <translation>关于秒杀控制台</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Flash Sale Console&lt;/b&gt; %1&lt;br&gt;Run flash sales without overselling or losing an order.</source>
-        <translation>&lt;b&gt;秒杀控制台&lt;/b&gt; %1&lt;br&gt;秒杀不超卖，订单不丢失。</translation>
     </message>
     <message>
         <source>Engine stopped</source>

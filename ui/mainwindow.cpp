@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "ui/aboutdialog.h"
 #include "ui/dashboardpage.h"
 #include "ui/eventspage.h"
 #include "ui/labels.h"
@@ -15,7 +16,6 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
@@ -38,6 +38,7 @@ MainWindow::MainWindow(const ServerOptions &options, QWidget *parent)
     , m_actions(std::make_unique<Actions>())
 {
     setObjectName(u"mainWindow"_qs);
+    setWindowIcon(AboutDialog::appIcon());
     if (!m_server->start(&m_startError, &m_startFailure))
         m_server.reset();
 
@@ -122,11 +123,17 @@ void MainWindow::buildMenus()
     a.simulate->setObjectName(u"simulateAction"_qs);
     a.simulate->setEnabled(m_server != nullptr);
     a.help = menuBar()->addMenu(QString());
-    a.about = a.help->addAction(QString(), this, [this] {
-        QMessageBox::about(this, tr("About Flash Sale Console"),
-                           tr("<b>Flash Sale Console</b> %1<br>Run flash sales without overselling or losing an order.")
-                               .arg(QCoreApplication::applicationVersion()));
-    });
+    a.about = a.help->addAction(QString(), this, &MainWindow::showAbout);
+    a.about->setObjectName(u"aboutAction"_qs);
+}
+
+void MainWindow::showAbout()
+{
+    if (!m_about)
+        m_about = new AboutDialog(this);
+    m_about->show();
+    m_about->raise();
+    m_about->activateWindow();
 }
 
 void MainWindow::reportNewerDatabase()

@@ -14,6 +14,7 @@ class QTimer;
 
 namespace flashsale {
 
+class AboutDialog;
 class DashboardPage;
 class EventsPage;
 class LeadsPage;
@@ -49,6 +50,8 @@ public Q_SLOTS:
     // Takes one snapshot now and updates every page.
     void refresh();
     void showSimulator();
+    // Help → About: the version and homepage.
+    void showAbout();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -68,6 +71,7 @@ private:
     SettingsPage *m_settings = nullptr;
     QLabel *m_startErrorLabel = nullptr;
     QPointer<SimulateDialog> m_simulate;
+    QPointer<AboutDialog> m_about;
     QLabel *m_url = nullptr;
     QLabel *m_engineState = nullptr;
     QLabel *m_queue = nullptr;

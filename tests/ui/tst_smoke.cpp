@@ -87,6 +87,37 @@ private Q_SLOTS:
             QVERIFY2(errors.contains("node: smoke-node_1.a"), errors.constData()); // the start-up log names the node
     }
 
+    // --version and --help answer on a machine with no display at all (help2man builds the man page from them),
+    // and --version names the version CMake's project() sets.
+    void answersWithoutADisplay_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("--version") << u"--version"_qs << u"flashsale %1\n"_qs.arg(QStringLiteral(FLASHSALE_EXPECTED_VERSION));
+        QTest::newRow("--help") << u"--help"_qs << u"--headless"_qs;
+    }
+
+    void answersWithoutADisplay()
+    {
+        QFETCH(QString, option);
+        QFETCH(QString, expected);
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &name : {u"DISPLAY"_qs, u"WAYLAND_DISPLAY"_qs, u"QT_QPA_PLATFORM"_qs})
+            env.remove(name);
+        app.setProcessEnvironment(env);
+        app.start(QStringLiteral(FLASHSALE_BINARY), QStringList{option});
+        QVERIFY2(app.waitForFinished(10000), qPrintable(app.errorString()));
+        const QString output = QString::fromUtf8(app.readAllStandardOutput());
+        const QString errors = QString::fromUtf8(app.readAllStandardError());
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(app.exitCode() == 0, qPrintable(errors));
+        if (option == u"--version")
+            QCOMPARE(output, expected);
+        else
+            QVERIFY2(output.contains(expected), qPrintable(output));
+    }
+
     // Bad scale-out options stop the start with exit code 2 and a message that never repeats a password.
     void badBackendOptionsAreRefused_data()
     {
