@@ -31,7 +31,10 @@ cluster=$(pg_lsclusters -h | awk -v port="$port" '$3 == port { print $2; exit }'
 status=$(pg_lsclusters -h | awk -v port="$port" '$3 == port { print $4; exit }')
 if [[ "$status" != online* ]]; then
     echo "Starting PostgreSQL $version/$cluster" >&2
-    $sudo pg_ctlcluster "$version" "$cluster" start >&2
+    # With no descriptor but 0-2: the server outlives this script and must not keep the
+    # caller's, such as the lock of `flock LOCKFILE scripts/start-postgres.sh`.
+    (for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done
+     exec $sudo pg_ctlcluster "$version" "$cluster" start) >&2
 fi
 
 as_postgres() {

@@ -44,7 +44,9 @@ if ! amqp_answers; then
     else
         echo "Starting RabbitMQ (AMQP on 127.0.0.1:$port)" >&2
         # Detached: the node outlives this script. Logs: /var/log/rabbitmq/. Stop: rabbitmqctl stop
-        (cd /var/lib/rabbitmq &&
+        # With no descriptor but 0-2, so that it keeps none of the caller's (e.g. a flock's lock).
+        (for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-"; done
+         cd /var/lib/rabbitmq &&
             as_rabbitmq env HOME=/var/lib/rabbitmq RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$port" \
                 rabbitmq-server -detached) >&2
     fi

@@ -15,11 +15,14 @@
 #include <vector>
 
 // The JSON body of POST /api/v1/events/{id}/purchases.
-inline QByteArray purchaseBody(const QString &requestId, const QString &userId, int quantity = 1)
+inline QByteArray purchaseBody(const QString &requestId, const QString &userId, int quantity = 1,
+                               const QString &contact = {})
 {
-    return QJsonDocument(QJsonObject{{QStringLiteral("requestId"), requestId}, {QStringLiteral("userId"), userId},
-                                     {QStringLiteral("quantity"), quantity}})
-        .toJson(QJsonDocument::Compact);
+    QJsonObject body{{QStringLiteral("requestId"), requestId}, {QStringLiteral("userId"), userId},
+                     {QStringLiteral("quantity"), quantity}};
+    if (!contact.isEmpty())
+        body.insert(QStringLiteral("contact"), contact);
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
 struct ApiReply {

@@ -19,12 +19,6 @@ namespace {
 constexpr int kStock = 150;
 constexpr int kPurchases = 3000;
 
-QByteArray purchaseBody(int i)
-{
-    return QJsonDocument(QJsonObject{{u"requestId"_qs, u"r%1"_qs.arg(i)}, {u"userId"_qs, u"u%1"_qs.arg(i % 2000)},
-                                     {u"quantity"_qs, 1}, {u"contact"_qs, i % 2 ? u"u%1@example.com"_qs.arg(i) : QString()}})
-        .toJson(QJsonDocument::Compact);
-}
 
 // No display at all, as on a server (ctest's QT_QPA_PLATFORM=offscreen removed too), and the
 // admin token in FLASHSALE_ADMIN_TOKEN when given.
@@ -66,8 +60,13 @@ private Q_SLOTS:
 
         // The sale runs; the backup starts once 300 purchases were answered, the rest in flight.
         PurchaseLedger ledger;
-        for (int i = 0; i < kPurchases; ++i)
-            client.send("POST", u"/api/v1/events/sale/purchases?wait=5000"_qs, purchaseBody(i), false, ledger.recorder(u"r%1"_qs.arg(i)));
+        for (int i = 0; i < kPurchases; ++i) {
+            const QString requestId = u"r%1"_qs.arg(i);
+            const QString userId = u"u%1"_qs.arg(i % 2000);
+            const QString contact = i % 2 ? u"u%1@example.com"_qs.arg(i) : QString();
+            client.send("POST", u"/api/v1/events/sale/purchases?wait=5000"_qs, purchaseBody(requestId, userId, 1, contact), false,
+                        ledger.recorder(requestId, userId, 1, contact));
+        }
         QVERIFY(ApiClient::waitUntil([&] { return ledger.answered >= 300; }, 60000));
         const int answeredAtStart = ledger.answered;
         const QList<QString> committedBefore = ledger.resultByTicket.keys(); // answered: committed

@@ -2,9 +2,11 @@
 // together, lose their decider to SIGKILL and the broker to a restart, and still never oversell,
 // lose an accepted ticket or decide a request twice. Every answer a node gave is checked against
 // the database at the end. Needs FLASHSALE_TEST_PG_URL and FLASHSALE_TEST_AMQP_URL
-// (scripts/start-postgres.sh and scripts/start-rabbitmq.sh print them); skipped without them,
-// except in CI, where it fails.
+// (scripts/start-postgres.sh and scripts/start-rabbitmq.sh print them); ctest reports it skipped
+// without them, and so when the outage tests cannot stop the servers (they need root); with CI=true
+// either is a failure.
 #include "apiclient.h"
+#include "visibleskip.h"
 
 #include "engine/store.h"
 
@@ -749,19 +751,20 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
+        // pg_ctlcluster start (databaseRestartMidSale, cleanup) leaves a server running after
+        // this test: it must not inherit this process's descriptors, such as the lock held by
+        // `flock LOCKFILE ctest`, or it would keep that lock for the rest of its life.
+        QVERIFY(::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0);
         const QString pgUrl = qEnvironmentVariable("FLASHSALE_TEST_PG_URL");
         m_amqpUrl = qEnvironmentVariable("FLASHSALE_TEST_AMQP_URL");
         if (pgUrl.isEmpty() || m_amqpUrl.isEmpty()) {
             const QByteArray missing = pgUrl.isEmpty() && m_amqpUrl.isEmpty() ? "FLASHSALE_TEST_PG_URL and FLASHSALE_TEST_AMQP_URL are"
                 : pgUrl.isEmpty()                                          ? "FLASHSALE_TEST_PG_URL is"
                                                                            : "FLASHSALE_TEST_AMQP_URL is";
-            if (qEnvironmentVariable("CI") == u"true")
-                QFAIL(qPrintable(QStringLiteral("CI must provide PostgreSQL and RabbitMQ: %1 not set (scripts/test.sh sets them)")
-                                     .arg(QString::fromLatin1(missing))));
-            QSKIP(qPrintable(QStringLiteral("%1 not set; run scripts/start-postgres.sh and scripts/start-rabbitmq.sh and export "
-                                            "the URLs they print (e.g. postgresql://flashsale:flashsale@127.0.0.1:5432/flashsale_test "
-                                            "and amqp://guest:guest@127.0.0.1:5672/)")
-                                 .arg(QString::fromLatin1(missing))));
+            SKIP_UNLESS_CI(QStringLiteral("%1 not set; run scripts/start-postgres.sh and scripts/start-rabbitmq.sh and export "
+                                          "the URLs they print (e.g. postgresql://flashsale:flashsale@127.0.0.1:5432/flashsale_test "
+                                          "and amqp://guest:guest@127.0.0.1:5672/); scripts/test.sh does")
+                               .arg(QString::fromLatin1(missing)));
         }
         QString error;
         m_admin = StoreLocation::fromUrl(pgUrl, &error);
@@ -1018,9 +1021,7 @@ private Q_SLOTS:
             const QString why = ctl.isEmpty() ? u"rabbitmqctl is not installed"_qs
                                               : u"rabbitmqctl cannot reach the broker (run the test as root, or as a user with "
                                                 "RabbitMQ's Erlang cookie): "_qs + output;
-            if (qEnvironmentVariable("CI") == u"true")
-                QFAIL(qPrintable(u"CI must let the test restart RabbitMQ: "_qs + why));
-            QSKIP(qPrintable(u"cannot restart the broker: "_qs + why));
+            SKIP_UNLESS_CI(u"cannot restart the broker: "_qs + why);
         }
 
         QVERIFY(startNodes());
@@ -1089,9 +1090,7 @@ private Q_SLOTS:
         QString why;
         const QStringList cluster = postgresCluster(&why);
         if (cluster.isEmpty()) {
-            if (qEnvironmentVariable("CI") == u"true")
-                QFAIL(qPrintable(u"CI must let the test restart PostgreSQL: "_qs + why));
-            QSKIP(qPrintable(u"cannot restart PostgreSQL: "_qs + why));
+            SKIP_UNLESS_CI(u"cannot restart PostgreSQL: "_qs + why);
         }
         QVERIFY(startNodes());
         m_sale = std::make_unique<Sale>();
@@ -1132,5 +1131,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCluster)
+VISIBLESKIP_GUILESS_MAIN(TestCluster)
 #include "tst_cluster.moc"

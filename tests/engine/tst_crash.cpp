@@ -33,9 +33,10 @@ private Q_SLOTS:
         bool killed = false;
         for (int i = 0; i < total; ++i) {
             const QString requestId = QString::number(i);
-            const QByteArray body = purchaseBody(requestId, u"u"_qs + QString::number(i % 4000));
+            const QString userId = u"u"_qs + QString::number(i % 4000);
+            const QByteArray body = purchaseBody(requestId, userId);
             const QString path = u"/api/v1/events/crash/purchases"_qs + (i % 3 == 0 ? u"?wait=2000"_qs : QString());
-            client.send("POST", path, body, false, [&, record = ledger.recorder(requestId)](const ApiReply &r) {
+            client.send("POST", path, body, false, [&, record = ledger.recorder(requestId, userId, 1)](const ApiReply &r) {
                 record(r);
                 if (!killed && ledger.answered >= 1500) {
                     killed = true;

@@ -78,30 +78,32 @@ private Q_SLOTS:
     // ≥ 5,000 requests from hundreds of concurrent connections for 100 units.
     void guaranteesUnderConcurrency()
     {
-        createOpenEvent(u"rush"_qs, 100, 2, u"限量 Phone, \"Pro\""_qs);
         const int users = 2500;
+        const int perUserLimit = 2;
+        createOpenEvent(u"rush"_qs, 100, perUserLimit, u"限量 Phone, \"Pro\""_qs);
         PurchaseLedger ledger;
-        QHash<QString, QString> userByRequest;
-        QHash<QString, int> quantityByRequest;
         int sent = 0;
         for (int u = 0; u < users; ++u) {
+            const QString userId = QStringLiteral("用户-%1").arg(u);
+            // Every seventh user leaves no contact; every third leaves it only the first time.
+            const QString mail = u % 7 ? u"user"_qs + QString::number(u) + u"@example.com"_qs : QString();
             for (int attempt = 0; attempt < 2; ++attempt) {
                 const QString requestId = QStringLiteral("u%1-a%2").arg(u).arg(attempt);
-                const QString userId = QStringLiteral("用户-%1").arg(u);
                 const int quantity = 1 + (u + attempt) % 2;
-                userByRequest.insert(requestId, userId);
-                quantityByRequest.insert(requestId, quantity);
+                const QString contact = attempt == 1 && u % 3 == 0 ? QString() : mail;
                 const QString wait = (u % 2) ? u"?wait=10000"_qs : QString();
                 m_client->send("POST", u"/api/v1/events/rush/purchases"_qs + wait,
-                               json(purchase(requestId, userId, quantity, u"user"_qs + QString::number(u) + u"@example.com"_qs)),
-                               false, ledger.recorder(requestId));
+                               json(purchase(requestId, userId, quantity, contact)), false,
+                               ledger.recorder(requestId, userId, quantity, contact));
                 ++sent;
             }
-            // Every tenth user also retries the first request (a client's retry after a timeout).
+            // Every tenth user also resends the first request (a client's retry after a timeout):
+            // the same ticket, nothing decided again.
             if (u % 10 == 0) {
                 const QString requestId = QStringLiteral("u%1-a0").arg(u);
-                m_client->send("POST", u"/api/v1/events/rush/purchases"_qs,
-                               json(purchase(requestId, QStringLiteral("用户-%1").arg(u), 1)), false, ledger.recorder(requestId));
+                const int quantity = 1 + u % 2;
+                m_client->send("POST", u"/api/v1/events/rush/purchases"_qs, json(purchase(requestId, userId, quantity, mail)),
+                               false, ledger.recorder(requestId, userId, quantity, mail));
                 ++sent;
             }
         }
@@ -114,28 +116,30 @@ private Q_SLOTS:
         // Poll the tickets that were only queued, with ?wait (answered from memory).
         QVERIFY(ledger.collectResults(*m_client, 60000));
 
-        // Guarantees 1, 2, 5: never oversold, limits held, every loss is a lead.
-        QHash<QString, int> wonByUser;
+        // Guarantees: never oversold, limits held both ways, one order per win, every loss is a lead.
         int wonUnits = 0;
+        int wonRequests = 0;
         int lostRequests = 0;
-        QSet<QString> orderIds;
+        QSet<qint64> orderIds;
         QSet<QString> losingUsers;
         for (auto it = ledger.ticketByRequest.cbegin(); it != ledger.ticketByRequest.cend(); ++it) {
             const QJsonObject result = ledger.resultByTicket.value(it.value());
             if (result.value(u"state"_qs).toString() == u"won") {
-                wonUnits += quantityByRequest.value(it.key());
-                wonByUser[userByRequest.value(it.key())] += quantityByRequest.value(it.key());
-                orderIds.insert(QString::number(result.value(u"orderId"_qs).toInteger()));
+                wonUnits += ledger.sentByRequest.value(it.key()).quantity;
+                ++wonRequests;
+                orderIds.insert(result.value(u"orderId"_qs).toInteger());
             } else {
                 ++lostRequests;
-                losingUsers.insert(userByRequest.value(it.key()));
+                losingUsers.insert(ledger.sentByRequest.value(it.key()).userId);
                 QVERIFY(!result.value(u"reason"_qs).toString().isEmpty());
             }
         }
         QCOMPARE(wonUnits, 100); // demand far exceeds stock, so it sells out exactly
-        for (int units : std::as_const(wonByUser))
-            QVERIFY(units <= 2);
-        QCOMPARE(orderIds.size(), int(wonByUser.isEmpty() ? 0 : orderIds.size()));
+        QCOMPARE(orderIds.size(), wonRequests); // a distinct order id for every win
+        QVERIFY(!orderIds.contains(0));
+        const QStringList limitProblems = ledger.limitProblems(perUserLimit);
+        QVERIFY2(limitProblems.isEmpty(), qPrintable(QStringLiteral("%1 problems, e.g. %2")
+                                                         .arg(limitProblems.size()).arg(limitProblems.value(0))));
 
         const ApiReply event = m_client->call("GET", u"/api/v1/events/rush"_qs);
         QCOMPARE(event.status, 200);
@@ -157,6 +161,21 @@ private Q_SLOTS:
         const ApiReply intents = m_client->admin("GET", u"/api/v1/admin/events/rush/intents?hasContact=true&limit=5"_qs);
         QCOMPARE(intents.status, 200);
         QCOMPARE(intents.json.value(u"items"_qs).toArray().size(), 5);
+        // Every lead row, page by page, against what the shoppers were told.
+        QJsonArray leads;
+        for (int offset = 0;; offset += 1000) {
+            const ApiReply page = m_client->admin("GET", QStringLiteral("/api/v1/admin/events/rush/intents?offset=%1&limit=1000").arg(offset));
+            QCOMPARE(page.status, 200);
+            const QJsonArray items = page.json.value(u"items"_qs).toArray();
+            for (const QJsonValue &item : items)
+                leads.append(item);
+            if (items.size() < 1000)
+                break;
+        }
+        QCOMPARE(leads.size(), losingUsers.size());
+        const QStringList leadProblems = ledger.leadProblems(leads);
+        QVERIFY2(leadProblems.isEmpty(), qPrintable(QStringLiteral("%1 problems, e.g. %2")
+                                                        .arg(leadProblems.size()).arg(leadProblems.value(0))));
         const ApiReply stats = m_client->admin("GET", u"/api/v1/admin/stats"_qs);
         QCOMPARE(stats.json.value(u"queueDepth"_qs).toInt(), 0);
         QVERIFY(stats.json.value(u"latencyMs"_qs).toObject().value(u"p99"_qs).toDouble() > 0);
@@ -323,12 +342,159 @@ private Q_SLOTS:
 
     void metricsAreInPrometheusFormat()
     {
+        createOpenEvent(u"metered"_qs, 5, 2);
+        const ApiReply bought = m_client->call("POST", u"/api/v1/events/metered/purchases?wait=5000"_qs,
+                                               json(purchase(u"m1"_qs, u"meg"_qs, 2)));
+        QCOMPARE(bought.json.value(u"state"_qs).toString(), u"won"_qs);
         const ApiReply r = m_client->call("GET", u"/metrics"_qs);
         QCOMPARE(r.status, 200);
         QVERIFY(r.header("content-type").startsWith("text/plain"));
         QVERIFY(r.body.contains("# TYPE flashsale_requests_accepted_total counter\n"));
         QVERIFY(r.body.contains("flashsale_decision_latency_seconds_bucket{le=\"+Inf\"}"));
-        QVERIFY(r.body.contains("flashsale_event_remaining_units{event=\"rush\"} 0\n"));
+        QVERIFY(r.body.contains("flashsale_event_remaining_units{event=\"metered\"} 3\n"));
+        QVERIFY(r.body.contains("flashsale_event_requests_accepted_total{event=\"metered\"} 1\n"));
+    }
+
+    // One shopper loses three times, with a contact only the first time, for three reasons and
+    // two quantities, each in its own commit: one lead row keeps the contact and counts them.
+    void leadKeepsContactAcrossLosses()
+    {
+        createOpenEvent(u"leady"_qs, 3, 2);
+        const auto buy = [&](const QString &requestId, const QString &userId, int quantity, const QString &contact = {}) {
+            return m_client->call("POST", u"/api/v1/events/leady/purchases?wait=5000"_qs,
+                                  json(purchase(requestId, userId, quantity, contact)));
+        };
+        const QString contact = u"lee@example.com"_qs;
+        QCOMPARE(buy(u"l1"_qs, u"lee"_qs, 1, contact).json.value(u"state"_qs).toString(), u"won"_qs);
+        ApiReply r = buy(u"l2"_qs, u"lee"_qs, 2, contact);
+        QCOMPARE(r.json.value(u"reason"_qs).toString(), u"limit_reached"_qs);
+        QCOMPARE(buy(u"k1"_qs, u"kim"_qs, 2).json.value(u"state"_qs).toString(), u"won"_qs); // sells out
+        r = buy(u"l3"_qs, u"lee"_qs, 1);
+        QCOMPARE(r.json.value(u"reason"_qs).toString(), u"sold_out"_qs);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/leady/pause"_qs).status, 200);
+        r = buy(u"l4"_qs, u"lee"_qs, 2);
+        QCOMPARE(r.json.value(u"reason"_qs).toString(), u"not_open"_qs);
+
+        const ApiReply leads = m_client->admin("GET", u"/api/v1/admin/events/leady/intents"_qs);
+        QCOMPARE(leads.status, 200);
+        QCOMPARE(leads.json.value(u"total"_qs).toInt(), 1); // kim never lost
+        const QJsonObject lead = leads.json.value(u"items"_qs).toArray().first().toObject();
+        QCOMPARE(lead.value(u"userId"_qs).toString(), u"lee"_qs);
+        QCOMPARE(lead.value(u"contact"_qs).toString(), contact);
+        QCOMPARE(lead.value(u"attempts"_qs).toInt(), 3);
+        QCOMPARE(lead.value(u"lastReason"_qs).toString(), u"not_open"_qs);
+        QCOMPARE(lead.value(u"quantity"_qs).toInt(), 2);
+        const QDateTime first = QDateTime::fromString(lead.value(u"firstAt"_qs).toString(), Qt::ISODateWithMs);
+        const QDateTime last = QDateTime::fromString(lead.value(u"lastAt"_qs).toString(), Qt::ISODateWithMs);
+        QVERIFY(first.isValid() && last.isValid());
+        QVERIFY(first <= last);
+        QCOMPARE(m_client->admin("GET", u"/api/v1/admin/events/leady/intents?hasContact=true"_qs).json.value(u"total"_qs).toInt(), 1);
+    }
+
+    // A scheduled event opens at startsAt by itself: no purchase needed to see it open.
+    void scheduledEventOpensWithoutTraffic()
+    {
+        const QDateTime startsAt = QDateTime::currentDateTimeUtc().addMSecs(1500);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events"_qs,
+                                 {{u"id"_qs, u"dawn"_qs}, {u"name"_qs, u"Dawn"_qs}, {u"priceCents"_qs, 1}, {u"stock"_qs, 4},
+                                  {u"startsAt"_qs, startsAt.toString(Qt::ISODateWithMs)}}).status, 201);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/dawn/open"_qs).json.value(u"state"_qs).toString(), u"scheduled"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(m_client->call("GET", u"/api/v1/events/dawn"_qs).json.value(u"state"_qs).toString(), u"open"_qs, 10000);
+        QVERIFY(QDateTime::currentDateTimeUtc() >= startsAt);
+        QCOMPARE(m_client->admin("GET", u"/api/v1/admin/events/dawn"_qs).json.value(u"state"_qs).toString(), u"open"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(sqlRow(dbPath(), u"SELECT state FROM events WHERE id = 'dawn'"_qs).value(0).toString(), u"open"_qs, 5000);
+        QCOMPARE(sqlScalar(dbPath(), u"SELECT COUNT(*) FROM requests WHERE event_id = 'dawn'"_qs), 0);
+    }
+
+    // endsAt passing mid-sale ends the event by itself, and it stays ended after a restart.
+    void endsAtEndsTheSaleAndSurvivesRestart()
+    {
+        QTemporaryDir dir;
+        ServerOptions options;
+        options.dataDir = dir.path();
+        options.port = 0;
+        options.adminToken = u"t3"_qs;
+        std::unique_ptr<Server> server;
+        QString error;
+        const auto start = [&] {
+            server.reset();
+            server = std::make_unique<Server>(options);
+            return server->start(&error);
+        };
+        QVERIFY2(start(), qPrintable(error));
+        ApiClient client(server->baseUrl(), "t3", 1);
+        const QDateTime endsAt = QDateTime::currentDateTimeUtc().addMSecs(2000);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
+                              {{u"id"_qs, u"dusk"_qs}, {u"name"_qs, u"Dusk"_qs}, {u"priceCents"_qs, 1}, {u"stock"_qs, 10},
+                               {u"endsAt"_qs, endsAt.toString(Qt::ISODateWithMs)}}).status, 201);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/dusk/open"_qs).json.value(u"state"_qs).toString(), u"open"_qs);
+        ApiReply r = client.call("POST", u"/api/v1/events/dusk/purchases?wait=5000"_qs, json(purchase(u"d1"_qs, u"dee"_qs, 1)));
+        QCOMPARE(r.json.value(u"state"_qs).toString(), u"won"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(client.call("GET", u"/api/v1/events/dusk"_qs).json.value(u"state"_qs).toString(), u"ended"_qs, 10000);
+        QVERIFY(QDateTime::currentDateTimeUtc() >= endsAt);
+        r = client.call("POST", u"/api/v1/events/dusk/purchases?wait=5000"_qs, json(purchase(u"d2"_qs, u"dan"_qs, 1)));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(u"reason"_qs).toString(), u"not_open"_qs);
+        const QString db = StoreLocation::sqliteIn(dir.path()).databaseName;
+        QCOMPARE(sqlRow(db, u"SELECT state FROM events WHERE id = 'dusk'"_qs).value(0).toString(), u"ended"_qs);
+        server->stop();
+
+        QVERIFY2(start(), qPrintable(error));
+        client.setBaseUrl(server->baseUrl());
+        const ApiReply event = client.call("GET", u"/api/v1/events/dusk"_qs);
+        QCOMPARE(event.json.value(u"state"_qs).toString(), u"ended"_qs);
+        QCOMPARE(event.json.value(u"remaining"_qs).toInt(), 9);
+        r = client.call("POST", u"/api/v1/events/dusk/purchases?wait=5000"_qs, json(purchase(u"d3"_qs, u"dot"_qs, 1)));
+        QCOMPARE(r.json.value(u"reason"_qs).toString(), u"not_open"_qs);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/dusk/open"_qs).status, 409);
+        server->stop();
+        QCOMPARE(sqlScalar(db, u"SELECT SUM(quantity) FROM orders WHERE event_id = 'dusk'"_qs), 1);
+    }
+
+    // PATCH on a live event: a limit lowered below what a shopper already won, and endsAt moved
+    // later and earlier; each change is answered and then honoured by the next decisions.
+    void liveEditsAreHonoured()
+    {
+        createOpenEvent(u"live"_qs, 10, 3);
+        const auto buy = [&](const QString &requestId, const QString &userId, int quantity) {
+            return m_client->call("POST", u"/api/v1/events/live/purchases?wait=5000"_qs, json(purchase(requestId, userId, quantity)));
+        };
+        const auto patch = [&](const QJsonObject &fields) {
+            return m_client->call("PATCH", u"/api/v1/admin/events/live"_qs, json(fields), true);
+        };
+        const auto state = [&] { return m_client->call("GET", u"/api/v1/events/live"_qs).json.value(u"state"_qs).toString(); };
+        QCOMPARE(buy(u"v1"_qs, u"val"_qs, 2).json.value(u"state"_qs).toString(), u"won"_qs);
+
+        ApiReply r = patch({{u"perUserLimit"_qs, 1}});
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(u"perUserLimit"_qs).toInt(), 1);
+        QCOMPARE(buy(u"v2"_qs, u"val"_qs, 1).json.value(u"reason"_qs).toString(), u"limit_reached"_qs); // has 2, limit 1
+        r = buy(u"w1"_qs, u"wes"_qs, 2);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(r.json.value(u"error"_qs).toString(), u"invalid_field"_qs);
+        QCOMPARE(buy(u"w2"_qs, u"wes"_qs, 1).json.value(u"state"_qs).toString(), u"won"_qs);
+        QCOMPARE(buy(u"w3"_qs, u"wes"_qs, 1).json.value(u"reason"_qs).toString(), u"limit_reached"_qs);
+
+        // endsAt moved later: the old end passes and the sale goes on.
+        const QDateTime firstEnd = QDateTime::currentDateTimeUtc().addMSecs(1000);
+        QCOMPARE(patch({{u"endsAt"_qs, firstEnd.toString(Qt::ISODateWithMs)}}).status, 200);
+        const QDateTime laterEnd = QDateTime::currentDateTimeUtc().addSecs(3600);
+        r = patch({{u"endsAt"_qs, laterEnd.toString(Qt::ISODateWithMs)}});
+        QCOMPARE(r.status, 200);
+        QCOMPARE(QDateTime::fromString(r.json.value(u"endsAt"_qs).toString(), Qt::ISODateWithMs), laterEnd);
+        QTRY_VERIFY_WITH_TIMEOUT(QDateTime::currentDateTimeUtc() > firstEnd.addMSecs(300), 5000); // past the old end and a tick
+        QCOMPARE(state(), u"open"_qs);
+        QCOMPARE(buy(u"x1"_qs, u"xia"_qs, 1).json.value(u"state"_qs).toString(), u"won"_qs);
+
+        // endsAt moved earlier: the event ends then, by itself.
+        const QDateTime soonEnd = QDateTime::currentDateTimeUtc().addMSecs(1000);
+        QCOMPARE(patch({{u"endsAt"_qs, soonEnd.toString(Qt::ISODateWithMs)}}).status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(state(), u"ended"_qs, 10000);
+        QVERIFY(QDateTime::currentDateTimeUtc() >= soonEnd);
+        QCOMPARE(buy(u"y1"_qs, u"yan"_qs, 1).json.value(u"reason"_qs).toString(), u"not_open"_qs);
+        const QVariantList stored = sqlRow(dbPath(), u"SELECT state, per_user_limit FROM events WHERE id = 'live'"_qs);
+        QCOMPARE(stored.value(0).toString(), u"ended"_qs);
+        QCOMPARE(stored.value(1).toInt(), 1);
     }
 };
 

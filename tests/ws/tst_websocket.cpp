@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 #include <QWebSocket>
 
 #include <sys/resource.h>
@@ -113,6 +114,13 @@ private:
         QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/"_qs + id + u"/open"_qs).status, 200);
     }
 
+    // The event the malformed-frame tests refer to, created by whichever of them runs first.
+    void createBadFramesEvent()
+    {
+        if (!m_server->engine().event(u"ws-bad"_qs))
+            createOpenEvent(u"ws-bad"_qs, 5, 2);
+    }
+
     std::unique_ptr<Peer> connectedPeer(const QString &url)
     {
         auto peer = std::make_unique<Peer>();
@@ -173,7 +181,15 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 of %2 got a result").arg(resultCount()).arg(buyers)));
         const qint64 elapsedMs = timer.elapsed();
         QCOMPARE(m_server->engine().stats().webSocketClients, qint64(buyers));
-        QTest::qWait(500); // a second result would show up now
+        // A second result for a purchase would reach its connection before the answer to a
+        // message sent after the first result: watch the event on each and wait for that answer.
+        for (const auto &p : peers)
+            p->send({{u"op"_qs, u"watch"_qs}, {u"eventId"_qs, u"ws-rush"_qs}});
+        const auto watching = [&] {
+            return std::count_if(peers.begin(), peers.end(), [](const auto &p) { return !p->withOp(u"event"_qs).isEmpty(); });
+        };
+        QVERIFY2(ApiClient::waitUntil([&] { return watching() == buyers; }, 30000),
+                 qPrintable(QStringLiteral("%1 of %2 answered the watch").arg(watching()).arg(buyers)));
 
         int won = 0;
         int lost = 0;
@@ -264,22 +280,27 @@ private Q_SLOTS:
                                   "state", "serverTime"})
             QVERIFY2(first.contains(QLatin1String(field)), field);
 
-        // 400 purchases spread over ~2 s change the event hundreds of times.
+        // 400 purchases spread over ~2 s (20 every 100 ms) change the event hundreds of times.
+        const int purchases = 400;
         QElapsedTimer clock;
         clock.start();
         int sent = 0;
         int answered = 0;
-        while (clock.elapsed() < 2000) {
-            for (int k = 0; k < 20 && sent < 400; ++k, ++sent) {
+        QTimer pacer;
+        pacer.setInterval(100);
+        connect(&pacer, &QTimer::timeout, this, [&] {
+            for (int k = 0; k < 20 && sent < purchases; ++k, ++sent) {
                 m_client->send("POST", u"/api/v1/events/ws-watch/purchases"_qs,
                                compact(QJsonObject{{u"requestId"_qs, QStringLiteral("c%1").arg(sent)},
                                                    {u"userId"_qs, QStringLiteral("u%1").arg(sent)},
                                                    {u"quantity"_qs, 1}}).toUtf8(),
                                false, [&](const ApiReply &) { ++answered; });
             }
-            QTest::qWait(100);
-        }
-        QVERIFY(ApiClient::waitUntil([&] { return answered == sent; }, 30000));
+            if (sent == purchases)
+                pacer.stop();
+        });
+        pacer.start();
+        QVERIFY(ApiClient::waitUntil([&] { return sent == purchases && answered == sent; }, 30000));
         QVERIFY(ApiClient::waitUntil([&] {
             const auto events = peer->withOp(u"event"_qs);
             return events.last().value(u"remaining"_qs).toInteger() == 10'000 - sent;
@@ -340,8 +361,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, frame);
         QFETCH(QString, error);
-        if (!m_server->engine().event(u"ws-bad"_qs))
-            createOpenEvent(u"ws-bad"_qs, 5, 2);
+        createBadFramesEvent();
         auto peer = connectedPeer(m_wsUrl);
         QVERIFY(peer->connected);
         peer->socket->sendTextMessage(frame);
@@ -357,6 +377,7 @@ private Q_SLOTS:
     // Binary frames are refused politely; a frame over 64 KiB closes with 1009; others carry on.
     void oversizeAndBinaryFrames()
     {
+        createBadFramesEvent();
         auto bystander = connectedPeer(m_wsUrl);
         auto peer = connectedPeer(m_wsUrl);
         QVERIFY(peer->connected && bystander->connected);
@@ -411,8 +432,11 @@ private Q_SLOTS:
 
         QVERIFY(ApiClient::waitUntil([&] { return silent.state() == QAbstractSocket::UnconnectedState; }, 5000));
         QVERIFY(ApiClient::waitUntil([&] { return server.engine().stats().webSocketClients == 1; }, 2000));
-        QTest::qWait(700);
-        QVERIFY(!alive->disconnected);
+        // The live peer answers the pings: no disconnect over the next two ping rounds (300 ms
+        // each), and it is still answered.
+        QVERIFY(!QTest::qWaitFor([&] { return alive->disconnected; }, 700));
+        alive->send({{u"op"_qs, u"watch"_qs}, {u"eventId"_qs, u"none"_qs}});
+        QCOMPARE(alive->next(u"error"_qs, 0).value(u"error"_qs).toString(), u"not_found"_qs);
         alive.reset();
         server.stop();
     }
