@@ -1,5 +1,6 @@
-// Test helper: the real flashsale binary run headless on a data dir and a loopback port,
-// optionally behind a wrapper such as fiu-run; started, signalled and restarted by a test.
+// Test helper: the real flashsale binary (FLASHSALE_BINARY) run headless on a data dir and a
+// loopback port, optionally behind a wrapper such as fiu-run; started, signalled, stopped and
+// restarted by a test; or run once as a command such as --backup.
 #pragma once
 
 #include "apiclient.h"
@@ -20,6 +21,35 @@ inline quint16 freeLoopbackPort()
     return probe.serverPort();
 }
 
+// What a finished (or timed-out) run of the binary printed and returned.
+struct CommandRun {
+    bool finished = false; // false: killed after the timeout
+    int exitCode = -1;
+    QByteArray standardError;
+};
+
+// Starts flashsale with arguments; pumps the test's event loop until it ends (ApiClient requests
+// in flight keep going meanwhile). Bounded by timeoutMs, after which it is killed.
+inline CommandRun runFlashsale(const QStringList &arguments,
+                               const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
+                               int timeoutMs = 60000)
+{
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(FLASHSALE_BINARY), arguments);
+    CommandRun run;
+    if (!process.waitForStarted(10000))
+        return run;
+    run.finished = ApiClient::waitUntil([&] { return process.state() == QProcess::NotRunning; }, timeoutMs);
+    if (!run.finished) {
+        process.kill();
+        process.waitForFinished(5000);
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.standardError = process.readAllStandardError();
+    return run;
+}
+
 // Thread: the test's thread. Needs FLASHSALE_BINARY (the path of the flashsale executable).
 class EngineProcess
 {
@@ -38,6 +68,7 @@ public:
 
     quint16 port() const { return m_port; }
     QString baseUrl() const { return u"http://127.0.0.1:"_qs + QString::number(m_port); }
+    const QByteArray &adminToken() const { return m_adminToken; }
     QString dbPath() const { return QDir(m_dataDir).filePath(u"flashsale.sqlite"_qs); }
     QProcess &process() { return *m_process; }
     qint64 pid() const { return m_process ? m_process->processId() : 0; }
@@ -66,6 +97,29 @@ public:
         return ApiClient::waitUntil([&] {
             return m_process->state() == QProcess::Running && client.call("GET", u"/healthz"_qs).status == 200;
         }, 20000);
+    }
+
+    // start(client) with a client of its own.
+    bool start()
+    {
+        ApiClient client(baseUrl(), m_adminToken, 1);
+        return start(client);
+    }
+
+    // SIGTERM, then waits (≤ 30 s, else kills it); true when the node drained and exited 0.
+    bool stop()
+    {
+        if (!m_process)
+            return false;
+        if (m_process->state() != QProcess::NotRunning) {
+            m_process->terminate();
+            if (!waitForExit(30000)) {
+                m_process->kill();
+                m_process->waitForFinished(5000);
+                return false;
+            }
+        }
+        return m_process->exitStatus() == QProcess::NormalExit && m_process->exitCode() == 0;
     }
 
     void sendSignal(int number) { ::kill(pid_t(m_process->processId()), number); }

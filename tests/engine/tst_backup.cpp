@@ -1,7 +1,7 @@
 // Online backups with the real binary: `flashsale --backup` (from the data dir, or from a running
 // node with --connect) during a sale gives a sound, consistent prefix of the sale that a node
 // restored from it serves; the admin endpoint refuses a missing or wrong token.
-#include "nodeprocess.h"
+#include "engineprocess.h"
 #include "purchaseledger.h"
 #include "sqlcheck.h"
 
@@ -50,7 +50,7 @@ private Q_SLOTS:
         QFETCH(bool, throughNode);
         QTemporaryDir liveDir;
         QTemporaryDir backupDir;
-        NodeProcess node(liveDir.path(), "backup-token");
+        EngineProcess node(liveDir.path(), "backup-token");
         QVERIFY(node.start());
         ApiClient client(node.baseUrl(), node.adminToken(), 20);
         QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
@@ -112,7 +112,7 @@ private Q_SLOTS:
         // Restore: the copy as a data dir's database; a node serves it with the stock it holds.
         QTemporaryDir restoredDir;
         QVERIFY(QFile::copy(copy, QDir(restoredDir.path()).filePath(u"flashsale.sqlite"_qs)));
-        NodeProcess restored(restoredDir.path(), "backup-token");
+        EngineProcess restored(restoredDir.path(), "backup-token");
         QVERIFY(restored.start());
         ApiClient restoredClient(restored.baseUrl(), restored.adminToken(), 2);
         const ApiReply event = restoredClient.admin("GET", u"/api/v1/admin/events/sale"_qs);
@@ -137,7 +137,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, complaint);
         QTemporaryDir liveDir;
         QTemporaryDir backupDir;
-        NodeProcess node(liveDir.path(), "right-token");
+        EngineProcess node(liveDir.path(), "right-token");
         QVERIFY(node.start());
         const QString copy = QDir(backupDir.path()).filePath(u"copy.sqlite"_qs);
         const CommandRun run = runFlashsale({u"--backup"_qs, copy, u"--connect"_qs, node.baseUrl()}, backupEnvironment(token));
@@ -157,7 +157,7 @@ private Q_SLOTS:
     void backupRefusesTheLiveDatabase()
     {
         QTemporaryDir dir;
-        NodeProcess node(dir.path(), "token");
+        EngineProcess node(dir.path(), "token");
         QVERIFY(node.start());
         QVERIFY(node.stop());
         const QString live = QDir(dir.path()).filePath(u"flashsale.sqlite"_qs);

@@ -1,7 +1,7 @@
 // Schema versions: a database made by release 0.1.0 (tests/fixtures/release-0.1.0) opened by
 // this build keeps every event, order, lead and ticket; fresh databases start at the newest
 // version; migrations run in order in one transaction; a newer database is refused untouched.
-#include "nodeprocess.h"
+#include "engineprocess.h"
 #include "sqlcheck.h"
 
 #include "engine/migrations.h"
@@ -163,7 +163,7 @@ private Q_SLOTS:
         const QJsonArray purchases = expected.value(u"purchases"_qs).toArray();
         QVERIFY(purchases.size() >= 20);
 
-        NodeProcess node(dir.path(), "migration-token");
+        EngineProcess node(dir.path(), "migration-token");
         QVERIFY(node.start());
         ApiClient client(node.baseUrl(), node.adminToken(), 4);
 
