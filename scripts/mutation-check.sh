@@ -25,7 +25,7 @@ names=() files=() substitutions=() tests=()
 plant() { names+=("$1"); files+=("$2"); substitutions+=("$3"); tests+=("$4"); }
 plant early-answer engine/writer.cpp \
     's/(\n(\s*)QString error;\n\s*int attempt = 0;)/\n$2m_publish(batch); \/\/ planted: answer before the commit$1/; s/(if \(!committed\)\n\s*break;\n\s*m_failing[^\n]*\n)\s*m_publish\(batch\);\n/$1/' \
-    "tst_durability"
+    "tst_durability tst_faults tst_shutdown"
 plant order-ids-restart-at-1 engine/engine.cpp \
     's/loaded\.maxOrderId \+ 1/1/' \
     "tst_restart tst_postgres"
