@@ -54,6 +54,7 @@ trap cleanup EXIT
 start_node() {
     local dir=$1 log=$1.log
     chown -R flashsale:flashsale "$dir"
+    : >"$log" # the background child opens it later: it must exist before the wait reads it
     setpriv --reuid=flashsale --regid=flashsale --init-groups \
         /usr/bin/flashsale --headless --data-dir "$dir" --listen 127.0.0.1:0 --admin-token package-check \
         >"$log" 2>&1 &
