@@ -96,6 +96,20 @@ public:
     int inFlight() const { return m_inFlight; }
 
     // Processes events until condition holds or timeoutMs passes; returns the condition.
+    // Creates event id (named after it) and opens it; true when both were accepted.
+    bool openSale(const QString &id, std::int64_t stock, int perUserLimit = 1, std::int64_t priceCents = 100)
+    {
+        const ApiReply created = admin("POST", QStringLiteral("/api/v1/admin/events"),
+                                       {{QStringLiteral("id"), id}, {QStringLiteral("name"), id},
+                                        {QStringLiteral("priceCents"), qint64(priceCents)}, {QStringLiteral("stock"), qint64(stock)},
+                                        {QStringLiteral("perUserLimit"), perUserLimit}});
+        if (created.status != 201) {
+            qWarning("creating %s: %d %s", qPrintable(id), created.status, created.body.constData());
+            return false;
+        }
+        return admin("POST", QStringLiteral("/api/v1/admin/events/%1/open").arg(id)).status == 200;
+    }
+
     static bool waitUntil(const std::function<bool()> &condition, int timeoutMs)
     {
         QDeadlineTimer deadline(timeoutMs);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "apiclient.h"
+#include "sqlcheck.h"
 
 #include <QDateTime>
 #include <QDebug>
@@ -133,6 +134,46 @@ struct PurchaseLedger {
         for (auto it = outcomes.cbegin(); it != outcomes.cend(); ++it) {
             if (it->wonUnits > perUserLimit)
                 problems << QStringLiteral("%1 won %2 units, over the limit of %3").arg(it.key()).arg(it->wonUnits).arg(perUserLimit);
+        }
+        return problems;
+    }
+
+    // What contradicts the answers in the journal read from the file: every requestId answered
+    // has its row, with the ticket, state, order id and reason the client was told.
+    QStringList journalProblems(const QHash<QString, JournalEntry> &journal) const
+    {
+        QStringList problems;
+        for (auto it = ticketByRequest.cbegin(); it != ticketByRequest.cend(); ++it) {
+            const JournalEntry entry = journal.value(it.key());
+            const QJsonObject told = resultByTicket.value(it.value());
+            if (entry.ticket != it.value() || entry.state != told.value(QStringLiteral("state")).toString()
+                || entry.orderId != told.value(QStringLiteral("orderId")).toInteger()
+                || entry.reason != told.value(QStringLiteral("reason")).toString()) {
+                problems << QStringLiteral("%1: told %2 %3, journal has %4 %5 (order %6, reason %7)")
+                                .arg(it.key(), it.value(), told.value(QStringLiteral("state")).toString(), entry.ticket,
+                                     entry.state)
+                                .arg(entry.orderId)
+                                .arg(entry.reason);
+            }
+        }
+        return problems;
+    }
+
+    // What contradicts the decided answers in what the node tells now (after a restart, say):
+    // GET /tickets gives every ticket's state, order id and reason again.
+    QStringList answerProblems(ApiClient &client) const
+    {
+        QStringList problems;
+        for (auto it = resultByTicket.cbegin(); it != resultByTicket.cend(); ++it) {
+            const ApiReply r = client.call("GET", QStringLiteral("/api/v1/tickets/") + it.key());
+            for (const QString field : {QStringLiteral("state"), QStringLiteral("orderId"), QStringLiteral("reason")}) {
+                if (r.status != 200 || r.json.value(field) != it->value(field)) {
+                    problems << QStringLiteral("%1: %2 was %3, now %4 (HTTP %5)")
+                                    .arg(it.key(), field, it->value(field).toVariant().toString(),
+                                         r.json.value(field).toVariant().toString())
+                                    .arg(r.status);
+                }
+            }
         }
         return problems;
     }

@@ -72,10 +72,7 @@ private Q_SLOTS:
         ApiClient client(engine.baseUrl(), "faults-token", 10);
         QVERIFY(engine.start(client, {m_fiuRun, u"-x"_qs, u"-f"_qs, fifoPrefix}, true));
         const int stock = 1000;
-        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
-                              {{u"id"_qs, u"faulty"_qs}, {u"name"_qs, u"Faulty"_qs}, {u"priceCents"_qs, 100},
-                               {u"stock"_qs, stock}, {u"perUserLimit"_qs, 1}}).status, 201);
-        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/faulty/open"_qs).status, 200);
+        QVERIFY(client.openSale(u"faulty"_qs, stock));
         const QString purchases = u"/api/v1/events/faulty/purchases"_qs;
         PurchaseLedger ledger;
         ledger.allowUnavailable = true; // 503 is the answer while the store fails
@@ -153,21 +150,11 @@ private Q_SLOTS:
         QVERIFY(engine.waitForExit(10000));
         const QHash<QString, JournalEntry> journal = journalByRequest(engine.dbPath(), u"faulty"_qs);
         QCOMPARE(journal.size(), ledger.ticketByRequest.size());
-        for (auto it = ledger.ticketByRequest.cbegin(); it != ledger.ticketByRequest.cend(); ++it) {
-            const JournalEntry entry = journal.value(it.key());
-            const QJsonObject told = ledger.resultByTicket.value(it.value());
-            QCOMPARE(entry.ticket, it.value());
-            QCOMPARE(entry.state, told.value(u"state"_qs).toString());
-            QCOMPARE(entry.orderId, told.value(u"orderId"_qs).toInteger());
-            QCOMPARE(entry.reason, told.value(u"reason"_qs).toString());
-        }
+        const QStringList inJournal = ledger.journalProblems(journal);
+        QVERIFY2(inJournal.isEmpty(), qPrintable(inJournal.mid(0, 5).join(u"; "_qs)));
         QVERIFY(engine.start(client));
-        for (auto it = ledger.resultByTicket.cbegin(); it != ledger.resultByTicket.cend(); ++it) {
-            const ApiReply r = client.call("GET", u"/api/v1/tickets/"_qs + it.key());
-            QCOMPARE(r.status, 200);
-            QCOMPARE(r.json.value(u"state"_qs).toString(), it->value(u"state"_qs).toString());
-            QCOMPARE(r.json.value(u"orderId"_qs).toInteger(), it->value(u"orderId"_qs).toInteger());
-        }
+        const QStringList afterRestart = ledger.answerProblems(client);
+        QVERIFY2(afterRestart.isEmpty(), qPrintable(afterRestart.mid(0, 5).join(u"; "_qs)));
         const std::int64_t wonUnits = sqlScalar(engine.dbPath(), u"SELECT COALESCE(SUM(quantity), 0) FROM orders"_qs);
         QCOMPARE(sqlScalar(engine.dbPath(), u"SELECT COUNT(*) FROM requests WHERE state = 'won'"_qs),
                  sqlScalar(engine.dbPath(), u"SELECT COUNT(*) FROM orders"_qs));

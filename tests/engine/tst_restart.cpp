@@ -79,10 +79,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(startNode(&error), qPrintable(error));
         ApiClient client(m_server->baseUrl(), "restart-token", 1);
-        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
-                              {{u"id"_qs, u"encore"_qs}, {u"name"_qs, u"Encore"_qs}, {u"priceCents"_qs, 100},
-                               {u"stock"_qs, 20}, {u"perUserLimit"_qs, 2}}).status, 201);
-        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/encore/open"_qs).status, 200);
+        QVERIFY(client.openSale(u"encore"_qs, 20, 2));
 
         const QList<Expected> first = {
             {u"full-1"_qs, u"full"_qs, 2, {}}, {u"half-1"_qs, u"half"_qs, 1, {}},

@@ -97,10 +97,7 @@ private Q_SLOTS:
         ApiClient client(engine.baseUrl(), "shutdown-token", 2);
         QVERIFY(engine.start(client));
         const int stock = 400;
-        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
-                              {{u"id"_qs, u"drain"_qs}, {u"name"_qs, u"Drain"_qs}, {u"priceCents"_qs, 100},
-                               {u"stock"_qs, stock}, {u"perUserLimit"_qs, 1}}).status, 201);
-        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/drain/open"_qs).status, 200);
+        QVERIFY(client.openSale(u"drain"_qs, stock));
         const quint16 port = engine.port();
 
         auto lock = storeBusy ? std::make_unique<SqliteWriteLock>(engine.dbPath()) : nullptr;
