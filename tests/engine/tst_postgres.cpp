@@ -4,6 +4,7 @@
 // without it, and with CI=true it fails.
 #include "apiclient.h"
 #include "purchaseledger.h"
+#include "scratchdatabase.h"
 #include "visibleskip.h"
 
 #include "engine/migrations.h"
@@ -40,7 +41,8 @@ class TestPostgres : public QObject
 {
     Q_OBJECT
 private:
-    QString m_url;
+    std::unique_ptr<ScratchDatabase> m_database; // this run's own, beside the one the URL names
+    QString m_url;                                // the store URL of m_database
     StoreLocation m_location;
 
     // Runs sql on a QPSQL connection of its own; the first column of the first row, or -1.
@@ -91,17 +93,20 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_url = qEnvironmentVariable("FLASHSALE_TEST_PG_URL");
-        if (m_url.isEmpty()) {
+        const QString serverUrl = qEnvironmentVariable("FLASHSALE_TEST_PG_URL");
+        if (serverUrl.isEmpty()) {
             SKIP_UNLESS_CI(u"FLASHSALE_TEST_PG_URL is not set; run scripts/start-postgres.sh and export the URL it prints "
                            "(e.g. postgresql://flashsale:flashsale@127.0.0.1:5432/flashsale_test); scripts/test.sh does"_qs);
         }
+        m_database = std::make_unique<ScratchDatabase>(serverUrl, u"flashsale_pgtest"_qs);
+        QVERIFY2(m_database->isReady(), qPrintable(m_database->error()));
+        m_url = m_database->url();
         QString error;
         m_location = StoreLocation::fromUrl(m_url, &error);
         QVERIFY2(!m_location.driver.isEmpty(), qPrintable(error));
-        // A freshly emptied database: the server creates the schema.
-        QCOMPARE(pgScalar(u"DROP TABLE IF EXISTS requests, orders, intents, events, schema_version"_qs), 0);
     }
+
+    void cleanupTestCase() { m_database.reset(); }
 
     void badStoreUrlIsRefused()
     {
