@@ -325,8 +325,9 @@ void DashboardPage::showLeads()
     m_leadsTile.value->setText(Labels::count(m_leads.leadsSince));
     m_leadsTile.note->setText(tr("since open: %1").arg(Labels::count(m_leads.leads)));
     m_withContact.value->setText(Labels::count(m_leads.withContactSince));
-    m_withContact.note->setText(tr("since open: %1 (%2 of leads)")
-                                    .arg(Labels::count(m_leads.withContact), percentText(m_leads.withContact, m_leads.leads)));
+    m_withContact.note->setText(m_leads.leads > 0 ? tr("since open: %1 (%2 of leads)")
+                                                        .arg(Labels::count(m_leads.withContact), percentText(m_leads.withContact, m_leads.leads))
+                                                  : tr("since open: %1").arg(Labels::count(m_leads.withContact)));
 }
 
 void DashboardPage::redraw()
