@@ -67,11 +67,11 @@ int runHeadless(const CommandLine &commandLine)
     Simulator simulator;
     if (commandLine.simulateShoppers > 0) {
         QObject::connect(&simulator, &Simulator::finished, qApp, [&](const SimulationSummary &s) {
-            std::printf("simulated %lld shoppers against %s in %.1f s: accepted %lld, won %lld, lost %lld, "
-                        "undecided %lld, leads %lld, failed %lld, rate %.0f/s\n",
+            std::printf("simulated %lld shoppers against %s in %.1f s: accepted %lld, won %lld, "
+                        "leads (lost shoppers) %lld, with contact %lld, undecided %lld, failed %lld, rate %.0f/s\n",
                         qlonglong(s.shoppers), qPrintable(commandLine.simulateEventId), double(s.elapsedMs) / 1000.0,
-                        qlonglong(s.accepted), qlonglong(s.won), qlonglong(s.lost), qlonglong(s.undecided),
-                        qlonglong(s.leads), qlonglong(s.failed), s.ratePerSecond());
+                        qlonglong(s.accepted), qlonglong(s.won), qlonglong(s.lost), qlonglong(s.withContact),
+                        qlonglong(s.undecided), qlonglong(s.failed), s.ratePerSecond());
             if (!s.lastError.isEmpty())
                 std::printf("last error: %s\n", qPrintable(s.lastError));
             std::fflush(stdout);

@@ -137,6 +137,34 @@ bool countIntents(QSqlDatabase db, const IntentQuery &q, std::int64_t *total, QS
     return count(db, QStringLiteral("intents"), intentWhere(q), total, error);
 }
 
+bool countLeads(QSqlDatabase db, const QString &eventId, bool includeSimulated, std::int64_t sinceMs, LeadCounts *counts,
+                QString *error)
+{
+    IntentQuery q;
+    q.eventId = eventId;
+    q.includeSimulated = includeSimulated;
+    const Where w = intentWhere(q);
+    QVariantList values{qint64(sinceMs), qint64(sinceMs)};
+    values << w.values;
+    QSqlQuery query(db);
+    const QString sql = QStringLiteral("SELECT COUNT(*),"
+                                       " COALESCE(SUM(CASE WHEN contact <> '' THEN 1 ELSE 0 END), 0),"
+                                       " COALESCE(SUM(CASE WHEN last_at_ms >= ? THEN 1 ELSE 0 END), 0),"
+                                       " COALESCE(SUM(CASE WHEN last_at_ms >= ? AND contact <> '' THEN 1 ELSE 0 END), 0)"
+                                       " FROM intents")
+        + w.sql();
+    if (!run(query, sql, values, error))
+        return false;
+    *counts = LeadCounts();
+    if (query.next()) {
+        counts->leads = query.value(0).toLongLong();
+        counts->withContact = query.value(1).toLongLong();
+        counts->leadsSince = query.value(2).toLongLong();
+        counts->withContactSince = query.value(3).toLongLong();
+    }
+    return true;
+}
+
 bool listIntents(QSqlDatabase db, const IntentQuery &q, const std::function<bool(const IntentRow &)> &row, QString *error)
 {
     const Where w = intentWhere(q);

@@ -60,12 +60,24 @@ struct IntentQuery {
     std::int64_t limit = 100; // <= 0: no limit (exports)
 };
 
+// Leads are every lost shopper (one intents row per event and user); "with contact" is the part
+// of them that left a contact. "Since" counts those whose last attempt was at or after sinceMs.
+struct LeadCounts {
+    std::int64_t leads = 0;
+    std::int64_t withContact = 0;
+    std::int64_t leadsSince = 0;
+    std::int64_t withContactSince = 0;
+};
+
 // Each runs on the caller's thread with the caller's connection; false and error on failure.
 namespace records {
 bool countOrders(QSqlDatabase db, const OrderQuery &query, std::int64_t *total, QString *error);
 bool listOrders(QSqlDatabase db, const OrderQuery &query, const std::function<bool(const OrderRow &)> &row, QString *error);
 bool countIntents(QSqlDatabase db, const IntentQuery &query, std::int64_t *total, QString *error);
 bool listIntents(QSqlDatabase db, const IntentQuery &query, const std::function<bool(const IntentRow &)> &row, QString *error);
+// All four lead figures in one pass over the event's intents (empty eventId: every event).
+bool countLeads(QSqlDatabase db, const QString &eventId, bool includeSimulated, std::int64_t sinceMs, LeadCounts *counts,
+                QString *error);
 
 QVariantList csvHeader(const OrderRow *);
 QVariantList csvCells(const OrderRow &row);

@@ -140,7 +140,7 @@ void Simulator::onReply(QNetworkReply *reply, std::int64_t shopper, int attempt)
     } else if (code == 200 && state == u"lost") {
         ++m_summary.lost;
         if (m_plan.contactEveryNth > 0 && shopper % m_plan.contactEveryNth == 0)
-            ++m_summary.leads;
+            ++m_summary.withContact;
     } else if (code == 200 || code == 202) {
         ++m_summary.undecided;
     } else {

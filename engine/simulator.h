@@ -20,9 +20,9 @@ struct SimulationSummary {
     std::int64_t sent = 0;       // shoppers whose first request went out
     std::int64_t accepted = 0;   // got a ticket (200 or 202)
     std::int64_t won = 0;
-    std::int64_t lost = 0;
+    std::int64_t lost = 0;       // lost shoppers: the run's leads, as the dashboard counts them
     std::int64_t undecided = 0;  // accepted but not decided within the wait (202)
-    std::int64_t leads = 0;      // lost shoppers who left a contact
+    std::int64_t withContact = 0; // leads (lost shoppers) who left a contact
     std::int64_t retries = 0;    // 429 answers that were retried
     std::int64_t failed = 0;     // errors other than 429 (bad event, not open, network)
     std::int64_t elapsedMs = 0;

@@ -24,6 +24,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(fiu-utils libfiu-dev)
     # The package check lints the .deb it built.
     packages+=(lintian)
+    # resources/screenshots/capture.sh: clicks and screen grabs of the console under Xvfb.
+    packages+=(xdotool imagemagick)
     # Node.js from Debian unless the machine already has a node and npm of its own.
     command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -247,6 +247,47 @@ ZH = {
     "Stop": "停止",
     "Start": "开始",
     "Close": "关闭",
+    # Issue 17 part 3: a dashboard that explains itself (window vs since open, leads, tooltips)
+    "%1 · since %2 (when this page started counting)": "%1 · 自 %2 起（本页开始统计时）",
+    "since open: %1": "开售以来：%1",
+    "since open: %1 (%2 of leads)": "开售以来：%1（占线索 %2）",
+    "connected now": "当前连接数",
+    "none yet": "暂无",
+    "requests in the window: %1": "时间窗口内请求：%1",
+    "no requests in the window": "时间窗口内没有请求",
+    "peak %1": "峰值 %1",
+    "Leads": "线索",
+    "Leads with contact": "留有联系方式的线索",
+    "Purchase requests the engine took in during the window (each retry counts). "
+    "The small figure counts since the event opened.":
+        "时间窗口内引擎受理的购买请求（每次重试都计入）。小字为活动开售以来的数字。",
+    "Units shoppers won during the window. The small figure counts since the event opened.":
+        "时间窗口内顾客抢中的件数。小字为活动开售以来的数字。",
+    "Conversion: winning requests divided by accepted requests, in the window. "
+    "Retries count as requests, so it is lower than the share of shoppers who won. "
+    "The small figure is since the event opened.":
+        "转化率：时间窗口内抢中的请求数除以受理的请求数。重试也算作请求，因此低于抢中顾客所占的比例。小字为活动开售以来的数字。",
+    "Leads: every shopper who tried and did not get the item, counted once per event, "
+    "in the window by their last attempt. The same word means the same on the Intent leads page "
+    "and in the simulation summary.":
+        "线索：尝试购买但没有抢到的每一位顾客，每个活动只计一次，按最后一次尝试的时间计入时间窗口。"
+        "“意向线索”页面和模拟结果中的“线索”含义相同。",
+    "The leads who left a contact (phone or e-mail), so they can be reached later.":
+        "留下联系方式（电话或电子邮件）的线索，之后可以联系他们。",
+    "Decision latency p50 (the median): half of the requests decided in the window took at most this "
+    "long from being accepted to their decision being safely on disk. Covers every event.":
+        "判定延迟 p50（中位数）：时间窗口内有一半的请求，从受理到判定结果安全写入磁盘所用的时间不超过此值。涵盖所有活动。",
+    "Decision latency p99: 99 of every 100 requests decided in the window took at most this long from "
+    "being accepted to their decision being safely on disk; the slowest 1 % took longer. Covers every event.":
+        "判定延迟 p99：时间窗口内每 100 个请求中有 99 个，从受理到判定结果安全写入磁盘所用的时间不超过此值；"
+        "最慢的 1% 更久。涵盖所有活动。",
+    "Open WebSocket connections (shoppers' pages and staff consoles) at this moment.":
+        "此刻打开的 WebSocket 连接（顾客页面和员工控制台）。",
+    "Accepted %1 · won %2 · leads (lost shoppers) %3, with contact %4 · %5 shoppers/s":
+        "受理 %1 · 抢中 %2 · 线索（未抢中的顾客）%3，其中留有联系方式 %4 · %5 人/秒",
+    "Leads with contact: %1": "留有联系方式的线索：%1",
+    "(simulated shoppers left out)": "（不含模拟顾客）",
+    "Only leads with contact": "仅限留有联系方式的线索",
 }
 
 

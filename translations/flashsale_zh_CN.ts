@@ -79,10 +79,6 @@
         <translation>转化率（抢中 ÷ 受理）</translation>
     </message>
     <message>
-        <source>Intent leads</source>
-        <translation>意向线索</translation>
-    </message>
-    <message>
         <source>Decision latency p50</source>
         <translation>判定延迟 p50</translation>
     </message>
@@ -131,6 +127,83 @@
         <source>%1 · %2</source>
         <extracomment>Dashboard title: the event (or all events) and the window, e.g. "Last 5 minutes"</extracomment>
         <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>since open: %1</source>
+        <translation>开售以来：%1</translation>
+    </message>
+    <message>
+        <source>since open: %1 (%2 of leads)</source>
+        <translation>开售以来：%1（占线索 %2）</translation>
+    </message>
+    <message>
+        <source>%1 · since %2 (when this page started counting)</source>
+        <extracomment>Dashboard title when the console's snapshots cover less than the window: event, time of the first one</extracomment>
+        <translation>%1 · 自 %2 起（本页开始统计时）</translation>
+    </message>
+    <message>
+        <source>connected now</source>
+        <extracomment>Under the WebSocket clients tile: the count is of this moment, not of the window</extracomment>
+        <translation>当前连接数</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <extracomment>Latency tile value before any request was ever decided</extracomment>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <source>requests in the window: %1</source>
+        <extracomment>Under a latency tile: how many decisions the figure is taken from</extracomment>
+        <translation>时间窗口内请求：%1</translation>
+    </message>
+    <message>
+        <source>no requests in the window</source>
+        <translation>时间窗口内没有请求</translation>
+    </message>
+    <message>
+        <source>peak %1</source>
+        <extracomment>Label at the highest point of the queue depth chart</extracomment>
+        <translation>峰值 %1</translation>
+    </message>
+    <message>
+        <source>Leads</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>Leads with contact</source>
+        <translation>留有联系方式的线索</translation>
+    </message>
+    <message>
+        <source>Purchase requests the engine took in during the window (each retry counts). The small figure counts since the event opened.</source>
+        <translation>时间窗口内引擎受理的购买请求（每次重试都计入）。小字为活动开售以来的数字。</translation>
+    </message>
+    <message>
+        <source>Units shoppers won during the window. The small figure counts since the event opened.</source>
+        <translation>时间窗口内顾客抢中的件数。小字为活动开售以来的数字。</translation>
+    </message>
+    <message>
+        <source>Conversion: winning requests divided by accepted requests, in the window. Retries count as requests, so it is lower than the share of shoppers who won. The small figure is since the event opened.</source>
+        <translation>转化率：时间窗口内抢中的请求数除以受理的请求数。重试也算作请求，因此低于抢中顾客所占的比例。小字为活动开售以来的数字。</translation>
+    </message>
+    <message>
+        <source>Leads: every shopper who tried and did not get the item, counted once per event, in the window by their last attempt. The same word means the same on the Intent leads page and in the simulation summary.</source>
+        <translation>线索：尝试购买但没有抢到的每一位顾客，每个活动只计一次，按最后一次尝试的时间计入时间窗口。“意向线索”页面和模拟结果中的“线索”含义相同。</translation>
+    </message>
+    <message>
+        <source>The leads who left a contact (phone or e-mail), so they can be reached later.</source>
+        <translation>留下联系方式（电话或电子邮件）的线索，之后可以联系他们。</translation>
+    </message>
+    <message>
+        <source>Decision latency p50 (the median): half of the requests decided in the window took at most this long from being accepted to their decision being safely on disk. Covers every event.</source>
+        <translation>判定延迟 p50（中位数）：时间窗口内有一半的请求，从受理到判定结果安全写入磁盘所用的时间不超过此值。涵盖所有活动。</translation>
+    </message>
+    <message>
+        <source>Decision latency p99: 99 of every 100 requests decided in the window took at most this long from being accepted to their decision being safely on disk; the slowest 1 % took longer. Covers every event.</source>
+        <translation>判定延迟 p99：时间窗口内每 100 个请求中有 99 个，从受理到判定结果安全写入磁盘所用的时间不超过此值；最慢的 1% 更久。涵盖所有活动。</translation>
+    </message>
+    <message>
+        <source>Open WebSocket connections (shoppers' pages and staff consoles) at this moment.</source>
+        <translation>此刻打开的 WebSocket 连接（顾客页面和员工控制台）。</translation>
     </message>
 </context>
 <context>
@@ -550,10 +623,6 @@
         <translation>至</translation>
     </message>
     <message>
-        <source>Has contact</source>
-        <translation>有联系方式</translation>
-    </message>
-    <message>
         <source>Include simulated shoppers</source>
         <translation>包含模拟顾客</translation>
     </message>
@@ -562,12 +631,20 @@
         <translation>刷新</translation>
     </message>
     <message>
-        <source>Leads: %1 (simulated shoppers left out)</source>
-        <translation>线索：%1（不含模拟顾客）</translation>
-    </message>
-    <message>
         <source>Leads: %1</source>
         <translation>线索：%1</translation>
+    </message>
+    <message>
+        <source>Leads with contact: %1</source>
+        <translation>留有联系方式的线索：%1</translation>
+    </message>
+    <message>
+        <source>(simulated shoppers left out)</source>
+        <translation>（不含模拟顾客）</translation>
+    </message>
+    <message>
+        <source>Only leads with contact</source>
+        <translation>仅限留有联系方式的线索</translation>
     </message>
 </context>
 <context>
@@ -931,10 +1008,6 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>请先创建并开启一个活动。</translation>
     </message>
     <message>
-        <source>Accepted %1 · won %2 · lost %3 · leads %4 · %5 shoppers/s</source>
-        <translation>受理 %1 · 抢中 %2 · 未抢中 %3 · 线索 %4 · %5 人/秒</translation>
-    </message>
-    <message>
         <source>%1 still queued when the wait ended</source>
         <translation>等待结束时仍有 %1 个在排队</translation>
     </message>
@@ -977,6 +1050,11 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Accepted %1 · won %2 · leads (lost shoppers) %3, with contact %4 · %5 shoppers/s</source>
+        <extracomment>Leads are the shoppers who lost, as on the dashboard; "with contact" is the part that left one</extracomment>
+        <translation>受理 %1 · 抢中 %2 · 线索（未抢中的顾客）%3，其中留有联系方式 %4 · %5 人/秒</translation>
     </message>
 </context>
 </TS>

@@ -6,6 +6,7 @@
 #include "ui/readerthread.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -37,13 +38,18 @@ constexpr int kLongestWindowMinutes = 15;
 // Rates are measured over this span so one late timer tick does not spike the chart.
 constexpr std::int64_t kRateSpanMs = 1000;
 
-QString latencyText(std::int64_t micros, bool any)
+QString latencyText(std::int64_t micros)
 {
-    if (!any)
-        return QStringLiteral("—");
     const double ms = double(micros) / 1000.0;
     //: Latency in milliseconds
     return QCoreApplication::translate("flashsale::DashboardPage", "%1 ms").arg(QLocale().toString(ms, 'f', ms < 10 ? 1 : 0));
+}
+
+QString percentText(std::int64_t part, std::int64_t whole)
+{
+    if (whole <= 0)
+        return u"—"_qs;
+    return QLocale().toString(100.0 * double(part) / double(whole), 'f', 1) + QLocale().percent();
 }
 } // namespace
 
@@ -74,13 +80,15 @@ DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
     top->addWidget(m_save);
     connect(m_event, &QComboBox::currentIndexChanged, this, [this] {
         m_eventId = m_event->currentData().toString();
-        m_leads = -1;
-        m_leadsCountedAtMs = 0;
+        m_leadsKnown = false;
         countLeads();
         redraw();
     });
     connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
         m_windowMinutes = m_window->currentData().toInt();
+        m_leadsKnown = false;
+        m_lastLatency.reset();
+        countLeads();
         redraw();
     });
     connect(m_save, &QPushButton::clicked, this, &DashboardPage::saveReport);
@@ -89,6 +97,7 @@ DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
     m_content->setAutoFillBackground(true);
     auto *content = new QVBoxLayout(m_content);
     m_title = new QLabel(m_content);
+    m_title->setObjectName(u"dashboardTitle"_qs);
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
     titleFont.setBold(true);
@@ -96,13 +105,14 @@ DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
     content->addWidget(m_title);
     auto *tiles = new QGridLayout;
     tiles->setSpacing(8);
-    m_accepted = addTile(tiles, 0, u"accepted"_qs);
-    m_wonUnits = addTile(tiles, 1, u"wonUnits"_qs);
-    m_conversion = addTile(tiles, 2, u"conversion"_qs);
-    m_leadsTile = addTile(tiles, 3, u"leads"_qs);
-    m_p50 = addTile(tiles, 4, u"p50"_qs);
-    m_p99 = addTile(tiles, 5, u"p99"_qs);
-    m_clients = addTile(tiles, 6, u"webSocketClients"_qs);
+    m_accepted = addTile(tiles, 0, 0, u"accepted"_qs);
+    m_wonUnits = addTile(tiles, 0, 1, u"wonUnits"_qs);
+    m_conversion = addTile(tiles, 0, 2, u"conversion"_qs);
+    m_clients = addTile(tiles, 0, 3, u"webSocketClients"_qs);
+    m_leadsTile = addTile(tiles, 1, 0, u"leads"_qs);
+    m_withContact = addTile(tiles, 1, 1, u"withContact"_qs);
+    m_p50 = addTile(tiles, 1, 2, u"p50"_qs);
+    m_p99 = addTile(tiles, 1, 3, u"p99"_qs);
     content->addLayout(tiles);
 
     m_ratePlot = addPlot(u"ratePlot"_qs);
@@ -115,6 +125,18 @@ DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
     m_queuePlot = addPlot(u"queuePlot"_qs);
     m_queuePlot->addGraph()->setPen(QPen(QColor(0x94, 0x67, 0xbd), 2));
     m_queuePlot->graph(0)->setBrush(QColor(0x94, 0x67, 0xbd, 40));
+    m_queuePeak = new QCPItemTracer(m_queuePlot);
+    m_queuePeak->setObjectName(u"queuePeak"_qs);
+    m_queuePeak->setStyle(QCPItemTracer::tsCircle);
+    m_queuePeak->setSize(8);
+    m_queuePeak->setPen(QPen(QColor(0x94, 0x67, 0xbd), 2));
+    m_queuePeak->setBrush(Qt::white);
+    m_queuePeakLabel = new QCPItemText(m_queuePlot);
+    m_queuePeakLabel->setObjectName(u"queuePeakLabel"_qs);
+    m_queuePeakLabel->position->setParentAnchor(m_queuePeak->position);
+    m_queuePeakLabel->position->setCoords(0, -6); // pixels above the point
+    m_queuePeakLabel->setPositionAlignment(Qt::AlignBottom | Qt::AlignHCenter);
+    m_queuePeakLabel->setClipToAxisRect(false);
     m_stockPlot = addPlot(u"stockPlot"_qs);
     m_stockPlot->addGraph()->setPen(QPen(QColor(0xff, 0x7f, 0x0e), 2));
     m_stockPlot->graph(0)->setBrush(QColor(0xff, 0x7f, 0x0e, 40));
@@ -135,7 +157,7 @@ DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
 
 DashboardPage::~DashboardPage() = default;
 
-DashboardPage::Tile DashboardPage::addTile(QGridLayout *grid, int index, const QString &name)
+DashboardPage::Tile DashboardPage::addTile(QGridLayout *grid, int row, int column, const QString &name)
 {
     auto *frame = new QFrame(m_content);
     frame->setObjectName(name + u"Tile"_qs);
@@ -151,9 +173,13 @@ DashboardPage::Tile DashboardPage::addTile(QGridLayout *grid, int index, const Q
     big.setPointSizeF(big.pointSizeF() * 1.8);
     big.setBold(true);
     tile.value->setFont(big);
+    tile.note = new QLabel(frame);
+    tile.note->setObjectName(name + u"Note"_qs);
+    tile.note->setStyleSheet(u"color: palette(dark);"_qs);
     box->addWidget(tile.caption);
     box->addWidget(tile.value);
-    grid->addWidget(frame, 0, index);
+    box->addWidget(tile.note);
+    grid->addWidget(frame, row, column);
     return tile;
 }
 
@@ -208,16 +234,23 @@ QString DashboardPage::tileText(const QString &tileName) const
     return label ? label->text() : QString();
 }
 
+QString DashboardPage::tileNote(const QString &tileName) const
+{
+    return tileText(tileName + u"Note"_qs);
+}
+
 DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
 {
     Figures f;
     if (m_eventId.isEmpty()) {
-        f.accepted = stats.accepted;
-        f.wonRequests = stats.wonRequests;
-        f.wonUnits = stats.wonUnits;
-        f.lost = stats.lost;
+        // Summed over the events (which the engine loads from the store) rather than the engine's
+        // counters since start, so "since open" survives a restart.
         f.queue = stats.queueDepth;
         for (const EventSnapshot &e : stats.events) {
+            f.accepted += e.acceptedRequests;
+            f.wonRequests += e.wonRequests;
+            f.wonUnits += e.stockTotal - e.remaining;
+            f.lost += e.lostRequests;
             if (e.state != EventState::Ended)
                 f.remaining += e.remaining;
         }
@@ -243,65 +276,125 @@ void DashboardPage::updateEventList(const QList<EventSnapshot> &events)
         m_eventId = m_event->currentData().toString();
 }
 
+std::int64_t DashboardPage::windowStartMs(const EngineStats **base) const
+{
+    const std::int64_t fromMs = m_samples.back().atMs - std::int64_t(m_windowMinutes) * 60'000;
+    auto after = m_samples.begin();
+    while (after != m_samples.end() && after->atMs <= fromMs)
+        ++after;
+    if (after == m_samples.begin()) { // the page's snapshots start inside the window
+        *base = &m_samples.front();
+        return m_samples.front().atMs;
+    }
+    *base = &*(after - 1);
+    return fromMs;
+}
+
 void DashboardPage::countLeads()
 {
-    if (m_reader->pending() > 0)
+    if (m_samples.empty() || m_reader->pending() > 0)
         return;
     m_leadsCountedAtMs = Engine::nowMs();
-    IntentQuery query;
-    query.eventId = m_eventId;
-    m_reader->post([this, query](QSqlDatabase db, const QString &openError) {
-        std::int64_t total = -1;
+    const EngineStats *base = nullptr;
+    const std::int64_t sinceMs = windowStartMs(&base);
+    m_reader->post([this, eventId = m_eventId, sinceMs, windowMinutes = m_windowMinutes](QSqlDatabase db,
+                                                                                        const QString &openError) {
+        LeadCounts counts;
         QString error = openError;
-        if (error.isEmpty() && !records::countIntents(db, query, &total, &error))
-            total = -1;
+        const bool ok = error.isEmpty() && records::countLeads(db, eventId, true, sinceMs, &counts, &error);
         // Queued to the GUI thread; the destructor waits for this job, so this outlives it.
-        QMetaObject::invokeMethod(this, [this, total, eventId = query.eventId] {
-            if (eventId != m_eventId)
+        QMetaObject::invokeMethod(this, [this, ok, counts, eventId, windowMinutes] {
+            if (eventId != m_eventId || windowMinutes != m_windowMinutes)
                 return;
-            m_leads = total;
-            m_leadsTile.value->setText(total < 0 ? u"—"_qs : Labels::count(total));
+            m_leadsKnown = ok;
+            m_leads = counts;
+            showLeads();
         }, Qt::QueuedConnection);
     });
+}
+
+void DashboardPage::showLeads()
+{
+    if (!m_leadsKnown) {
+        for (const Tile *tile : {&m_leadsTile, &m_withContact}) {
+            tile->value->setText(u"…"_qs);
+            tile->note->clear();
+        }
+        return;
+    }
+    m_leadsTile.value->setText(Labels::count(m_leads.leadsSince));
+    m_leadsTile.note->setText(tr("since open: %1").arg(Labels::count(m_leads.leads)));
+    m_withContact.value->setText(Labels::count(m_leads.withContactSince));
+    m_withContact.note->setText(m_leads.leads > 0 ? tr("since open: %1 (%2 of leads)")
+                                                        .arg(Labels::count(m_leads.withContact), percentText(m_leads.withContact, m_leads.leads))
+                                                  : tr("since open: %1").arg(Labels::count(m_leads.withContact)));
 }
 
 void DashboardPage::redraw()
 {
     const QString selectedName = m_event->currentIndex() > 0 ? m_event->currentText() : tr("All events");
-    //: Dashboard title: the event (or all events) and the window, e.g. "Last 5 minutes"
-    m_title->setText(tr("%1 · %2").arg(selectedName, m_window->currentText()));
     if (m_samples.empty()) {
+        //: Dashboard title: the event (or all events) and the window, e.g. "Last 5 minutes"
+        m_title->setText(tr("%1 · %2").arg(selectedName, m_window->currentText()));
         replotCharts(); // titles and axes may have changed
         return;
     }
     const EngineStats &latest = m_samples.back();
-    const Figures now = figuresOf(latest);
-    m_accepted.value->setText(Labels::count(now.accepted));
-    m_wonUnits.value->setText(Labels::count(now.wonUnits));
-    m_conversion.value->setText(now.accepted > 0
-                                    ? QLocale().toString(100.0 * double(now.wonRequests) / double(now.accepted), 'f', 1)
-                                        + QLocale().percent()
-                                    : u"—"_qs);
-    m_leadsTile.value->setText(m_leads < 0 ? u"—"_qs : Labels::count(m_leads));
-    m_clients.value->setText(Labels::count(latest.webSocketClients));
-
+    const EngineStats *base = nullptr;
+    const std::int64_t startMs = windowStartMs(&base);
     const std::int64_t windowMs = std::int64_t(m_windowMinutes) * 60'000;
     const std::int64_t fromMs = latest.atMs - windowMs;
-    auto first = m_samples.begin();
-    while (first != m_samples.end() && first->atMs < fromMs)
-        ++first;
-    LatencyHistogram::Counts window = latest.latency;
-    // Decisions since the last sample before the window (or since the engine started).
-    if (first != m_samples.begin()) {
-        const EngineStats &base = *(first - 1);
-        for (int i = 0; i < LatencyHistogram::kBuckets; ++i)
-            window[i] -= std::min(window[i], base.latency[i]);
+    if (startMs > fromMs) {
+        //: Dashboard title when the console's snapshots cover less than the window: event, time of the first one
+        m_title->setText(tr("%1 · since %2 (when this page started counting)")
+                             .arg(selectedName, QLocale().toString(QDateTime::fromMSecsSinceEpoch(startMs).time(), QLocale::LongFormat)));
+    } else {
+        m_title->setText(tr("%1 · %2").arg(selectedName, m_window->currentText()));
     }
+
+    // Big figures: the window; notes: since the event opened.
+    const Figures now = figuresOf(latest);
+    const Figures before = figuresOf(*base);
+    const std::int64_t accepted = now.accepted - before.accepted;
+    const std::int64_t wonRequests = now.wonRequests - before.wonRequests;
+    const QString sinceOpen = tr("since open: %1");
+    m_accepted.value->setText(Labels::count(accepted));
+    m_accepted.note->setText(sinceOpen.arg(Labels::count(now.accepted)));
+    m_wonUnits.value->setText(Labels::count(now.wonUnits - before.wonUnits));
+    m_wonUnits.note->setText(sinceOpen.arg(Labels::count(now.wonUnits)));
+    m_conversion.value->setText(percentText(wonRequests, accepted));
+    m_conversion.note->setText(sinceOpen.arg(percentText(now.wonRequests, now.accepted)));
+    m_clients.value->setText(Labels::count(latest.webSocketClients));
+    //: Under the WebSocket clients tile: the count is of this moment, not of the window
+    m_clients.note->setText(tr("connected now"));
+    showLeads();
+
+    // Latency (every event: the engine keeps one histogram): decisions since the window's base.
+    LatencyHistogram::Counts window = latest.latency;
+    for (int i = 0; i < LatencyHistogram::kBuckets; ++i)
+        window[i] -= std::min(window[i], base->latency[i]);
     std::uint64_t decided = 0;
     for (std::uint64_t c : window)
         decided += c;
-    m_p50.value->setText(latencyText(LatencyHistogram::quantile(window, 0.50), decided > 0));
-    m_p99.value->setText(latencyText(LatencyHistogram::quantile(window, 0.99), decided > 0));
+    std::uint64_t decidedEver = 0;
+    for (std::uint64_t c : latest.latency)
+        decidedEver += c;
+    if (decided > 0) {
+        m_lastLatency = Latency{LatencyHistogram::quantile(window, 0.50), LatencyHistogram::quantile(window, 0.99)};
+    } else if (!m_lastLatency && decidedEver > 0) {
+        // Nothing decided in the window and no earlier window seen: since the engine started.
+        m_lastLatency = Latency{LatencyHistogram::quantile(latest.latency, 0.50), LatencyHistogram::quantile(latest.latency, 0.99)};
+    }
+    for (const Tile *tile : {&m_p50, &m_p99}) {
+        if (m_lastLatency)
+            tile->value->setText(latencyText(tile == &m_p50 ? m_lastLatency->p50Us : m_lastLatency->p99Us));
+        else
+            //: Latency tile value before any request was ever decided
+            tile->value->setText(tr("none yet"));
+        //: Under a latency tile: how many decisions the figure is taken from
+        tile->note->setText(decided > 0 ? tr("requests in the window: %1").arg(Labels::count(std::int64_t(decided)))
+                                        : tr("no requests in the window"));
+    }
 
     // Series: x is seconds before now.
     QVector<double> x, requests, wins, losses, queue, remaining;
@@ -343,8 +436,24 @@ void DashboardPage::redraw()
     };
     show(m_ratePlot, {&requests, &wins, &losses}, x);
     show(m_queuePlot, {&queue}, x);
+    showQueuePeak(x, queue);
     show(m_stockPlot, {&remaining}, x);
     replotCharts();
+}
+
+void DashboardPage::showQueuePeak(const QVector<double> &seconds, const QVector<double> &depths)
+{
+    const auto peak = std::max_element(depths.begin(), depths.end());
+    const bool any = peak != depths.end() && *peak > 0;
+    m_queuePeak->setVisible(any);
+    m_queuePeakLabel->setVisible(any);
+    // The axis grows with the peak and leaves room above it for the label.
+    m_queuePlot->yAxis->setRange(0, any ? std::max(*peak * 1.3, *peak + 2.0) : 1.0);
+    if (!any)
+        return;
+    m_queuePeak->position->setCoords(seconds[peak - depths.begin()], *peak);
+    //: Label at the highest point of the queue depth chart
+    m_queuePeakLabel->setText(tr("peak %1").arg(Labels::count(std::int64_t(*peak))));
 }
 
 void DashboardPage::replotCharts()
@@ -431,10 +540,31 @@ void DashboardPage::retranslate()
     m_accepted.caption->setText(tr("Accepted requests"));
     m_wonUnits.caption->setText(tr("Units sold"));
     m_conversion.caption->setText(tr("Conversion (won ÷ accepted)"));
-    m_leadsTile.caption->setText(tr("Intent leads"));
+    m_leadsTile.caption->setText(tr("Leads"));
+    m_withContact.caption->setText(tr("Leads with contact"));
     m_p50.caption->setText(tr("Decision latency p50"));
     m_p99.caption->setText(tr("Decision latency p99"));
     m_clients.caption->setText(tr("WebSocket clients"));
+    const auto explain = [](const Tile &tile, const QString &text) {
+        for (QWidget *widget : {static_cast<QWidget *>(tile.caption), static_cast<QWidget *>(tile.value),
+                                static_cast<QWidget *>(tile.note), tile.value->parentWidget()})
+            widget->setToolTip(text);
+    };
+    explain(m_accepted, tr("Purchase requests the engine took in during the window (each retry counts). "
+                           "The small figure counts since the event opened."));
+    explain(m_wonUnits, tr("Units shoppers won during the window. The small figure counts since the event opened."));
+    explain(m_conversion, tr("Conversion: winning requests divided by accepted requests, in the window. "
+                             "Retries count as requests, so it is lower than the share of shoppers who won. "
+                             "The small figure is since the event opened."));
+    explain(m_leadsTile, tr("Leads: every shopper who tried and did not get the item, counted once per event, "
+                            "in the window by their last attempt. The same word means the same on the Intent leads page "
+                            "and in the simulation summary."));
+    explain(m_withContact, tr("The leads who left a contact (phone or e-mail), so they can be reached later."));
+    explain(m_p50, tr("Decision latency p50 (the median): half of the requests decided in the window took at most this "
+                      "long from being accepted to their decision being safely on disk. Covers every event."));
+    explain(m_p99, tr("Decision latency p99: 99 of every 100 requests decided in the window took at most this long from "
+                      "being accepted to their decision being safely on disk; the slowest 1 % took longer. Covers every event."));
+    explain(m_clients, tr("Open WebSocket connections (shoppers' pages and staff consoles) at this moment."));
     const auto title = [](QCustomPlot *plot, const QString &text) {
         static_cast<QCPTextElement *>(plot->plotLayout()->element(0, 0))->setText(text);
         plot->xAxis->setLabel(tr("seconds ago"));

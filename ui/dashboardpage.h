@@ -2,13 +2,17 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "engine/records.h"
 
 #include <QWidget>
 
 #include <deque>
 #include <memory>
+#include <optional>
 
 class QComboBox;
+class QCPItemText;
+class QCPItemTracer;
 class QCustomPlot;
 class QGridLayout;
 class QLabel;
@@ -19,8 +23,10 @@ namespace flashsale {
 class ReaderThread;
 
 // Thread: GUI thread. MainWindow hands it one EngineStats snapshot per timer tick (never a signal
-// per request); rates and windowed latency quantiles come from differences between snapshots.
-// The intent-lead count is a database query, run on a ReaderThread at most once a second.
+// per request). Each tile shows the chosen window (the difference between the newest snapshot and
+// the last one before the window; the title says so when the page's snapshots start later) and,
+// smaller, the figure since the event opened. Lead counts are one database query, run on a
+// ReaderThread at most once a second.
 class DashboardPage : public QWidget
 {
     Q_OBJECT
@@ -36,8 +42,9 @@ public:
     // Writes the tiles and charts as PNG or PDF (by suffix); false and error on failure.
     bool saveTo(const QString &path, QString *error);
 
-    // Tile values as shown, for tests and the status bar.
+    // Tile values as shown, for tests and the status bar; the note is the small line under it.
     QString tileText(const QString &tileName) const;
+    QString tileNote(const QString &tileName) const;
 
 public Q_SLOTS:
     void saveReport();
@@ -50,6 +57,7 @@ private:
     struct Tile {
         QLabel *caption = nullptr;
         QLabel *value = nullptr;
+        QLabel *note = nullptr; // the scope: "since open: …", or why the value is an older one
     };
     struct Figures {
         std::int64_t accepted = 0;
@@ -59,7 +67,15 @@ private:
         std::int64_t queue = 0;
         std::int64_t remaining = 0;
     };
+    struct Latency {
+        std::int64_t p50Us = 0;
+        std::int64_t p99Us = 0;
+    };
     Figures figuresOf(const EngineStats &stats) const;
+    // Where the window starts: the newest snapshot minus the window, or the page's first snapshot
+    // when that is later. base: the snapshot the window's differences start from.
+    std::int64_t windowStartMs(const EngineStats **base) const;
+    void showLeads();
     void retranslate();
     void updateEventList(const QList<EventSnapshot> &events);
     void redraw();
@@ -67,15 +83,18 @@ private:
     // costs a full software replot per refresh for nothing.
     void replotCharts();
     void countLeads();
-    Tile addTile(QGridLayout *grid, int index, const QString &name);
+    Tile addTile(QGridLayout *grid, int row, int column, const QString &name);
+    void showQueuePeak(const QVector<double> &seconds, const QVector<double> &depths);
     QCustomPlot *addPlot(const QString &name);
 
     std::unique_ptr<ReaderThread> m_reader;
     std::deque<EngineStats> m_samples; // oldest first, covers the longest window
     QString m_eventId;
     int m_windowMinutes = 5;
-    std::int64_t m_leads = -1;
+    LeadCounts m_leads;
+    bool m_leadsKnown = false;
     std::int64_t m_leadsCountedAtMs = 0;
+    std::optional<Latency> m_lastLatency; // the last non-empty window's, kept while none is decided
     QStringList m_eventIds;
 
     QWidget *m_content = nullptr; // what a saved report shows
@@ -83,9 +102,11 @@ private:
     QComboBox *m_event = nullptr;
     QComboBox *m_window = nullptr;
     QPushButton *m_save = nullptr;
-    Tile m_accepted, m_wonUnits, m_conversion, m_leadsTile, m_p50, m_p99, m_clients;
+    Tile m_accepted, m_wonUnits, m_conversion, m_clients, m_leadsTile, m_withContact, m_p50, m_p99;
     QCustomPlot *m_ratePlot = nullptr;
     QCustomPlot *m_queuePlot = nullptr;
+    QCPItemTracer *m_queuePeak = nullptr;   // at the window's highest queue depth
+    QCPItemText *m_queuePeakLabel = nullptr;
     QCustomPlot *m_stockPlot = nullptr;
     bool m_chartsStale = false; // data set while hidden, not yet rendered
 };

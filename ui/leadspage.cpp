@@ -93,12 +93,18 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
         connect(edit, &QDateEdit::dateChanged, this, &LeadsPage::apply);
     connect(m_refresh, &QPushButton::clicked, this, &LeadsPage::apply);
     connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
+        // "Leads" is every lost shopper, as on the dashboard; with the filter on, say it is the part with a contact.
+        const IntentQuery shown = m_model->query();
+        QString text;
         if (!m_model->lastError().isEmpty())
-            m_count->setText(tr("Cannot read the leads: %1").arg(m_model->lastError()));
-        else if (!m_model->query().includeSimulated)
-            m_count->setText(tr("Leads: %1 (simulated shoppers left out)").arg(Labels::count(total)));
+            text = tr("Cannot read the leads: %1").arg(m_model->lastError());
+        else if (shown.withContactOnly)
+            text = tr("Leads with contact: %1").arg(Labels::count(total));
         else
-            m_count->setText(tr("Leads: %1").arg(Labels::count(total)));
+            text = tr("Leads: %1").arg(Labels::count(total));
+        if (m_model->lastError().isEmpty() && !shown.includeSimulated)
+            text += u' ' + tr("(simulated shoppers left out)");
+        m_count->setText(text);
     });
     connect(m_exportBar, &ExportBar::exportRequested, this, &LeadsPage::chooseExportFile);
     retranslate();
@@ -174,7 +180,7 @@ void LeadsPage::retranslate()
     m_reason->setItemText(3, Labels::reason(LossReason::NotOpen));
     m_fromSet->setText(tr("From"));
     m_toSet->setText(tr("To"));
-    m_contactOnly->setText(tr("Has contact"));
+    m_contactOnly->setText(tr("Only leads with contact"));
     m_simulated->setText(tr("Include simulated shoppers"));
     m_refresh->setText(tr("Refresh"));
     if (isVisible())

@@ -124,8 +124,9 @@ void SimulateDialog::showSummary()
     if (s.shoppers == 0)
         return;
     m_progress->setValue(int(s.finished()));
-    QString text = tr("Accepted %1 · won %2 · lost %3 · leads %4 · %5 shoppers/s")
-                       .arg(Labels::count(s.accepted), Labels::count(s.won), Labels::count(s.lost), Labels::count(s.leads),
+    //: Leads are the shoppers who lost, as on the dashboard; "with contact" is the part that left one
+    QString text = tr("Accepted %1 · won %2 · leads (lost shoppers) %3, with contact %4 · %5 shoppers/s")
+                       .arg(Labels::count(s.accepted), Labels::count(s.won), Labels::count(s.lost), Labels::count(s.withContact),
                             QLocale().toString(s.ratePerSecond(), 'f', 0));
     if (s.undecided > 0)
         text += u'\n' + tr("%1 still queued when the wait ended").arg(Labels::count(s.undecided));

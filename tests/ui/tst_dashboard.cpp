@@ -1,15 +1,53 @@
-// The live dashboard moves when a simulated sale runs through the real HTTP API.
+// The live dashboard moves when a simulated sale runs through the real HTTP API, and says what
+// its figures count: the window, since open, the same leads as the simulation summary.
 #include "engine/records.h"
 #include "engine/simulator.h"
 #include "testserver.h"
 #include "ui/dashboardpage.h"
+#include "ui/simulatedialog.h"
 
+#include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
+// qcustomplot.h spells Qt's keywords out, which this project turns off (QT_NO_KEYWORDS).
+#define signals Q_SIGNALS
+#define slots Q_SLOTS
+#define emit Q_EMIT
+#define foreach Q_FOREACH
+#include <qcustomplot.h>
+#undef foreach
+#undef emit
+#undef slots
+#undef signals
+
 using namespace flashsale;
+
+namespace {
+// Runs shoppers simulated shoppers against eventId through the node's HTTP API to the end;
+// onTick runs every 10 ms meanwhile (the tests sample the engine there, as MainWindow's timer does).
+SimulationSummary runSale(test::TestServer &node, const QString &eventId, int shoppers, const std::function<void()> &onTick = {})
+{
+    Simulator simulator;
+    QSignalSpy finished(&simulator, &Simulator::finished);
+    SimulationPlan plan;
+    plan.baseUrl = node.server().baseUrl();
+    plan.adminToken = node.server().adminToken();
+    plan.eventId = eventId;
+    plan.shoppers = shoppers;
+    if (!simulator.start(plan))
+        return {};
+    QTimer ticker;
+    if (onTick) {
+        QObject::connect(&ticker, &QTimer::timeout, onTick);
+        ticker.start(10);
+    }
+    finished.wait(30000);
+    return simulator.summary();
+}
+} // namespace
 
 class TestDashboard : public QObject
 {
@@ -32,29 +70,20 @@ private Q_SLOTS:
         page.addSample(node.engine().stats());
         QCOMPARE(page.tileText(u"accepted"_qs), u"0"_qs);
         QCOMPARE(page.tileText(u"wonUnits"_qs), u"0"_qs);
-        QCOMPARE(page.tileText(u"p50"_qs), u"—"_qs);
+        QCOMPARE(page.tileText(u"p50"_qs), u"none yet"_qs); // never a bare "—"
+        QCOMPARE(page.tileNote(u"p50"_qs), u"no requests in the window"_qs);
         QCOMPARE(page.tileText(u"webSocketClients"_qs), u"0"_qs);
 
-        Simulator simulator;
-        QSignalSpy finished(&simulator, &Simulator::finished);
-        SimulationPlan plan;
-        plan.baseUrl = node.server().baseUrl();
-        plan.adminToken = node.server().adminToken();
-        plan.eventId = u"rehearsal"_qs;
-        plan.shoppers = 300;
-        QVERIFY(simulator.start(plan));
         // The page samples on its own schedule while the sale runs, as MainWindow's timer does.
         QTimer sampler;
         connect(&sampler, &QTimer::timeout, &page, [&] { page.addSample(node.engine().stats()); });
         sampler.start(100);
-        QVERIFY(finished.wait(30000));
-
-        const SimulationSummary summary = simulator.summary();
+        const SimulationSummary summary = runSale(node, u"rehearsal"_qs, 300);
         QCOMPARE(summary.accepted, std::int64_t(300));
         QCOMPARE(summary.won, std::int64_t(50));
         QCOMPARE(summary.lost, std::int64_t(250));
         QCOMPARE(summary.failed, std::int64_t(0));
-        QVERIFY(summary.leads > 0 && summary.leads < summary.lost); // every third shopper left a contact
+        QVERIFY(summary.withContact > 0 && summary.withContact < summary.lost); // every third shopper left a contact
 
         // The sampler's next ticks after the final commit show the totals.
         QTRY_COMPARE_WITH_TIMEOUT(page.tileText(u"accepted"_qs), u"300"_qs, 5000);
@@ -84,6 +113,130 @@ private Q_SLOTS:
         QVERIFY(records::countOrders(db, all, &total, &error));
         QCOMPARE(total, std::int64_t(50));
         db = QSqlDatabase();
+    }
+
+    // A sale before the page started counting, then one the page watches through the real
+    // Simulate dialog: the big figures are the window's, the notes since open, and the dialog's
+    // summary names the same leads and leads with contact as the tiles.
+    void tilesShowTheWindowAndSinceOpen()
+    {
+        test::TestServer node;
+        QVERIFY(node.started());
+        QVERIFY(node.openEvent(u"launch"_qs, 40));
+        const SimulationSummary first = runSale(node, u"launch"_qs, 100);
+        QCOMPARE(first.won, std::int64_t(40));
+        QCOMPARE(first.lost, std::int64_t(60));
+
+        DashboardPage page(node.engine().storeLocation());
+        page.resize(1200, 800);
+        page.show();
+        page.addSample(node.engine().stats());
+        page.addSample(node.engine().stats());
+        QCOMPARE(page.tileText(u"accepted"_qs), u"0"_qs);
+        QCOMPARE(page.tileNote(u"accepted"_qs), u"since open: 100"_qs);
+        // Nothing decided in the window: the latency keeps a value and says why it is not new.
+        QVERIFY2(page.tileText(u"p50"_qs).endsWith(u" ms"_qs), qPrintable(page.tileText(u"p50"_qs)));
+        QVERIFY2(page.tileText(u"p99"_qs).endsWith(u" ms"_qs), qPrintable(page.tileText(u"p99"_qs)));
+        QCOMPARE(page.tileNote(u"p99"_qs), u"no requests in the window"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(page.tileNote(u"leads"_qs), u"since open: 60"_qs, 5000);
+        QCOMPARE(page.tileText(u"leads"_qs), u"0"_qs);
+
+        // The second sale finds the stock gone: 60 more leads, every third with a contact.
+        SimulateDialog dialog(node.server());
+        dialog.show();
+        QSignalSpy finished(dialog.simulator(), &Simulator::finished);
+        QTimer sampler;
+        connect(&sampler, &QTimer::timeout, &page, [&] { page.addSample(node.engine().stats()); });
+        sampler.start(100);
+        QVERIFY(dialog.start(u"launch"_qs, 60));
+        QVERIFY(finished.wait(30000));
+        const SimulationSummary second = dialog.simulator()->summary();
+        QCOMPARE(second.lost, std::int64_t(60));
+        QCOMPARE(second.withContact, std::int64_t(20));
+
+        QTRY_COMPARE_WITH_TIMEOUT(page.tileText(u"accepted"_qs), u"60"_qs, 5000);
+        QCOMPARE(page.tileNote(u"accepted"_qs), u"since open: 160"_qs);
+        QCOMPARE(page.tileText(u"wonUnits"_qs), u"0"_qs);
+        QCOMPARE(page.tileNote(u"wonUnits"_qs), u"since open: 40"_qs);
+        QCOMPARE(page.tileText(u"conversion"_qs), u"0.0%"_qs);
+        QCOMPARE(page.tileNote(u"conversion"_qs), u"since open: 25.0%"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(page.tileText(u"leads"_qs), u"60"_qs, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(page.tileText(u"withContact"_qs), u"20"_qs, 5000);
+        QCOMPARE(page.tileNote(u"leads"_qs), u"since open: 120"_qs);
+        const std::int64_t contactsEver = first.withContact + second.withContact;
+        QCOMPARE(page.tileNote(u"withContact"_qs),
+                 u"since open: %1 (%2% of leads)"_qs.arg(contactsEver).arg(QLocale().toString(100.0 * double(contactsEver) / 120.0, 'f', 1)));
+        QCOMPARE(page.tileNote(u"p50"_qs), u"requests in the window: 60"_qs);
+        sampler.stop();
+
+        // The window began when the page started counting, and the title says so.
+        QVERIFY2(page.findChild<QLabel *>(u"dashboardTitle"_qs)->text().contains(u"since "_qs),
+                 qPrintable(page.findChild<QLabel *>(u"dashboardTitle"_qs)->text()));
+        // The dialog's summary uses the tiles' words and numbers for the same run.
+        const QString summary = dialog.findChild<QLabel *>(u"simulateSummary"_qs)->text();
+        const QString sameWords = u"leads (lost shoppers) %1, with contact %2"_qs.arg(page.tileText(u"leads"_qs),
+                                                                                        page.tileText(u"withContact"_qs));
+        QVERIFY2(summary.contains(sameWords), qPrintable(summary));
+    }
+
+    // The queue chart's axis follows the window's highest depth and a labelled point marks it.
+    void queueDepthScalesAndMarksItsPeak()
+    {
+        test::TestServer node;
+        QVERIFY(node.started());
+        QVERIFY(node.openEvent(u"rush"_qs, 500));
+        DashboardPage page(node.engine().storeLocation());
+        page.resize(1200, 800);
+        page.show();
+        std::int64_t peakSeen = 0;
+        const SimulationSummary summary = runSale(node, u"rush"_qs, 1500, [&] {
+            const EngineStats stats = node.engine().stats();
+            peakSeen = std::max(peakSeen, stats.queueDepth);
+            page.addSample(stats);
+        });
+        QCOMPARE(summary.accepted, std::int64_t(1500));
+        page.addSample(node.engine().stats());
+        // Accepted requests wait for their group commit, so 64 shoppers in flight keep a queue.
+        QVERIFY2(peakSeen > 0, "no sample saw a queue");
+
+        auto *plot = page.findChild<QCustomPlot *>(u"queuePlot"_qs);
+        QVERIFY(plot);
+        auto *peak = plot->findChild<QCPItemTracer *>(u"queuePeak"_qs);
+        auto *label = plot->findChild<QCPItemText *>(u"queuePeakLabel"_qs);
+        QVERIFY(peak && label);
+        QVERIFY(peak->visible());
+        QCOMPARE(peak->position->value(), double(peakSeen));
+        QCOMPARE(label->text(), u"peak %1"_qs.arg(QLocale().toString(qlonglong(peakSeen))));
+        QVERIFY2(plot->yAxis->range().upper > double(peakSeen), qPrintable(QString::number(plot->yAxis->range().upper)));
+        QCOMPARE(plot->yAxis->range().lower, 0.0);
+        // The point sits on the plotted series, at the sample that held the peak.
+        const auto at = plot->graph(0)->data()->findBegin(peak->position->key(), false);
+        QVERIFY(at != plot->graph(0)->data()->constEnd());
+        QCOMPARE(at->key, peak->position->key());
+        QCOMPARE(at->value, double(peakSeen));
+    }
+
+    void tooltipsDefineTheFigures_data()
+    {
+        QTest::addColumn<QString>("tile");
+        QTest::addColumn<QString>("definition");
+        QTest::newRow("p50") << u"p50"_qs << u"half of the requests"_qs;
+        QTest::newRow("p99") << u"p99"_qs << u"99 of every 100"_qs;
+        QTest::newRow("conversion") << u"conversion"_qs << u"divided by accepted requests"_qs;
+        QTest::newRow("leads") << u"leads"_qs << u"did not get the item"_qs;
+    }
+
+    void tooltipsDefineTheFigures()
+    {
+        QFETCH(QString, tile);
+        QFETCH(QString, definition);
+        test::TestServer node;
+        QVERIFY(node.started());
+        DashboardPage page(node.engine().storeLocation());
+        auto *value = page.findChild<QLabel *>(tile);
+        QVERIFY(value);
+        QVERIFY2(value->toolTip().contains(definition), qPrintable(value->toolTip()));
+        QCOMPARE(value->parentWidget()->toolTip(), value->toolTip()); // the whole tile explains itself
     }
 
     void savesPngAndPdf()
