@@ -7,6 +7,8 @@ packages=(
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools linguist-qt6 libqt6sql6-sqlite libqt6sql6-psql libgl1-mesa-dev
     libqcustomplot-dev librabbitmq-dev
+    # Qt's own Chinese (OK, Cancel, Yes in dialogs): qtbase_zh_CN.qm.
+    qt6-translations-l10n
     sqlite3 curl
     # The icon's PNG sizes are rendered from its SVG at build time.
     librsvg2-bin
