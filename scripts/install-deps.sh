@@ -18,6 +18,8 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
     # Test-only tools: a real browser for the shopper page, Node for its driver.
     packages+=(chromium xvfb)
+    # A Chinese font, so the zh_CN screenshots and UI tests under Xvfb draw 汉字, not boxes.
+    packages+=(fonts-wqy-microhei)
     # A real PostgreSQL server for tst_postgres (started by scripts/start-postgres.sh).
     packages+=(postgresql)
     # A real RabbitMQ broker for the cluster tests (started by scripts/start-rabbitmq.sh).
