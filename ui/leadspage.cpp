@@ -73,6 +73,10 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
     m_view->verticalHeader()->hide();
 
     m_count = new QLabel(this);
+    m_empty = new QLabel(this);
+    m_empty->setObjectName(u"leadsEmpty"_qs);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
     m_exportBar = new ExportBar(*m_reader, this);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_count);
@@ -81,6 +85,7 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
     layout->addWidget(m_view, 1);
+    layout->addWidget(m_empty);
     layout->addLayout(bottom);
 
     connect(m_fromSet, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
@@ -93,12 +98,8 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
         connect(edit, &QDateEdit::dateChanged, this, &LeadsPage::apply);
     connect(m_refresh, &QPushButton::clicked, this, &LeadsPage::apply);
     connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
-        if (!m_model->lastError().isEmpty())
-            m_count->setText(tr("Cannot read the leads: %1").arg(m_model->lastError()));
-        else if (!m_model->query().includeSimulated)
-            m_count->setText(tr("Leads: %1 (simulated shoppers left out)").arg(Labels::count(total)));
-        else
-            m_count->setText(tr("Leads: %1").arg(Labels::count(total)));
+        m_total = total;
+        showCount();
     });
     connect(m_exportBar, &ExportBar::exportRequested, this, &LeadsPage::chooseExportFile);
     retranslate();
@@ -108,6 +109,20 @@ LeadsPage::~LeadsPage()
 {
     if (m_exportBar->isRunning())
         m_exportBar->job()->cancel();
+}
+
+void LeadsPage::showCount()
+{
+    if (m_total < 0)
+        return; // not read yet
+    const bool failed = !m_model->lastError().isEmpty();
+    if (failed)
+        m_count->setText(tr("Cannot read the leads: %1").arg(m_model->lastError()));
+    else if (!m_model->query().includeSimulated)
+        m_count->setText(tr("Leads: %1 (simulated shoppers left out)").arg(Labels::count(m_total)));
+    else
+        m_count->setText(tr("Leads: %1").arg(Labels::count(m_total)));
+    m_empty->setVisible(!failed && m_total == 0);
 }
 
 void LeadsPage::setEvents(const QList<EventSnapshot> &events)
@@ -177,6 +192,14 @@ void LeadsPage::retranslate()
     m_contactOnly->setText(tr("Has contact"));
     m_simulated->setText(tr("Include simulated shoppers"));
     m_refresh->setText(tr("Refresh"));
+    m_empty->setText(tr("No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, "
+                        "not open yet); with the contact they left, they are the people to call for the next sale."));
+    // The date pickers write dates as the language does.
+    for (QDateEdit *edit : {m_from, m_to}) {
+        edit->setLocale(QLocale());
+        edit->setDisplayFormat(QLocale().dateFormat(QLocale::ShortFormat));
+    }
+    showCount();
     if (isVisible())
         apply(); // cells hold translated reasons and localized dates
 }

@@ -8,7 +8,10 @@
 
 #include <memory>
 
+class QCloseEvent;
 class QLabel;
+class QMessageBox;
+class QSystemTrayIcon;
 class QTabWidget;
 class QTimer;
 
@@ -45,6 +48,10 @@ public:
     LeadsPage *leadsPage() const { return m_leads; }
     SettingsPage *settingsPage() const { return m_settings; }
     QTabWidget *tabs() const { return m_tabs; }
+    // Events shoppers can reach now or soon (open, sold out, paused, scheduled).
+    int liveEventCount() const;
+    // The icon shown while the console serves in the background (null until then).
+    QSystemTrayIcon *trayIcon() const { return m_tray; }
 
 public Q_SLOTS:
     // Takes one snapshot now and updates every page.
@@ -55,10 +62,21 @@ public Q_SLOTS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    // With a live event, asks first: quitting takes the shop offline; keeping it serving hides
+    // the window behind a tray icon. On quit the engine stops here, cleanly.
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    enum class CloseChoice : std::uint8_t { Quit = 1, KeepServing, Cancel };
+    CloseChoice askBeforeClosing(int liveEvents);
+    void serveInBackground();
+    // Quits for good from the tray (no question: the tray's Quit is the answer).
+    void quitFromTray();
+    // Stops the pages' readers, the simulator and then the engine; safe to call twice.
+    void shutDown();
     void buildMenus();
     void retranslate();
+    void retranslateTray();
 
     std::unique_ptr<Server> m_server;
     QString m_startError;
@@ -76,6 +94,8 @@ private:
     QLabel *m_engineState = nullptr;
     QLabel *m_queue = nullptr;
     QTimer *m_refreshTimer = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    bool m_quitting = false; // the tray's Quit: close without asking
     struct Actions;
     std::unique_ptr<Actions> m_actions;
 };
