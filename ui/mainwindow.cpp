@@ -179,6 +179,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     shutDown();
+    QApplication::setQuitOnLastWindowClosed(true); // it was off while serving from the tray
     event->accept();
 }
 
@@ -192,7 +193,7 @@ void MainWindow::serveInBackground()
             raise();
             activateWindow();
         });
-        a.trayQuit = a.tray->addAction(QString(), this, &MainWindow::quitFromTray);
+        a.trayQuit = a.tray->addAction(QString(), this, &MainWindow::quitWithoutAsking);
         m_tray = new QSystemTrayIcon(windowIcon(), this);
         m_tray->setContextMenu(a.tray);
         connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
@@ -207,11 +208,12 @@ void MainWindow::serveInBackground()
     hide();
 }
 
-void MainWindow::quitFromTray()
+void MainWindow::quitWithoutAsking()
 {
     m_quitting = true;
     shutDown();
-    QApplication::quit();
+    close();
+    QApplication::quit(); // also when the window was already hidden behind the tray icon
 }
 
 void MainWindow::retranslateTray()

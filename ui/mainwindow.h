@@ -59,6 +59,8 @@ public Q_SLOTS:
     void showSimulator();
     // Help → About: the version and homepage.
     void showAbout();
+    // Stops the engine and quits without a question: the tray's Quit, SIGTERM/SIGINT.
+    void quitWithoutAsking();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -70,8 +72,6 @@ private:
     enum class CloseChoice : std::uint8_t { Quit = 1, KeepServing, Cancel };
     CloseChoice askBeforeClosing(int liveEvents);
     void serveInBackground();
-    // Quits for good from the tray (no question: the tray's Quit is the answer).
-    void quitFromTray();
     // Stops the pages' readers, the simulator and then the engine; safe to call twice.
     void shutDown();
     void buildMenus();
@@ -95,7 +95,7 @@ private:
     QLabel *m_queue = nullptr;
     QTimer *m_refreshTimer = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
-    bool m_quitting = false; // the tray's Quit: close without asking
+    bool m_quitting = false; // quitWithoutAsking(): close without the question
     struct Actions;
     std::unique_ptr<Actions> m_actions;
 };

@@ -7,6 +7,7 @@
 #include "ui/leadspage.h"
 #include "ui/mainwindow.h"
 #include "ui/settingspage.h"
+#include "ui/simulatedialog.h"
 
 #include <QAbstractItemView>
 #include <QComboBox>
@@ -110,6 +111,7 @@ private Q_SLOTS:
         window.refresh();
         window.eventsPage()->select(u"spring"_qs);
         window.settingsPage()->findChild<QToolButton *>(u"advancedToggle"_qs)->setChecked(true);
+        window.showSimulator(); // its event list names each state: "(Draft)"
         // Status lines set in English before the switch must follow it too.
         window.settingsPage()->findChild<QPushButton *>(u"saveButton"_qs)->click();
         QVERIFY(!window.settingsPage()->findChild<QLabel *>(u"savedLabel"_qs)->text().isEmpty());
@@ -132,6 +134,13 @@ private Q_SLOTS:
                 if (const QString word = englishIn(text, allowed); !word.isEmpty())
                     english << QStringLiteral("%1 / %2: \"%3\" (%4)").arg(window.tabs()->tabText(tab), where, text, word);
             }
+        }
+        auto *simulator = window.findChild<SimulateDialog *>();
+        QVERIFY(simulator);
+        for (const auto &[where, text] : visibleTexts(simulator)) {
+            ++walked;
+            if (const QString word = englishIn(text, allowed); !word.isEmpty())
+                english << QStringLiteral("%1 / %2: \"%3\" (%4)").arg(simulator->windowTitle(), where, text, word);
         }
         // Qt's own buttons come from qtbase_zh_CN.qm (qt6-translations-l10n).
         const QDialogButtonBox qtButtons(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Yes);
@@ -186,7 +195,7 @@ private Q_SLOTS:
 
 private:
     // What the user can read in window now: (where, text) for each visible widget's texts.
-    static QList<std::pair<QString, QString>> visibleTexts(QMainWindow *window)
+    static QList<std::pair<QString, QString>> visibleTexts(QWidget *window)
     {
         QList<std::pair<QString, QString>> texts;
         const auto add = [&](const QObject *o, const QString &text) {
@@ -194,10 +203,12 @@ private:
                 texts.append({QString::fromLatin1(o->metaObject()->className()) + u' ' + o->objectName(), text});
         };
         add(window, window->windowTitle());
-        for (QAction *menu : window->menuBar()->actions()) {
-            add(menu, menu->text());
-            for (QAction *item : menu->menu()->actions())
-                add(item, item->text());
+        if (auto *main = qobject_cast<QMainWindow *>(window)) {
+            for (QAction *menu : main->menuBar()->actions()) {
+                add(menu, menu->text());
+                for (QAction *item : menu->menu()->actions())
+                    add(item, item->text());
+            }
         }
         for (QWidget *w : window->findChildren<QWidget *>()) {
             if (!w->isVisibleTo(window) || qobject_cast<QMenu *>(w))

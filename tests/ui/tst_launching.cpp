@@ -7,9 +7,12 @@
 #include "ui/eventsmodel.h"
 #include "ui/eventspage.h"
 #include "ui/labels.h"
+#include "ui/leadspage.h"
 #include "ui/mainwindow.h"
+#include "ui/orderspage.h"
 
 #include <QCheckBox>
+#include <QClipboard>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -275,6 +278,94 @@ private Q_SLOTS:
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(!socket.waitForConnected(2000));
+    }
+
+    // "Copy shop link" (button and context menu) puts the event's shopper page on this node's
+    // address on the clipboard, and that page answers.
+    void copiesTheShopLink()
+    {
+        TestServer node;
+        QVERIFY(node.started());
+        QVERIFY(node.openEvent(u"linked"_qs, 5));
+        EventsPage page(node.engine());
+        page.show();
+        page.refresh(node.engine().events());
+        page.select(u"linked"_qs);
+        auto *button = page.findChild<QPushButton *>(u"copyLinkButton"_qs);
+        QVERIFY(!button->isEnabled()); // no node to name yet
+        page.setServer(&node.server());
+        QVERIFY(button->isEnabled());
+        QGuiApplication::clipboard()->clear();
+        QTest::mouseClick(button, Qt::LeftButton);
+        const QString link = QGuiApplication::clipboard()->text();
+        QCOMPARE(link, node.server().baseUrl() + u"/shop/linked"_qs);
+        ApiClient api(node.server().baseUrl(), QByteArray(), 1);
+        const ApiReply reply = api.call("GET", u"/shop/linked"_qs);
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.header("content-type").startsWith("text/html"));
+    }
+
+    // Empty pages say what will appear there and how: events, orders and leads.
+    void emptyPagesSayWhatToDo()
+    {
+        QTemporaryDir dir;
+        ServerOptions options;
+        options.dataDir = dir.path();
+        options.port = 0;
+        options.adminToken = u"token"_qs;
+        MainWindow window(options);
+        window.show();
+        QVERIFY(window.server());
+        auto *eventsEmpty = window.eventsPage()->findChild<QLabel *>(u"eventsEmpty"_qs);
+        QVERIFY(eventsEmpty->isVisible());
+        QVERIFY(eventsEmpty->text().contains(u"Ctrl+N"));
+        for (QWidget *page : {static_cast<QWidget *>(window.ordersPage()), static_cast<QWidget *>(window.leadsPage())}) {
+            window.tabs()->setCurrentWidget(page);
+            auto *empty = page->findChild<QLabel *>(page == window.ordersPage() ? u"ordersEmpty"_qs : u"leadsEmpty"_qs);
+            QTRY_VERIFY(empty->isVisible());
+            QVERIFY(!empty->text().isEmpty());
+        }
+        QVERIFY(window.server()->engine().createEvent(liveConfig(u"first"_qs)).status == Status::Ok);
+        window.refresh();
+        QVERIFY(!eventsEmpty->isVisibleTo(window.eventsPage()));
+    }
+
+    // Orders and Leads agree: simulated shoppers are left out by default, under the same words.
+    void simulatedShoppersLeftOutOnBothPages()
+    {
+        QTemporaryDir dir;
+        ServerOptions options;
+        options.dataDir = dir.path();
+        options.port = 0;
+        options.adminToken = u"token"_qs;
+        MainWindow window(options);
+        auto *orders = window.ordersPage()->findChild<QCheckBox *>(u"ordersSimulated"_qs);
+        auto *leads = window.leadsPage()->findChild<QCheckBox *>(u"leadsSimulated"_qs);
+        QVERIFY(orders && leads);
+        QVERIFY(!orders->isChecked());
+        QVERIFY(!leads->isChecked());
+        QCOMPARE(orders->text(), leads->text());
+    }
+
+    // A signal (SIGTERM from systemd or a shutdown) and the tray's Quit stop without a question:
+    // nobody is at the keyboard to answer it.
+    void quitWithoutAskingStopsALiveShop()
+    {
+        QTemporaryDir dir;
+        ServerOptions options;
+        options.dataDir = dir.path();
+        options.port = 0;
+        options.adminToken = u"token"_qs;
+        MainWindow window(options);
+        window.show();
+        QVERIFY(window.server());
+        QVERIFY(window.server()->engine().createEvent(liveConfig(u"live"_qs)).status == Status::Ok);
+        QVERIFY(window.server()->engine().actOnEvent(u"live", EventAction::Open).status == Status::Ok);
+        MessageBoxAnswer none(u"quitConfirm"_qs, cancelOf);
+        window.quitWithoutAsking();
+        QVERIFY(!none.seen());
+        QVERIFY(!window.server());
+        QVERIFY(!window.isVisible());
     }
 
     // Only drafts: nothing to take offline, so no question.
