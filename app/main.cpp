@@ -171,6 +171,7 @@ int main(int argc, char **argv)
     }
     window.show();
     ShutdownSignals shutdownSignals;
-    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &window, &QWidget::close);
+    // A signal is no one at the keyboard: quit without the live-sale question.
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &window, &MainWindow::quitWithoutAsking);
     return QApplication::exec();
 }

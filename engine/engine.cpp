@@ -329,11 +329,16 @@ AdminResult Engine::committed(AdminResult result, std::uint64_t generation)
     return result;
 }
 
-AdminResult Engine::createEvent(const EventConfig &config)
+AdminResult Engine::createEvent(const EventConfig &config, CreateAs as)
 {
-    if (m_cluster)
-        return createClustered(config);
-    AdminResult result = m_events->create(config, nowMs());
+    if (m_cluster) {
+        // The new event has no decider yet: launch it through its queue like any open.
+        AdminResult result = createClustered(config);
+        if (result.status != Status::Ok || as == CreateAs::Draft)
+            return result;
+        return actOnEvent(config.id, EventAction::Open);
+    }
+    AdminResult result = m_events->create(config, nowMs(), as);
     return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
 }
 

@@ -114,7 +114,7 @@ public:
     // Staff side: each change is committed before it returns (Status::Unavailable if the store
     // does not commit within a few seconds; the change then lands when the store is back).
     QList<EventSnapshot> events() const;
-    AdminResult createEvent(const EventConfig &config);
+    AdminResult createEvent(const EventConfig &config, CreateAs as = CreateAs::Draft);
     AdminResult updateEvent(QStringView id, const EventPatch &patch);
     AdminResult actOnEvent(QStringView id, EventAction action);
     AdminResult restockEvent(QStringView id, std::int64_t units);

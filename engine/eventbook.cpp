@@ -180,7 +180,20 @@ void EventBook::persistLocked(Slot &slot, std::int64_t nowMs)
     m_sink(snapshotLocked(slot));
 }
 
-AdminResult EventBook::create(const EventConfig &config, std::int64_t nowMs)
+QString EventBook::launchLocked(EventRuntime &rt, std::int64_t nowMs)
+{
+    if (rt.config.endsAtMs > 0 && rt.config.endsAtMs <= nowMs)
+        return QStringLiteral("endsAt is in the past");
+    if (rt.config.startsAtMs > nowMs) {
+        rt.state = EventState::Scheduled;
+        return QString();
+    }
+    rt.config.startsAtMs = nowMs; // when it opened, for staff and shoppers alike
+    rt.state = rt.remaining() > 0 ? EventState::Open : EventState::SoldOut;
+    return QString();
+}
+
+AdminResult EventBook::create(const EventConfig &config, std::int64_t nowMs, CreateAs as)
 {
     if (QString problem = validate(config); !problem.isEmpty())
         return failure(Status::Invalid, problem);
@@ -194,6 +207,10 @@ AdminResult EventBook::create(const EventConfig &config, std::int64_t nowMs)
     rt.state = EventState::Draft;
     rt.stockTotal = config.stock;
     rt.createdAtMs = nowMs;
+    if (as == CreateAs::Launched) {
+        if (QString problem = launchLocked(rt, nowMs); !problem.isEmpty())
+            return failure(Status::InvalidState, problem);
+    }
     Slot &ref = *slot;
     {
         std::unique_lock directoryLock(m_directoryMutex);
@@ -262,10 +279,12 @@ AdminResult EventBook::act(QStringView id, EventAction action, std::int64_t nowM
             return invalid(QStringLiteral("the event is sold out; restock to reopen it"));
         if (rt.config.endsAtMs > 0 && rt.config.endsAtMs <= nowMs)
             return invalid(QStringLiteral("endsAt is in the past"));
-        if (before == EventState::Draft && rt.config.startsAtMs > nowMs)
-            rt.state = EventState::Scheduled;
-        else if (before != EventState::Scheduled)
+        if (before == EventState::Draft) {
+            if (QString problem = launchLocked(rt, nowMs); !problem.isEmpty())
+                return invalid(problem);
+        } else if (before != EventState::Scheduled) {
             rt.state = rt.remaining() > 0 ? EventState::Open : EventState::SoldOut;
+        }
         break;
     case EventAction::Pause:
         if (before == EventState::Paused)
@@ -276,6 +295,8 @@ AdminResult EventBook::act(QStringView id, EventAction action, std::int64_t nowM
         break;
     case EventAction::End:
         rt.state = EventState::Ended;
+        if (rt.config.startsAtMs <= nowMs && (rt.config.endsAtMs == 0 || rt.config.endsAtMs > nowMs))
+            rt.config.endsAtMs = nowMs; // when it ended, not when it was planned to
         break;
     }
     if (rt.state != before || rt.state != slot->storedState.load())

@@ -32,6 +32,10 @@ enum class Status : std::uint8_t {
 // Staff actions that move an event through its life.
 enum class EventAction : std::uint8_t { Open = 1, Pause, End };
 
+// How a new event starts its life: a draft nobody sees, or launched at once (scheduled when its
+// start is ahead, open otherwise: what EventAction::Open does to a draft), in the same commit.
+enum class CreateAs : std::uint8_t { Draft = 1, Launched };
+
 // Fields a PATCH may change; unset ones stay.
 struct EventPatch {
     std::optional<QString> name;
@@ -102,7 +106,7 @@ public:
     std::optional<EventSnapshot> snapshot(int index) const;
     QList<EventSnapshot> snapshots() const;
 
-    AdminResult create(const EventConfig &config, std::int64_t nowMs);
+    AdminResult create(const EventConfig &config, std::int64_t nowMs, CreateAs as = CreateAs::Draft);
     AdminResult update(QStringView id, const EventPatch &patch, std::int64_t nowMs);
     AdminResult act(QStringView id, EventAction action, std::int64_t nowMs);
     AdminResult restock(QStringView id, std::int64_t units, std::int64_t nowMs);
@@ -140,6 +144,9 @@ public:
 private:
     Slot *findLocked(QStringView id) const;
     EventSnapshot snapshotLocked(const Slot &slot) const;
+    // Launches a draft: scheduled when its start is ahead, else open now (its start then
+    // records when it opened). Empty, or why it cannot launch.
+    static QString launchLocked(EventRuntime &rt, std::int64_t nowMs);
 
     RowSink m_sink;
     mutable std::shared_mutex m_directoryMutex;

@@ -5,6 +5,7 @@
 #include <QDebug>
 #include <QStandardPaths>
 #include <QThread>
+#include <QUrl>
 
 #include <algorithm>
 
@@ -111,6 +112,11 @@ QString Server::baseUrl() const
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
                                                                              : address.toString();
     return QStringLiteral("http://%1:%2").arg(host).arg(port);
+}
+
+QString Server::shopUrl(const QString &eventId) const
+{
+    return baseUrl() + u"/shop/"_qs + QString::fromLatin1(QUrl::toPercentEncoding(eventId));
 }
 
 } // namespace flashsale

@@ -50,6 +50,8 @@ public:
     bool regenerateAdminToken(QString *error);
     // http://ADDR:PORT of the API.
     QString baseUrl() const;
+    // The shopper page of one event on this node: baseUrl()/shop/{eventId}.
+    QString shopUrl(const QString &eventId) const;
 
 private:
     ServerOptions m_options;

@@ -7,6 +7,8 @@ packages=(
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools linguist-qt6 libqt6sql6-sqlite libqt6sql6-psql libgl1-mesa-dev
     libqcustomplot-dev librabbitmq-dev
+    # Qt's own Chinese (OK, Cancel, Yes in dialogs): qtbase_zh_CN.qm.
+    qt6-translations-l10n
     sqlite3 curl
     # The icon's PNG sizes are rendered from its SVG at build time.
     librsvg2-bin
@@ -16,6 +18,8 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
     # Test-only tools: a real browser for the shopper page, Node for its driver.
     packages+=(chromium xvfb)
+    # A Chinese font, so the zh_CN screenshots and UI tests under Xvfb draw 汉字, not boxes.
+    packages+=(fonts-wqy-microhei)
     # A real PostgreSQL server for tst_postgres (started by scripts/start-postgres.sh).
     packages+=(postgresql)
     # A real RabbitMQ broker for the cluster tests (started by scripts/start-rabbitmq.sh).

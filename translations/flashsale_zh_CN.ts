@@ -305,6 +305,46 @@
         <source>Keep the name under %1 characters.</source>
         <translation>名称请勿超过 %1 个字符。</translation>
     </message>
+    <message>
+        <source>A scheduled sale opens at its start time: keep one, or end the sale.</source>
+        <translation>已排期的秒杀在开始时间自动开启：请保留开始时间，或结束该秒杀。</translation>
+    </message>
+    <message>
+        <source>The start is in the past. Untick it to open the sale yourself.</source>
+        <translation>开始时间已过。取消勾选即可由你亲自开启。</translation>
+    </message>
+    <message>
+        <source>Shoppers see the name “%1” instead of “%2”.</source>
+        <translation>顾客看到的名称将从“%2”变为“%1”。</translation>
+    </message>
+    <message>
+        <source>Each shopper may buy up to %1 (was %2).</source>
+        <translation>每位顾客最多可买 %1 件（原为 %2 件）。</translation>
+    </message>
+    <message>
+        <source>The sale no longer ends by itself.</source>
+        <translation>秒杀不再自动结束。</translation>
+    </message>
+    <message>
+        <source>The sale ends by itself at %1.</source>
+        <translation>秒杀将于 %1 自动结束。</translation>
+    </message>
+    <message>
+        <source>The sale ends by itself at %1 instead of %2.</source>
+        <translation>秒杀将于 %1 自动结束（原为 %2）。</translation>
+    </message>
+    <message>
+        <source>Change a live sale</source>
+        <translation>修改进行中的秒杀</translation>
+    </message>
+    <message>
+        <source>“%1” is live: shoppers see these changes at once.</source>
+        <translation>“%1”正在进行：顾客会立即看到这些修改。</translation>
+    </message>
+    <message>
+        <source>&amp;Save changes</source>
+        <translation>保存修改(&amp;S)</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::EventsModel</name>
@@ -355,6 +395,11 @@
     <message>
         <source>Ends</source>
         <translation>结束</translation>
+    </message>
+    <message>
+        <source>Scheduled · opens in %1</source>
+        <extracomment>%1 is the time left, such as 1:05:09</extracomment>
+        <translation>已排期 · %1 后开启</translation>
     </message>
 </context>
 <context>
@@ -424,16 +469,44 @@
         <translation>暂停(&amp;P)</translation>
     </message>
     <message>
-        <source>E&amp;nd</source>
-        <translation>结束(&amp;N)</translation>
-    </message>
-    <message>
         <source>&amp;Restock…</source>
         <translation>补货(&amp;R)…</translation>
     </message>
     <message>
         <source>Scheduled events open by themselves at their start time. Double-click an event to edit it.</source>
         <translation>已排期的活动会在开始时间自动开启。双击活动即可编辑。</translation>
+    </message>
+    <message>
+        <source>&amp;Schedule</source>
+        <translation>排期(&amp;S)</translation>
+    </message>
+    <message>
+        <source>“%1” is a draft: shoppers cannot see it. Schedule it to open by itself at %2, or edit it.</source>
+        <translation>“%1”是草稿：顾客看不到它。排期后将于 %2 自动开启，也可以先编辑。</translation>
+    </message>
+    <message>
+        <source>“%1” is a draft: shoppers cannot see it. Open it when the sale should start, or give it a start time and schedule it.</source>
+        <translation>“%1”是草稿：顾客看不到它。到开卖时开启它，或设置开始时间并排期。</translation>
+    </message>
+    <message>
+        <source>“%1” is scheduled: shoppers see a countdown, and it opens by itself at %2.</source>
+        <translation>“%1”已排期：顾客看到倒计时，将于 %2 自动开启。</translation>
+    </message>
+    <message>
+        <source>En&amp;d</source>
+        <translation>结束(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Copy shop &amp;link</source>
+        <translation>复制店铺链接(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Copies the address of the event's shop page, to send to shoppers.</source>
+        <translation>复制该活动店铺页面的地址，发给顾客。</translation>
+    </message>
+    <message>
+        <source>No events yet. Press New… (Ctrl+N) to create a sale: give it a name, a price and the stock, and tick “Open by itself at” to schedule its launch.</source>
+        <translation>还没有活动。按“新建…”（Ctrl+N）创建一场秒杀：填写名称、价格和库存，勾选“自动开始于”即可排期上线。</translation>
     </message>
 </context>
 <context>
@@ -540,6 +613,11 @@
         <translation>%1
 （%2）</translation>
     </message>
+    <message numerus="yes">
+        <source>%n day(s) %1</source>
+        <extracomment>a countdown longer than a day: %1 days, %2 hours:minutes:seconds</extracomment>
+        <translation><numerusform>%n 天 %1</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>flashsale::LeadsModel</name>
@@ -633,6 +711,10 @@
     <message>
         <source>Leads: %1</source>
         <translation>线索：%1</translation>
+    </message>
+    <message>
+        <source>No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, not open yet); with the contact they left, they are the people to call for the next sale.</source>
+        <translation>暂无线索。线索是尝试购买但未抢到的顾客（已售罄、超出限购、尚未开启）；凭他们留下的联系方式，可在下一场秒杀时联系他们。</translation>
     </message>
     <message>
         <source>Leads with contact: %1</source>
@@ -775,6 +857,42 @@ Check the address, data directory and backend in Settings, then restart the cons
 
 %1</translation>
     </message>
+    <message>
+        <source>Quit Flash Sale Console?</source>
+        <translation>退出秒杀控制台？</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) are open or scheduled. If the console quits, the shop goes offline: shoppers cannot see or buy anything until it runs again.</source>
+        <translation><numerusform>有 %n 个活动正在进行或已排期。控制台退出后商店将下线：在它再次运行之前，顾客无法浏览或购买。</numerusform></translation>
+    </message>
+    <message>
+        <source>Keep serving in the background: the window closes, the shop stays online, and the icon in the system tray brings it back or quits.</source>
+        <translation>在后台继续服务：窗口关闭，商店保持在线；可通过系统托盘图标重新打开或退出。</translation>
+    </message>
+    <message>
+        <source>&amp;Keep serving in the background</source>
+        <translation>在后台继续服务(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit and take the shop offline</source>
+        <translation>退出并让商店下线(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Show the console</source>
+        <translation>显示控制台(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit (the shop goes offline)</source>
+        <translation>退出（商店下线）(&amp;Q)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Flash Sale Console: serving %n live event(s) at %1</source>
+        <translation><numerusform>秒杀控制台：正在 %1 为 %n 个活动服务</numerusform></translation>
+    </message>
+    <message>
+        <source>&amp;New event…</source>
+        <translation>新建活动(&amp;N)…</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::OrdersModel</name>
@@ -852,6 +970,14 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>Orders: %1</source>
         <translation>订单：%1</translation>
+    </message>
+    <message>
+        <source>Orders: %1 (simulated shoppers left out)</source>
+        <translation>订单：%1（不含模拟顾客）</translation>
+    </message>
+    <message>
+        <source>No orders here yet. An order appears as soon as a shopper wins; orders of simulated shoppers show when “Include simulated shoppers” is ticked.</source>
+        <translation>暂无订单。顾客一抢中，订单就会出现在这里；勾选“包含模拟顾客”可显示模拟顾客的订单。</translation>
     </message>
 </context>
 <context>
@@ -999,6 +1125,10 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>Running now: %1, %2, node id %3.</source>
         <translation>当前运行：%1，%2，节点 ID：%3。</translation>
+    </message>
+    <message>
+        <source>&amp;Advanced: several nodes (PostgreSQL, RabbitMQ)</source>
+        <translation>高级：多节点（PostgreSQL、RabbitMQ）(&amp;A)</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QVBoxLayout>
@@ -22,12 +23,19 @@ enum FieldIndex { IdField, NameField, PriceField, CurrencyField, StockField, Lim
 constexpr std::int64_t kMaxStock = 1'000'000'000;
 constexpr std::int64_t kMaxLimit = 1'000'000;
 
+// A field's message: wraps to two lines, and keeps those two lines while hidden so the dialog
+// neither grows nor shifts its fields under the pointer as messages come and go.
 QLabel *errorLabel(QWidget *parent, const QString &name)
 {
     auto *label = new QLabel(parent);
     label->setObjectName(name);
     label->setStyleSheet(u"color: #b3261e;"_qs);
     label->setWordWrap(true);
+    label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->setFixedHeight(2 * label->fontMetrics().lineSpacing() + 2);
+    QSizePolicy policy = label->sizePolicy();
+    policy.setRetainSizeWhenHidden(true);
+    label->setSizePolicy(policy);
     label->hide();
     return label;
 }
@@ -46,6 +54,12 @@ std::optional<std::int64_t> parseCount(const QString &text, std::int64_t min, st
 bool launched(EventState state)
 {
     return state != EventState::Draft && state != EventState::Scheduled;
+}
+
+// Shoppers see the event: a change to it reaches them at once.
+bool live(EventState state)
+{
+    return state != EventState::Draft && state != EventState::Ended;
 }
 } // namespace
 
@@ -111,6 +125,7 @@ EventDialog::EventDialog(Engine &engine, Mode mode, const std::optional<EventSna
     row(m_endsLabel, timeEditor(m_endsSet, m_ends, u"ends"_qs), EndsField, u"endsError"_qs);
     m_ends->setDateTime(soon.addSecs(3600));
 
+    setMinimumWidth(560);
     m_lockedNote = new QLabel(this);
     m_lockedNote->setWordWrap(true);
     m_lockedNote->hide();
@@ -178,10 +193,14 @@ EventDialog::EventDialog(Engine &engine, Mode mode, const std::optional<EventSna
     connect(m_currency, &QComboBox::currentTextChanged, this, touch(CurrencyField));
     connect(m_stock, &QLineEdit::textEdited, this, touch(StockField));
     connect(m_limit, &QLineEdit::textEdited, this, touch(LimitField));
-    for (QCheckBox *check : {m_startsSet, m_endsSet})
+    for (QCheckBox *check : {m_startsSet, m_endsSet}) {
+        connect(check, &QCheckBox::toggled, this, touch(StartsField));
         connect(check, &QCheckBox::toggled, this, touch(EndsField));
-    for (QDateTimeEdit *edit : {m_starts, m_ends})
+    }
+    for (QDateTimeEdit *edit : {m_starts, m_ends}) {
+        connect(edit, &QDateTimeEdit::dateTimeChanged, this, touch(StartsField));
         connect(edit, &QDateTimeEdit::dateTimeChanged, this, touch(EndsField));
+    }
 
     retranslate();
     validate();
@@ -231,6 +250,13 @@ QString EventDialog::problemOf(int field) const
     case LimitField:
         if (!parseCount(m_limit->text(), 1, kMaxLimit))
             return tr("The limit per shopper is a whole number from 1 to %1.").arg(Labels::count(kMaxLimit));
+        break;
+    case StartsField:
+        if (m_original && m_original->state == EventState::Scheduled && !m_startsSet->isChecked())
+            return tr("A scheduled sale opens at its start time: keep one, or end the sale.");
+        if (m_startsSet->isChecked() && m_starts->isEnabled() && m_starts->dateTime() <= QDateTime::currentDateTime()
+            && (!m_original || m_original->config.startsAtMs != m_starts->dateTime().toMSecsSinceEpoch()))
+            return tr("The start is in the past. Untick it to open the sale yourself.");
         break;
     case EndsField:
         if (m_startsSet->isChecked() && m_endsSet->isChecked() && m_ends->dateTime() <= m_starts->dateTime())
@@ -282,9 +308,11 @@ void EventDialog::accept()
         m_formError->show();
         return;
     }
+    // "Open by itself at" launches the event: it is scheduled in the same commit that saves it.
+    const bool schedule = m_startsSet->isChecked() && m_starts->isEnabled();
     AdminResult result;
     if (m_mode == Mode::Create) {
-        result = m_engine.createEvent(next);
+        result = m_engine.createEvent(next, schedule ? CreateAs::Launched : CreateAs::Draft);
     } else {
         const EventConfig &was = m_original->config;
         EventPatch patch;
@@ -297,7 +325,11 @@ void EventDialog::accept()
             if (next.stock != m_original->stockTotal) patch.stock = next.stock;
             if (next.startsAtMs != was.startsAtMs) patch.startsAtMs = next.startsAtMs;
         }
+        if (live(m_original->state) && !confirmLiveChange(patch))
+            return;
         result = m_engine.updateEvent(was.id, patch);
+        if (result.status == Status::Ok && schedule && result.event.state == EventState::Draft)
+            result = m_engine.actOnEvent(was.id, EventAction::Open);
     }
     if (result.status != Status::Ok) {
         m_formError->setText(Labels::adminFailure(result));
@@ -306,6 +338,44 @@ void EventDialog::accept()
     }
     m_saved = result.event;
     QDialog::accept();
+}
+
+QStringList EventDialog::liveChanges(const EventPatch &patch) const
+{
+    const EventConfig &was = m_original->config;
+    QStringList changes;
+    if (patch.name)
+        changes << tr("Shoppers see the name “%1” instead of “%2”.").arg(*patch.name, was.name);
+    if (patch.perUserLimit)
+        changes << tr("Each shopper may buy up to %1 (was %2).")
+                       .arg(Labels::count(*patch.perUserLimit), Labels::count(was.perUserLimit));
+    if (patch.endsAtMs) {
+        if (*patch.endsAtMs == 0)
+            changes << tr("The sale no longer ends by itself.");
+        else if (was.endsAtMs == 0)
+            changes << tr("The sale ends by itself at %1.").arg(Labels::time(*patch.endsAtMs));
+        else
+            changes << tr("The sale ends by itself at %1 instead of %2.")
+                           .arg(Labels::time(*patch.endsAtMs), Labels::time(was.endsAtMs));
+    }
+    return changes;
+}
+
+bool EventDialog::confirmLiveChange(const EventPatch &patch)
+{
+    const QStringList changes = liveChanges(patch);
+    if (changes.isEmpty())
+        return true;
+    QMessageBox box(QMessageBox::Question, tr("Change a live sale"),
+                    tr("“%1” is live: shoppers see these changes at once.").arg(m_original->config.name),
+                    QMessageBox::NoButton, this);
+    box.setObjectName(u"liveEditConfirm"_qs);
+    box.setInformativeText(u"• "_qs + changes.join(u"\n• "_qs));
+    QPushButton *save = box.addButton(tr("&Save changes"), QMessageBox::AcceptRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    return box.clickedButton() == save;
 }
 
 void EventDialog::changeEvent(QEvent *event)

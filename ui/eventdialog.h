@@ -49,6 +49,10 @@ private:
     void validate();
     QString problemOf(int field) const;
     void showProblem(int field, const QString &problem);
+    // Edit mode: what shoppers will notice from patch, one sentence each.
+    QStringList liveChanges(const EventPatch &patch) const;
+    // Asks before changing an event shoppers see; true to go ahead (or nothing they would see).
+    bool confirmLiveChange(const EventPatch &patch);
 
     Engine &m_engine;
     Mode m_mode;

@@ -2,6 +2,8 @@
 
 #include "ui/labels.h"
 
+#include "engine/engine.h"
+
 #include <QBrush>
 #include <QColor>
 
@@ -85,14 +87,26 @@ QVariant EventsModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Id: return e->config.id;
     case Name: return e->config.name;
-    case State: return Labels::state(e->state);
+    case State:
+        if (e->state == EventState::Scheduled && e->config.startsAtMs > Engine::nowMs()) {
+            //: %1 is the time left, such as 1:05:09
+            return tr("Scheduled · opens in %1").arg(Labels::countdown(e->config.startsAtMs - Engine::nowMs()));
+        }
+        return Labels::state(e->state);
     case Price: return Labels::money(e->config.priceCents, e->config.currency);
     case Stock: return Labels::count(e->stockTotal);
     case Remaining: return Labels::count(e->remaining);
     case Won: return Labels::count(e->stockTotal - e->remaining);
     case Accepted: return Labels::count(e->acceptedRequests);
-    case Starts: return e->config.startsAtMs > 0 ? Labels::time(e->config.startsAtMs) : tr("When opened");
-    case Ends: return e->config.endsAtMs > 0 ? Labels::time(e->config.endsAtMs) : tr("When ended");
+    // Once launched the engine records when the sale opened and ended in these times.
+    case Starts:
+        if (e->config.startsAtMs > 0)
+            return Labels::time(e->config.startsAtMs);
+        return e->state == EventState::Draft ? tr("When opened") : QStringLiteral("—");
+    case Ends:
+        if (e->config.endsAtMs > 0)
+            return Labels::time(e->config.endsAtMs);
+        return e->state == EventState::Ended ? QStringLiteral("—") : tr("When ended");
     }
     return {};
 }

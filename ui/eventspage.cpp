@@ -4,11 +4,16 @@
 #include "ui/eventsmodel.h"
 #include "ui/labels.h"
 
+#include "engine/server.h"
+
+#include <QClipboard>
 #include <QEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTableView>
@@ -36,6 +41,8 @@ EventsPage::EventsPage(Engine &engine, QWidget *parent)
     button(m_pause, u"pauseButton"_qs, &EventsPage::pauseEvent);
     button(m_end, u"endButton"_qs, &EventsPage::endEvent);
     button(m_restock, u"restockButton"_qs, &EventsPage::restockEvent);
+    buttons->addSpacing(16);
+    button(m_copyLink, u"copyLinkButton"_qs, &EventsPage::copyShopLink);
     buttons->addStretch(1);
 
     m_view = new QTableView(this);
@@ -47,15 +54,26 @@ EventsPage::EventsPage(Engine &engine, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     connect(m_view, &QTableView::doubleClicked, this, &EventsPage::editEvent);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &EventsPage::showContextMenu);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &EventsPage::updateActions);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &EventsPage::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, &EventsPage::updateActions);
 
+    m_empty = new QLabel(this);
+    m_empty->setObjectName(u"eventsEmpty"_qs);
+    m_empty->setWordWrap(true);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_selected = new QLabel(this);
+    m_selected->setObjectName(u"selectedNote"_qs);
+    m_selected->setWordWrap(true);
     m_hint = new QLabel(this);
     m_hint->setWordWrap(true);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
+    layout->addWidget(m_empty);
     layout->addWidget(m_view, 1);
+    layout->addWidget(m_selected);
     layout->addWidget(m_hint);
     retranslate();
     refresh(m_engine.events());
@@ -84,6 +102,12 @@ void EventsPage::select(const QString &id)
         m_view->selectRow(row);
 }
 
+void EventsPage::setServer(const Server *server)
+{
+    m_server = server;
+    updateActions();
+}
+
 const EventSnapshot *EventsPage::selected() const
 {
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
@@ -100,6 +124,47 @@ void EventsPage::updateActions()
     m_pause->setEnabled(e && (state == EventState::Open || state == EventState::SoldOut));
     m_end->setEnabled(e && state != EventState::Ended);
     m_restock->setEnabled(e && (state == EventState::Open || state == EventState::Paused || state == EventState::SoldOut));
+    m_copyLink->setEnabled(e && m_server);
+    // A draft waiting for a start time is scheduled by the same button that opens the others.
+    const bool schedules = e && state == EventState::Draft && e->config.startsAtMs > Engine::nowMs();
+    m_open->setText(schedules ? tr("&Schedule") : tr("&Open"));
+    m_empty->setVisible(m_model->rowCount() == 0);
+    QString note;
+    if (e && state == EventState::Draft) {
+        note = schedules ? tr("“%1” is a draft: shoppers cannot see it. Schedule it to open by itself at %2, or edit it.")
+                               .arg(e->config.name, Labels::time(e->config.startsAtMs))
+                         : tr("“%1” is a draft: shoppers cannot see it. Open it when the sale should start, or give "
+                              "it a start time and schedule it.").arg(e->config.name);
+    } else if (e && state == EventState::Scheduled) {
+        note = tr("“%1” is scheduled: shoppers see a countdown, and it opens by itself at %2.")
+                   .arg(e->config.name, Labels::time(e->config.startsAtMs));
+    }
+    m_selected->setText(note);
+    m_selected->setVisible(!note.isEmpty());
+}
+
+void EventsPage::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_view->indexAt(pos);
+    if (!index.isValid())
+        return;
+    m_view->selectRow(index.row());
+    QMenu menu(this);
+    for (QPushButton *b : {m_edit, m_duplicate, m_open, m_pause, m_end, m_restock, m_copyLink}) {
+        if (b == m_open || b == m_copyLink)
+            menu.addSeparator();
+        QAction *action = menu.addAction(b->text(), b, &QPushButton::click);
+        action->setEnabled(b->isEnabled());
+    }
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
+}
+
+void EventsPage::copyShopLink()
+{
+    const EventSnapshot *e = selected();
+    if (!e || !m_server)
+        return;
+    QGuiApplication::clipboard()->setText(m_server->shopUrl(e->config.id));
 }
 
 bool EventsPage::confirm(const QString &title, const QString &question)
@@ -207,12 +272,16 @@ void EventsPage::retranslate()
     m_new->setText(tr("&New…"));
     m_edit->setText(tr("&Edit…"));
     m_duplicate->setText(tr("D&uplicate…"));
-    m_open->setText(tr("&Open"));
     m_pause->setText(tr("&Pause"));
-    m_end->setText(tr("E&nd"));
+    m_end->setText(tr("En&d"));
     m_restock->setText(tr("&Restock…"));
+    m_copyLink->setText(tr("Copy shop &link"));
+    m_copyLink->setToolTip(tr("Copies the address of the event's shop page, to send to shoppers."));
+    m_empty->setText(tr("No events yet. Press New… (Ctrl+N) to create a sale: give it a name, a price and the "
+                        "stock, and tick “Open by itself at” to schedule its launch."));
     m_hint->setText(tr("Scheduled events open by themselves at their start time. Double-click an event to edit it."));
     m_model->retranslate();
+    updateActions();
 }
 
 } // namespace flashsale

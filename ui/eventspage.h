@@ -11,6 +11,8 @@ class QTableView;
 
 namespace flashsale {
 
+class Server;
+
 class EventsModel;
 
 // Thread: GUI thread. refresh() is fed the snapshots MainWindow takes on its timer; actions call
@@ -25,6 +27,8 @@ public:
     EventsModel *model() const { return m_model; }
     QString selectedId() const;
     void select(const QString &id);
+    // The node whose shop pages "Copy shop link" names (none: the action is off).
+    void setServer(const Server *server);
 
 public Q_SLOTS:
     void newEvent();
@@ -34,6 +38,8 @@ public Q_SLOTS:
     void pauseEvent();
     void endEvent();
     void restockEvent();
+    // Puts the selected event's shopper page URL on the clipboard.
+    void copyShopLink();
 
 Q_SIGNALS:
     // An event was created or changed here; listeners may refresh at once.
@@ -45,16 +51,20 @@ protected:
 private:
     void retranslate();
     void updateActions();
+    void showContextMenu(const QPoint &pos);
     const EventSnapshot *selected() const;
     bool confirm(const QString &title, const QString &question);
     void report(const AdminResult &result);
 
     Engine &m_engine;
+    const Server *m_server = nullptr;
     EventsModel *m_model = nullptr;
     QTableView *m_view = nullptr;
+    QLabel *m_empty = nullptr;    // shown instead of guessing when there is no event yet
+    QLabel *m_selected = nullptr; // what the selected event's state means for shoppers
     QLabel *m_hint = nullptr;
     QPushButton *m_new = nullptr, *m_edit = nullptr, *m_duplicate = nullptr, *m_open = nullptr;
-    QPushButton *m_pause = nullptr, *m_end = nullptr, *m_restock = nullptr;
+    QPushButton *m_pause = nullptr, *m_end = nullptr, *m_restock = nullptr, *m_copyLink = nullptr;
 };
 
 } // namespace flashsale

@@ -51,12 +51,13 @@ ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
         m_progress->hide();
         m_cancel->hide();
         m_start->setEnabled(true);
+        const QString path = m_path;
         if (ok)
-            m_result->setText(tr("Saved %1 (rows: %2)").arg(QDir::toNativeSeparators(m_path), Labels::count(rows)));
+            say([path, rows] { return tr("Saved %1 (rows: %2)").arg(QDir::toNativeSeparators(path), Labels::count(rows)); });
         else if (cancelled)
-            m_result->setText(tr("Export cancelled; no file was written."));
+            say([] { return tr("Export cancelled; no file was written."); });
         else
-            m_result->setText(tr("Export failed: %1").arg(error));
+            say([error] { return tr("Export failed: %1").arg(error); });
         Q_EMIT finished(ok, rows, m_path);
     });
     retranslate();
@@ -91,7 +92,13 @@ void ExportBar::started(const QString &path)
     m_progress->setFormat(QString());
     m_progress->show();
     m_cancel->show();
-    m_result->setText(tr("Exporting to %1…").arg(QDir::toNativeSeparators(path)));
+    say([path] { return tr("Exporting to %1…").arg(QDir::toNativeSeparators(path)); });
+}
+
+void ExportBar::say(std::function<QString()> message)
+{
+    m_resultText = std::move(message);
+    m_result->setText(m_resultText());
 }
 
 void ExportBar::changeEvent(QEvent *event)
@@ -105,6 +112,8 @@ void ExportBar::retranslate()
 {
     m_start->setText(tr("&Export CSV…"));
     m_cancel->setText(tr("Cancel"));
+    if (m_resultText)
+        m_result->setText(m_resultText());
 }
 
 } // namespace flashsale

@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -39,6 +41,8 @@ protected:
 private:
     void retranslate();
     void started(const QString &path);
+    // Shows the result line, and says it again in the new language after a switch.
+    void say(std::function<QString()> message);
 
     CsvExport *m_export = nullptr;
     QString m_path;
@@ -46,6 +50,7 @@ private:
     QProgressBar *m_progress = nullptr;
     QPushButton *m_cancel = nullptr;
     QLabel *m_result = nullptr;
+    std::function<QString()> m_resultText; // makes m_result's text in the current language
 };
 
 } // namespace flashsale

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QLocale>
 
+#include <algorithm>
 #include <cmath>
 
 namespace flashsale {
@@ -82,6 +83,20 @@ std::optional<std::int64_t> Labels::parseMoney(const QString &text)
 QString Labels::count(std::int64_t value)
 {
     return QLocale().toString(qint64(value));
+}
+
+QString Labels::countdown(std::int64_t durationMs)
+{
+    const std::int64_t seconds = std::max<std::int64_t>(0, (durationMs + 999) / 1000);
+    const QLocale locale;
+    const auto two = [&](std::int64_t v) { return locale.toString(qint64(v)).rightJustified(2, u'0'); };
+    const QString minutesSeconds = two(seconds / 60 % 60) + u':' + two(seconds % 60);
+    if (seconds >= 24 * 3600) {
+        //: a countdown longer than a day: %1 days, %2 hours:minutes:seconds
+        return tr("%n day(s) %1", nullptr, int(seconds / 86400))
+            .arg(locale.toString(qint64(seconds / 3600 % 24)) + u':' + minutesSeconds);
+    }
+    return locale.toString(qint64(seconds / 3600)) + u':' + minutesSeconds;
 }
 
 QString Labels::time(std::int64_t epochMs)

@@ -29,6 +29,8 @@ public:
     static QString count(std::int64_t value);
     // Local date and time for epoch ms; "—" for 0.
     static QString time(std::int64_t epochMs);
+    // Time left, h:mm:ss (with days beyond a day), rounded up to the second.
+    static QString countdown(std::int64_t durationMs);
 };
 
 } // namespace flashsale

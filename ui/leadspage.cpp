@@ -73,6 +73,10 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
     m_view->verticalHeader()->hide();
 
     m_count = new QLabel(this);
+    m_empty = new QLabel(this);
+    m_empty->setObjectName(u"leadsEmpty"_qs);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
     m_exportBar = new ExportBar(*m_reader, this);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_count);
@@ -81,6 +85,7 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
     layout->addWidget(m_view, 1);
+    layout->addWidget(m_empty);
     layout->addLayout(bottom);
 
     connect(m_fromSet, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
@@ -93,18 +98,8 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
         connect(edit, &QDateEdit::dateChanged, this, &LeadsPage::apply);
     connect(m_refresh, &QPushButton::clicked, this, &LeadsPage::apply);
     connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
-        // "Leads" is every lost shopper, as on the dashboard; with the filter on, say it is the part with a contact.
-        const IntentQuery shown = m_model->query();
-        QString text;
-        if (!m_model->lastError().isEmpty())
-            text = tr("Cannot read the leads: %1").arg(m_model->lastError());
-        else if (shown.withContactOnly)
-            text = tr("Leads with contact: %1").arg(Labels::count(total));
-        else
-            text = tr("Leads: %1").arg(Labels::count(total));
-        if (m_model->lastError().isEmpty() && !shown.includeSimulated)
-            text += u' ' + tr("(simulated shoppers left out)");
-        m_count->setText(text);
+        m_total = total;
+        showCount();
     });
     connect(m_exportBar, &ExportBar::exportRequested, this, &LeadsPage::chooseExportFile);
     retranslate();
@@ -114,6 +109,25 @@ LeadsPage::~LeadsPage()
 {
     if (m_exportBar->isRunning())
         m_exportBar->job()->cancel();
+}
+
+void LeadsPage::showCount()
+{
+    if (m_total < 0)
+        return; // not read yet
+    const bool failed = !m_model->lastError().isEmpty();
+    if (failed)
+        m_count->setText(tr("Cannot read the leads: %1").arg(m_model->lastError()));
+    else {
+        // "Leads" is every lost shopper, as on the dashboard; with the filter on, say it is the part with a contact.
+        const IntentQuery shown = m_model->query();
+        QString text = shown.withContactOnly ? tr("Leads with contact: %1").arg(Labels::count(m_total))
+                                             : tr("Leads: %1").arg(Labels::count(m_total));
+        if (!shown.includeSimulated)
+            text += u' ' + tr("(simulated shoppers left out)");
+        m_count->setText(text);
+    }
+    m_empty->setVisible(!failed && m_total == 0);
 }
 
 void LeadsPage::setEvents(const QList<EventSnapshot> &events)
@@ -183,6 +197,14 @@ void LeadsPage::retranslate()
     m_contactOnly->setText(tr("Only leads with contact"));
     m_simulated->setText(tr("Include simulated shoppers"));
     m_refresh->setText(tr("Refresh"));
+    m_empty->setText(tr("No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, "
+                        "not open yet); with the contact they left, they are the people to call for the next sale."));
+    // The date pickers write dates as the language does.
+    for (QDateEdit *edit : {m_from, m_to}) {
+        edit->setLocale(QLocale());
+        edit->setDisplayFormat(QLocale().dateFormat(QLocale::ShortFormat));
+    }
+    showCount();
     if (isVisible())
         apply(); // cells hold translated reasons and localized dates
 }

@@ -45,12 +45,16 @@ protected:
 
 private:
     void retranslate();
+    // The count line (and the empty-state hint) for the last read, in the current language.
+    void showCount();
     void chooseExportFile();
 
     std::unique_ptr<ReaderThread> m_reader; // destroyed first: waits for a running export
     LeadsModel *m_model = nullptr;
     QStringList m_eventIds;
     QLabel *m_eventLabel = nullptr, *m_reasonLabel = nullptr, *m_count = nullptr;
+    QLabel *m_empty = nullptr;  // what a lead is, when none matches
+    std::int64_t m_total = -1; // rows of the last read (-1: none yet)
     QComboBox *m_event = nullptr;
     QComboBox *m_reason = nullptr;
     QCheckBox *m_fromSet = nullptr, *m_toSet = nullptr;

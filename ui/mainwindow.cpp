@@ -12,12 +12,15 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QCloseEvent>
 #include <QEvent>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -27,7 +30,11 @@ struct MainWindow::Actions {
     QMenu *file = nullptr;
     QMenu *tools = nullptr;
     QMenu *help = nullptr;
+    QMenu *tray = nullptr;
+    QAction *newEvent = nullptr;
     QAction *saveDashboard = nullptr;
+    QAction *trayShow = nullptr;
+    QAction *trayQuit = nullptr;
     QAction *quit = nullptr;
     QAction *simulate = nullptr;
     QAction *about = nullptr;
@@ -56,6 +63,7 @@ MainWindow::MainWindow(const ServerOptions &options, QWidget *parent)
         m_tabs->addTab(m_dashboard, QString());
         m_tabs->addTab(m_orders, QString());
         m_tabs->addTab(m_leads, QString());
+        m_events->setServer(m_server.get());
         connect(m_events, &EventsPage::eventsChanged, this, &MainWindow::refresh);
     } else {
         m_startErrorLabel = new QLabel(m_tabs);
@@ -97,18 +105,142 @@ MainWindow::MainWindow(const ServerOptions &options, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
+    shutDown();
+}
+
+void MainWindow::shutDown()
+{
     m_refreshTimer->stop();
     delete m_simulate; // its requests go to the server we are about to stop
     // The pages' reader threads hold connections to the store; close them before the engine.
     delete m_tabs;
-    if (m_server)
+    m_tabs = nullptr;
+    m_events = nullptr;
+    m_dashboard = nullptr;
+    m_orders = nullptr;
+    m_leads = nullptr;
+    m_settings = nullptr;
+    m_startErrorLabel = nullptr;
+    if (m_server) {
         m_server->stop();
+        m_server.reset();
+    }
+    if (m_tray)
+        m_tray->hide();
+}
+
+int MainWindow::liveEventCount() const
+{
+    if (!m_server || !m_server->engine().isAccepting())
+        return 0;
+    int live = 0;
+    for (const EventSnapshot &e : m_server->engine().events())
+        live += e.state != EventState::Draft && e.state != EventState::Ended;
+    return live;
+}
+
+MainWindow::CloseChoice MainWindow::askBeforeClosing(int liveEvents)
+{
+    QMessageBox box(QMessageBox::Warning, tr("Quit Flash Sale Console?"),
+                    tr("%n event(s) are open or scheduled. If the console quits, the shop goes offline: shoppers "
+                       "cannot see or buy anything until it runs again.", nullptr, liveEvents),
+                    QMessageBox::NoButton, this);
+    box.setObjectName(u"quitConfirm"_qs);
+    QPushButton *keep = nullptr;
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        box.setInformativeText(tr("Keep serving in the background: the window closes, the shop stays online, and "
+                                  "the icon in the system tray brings it back or quits."));
+        keep = box.addButton(tr("&Keep serving in the background"), QMessageBox::AcceptRole);
+    }
+    QPushButton *quit = box.addButton(tr("&Quit and take the shop offline"), QMessageBox::DestructiveRole);
+    quit->setObjectName(u"quitButton"_qs);
+    QPushButton *cancel = box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(keep ? keep : cancel);
+    box.setEscapeButton(cancel);
+    box.exec();
+    if (box.clickedButton() == quit)
+        return CloseChoice::Quit;
+    if (keep && box.clickedButton() == keep)
+        return CloseChoice::KeepServing;
+    return CloseChoice::Cancel;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    const int live = m_quitting ? 0 : liveEventCount();
+    const CloseChoice choice = live > 0 ? askBeforeClosing(live) : CloseChoice::Quit;
+    if (choice == CloseChoice::Cancel) {
+        event->ignore();
+        return;
+    }
+    if (choice == CloseChoice::KeepServing) {
+        event->ignore();
+        serveInBackground();
+        return;
+    }
+    shutDown();
+    QApplication::setQuitOnLastWindowClosed(true); // it was off while serving from the tray
+    event->accept();
+}
+
+void MainWindow::serveInBackground()
+{
+    if (!m_tray) {
+        Actions &a = *m_actions;
+        a.tray = new QMenu(this);
+        a.trayShow = a.tray->addAction(QString(), this, [this] {
+            showNormal();
+            raise();
+            activateWindow();
+        });
+        a.trayQuit = a.tray->addAction(QString(), this, &MainWindow::quitWithoutAsking);
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setContextMenu(a.tray);
+        connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+            if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                m_actions->trayShow->trigger();
+        });
+        retranslateTray();
+    }
+    // Hidden, the window is no longer the last one open: the application must not quit with it.
+    QApplication::setQuitOnLastWindowClosed(false);
+    m_tray->show();
+    hide();
+}
+
+void MainWindow::quitWithoutAsking()
+{
+    m_quitting = true;
+    shutDown();
+    close();
+    QApplication::quit(); // also when the window was already hidden behind the tray icon
+}
+
+void MainWindow::retranslateTray()
+{
+    if (!m_tray)
+        return;
+    Actions &a = *m_actions;
+    a.trayShow->setText(tr("&Show the console"));
+    a.trayQuit->setText(tr("&Quit (the shop goes offline)"));
+    const int live = liveEventCount();
+    m_tray->setToolTip(tr("Flash Sale Console: serving %n live event(s) at %1", nullptr, live)
+                           .arg(m_server ? m_server->baseUrl() : QString()));
 }
 
 void MainWindow::buildMenus()
 {
     Actions &a = *m_actions;
     a.file = menuBar()->addMenu(QString());
+    a.newEvent = a.file->addAction(QString(), this, [this] {
+        if (!m_events)
+            return;
+        m_tabs->setCurrentWidget(m_events);
+        m_events->newEvent();
+    });
+    a.newEvent->setObjectName(u"newEventAction"_qs);
+    a.newEvent->setShortcut(QKeySequence::New);
+    a.newEvent->setEnabled(m_events != nullptr);
     a.saveDashboard = a.file->addAction(QString(), this, [this] {
         if (!m_dashboard)
             return;
@@ -159,6 +291,8 @@ void MainWindow::showSimulator()
 
 void MainWindow::refresh()
 {
+    if (!m_tabs)
+        return; // shut down
     if (!m_server) {
         m_engineState->setText(tr("Engine stopped"));
         return;
@@ -188,11 +322,12 @@ void MainWindow::refresh()
     // Scale-out: the depth is what waits in the broker's queues for every node, plus this node's unconfirmed.
     m_queue->setText(stats.clustered ? tr("Queue (RabbitMQ): %1").arg(Labels::count(stats.queueDepth))
                                      : tr("Queue: %1").arg(Labels::count(stats.queueDepth)));
+    retranslateTray();
 }
 
 void MainWindow::changeEvent(QEvent *event)
 {
-    if (event->type() == QEvent::LanguageChange)
+    if (event->type() == QEvent::LanguageChange && m_tabs)
         retranslate();
     QMainWindow::changeEvent(event);
 }
@@ -218,6 +353,7 @@ void MainWindow::retranslate()
     m_tabs->setTabText(tab, tr("Settings"));
     Actions &a = *m_actions;
     a.file->setTitle(tr("&File"));
+    a.newEvent->setText(tr("&New event…"));
     a.saveDashboard->setText(tr("&Save dashboard as PNG/PDF…"));
     a.quit->setText(tr("&Quit"));
     a.tools->setTitle(tr("&Tools"));

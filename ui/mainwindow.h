@@ -8,7 +8,10 @@
 
 #include <memory>
 
+class QCloseEvent;
 class QLabel;
+class QMessageBox;
+class QSystemTrayIcon;
 class QTabWidget;
 class QTimer;
 
@@ -45,6 +48,10 @@ public:
     LeadsPage *leadsPage() const { return m_leads; }
     SettingsPage *settingsPage() const { return m_settings; }
     QTabWidget *tabs() const { return m_tabs; }
+    // Events shoppers can reach now or soon (open, sold out, paused, scheduled).
+    int liveEventCount() const;
+    // The icon shown while the console serves in the background (null until then).
+    QSystemTrayIcon *trayIcon() const { return m_tray; }
 
 public Q_SLOTS:
     // Takes one snapshot now and updates every page.
@@ -52,13 +59,24 @@ public Q_SLOTS:
     void showSimulator();
     // Help → About: the version and homepage.
     void showAbout();
+    // Stops the engine and quits without a question: the tray's Quit, SIGTERM/SIGINT.
+    void quitWithoutAsking();
 
 protected:
     void changeEvent(QEvent *event) override;
+    // With a live event, asks first: quitting takes the shop offline; keeping it serving hides
+    // the window behind a tray icon. On quit the engine stops here, cleanly.
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    enum class CloseChoice : std::uint8_t { Quit = 1, KeepServing, Cancel };
+    CloseChoice askBeforeClosing(int liveEvents);
+    void serveInBackground();
+    // Stops the pages' readers, the simulator and then the engine; safe to call twice.
+    void shutDown();
     void buildMenus();
     void retranslate();
+    void retranslateTray();
 
     std::unique_ptr<Server> m_server;
     QString m_startError;
@@ -76,6 +94,8 @@ private:
     QLabel *m_engineState = nullptr;
     QLabel *m_queue = nullptr;
     QTimer *m_refreshTimer = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    bool m_quitting = false; // quitWithoutAsking(): close without the question
     struct Actions;
     std::unique_ptr<Actions> m_actions;
 };

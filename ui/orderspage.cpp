@@ -37,8 +37,9 @@ OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
     m_search->setObjectName(u"ordersSearch"_qs);
     m_search->setClearButtonEnabled(true);
     m_search->setMinimumWidth(240);
+    // Left out by default, as on the Leads page: rehearsals are not sales.
     m_simulated = new QCheckBox(this);
-    m_simulated->setChecked(true);
+    m_simulated->setObjectName(u"ordersSimulated"_qs);
     m_refresh = new QPushButton(this);
     filters->addWidget(m_eventLabel);
     filters->addWidget(m_event);
@@ -61,6 +62,10 @@ OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
     m_view->setWordWrap(false);
 
     m_count = new QLabel(this);
+    m_empty = new QLabel(this);
+    m_empty->setObjectName(u"ordersEmpty"_qs);
+    m_empty->setWordWrap(true);
+    m_empty->hide();
     m_exportBar = new ExportBar(*m_reader, this);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_count);
@@ -68,6 +73,7 @@ OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
     layout->addWidget(m_view, 1);
+    layout->addWidget(m_empty);
     layout->addLayout(bottom);
 
     m_searchDelay.setSingleShot(true);
@@ -78,8 +84,8 @@ OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
     connect(m_simulated, &QCheckBox::toggled, this, &OrdersPage::apply);
     connect(m_refresh, &QPushButton::clicked, this, &OrdersPage::apply);
     connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
-        m_count->setText(m_model->lastError().isEmpty() ? tr("Orders: %1").arg(Labels::count(total))
-                                                        : tr("Cannot read the orders: %1").arg(m_model->lastError()));
+        m_total = total;
+        showCount();
     });
     connect(m_exportBar, &ExportBar::exportRequested, this, &OrdersPage::chooseExportFile);
     retranslate();
@@ -89,6 +95,20 @@ OrdersPage::~OrdersPage()
 {
     if (m_exportBar->isRunning())
         m_exportBar->job()->cancel();
+}
+
+void OrdersPage::showCount()
+{
+    if (m_total < 0)
+        return; // not read yet
+    const bool failed = !m_model->lastError().isEmpty();
+    if (failed)
+        m_count->setText(tr("Cannot read the orders: %1").arg(m_model->lastError()));
+    else if (!m_model->query().includeSimulated)
+        m_count->setText(tr("Orders: %1 (simulated shoppers left out)").arg(Labels::count(m_total)));
+    else
+        m_count->setText(tr("Orders: %1").arg(Labels::count(m_total)));
+    m_empty->setVisible(!failed && m_total == 0);
 }
 
 void OrdersPage::setEvents(const QList<EventSnapshot> &events)
@@ -149,6 +169,9 @@ void OrdersPage::retranslate()
     m_event->setItemText(0, tr("All events"));
     m_search->setPlaceholderText(tr("Search by user…"));
     m_simulated->setText(tr("Include simulated shoppers"));
+    m_empty->setText(tr("No orders here yet. An order appears as soon as a shopper wins; orders of simulated "
+                        "shoppers show when “Include simulated shoppers” is ticked."));
+    showCount();
     m_refresh->setText(tr("Refresh"));
     if (isVisible())
         apply();

@@ -45,6 +45,8 @@ protected:
 
 private:
     void retranslate();
+    // The count line (and the empty-state hint) for the last read, in the current language.
+    void showCount();
     void chooseExportFile();
 
     std::unique_ptr<ReaderThread> m_reader; // destroyed first: waits for a running export
@@ -52,6 +54,8 @@ private:
     QStringList m_eventIds;
     QTimer m_searchDelay;
     QLabel *m_eventLabel = nullptr, *m_count = nullptr;
+    QLabel *m_empty = nullptr;  // what to expect when no order matches
+    std::int64_t m_total = -1; // rows of the last read (-1: none yet)
     QComboBox *m_event = nullptr;
     QLineEdit *m_search = nullptr;
     QCheckBox *m_simulated = nullptr;

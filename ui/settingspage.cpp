@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSysInfo>
+#include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -132,9 +133,24 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     saveRow->addWidget(m_save);
     saveRow->addWidget(m_saved, 1);
 
+    // Several nodes are for the IT staff who set them up: out of sight until asked for.
+    m_advanced = new QToolButton(this);
+    m_advanced->setObjectName(u"advancedToggle"_qs);
+    m_advanced->setCheckable(true);
+    m_advanced->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_advanced->setArrowType(Qt::RightArrow);
+    m_advanced->setAutoRaise(true);
+    m_backendGroup->setVisible(false);
+    connect(m_advanced, &QToolButton::toggled, this, [this](bool open) {
+        m_advanced->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+        m_backendGroup->setVisible(open);
+    });
+
     auto *layout = new QVBoxLayout(this);
-    for (QGroupBox *group : {m_engineGroup, m_tokenGroup, m_languageGroup, m_backendGroup})
+    for (QGroupBox *group : {m_engineGroup, m_tokenGroup, m_languageGroup})
         layout->addWidget(group);
+    layout->addWidget(m_advanced);
+    layout->addWidget(m_backendGroup);
     layout->addLayout(saveRow);
     layout->addStretch(1);
 
@@ -149,7 +165,7 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     });
     connect(m_copyToken, &QPushButton::clicked, this, [this] {
         QGuiApplication::clipboard()->setText(m_token->text());
-        m_saved->setText(tr("Admin token copied."));
+        say([this] { return tr("Admin token copied."); });
     });
     connect(m_regenerate, &QPushButton::clicked, this, &SettingsPage::regenerateToken);
     connect(m_language, &QComboBox::currentIndexChanged, this, [this] {
@@ -213,7 +229,11 @@ void SettingsPage::save()
 {
     QString problem;
     if (!validate(&problem)) {
-        m_saved->setText(problem);
+        say([this] {
+            QString again;
+            validate(&again);
+            return again;
+        });
         return;
     }
     m_savedStoreUrl = urlToSave(m_storeUrl, m_savedStoreUrl);
@@ -226,7 +246,7 @@ void SettingsPage::save()
     settings.setNodeId(m_nodeId->text().trimmed());
     m_storeUrl->setText(withoutPassword(m_savedStoreUrl));
     m_queueUrl->setText(withoutPassword(m_savedQueueUrl));
-    m_saved->setText(tr("Saved. The changes apply when the engine next starts (restart the console)."));
+    say([this] { return tr("Saved. The changes apply when the engine next starts (restart the console)."); });
 }
 
 void SettingsPage::regenerateToken()
@@ -245,7 +265,13 @@ void SettingsPage::regenerateToken()
         return;
     }
     m_token->setText(m_server->adminToken());
-    m_saved->setText(tr("A new admin token is in use."));
+    say([this] { return tr("A new admin token is in use."); });
+}
+
+void SettingsPage::say(std::function<QString()> message)
+{
+    m_savedText = std::move(message);
+    m_saved->setText(m_savedText());
 }
 
 void SettingsPage::changeEvent(QEvent *event)
@@ -270,6 +296,7 @@ void SettingsPage::retranslate()
     m_regenerate->setText(tr("Regenerate…"));
     m_languageGroup->setTitle(tr("Language"));
     m_languageLabel->setText(tr("Console language:"));
+    m_advanced->setText(tr("&Advanced: several nodes (PostgreSQL, RabbitMQ)"));
     m_backendGroup->setTitle(tr("Backend"));
     m_storeLabel->setText(tr("Store URL (PostgreSQL):"));
     m_storeUrl->setToolTip(tr("Leave empty for the embedded SQLite database in the data directory."));
@@ -290,6 +317,8 @@ void SettingsPage::retranslate()
                      running.queueUrl.isEmpty() ? tr("embedded queue") : withoutPassword(running.queueUrl),
                      running.nodeId.isEmpty() ? QSysInfo::machineHostName() : running.nodeId));
     }
+    if (m_savedText)
+        m_saved->setText(m_savedText());
 }
 
 } // namespace flashsale

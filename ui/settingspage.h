@@ -3,12 +3,15 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QToolButton;
 
 namespace flashsale {
 
@@ -35,6 +38,8 @@ protected:
 
 private:
     void retranslate();
+    // Shows a status line, and says it again in the new language after a switch.
+    void say(std::function<QString()> message);
     bool validate(QString *problem) const;
     // The URL to save for a field: what was typed, or the saved URL when only its password is hidden.
     static QString urlToSave(const QLineEdit *field, const QString &savedUrl);
@@ -59,6 +64,8 @@ private:
     QLineEdit *m_nodeId = nullptr;
     // The saved URLs, password included, that the fields show without it.
     QString m_savedStoreUrl, m_savedQueueUrl;
+    QToolButton *m_advanced = nullptr; // shows the backend group (collapsed at first)
+    std::function<QString()> m_savedText; // makes m_saved's text in the current language
 };
 
 } // namespace flashsale

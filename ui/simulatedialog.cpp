@@ -71,16 +71,18 @@ SimulateDialog::SimulateDialog(Server &server, QWidget *parent)
 
 void SimulateDialog::setEvents(const QList<EventSnapshot> &events)
 {
-    QStringList ids;
+    // Each item names the event's state: refill when a state changes too, or the language.
+    QStringList items;
     for (const EventSnapshot &e : events)
-        ids << e.config.id;
-    if (ids == m_eventIds)
+        items << u"%1 — %2 (%3)"_qs.arg(e.config.name, e.config.id, Labels::state(e.state));
+    if (items == m_eventItems)
         return;
-    m_eventIds = ids;
+    m_eventItems = items;
     const QString keep = m_event->currentData().toString();
     m_event->clear();
-    for (const EventSnapshot &e : events)
-        m_event->addItem(u"%1 — %2 (%3)"_qs.arg(e.config.name, e.config.id, Labels::state(e.state)), e.config.id);
+    for (qsizetype i = 0; i < events.size(); ++i)
+        m_event->addItem(items[i], events[i].config.id);
+    m_events = events;
     const int index = m_event->findData(keep);
     if (index >= 0)
         m_event->setCurrentIndex(index);
@@ -156,6 +158,7 @@ void SimulateDialog::retranslate()
     m_close->setText(tr("Close"));
     if (m_simulator.summary().shoppers > 0)
         showSummary();
+    setEvents(m_events);
 }
 
 } // namespace flashsale

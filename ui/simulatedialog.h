@@ -41,7 +41,8 @@ private:
     Server &m_server;
     Simulator m_simulator;
     QTimer m_poll;
-    QStringList m_eventIds;
+    QStringList m_eventItems;      // the items shown, as text
+    QList<EventSnapshot> m_events; // the events they show
     QLabel *m_intro = nullptr, *m_eventLabel = nullptr, *m_shoppersLabel = nullptr, *m_concurrencyLabel = nullptr;
     QComboBox *m_event = nullptr;
     QSpinBox *m_shoppers = nullptr;
