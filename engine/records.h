@@ -41,6 +41,7 @@ struct OrderQuery {
     QString eventId;      // empty: all events
     QString userContains; // empty: all users
     bool includeSimulated = true;
+    bool includeRehearsals = false; // rows of the simulator's rehearsal copies
     std::int64_t offset = 0;
     std::int64_t limit = 100; // <= 0: no limit (exports)
 };
@@ -54,6 +55,7 @@ struct IntentQuery {
     std::int64_t toMs = 0;   // last attempt before; 0: no bound
     bool withContactOnly = false;
     bool includeSimulated = true;
+    bool includeRehearsals = false; // rows of the simulator's rehearsal copies
     IntentSort sort = IntentSort::LastAt;
     bool descending = true;
     std::int64_t offset = 0;

@@ -250,6 +250,7 @@ void DashboardPage::countLeads()
     m_leadsCountedAtMs = Engine::nowMs();
     IntentQuery query;
     query.eventId = m_eventId;
+    query.includeRehearsals = !m_eventId.isEmpty(); // a rehearsal copy picked to watch: its own leads
     m_reader->post([this, query](QSqlDatabase db, const QString &openError) {
         std::int64_t total = -1;
         QString error = openError;
