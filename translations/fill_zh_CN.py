@@ -247,6 +247,15 @@ ZH = {
     "Stop": "停止",
     "Start": "开始",
     "Close": "关闭",
+    # Issue 17 part 2: rehearsal copies, pace, progress (wt-17e)
+    "Create an event first.": "请先创建一个活动。",
+    "Decided %1 of %2 · won %3 · lost %4 · leads %5 · %6 shoppers/s": "已判定 %1 / %2 · 抢中 %3 · 未抢中 %4 · 线索 %5 · %6 人/秒",
+    "On the rehearsal copy %1; the event itself is not touched.": "在演练副本 %1 上进行；活动本身不受影响。",
+    "Rehearses a launch: synthetic shoppers go through the real shoppers' API to a rehearsal copy of the event (same settings, its own id, opened for the rehearsal and ended after it). The event itself, its stock, orders and leads are not touched; shoppers never see the copy, and exports and totals leave it out. Pick the copy on the dashboard to watch it.":
+        "演练一次发布：模拟顾客通过真实的顾客 API 访问该活动的演练副本（设置相同、编号独立，演练时开启、结束后关闭）。活动本身及其库存、订单和线索都不受影响；顾客看不到副本，导出和合计也不包含它。在看板上选择该副本即可观察。",
+    "Pace:": "速度：",
+    " shoppers/s": " 人/秒",
+    "As fast as possible": "尽可能快",
 }
 
 

@@ -95,15 +95,28 @@ void SimulateDialog::setEvents(const QList<EventSnapshot> &events)
     };
     if (sameChoices(shown, m_events))
         return;
+    const bool sameIds = std::equal(shown.begin(), shown.end(), m_events.begin(), m_events.end(),
+                                    [](const EventSnapshot &x, const EventSnapshot &y) { return x.config.id == y.config.id; });
     m_events = shown;
+    if (sameIds) // only names or states changed: relabel in place, an open list stays open
+        return labelEvents();
     const QString keep = m_event->currentData().toString();
     const QSignalBlocker blocker(m_event);
     m_event->clear();
     for (const EventSnapshot &e : std::as_const(m_events))
-        m_event->addItem(u"%1 — %2 (%3)"_qs.arg(e.config.name, e.config.id, Labels::state(e.state)), e.config.id);
+        m_event->addItem(QString(), e.config.id);
+    labelEvents();
     const int index = m_event->findData(keep);
     if (index >= 0)
         m_event->setCurrentIndex(index);
+}
+
+void SimulateDialog::labelEvents()
+{
+    for (int i = 0; i < m_events.size() && i < m_event->count(); ++i) {
+        const EventSnapshot &e = m_events[i];
+        m_event->setItemText(i, u"%1 — %2 (%3)"_qs.arg(e.config.name, e.config.id, Labels::state(e.state)));
+    }
 }
 
 void SimulateDialog::start(const QString &eventId, int shoppers)
@@ -180,6 +193,7 @@ void SimulateDialog::retranslate()
     m_pace->setSpecialValueText(tr("As fast as possible"));
     m_start->setText(m_rehearsal.isRunning() ? tr("Stop") : tr("Start"));
     m_close->setText(tr("Close"));
+    labelEvents();
     if (m_rehearsal.summary().shoppers > 0)
         showSummary();
 }

@@ -38,6 +38,7 @@ protected:
 
 private:
     void retranslate();
+    void labelEvents(); // "name — id (state)" for each choice, in the current language
     void showSummary();
     void toggle();
 
