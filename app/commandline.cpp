@@ -23,10 +23,11 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB (or set FLASHSALE_STORE_URL)."_qs, u"URL"_qs);
     const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST (or set FLASHSALE_QUEUE_URL). Needs --store."_qs, u"URL"_qs);
     const QCommandLineOption nodeId(u"node-id"_qs, u"Names this node in logs, metrics and the cluster: 1 to 64 of A-Z a-z 0-9 . _ - (default: the host name)."_qs, u"NAME"_qs);
-    const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: send N simulated shoppers to EVENT_ID through the HTTP API, print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
+    const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: rehearse EVENT_ID: send N simulated shoppers through the HTTP API to a rehearsal copy of it (the event itself is not touched), print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
     const QCommandLineOption backup(u"backup"_qs, u"Save a consistent copy of the SQLite database of --data-dir as FILE, also while a node serves, and exit (PostgreSQL: use pg_dump)."_qs, u"FILE"_qs);
     const QCommandLineOption connect(u"connect"_qs, u"With --backup: fetch the copy from the running node at URL (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate, backup, connect});
+    const QCommandLineOption pace(u"pace"_qs, QStringLiteral("With --simulate: shoppers sent per second (default %1; 0: as fast as possible).").arg(kDefaultShoppersPerSecond), u"N"_qs);
+    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, connect});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -112,6 +113,14 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         }
         if (!result.headless) {
             result.error = u"--simulate needs --headless (in the console, use Tools → Simulate)"_qs;
+            return result;
+        }
+    }
+    if (parser.isSet(pace)) {
+        bool ok = false;
+        result.simulatePacePerSecond = parser.value(pace).toInt(&ok);
+        if (!ok || result.simulatePacePerSecond < 0 || !parser.isSet(simulate)) {
+            result.error = u"--pace expects shoppers per second (0 or more) and goes with --simulate"_qs;
             return result;
         }
     }

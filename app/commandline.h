@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/server.h"
+#include "engine/simulator.h"
 
 #include <QStringList>
 
@@ -15,6 +16,7 @@ struct CommandLine {
     // --simulate EVENT_ID:N (headless): send N simulated shoppers through the API after start.
     QString simulateEventId;
     std::int64_t simulateShoppers = 0;
+    int simulatePacePerSecond = kDefaultShoppersPerSecond; // --pace: shoppers per second, 0: unpaced
     // --backup FILE: copy the database (of --data-dir, or of the node at --connect URL) and exit.
     QString backupFile;
     QString connectUrl;

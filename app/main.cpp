@@ -3,7 +3,7 @@
 #include "app/shutdownsignals.h"
 #include "engine/backup.h"
 #include "engine/server.h"
-#include "engine/simulator.h"
+#include "engine/rehearsal.h"
 #include "ui/aboutdialog.h"
 #include "ui/consolesettings.h"
 #include "ui/language.h"
@@ -63,15 +63,16 @@ int runHeadless(const CommandLine &commandLine)
     ShutdownSignals shutdownSignals;
     int exitCode = 0;
 
-    // --simulate: rehearse through the real API, print one summary, keep serving.
-    Simulator simulator;
+    // --simulate: rehearse on a copy of the event through the real API, print one summary, keep serving.
+    Rehearsal rehearsal(server.engine());
     if (commandLine.simulateShoppers > 0) {
-        QObject::connect(&simulator, &Simulator::finished, qApp, [&](const SimulationSummary &s) {
-            std::printf("simulated %lld shoppers against %s in %.1f s: accepted %lld, won %lld, "
+        QObject::connect(&rehearsal, &Rehearsal::finished, qApp, [&](const SimulationSummary &s) {
+            std::printf("simulated %lld shoppers against %s (rehearsal copy %s) in %.1f s: accepted %lld, won %lld, "
                         "leads (lost shoppers) %lld, with contact %lld, undecided %lld, failed %lld, rate %.0f/s\n",
-                        qlonglong(s.shoppers), qPrintable(commandLine.simulateEventId), double(s.elapsedMs) / 1000.0,
-                        qlonglong(s.accepted), qlonglong(s.won), qlonglong(s.lost), qlonglong(s.withContact),
-                        qlonglong(s.undecided), qlonglong(s.failed), s.ratePerSecond());
+                        qlonglong(s.shoppers), qPrintable(commandLine.simulateEventId),
+                        qPrintable(rehearsal.copyId().isEmpty() ? u"none"_qs : rehearsal.copyId()),
+                        double(s.elapsedMs) / 1000.0, qlonglong(s.accepted), qlonglong(s.won), qlonglong(s.lost),
+                        qlonglong(s.withContact), qlonglong(s.undecided), qlonglong(s.failed), s.ratePerSecond());
             if (!s.lastError.isEmpty())
                 std::printf("last error: %s\n", qPrintable(s.lastError));
             std::fflush(stdout);
@@ -81,9 +82,8 @@ int runHeadless(const CommandLine &commandLine)
         plan.adminToken = server.adminToken();
         plan.eventId = commandLine.simulateEventId;
         plan.shoppers = commandLine.simulateShoppers;
-        if (!server.engine().event(plan.eventId))
-            std::fprintf(stderr, "flashsale: --simulate: no event \"%s\"; the run will fail\n", qPrintable(plan.eventId));
-        simulator.start(plan);
+        plan.shoppersPerSecond = commandLine.simulatePacePerSecond;
+        rehearsal.start(plan);
     }
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, qApp, [&](int number) {
         qInfo("signal %d: stopping intake, draining the queue", number);

@@ -45,6 +45,7 @@ QJsonObject statsJson(const EngineStats &stats)
     for (const EventSnapshot &e : stats.events) {
         events.append(QJsonObject{{u"id"_qs, e.config.id},
                                   {u"state"_qs, toString(e.state)},
+                                  {u"rehearsal"_qs, e.config.rehearsal},
                                   {u"accepted"_qs, qint64(e.acceptedRequests)},
                                   {u"decided"_qs, qint64(e.decidedRequests)},
                                   {u"won"_qs, qint64(e.wonRequests)},

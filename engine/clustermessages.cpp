@@ -29,7 +29,8 @@ QDataStream &operator<<(QDataStream &out, const EventSnapshot &e)
         << qint32(e.config.perUserLimit) << qint64(e.config.startsAtMs) << qint64(e.config.endsAtMs);
     putEnum(out, e.state);
     out << qint64(e.stockTotal) << qint64(e.remaining) << qint64(e.acceptedRequests) << qint64(e.decidedRequests)
-        << qint64(e.wonRequests) << qint64(e.lostRequests) << qint64(e.createdAtMs) << qint64(e.updatedAtMs);
+        << qint64(e.wonRequests) << qint64(e.lostRequests) << qint64(e.createdAtMs) << qint64(e.updatedAtMs)
+        << e.config.rehearsal;
     return out;
 }
 
@@ -39,7 +40,7 @@ QDataStream &operator>>(QDataStream &in, EventSnapshot &e)
     qint32 limit;
     in >> e.config.id >> e.config.name >> price >> e.config.currency >> stock >> limit >> startsAt >> endsAt;
     e.state = takeEnum<EventState>(in);
-    in >> stockTotal >> remaining >> accepted >> decided >> won >> lost >> created >> updated;
+    in >> stockTotal >> remaining >> accepted >> decided >> won >> lost >> created >> updated >> e.config.rehearsal;
     e.config.priceCents = price;
     e.config.stock = stock;
     e.config.perUserLimit = limit;

@@ -9,6 +9,7 @@
 #include <QRandomGenerator>
 #include <QSysInfo>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -110,6 +111,12 @@ bool Engine::start(QString *error, StartFailure *failure)
         m_wonUnits += wonUnits;
         m_lost += c.lost;
         m_decided += c.won + c.lost;
+        if (event.config.rehearsal) {
+            m_rehearsalAccepted += c.accepted;
+            m_rehearsalWonRequests += c.won;
+            m_rehearsalWonUnits += wonUnits;
+            m_rehearsalLost += c.lost;
+        }
     }
     for (LoadedTicket &t : loaded.tickets) {
         t.view.eventIndex = m_events->indexOf(t.eventId);
@@ -254,6 +261,8 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
         request.ticketTag = tag;
         m_inflight.fetch_add(1, std::memory_order_relaxed);
         m_accepted.fetch_add(1, std::memory_order_relaxed);
+        if (slot->rehearsal)
+            m_rehearsalAccepted.fetch_add(1, std::memory_order_relaxed);
         slot->acceptedRequests.fetch_add(1, std::memory_order_relaxed);
         if (m_cluster)
             m_cluster->publishPurchase(std::move(request));
@@ -313,6 +322,14 @@ std::optional<EventSnapshot> Engine::event(QStringView id) const
 QString Engine::eventIdAt(int index) const
 {
     return m_events->idAt(index);
+}
+
+std::optional<EventSnapshot> Engine::shopperEvent(QStringView id) const
+{
+    std::optional<EventSnapshot> found = event(id);
+    if (found && found->config.rehearsal)
+        found.reset();
+    return found;
 }
 
 QList<EventSnapshot> Engine::events() const
@@ -375,15 +392,42 @@ AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
     return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
 }
 
+AdminResult Engine::createRehearsal(QStringView sourceId)
+{
+    const std::optional<EventSnapshot> source = event(sourceId);
+    if (!source)
+        return AdminResult{Status::NotFound, EventSnapshot(), QStringLiteral("no event \"%1\"").arg(sourceId)};
+    EventConfig copy = source->config;
+    copy.rehearsal = true;
+    copy.startsAtMs = 0;
+    copy.endsAtMs = 0;
+    const QList<EventSnapshot> existing = events();
+    const auto taken = [&existing](const QString &id) {
+        return std::any_of(existing.begin(), existing.end(), [&id](const EventSnapshot &e) { return e.config.id == id; });
+    };
+    for (int n = 1;; ++n) {
+        const QString suffix = QStringLiteral("-rehearsal-%1").arg(n);
+        copy.id = source->config.id.left(limits::maxEventIdLength - suffix.size()) + suffix;
+        if (!taken(copy.id))
+            break;
+    }
+    AdminResult created = createEvent(copy);
+    if (created.status != Status::Ok)
+        return created;
+    return actOnEvent(copy.id, EventAction::Open);
+}
+
 EngineStats Engine::stats() const
 {
     EngineStats s;
     s.atMs = nowMs();
-    s.accepted = m_accepted.load(std::memory_order_relaxed);
-    s.decided = m_decided.load(std::memory_order_relaxed);
-    s.wonRequests = m_wonRequests.load(std::memory_order_relaxed);
-    s.wonUnits = m_wonUnits.load(std::memory_order_relaxed);
-    s.lost = m_lost.load(std::memory_order_relaxed);
+    const std::int64_t rehearsalWon = m_rehearsalWonRequests.load(std::memory_order_relaxed);
+    const std::int64_t rehearsalLost = m_rehearsalLost.load(std::memory_order_relaxed);
+    s.accepted = m_accepted.load(std::memory_order_relaxed) - m_rehearsalAccepted.load(std::memory_order_relaxed);
+    s.decided = m_decided.load(std::memory_order_relaxed) - rehearsalWon - rehearsalLost;
+    s.wonRequests = m_wonRequests.load(std::memory_order_relaxed) - rehearsalWon;
+    s.wonUnits = m_wonUnits.load(std::memory_order_relaxed) - m_rehearsalWonUnits.load(std::memory_order_relaxed);
+    s.lost = m_lost.load(std::memory_order_relaxed) - rehearsalLost;
     s.queueDepth = m_inflight.load(std::memory_order_relaxed);
     s.rejectedOverload = m_rejectedOverload.load(std::memory_order_relaxed);
     s.commits = m_writer ? m_writer->commitCount() : 0;
@@ -400,6 +444,8 @@ EngineStats Engine::stats() const
         s.queueDepth = m_inflight.load(std::memory_order_relaxed);
         s.accepted = s.queueDepth;
         for (const EventSnapshot &e : std::as_const(s.events)) {
+            if (e.config.rehearsal)
+                continue;
             s.accepted += e.acceptedRequests;
             s.decided += e.decidedRequests;
             s.wonRequests += e.wonRequests;
@@ -408,6 +454,7 @@ EngineStats Engine::stats() const
         }
         for (int i = 0, n = m_events->count(); i < n; ++i)
             s.queueDepth += m_events->slot(i)->brokerDepth.load(std::memory_order_relaxed);
+        return s;
     }
     return s;
 }
@@ -431,15 +478,21 @@ void Engine::onCommitted(CommitBatch &batch)
     m_changes.clear();
     const std::int64_t nowUs = steadyMicros();
     std::int64_t won = 0, wonUnits = 0, lost = 0;
+    std::int64_t rehearsalWon = 0, rehearsalWonUnits = 0, rehearsalLost = 0;
     for (const DecidedRequest &d : batch.decided) {
         m_changes.push_back(TicketChange{d.request.seq, d.decision.outcome, d.decision.reason, d.decision.orderId});
         if (d.request.acceptedSteadyUs > 0)
             m_latency.record(nowUs - d.request.acceptedSteadyUs);
+        const EventBook::Slot *slot = m_events->slot(d.request.eventIndex);
+        const bool rehearsal = slot && slot->rehearsal;
         if (d.decision.outcome == TicketState::Won) {
             ++won;
             wonUnits += d.request.quantity;
+            rehearsalWon += rehearsal;
+            rehearsalWonUnits += rehearsal ? d.request.quantity : 0;
         } else {
             ++lost;
+            rehearsalLost += rehearsal;
         }
     }
     m_tickets.apply(m_changes, m_notify);
@@ -447,6 +500,9 @@ void Engine::onCommitted(CommitBatch &batch)
     m_wonUnits.fetch_add(wonUnits, std::memory_order_relaxed);
     m_lost.fetch_add(lost, std::memory_order_relaxed);
     m_decided.fetch_add(won + lost, std::memory_order_relaxed);
+    m_rehearsalWonRequests.fetch_add(rehearsalWon, std::memory_order_relaxed);
+    m_rehearsalWonUnits.fetch_add(rehearsalWonUnits, std::memory_order_relaxed);
+    m_rehearsalLost.fetch_add(rehearsalLost, std::memory_order_relaxed);
     m_inflight.fetch_sub(won + lost, std::memory_order_relaxed);
     dispatch(m_notify);
 }

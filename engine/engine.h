@@ -61,6 +61,8 @@ struct SubmitResult {
 };
 
 // Totals since start plus every event's snapshot; cheap enough to take a few times a second.
+// The totals leave rehearsal copies out (their snapshots are in events, marked); the queue
+// depth and the latency histogram are the node's and include them.
 struct EngineStats {
     std::int64_t atMs = 0;
     std::int64_t accepted = 0;         // requests accepted into the decider's queue (cluster: by every node)
@@ -108,6 +110,8 @@ public:
     std::optional<TicketView> ticket(std::uint64_t seq, std::uint32_t tag) const;
     std::optional<TicketView> watchTicket(std::uint64_t seq, std::uint32_t tag, int listener, TicketState waitUntil);
     std::optional<EventSnapshot> event(QStringView id) const;
+    // As event(), but a rehearsal copy is not found: what shoppers may see.
+    std::optional<EventSnapshot> shopperEvent(QStringView id) const;
     // The id of the event a ticket belongs to (TicketView::eventIndex).
     QString eventIdAt(int index) const;
 
@@ -118,6 +122,10 @@ public:
     AdminResult updateEvent(QStringView id, const EventPatch &patch);
     AdminResult actOnEvent(QStringView id, EventAction action);
     AdminResult restockEvent(QStringView id, std::int64_t units);
+    // A rehearsal copy of sourceId for the simulator: the same settings under its own id
+    // ("<id>-rehearsal-<n>"), marked rehearsal, no schedule, and opened whatever the source's
+    // state. The source is not touched. Status::NotFound when sourceId is unknown.
+    AdminResult createRehearsal(QStringView sourceId);
 
     EngineStats stats() const;
     // Front ends report WebSocket connections opened (+1) and closed (-1) for stats().
@@ -190,6 +198,11 @@ private:
     std::atomic<std::int64_t> m_lost{0};
     std::atomic<std::int64_t> m_rejectedOverload{0};
     std::atomic<std::int64_t> m_webSocketClients{0};
+    // The part of the totals above that rehearsal copies made; stats() leaves it out.
+    std::atomic<std::int64_t> m_rehearsalAccepted{0};
+    std::atomic<std::int64_t> m_rehearsalWonRequests{0};
+    std::atomic<std::int64_t> m_rehearsalWonUnits{0};
+    std::atomic<std::int64_t> m_rehearsalLost{0};
     LatencyHistogram m_latency;
 
     // The generation of the last event row enqueued, per calling thread's change.

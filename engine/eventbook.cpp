@@ -52,6 +52,7 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
 {
     auto slot = std::make_unique<Slot>();
     slot->id = event.config.id;
+    slot->rehearsal = event.config.rehearsal;
     EventRuntime &rt = slot->runtime;
     rt.config = event.config;
     rt.state = event.state;
@@ -202,6 +203,7 @@ AdminResult EventBook::create(const EventConfig &config, std::int64_t nowMs, Cre
         return failure(Status::Exists, QStringLiteral("an event with id \"%1\" already exists").arg(config.id));
     auto slot = std::make_unique<Slot>();
     slot->id = config.id;
+    slot->rehearsal = config.rehearsal;
     EventRuntime &rt = slot->runtime;
     rt.config = config;
     rt.state = EventState::Draft;
@@ -352,6 +354,7 @@ int EventBook::applyReplica(const EventSnapshot &event, std::int64_t epoch)
     if (!slot) {
         auto created = std::make_unique<Slot>();
         created->id = event.config.id;
+        created->rehearsal = event.config.rehearsal;
         slot = created.get();
         std::unique_lock directoryLock(m_directoryMutex);
         m_indexById.insert(event.config.id, int(m_slots.size()));

@@ -77,6 +77,7 @@ public:
 
     struct Slot {
         QString id;                            // set before the slot is published; never changes
+        bool rehearsal = false;                // likewise (EventConfig::rehearsal)
         EventRuntime runtime;                  // guarded by EventBook::m_mutex
         std::atomic<EventState> storedState{EventState::Draft};
         std::atomic<std::int64_t> startsAtMs{0};

@@ -80,6 +80,7 @@ QJsonObject adminEventJson(const EventSnapshot &e)
     json.insert(u"lost"_qs, qint64(e.lostRequests));
     json.insert(u"createdAt"_qs, isoOrNull(e.createdAtMs));
     json.insert(u"updatedAt"_qs, isoOrNull(e.updatedAtMs));
+    json.insert(u"rehearsal"_qs, e.config.rehearsal);
     return json;
 }
 
@@ -413,7 +414,7 @@ void HttpFront::route(const QHttpServerRequest &request, Reply &reply)
 
 void HttpFront::getEvent(QStringView eventId, Reply &reply)
 {
-    const auto event = m_engine.event(eventId);
+    const auto event = m_engine.shopperEvent(eventId);
     if (!event)
         return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
     reply.json(200, publicEventJson(*event));
@@ -442,7 +443,13 @@ void HttpFront::postPurchase(const QHttpServerRequest &request, QStringView even
     const int wait = waitMillis(request, &problem);
     if (wait < 0)
         return reply.error(400, "invalid_field", problem);
-    const auto event = m_engine.event(eventId);
+    // A rehearsal copy is unknown to everyone but the simulator (the admin token, simulated).
+    const QByteArray auth = request.value("authorization");
+    const bool admin = auth.startsWith("Bearer ") && [&] {
+        const QByteArray token = m_adminToken.get();
+        return !token.isEmpty() && tokensEqual(auth.mid(7).trimmed(), token);
+    }();
+    const auto event = admin ? m_engine.event(eventId) : m_engine.shopperEvent(eventId);
     if (!event)
         return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
 
@@ -457,12 +464,10 @@ void HttpFront::postPurchase(const QHttpServerRequest &request, QStringView even
     auto purchase = purchaseFromJson(document.object(), *event, &problem);
     if (!purchase)
         return reply.error(400, "invalid_field", problem);
-    if (purchase->simulated) {
-        const QByteArray auth = request.value("authorization");
-        const QByteArray token = m_adminToken.get();
-        if (!auth.startsWith("Bearer ") || !tokensEqual(auth.mid(7), token))
-            return reply.error(401, "unauthorized", u"only the admin token may mark purchases as simulated"_qs);
-    }
+    if (purchase->simulated && !admin)
+        return reply.error(401, "unauthorized", u"only the admin token may mark purchases as simulated"_qs);
+    if (event->config.rehearsal && !purchase->simulated)
+        return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
 
     const TicketState until = wait > 0 ? TicketState::Won : TicketState::Queued;
     const SubmitResult result = m_engine.submit(eventId, std::move(*purchase), m_listenerId, until);
@@ -640,8 +645,11 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
     if (parts.size() == 4) {
         if (method == Method::Get) {
             QJsonArray items;
-            for (const EventSnapshot &e : m_engine.events())
-                items.append(adminEventJson(e));
+            const bool withRehearsals = queryBool(request.query(), u"includeRehearsals"_qs, false);
+            for (const EventSnapshot &e : m_engine.events()) {
+                if (withRehearsals || !e.config.rehearsal)
+                    items.append(adminEventJson(e));
+            }
             return reply.json(200, QJsonObject{{u"items"_qs, items}, {u"total"_qs, items.size()}});
         }
         if (method != Method::Post)
@@ -736,6 +744,7 @@ void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView even
         q.eventId = eventId.toString();
         q.userContains = query.queryItemValue(u"user"_qs, QUrl::FullyDecoded);
         q.includeSimulated = queryBool(query, u"includeSimulated"_qs, true);
+        q.includeRehearsals = queryBool(query, u"includeRehearsals"_qs, false);
         q.offset = offset;
         q.limit = limit;
         if (csvExport)
@@ -766,6 +775,7 @@ void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView even
             return reply.error(400, "invalid_field", problem);
         q.withContactOnly = queryBool(query, u"hasContact"_qs, false);
         q.includeSimulated = queryBool(query, u"includeSimulated"_qs, true);
+        q.includeRehearsals = queryBool(query, u"includeRehearsals"_qs, false);
         const QString sort = query.queryItemValue(u"sort"_qs);
         if (sort.isEmpty() || sort == u"lastAt")
             q.sort = IntentSort::LastAt;
@@ -923,11 +933,13 @@ void HttpFront::metrics(Reply &reply)
 
     metric("flashsale_event_remaining_units", "gauge", "Units left, per event.");
     for (const EventSnapshot &e : s.events)
-        out.append("flashsale_event_remaining_units{event=\"").append(e.config.id.toLatin1()).append("\"} ")
+        if (!e.config.rehearsal)
+            out.append("flashsale_event_remaining_units{event=\"").append(e.config.id.toLatin1()).append("\"} ")
             .append(QByteArray::number(qint64(e.remaining))).append('\n');
     metric("flashsale_event_requests_accepted_total", "counter", "Purchase requests accepted, per event.");
     for (const EventSnapshot &e : s.events)
-        out.append("flashsale_event_requests_accepted_total{event=\"").append(e.config.id.toLatin1()).append("\"} ")
+        if (!e.config.rehearsal)
+            out.append("flashsale_event_requests_accepted_total{event=\"").append(e.config.id.toLatin1()).append("\"} ")
             .append(QByteArray::number(qint64(e.acceptedRequests))).append('\n');
     reply.status = 200;
     reply.contentType = "text/plain; version=0.0.4; charset=utf-8";

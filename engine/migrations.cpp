@@ -34,12 +34,20 @@ bool stampRelease010(QSqlDatabase &db, bool, QString *error)
     return exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN decider_epoch BIGINT NOT NULL DEFAULT 0"), error);
 }
 
+// Rehearsal copies (the simulator's): a flag that keeps them away from shoppers, exports and totals.
+bool addRehearsalFlag(QSqlDatabase &db, bool, QString *error)
+{
+    QSqlQuery query(db);
+    return exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0"), error);
+}
+
 // THE LIST. Every schema change ships as one more entry here (version = the last one + 1), with
 // resources/sql/schema.sql updated to the same result (a fresh database is made from it) and a
 // test in tests/engine/tst_migrations.cpp that upgrades the release-0.1.0 fixture through it.
 // Never edit or reorder an entry once released: databases in the field have run it.
 constexpr std::array kMigrations{
     Migration{1, "release 0.1.0's schema, stamped", &stampRelease010},
+    Migration{2, "events.rehearsal: the simulator's rehearsal copies", &addRehearsalFlag},
 };
 
 } // namespace

@@ -45,6 +45,8 @@ Where orderWhere(const OrderQuery &q)
         w.add(QStringLiteral("user_id LIKE ? ESCAPE '\\'"), likePattern(q.userContains));
     if (!q.includeSimulated)
         w.add(QStringLiteral("simulated = ?"), 0);
+    if (!q.includeRehearsals)
+        w.add(QStringLiteral("event_id NOT IN (SELECT id FROM events WHERE rehearsal <> ?)"), 0);
     return w;
 }
 
@@ -63,6 +65,8 @@ Where intentWhere(const IntentQuery &q)
         w.add(QStringLiteral("contact <> ?"), QString(u""_qs));
     if (!q.includeSimulated)
         w.add(QStringLiteral("simulated = ?"), 0);
+    if (!q.includeRehearsals)
+        w.add(QStringLiteral("event_id NOT IN (SELECT id FROM events WHERE rehearsal <> ?)"), 0);
     return w;
 }
 
@@ -143,6 +147,7 @@ bool countLeads(QSqlDatabase db, const QString &eventId, bool includeSimulated, 
     IntentQuery q;
     q.eventId = eventId;
     q.includeSimulated = includeSimulated;
+    q.includeRehearsals = !eventId.isEmpty(); // a rehearsal copy picked to watch: its own leads
     const Where w = intentWhere(q);
     QVariantList values{qint64(sinceMs), qint64(sinceMs)};
     values << w.values;

@@ -41,6 +41,7 @@ struct OrderQuery {
     QString eventId;      // empty: all events
     QString userContains; // empty: all users
     bool includeSimulated = true;
+    bool includeRehearsals = false; // rows of the simulator's rehearsal copies
     std::int64_t offset = 0;
     std::int64_t limit = 100; // <= 0: no limit (exports)
 };
@@ -54,6 +55,7 @@ struct IntentQuery {
     std::int64_t toMs = 0;   // last attempt before; 0: no bound
     bool withContactOnly = false;
     bool includeSimulated = true;
+    bool includeRehearsals = false; // rows of the simulator's rehearsal copies
     IntentSort sort = IntentSort::LastAt;
     bool descending = true;
     std::int64_t offset = 0;
@@ -75,7 +77,8 @@ bool countOrders(QSqlDatabase db, const OrderQuery &query, std::int64_t *total, 
 bool listOrders(QSqlDatabase db, const OrderQuery &query, const std::function<bool(const OrderRow &)> &row, QString *error);
 bool countIntents(QSqlDatabase db, const IntentQuery &query, std::int64_t *total, QString *error);
 bool listIntents(QSqlDatabase db, const IntentQuery &query, const std::function<bool(const IntentRow &)> &row, QString *error);
-// All four lead figures in one pass over the event's intents (empty eventId: every event).
+// All four lead figures in one pass over the event's intents (empty eventId: every event but the
+// rehearsal copies; a copy named by eventId counts).
 bool countLeads(QSqlDatabase db, const QString &eventId, bool includeSimulated, std::int64_t sinceMs, LeadCounts *counts,
                 QString *error);
 

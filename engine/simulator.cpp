@@ -9,6 +9,9 @@
 #include <QUrl>
 #include <QUuid>
 
+#include <algorithm>
+#include <cmath>
+
 namespace flashsale {
 
 namespace {
@@ -20,6 +23,9 @@ Simulator::Simulator(QObject *parent)
     : QObject(parent)
 {
     qRegisterMetaType<flashsale::SimulationSummary>();
+    m_pace.setSingleShot(true);
+    m_pace.setTimerType(Qt::PreciseTimer);
+    connect(&m_pace, &QTimer::timeout, this, &Simulator::sendNext);
 }
 
 Simulator::~Simulator()
@@ -36,7 +42,8 @@ Simulator::~Simulator()
 
 bool Simulator::start(const SimulationPlan &plan)
 {
-    if (m_running || plan.shoppers < 1 || plan.eventId.isEmpty() || plan.baseUrl.isEmpty() || plan.concurrency < 1)
+    if (m_running || plan.shoppers < 1 || plan.eventId.isEmpty() || plan.baseUrl.isEmpty() || plan.concurrency < 1
+        || plan.shoppersPerSecond < 0)
         return false;
     m_plan = plan;
     m_summary = SimulationSummary{};
@@ -59,6 +66,7 @@ void Simulator::cancel()
     if (!m_running)
         return;
     m_cancelled = true;
+    m_pace.stop();
     for (QNetworkAccessManager *manager : m_managers) {
         const auto replies = manager->findChildren<QNetworkReply *>();
         for (QNetworkReply *reply : replies)
@@ -77,9 +85,17 @@ SimulationSummary Simulator::summary() const
 
 void Simulator::sendNext()
 {
-    while (!m_cancelled && m_inFlight < m_plan.concurrency && m_next < m_plan.shoppers) {
+    const double pace = m_plan.shoppersPerSecond;
+    // Paced: the shoppers due by now, counting from 1 / pace seconds after the start.
+    const std::int64_t due = pace > 0 ? std::min<std::int64_t>(m_plan.shoppers, std::int64_t(double(m_clock.elapsed()) * pace / 1000.0))
+                                      : m_plan.shoppers;
+    while (!m_cancelled && m_inFlight < m_plan.concurrency && m_next < due) {
         ++m_summary.sent;
         send(m_next++, 0);
+    }
+    if (pace > 0 && !m_cancelled && m_next < m_plan.shoppers && m_next == due && !m_pace.isActive()) {
+        const auto dueAtMs = std::int64_t(std::ceil(double(m_next + 1) * 1000.0 / pace));
+        m_pace.start(int(std::max<std::int64_t>(0, dueAtMs - m_clock.elapsed())));
     }
     finishIfDone();
 }

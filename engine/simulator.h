@@ -29,9 +29,14 @@ struct SimulationSummary {
     QString lastError;           // the most recent failure's message, for the operator
 
     std::int64_t finished() const { return won + lost + undecided + failed; }
+    // Shoppers whose request was decided (won or lost): what a progress bar counts.
+    std::int64_t decided() const { return won + lost; }
     // Shoppers answered per second since the start.
     double ratePerSecond() const { return elapsedMs > 0 ? finished() * 1000.0 / double(elapsedMs) : 0.0; }
 };
+
+// The console's and --simulate's pace: 3,000 shoppers take 30 s, long enough to watch.
+inline constexpr int kDefaultShoppersPerSecond = 100;
 
 struct SimulationPlan {
     QString baseUrl;    // http://ADDR:PORT of the API
@@ -42,6 +47,9 @@ struct SimulationPlan {
     int contactEveryNth = 3;   // every nth shopper leaves a contact (0: none)
     int waitMs = 5000;         // ?wait= so the answer carries the decision
     int maxRetries = 50;       // per shopper, on 429
+    // Shoppers sent per second at most (0: as fast as concurrency allows). Shopper i (from 0)
+    // goes out no earlier than (i + 1) / shoppersPerSecond seconds after the start.
+    double shoppersPerSecond = 0;
 };
 
 // Thread: lives on the thread that created it (needs its event loop); uses only QtNetwork.
@@ -74,6 +82,7 @@ private:
     std::vector<QNetworkAccessManager *> m_managers; // several, to get past 6 connections per host
     SimulationSummary m_summary;
     QElapsedTimer m_clock;
+    QTimer m_pace; // single shot: when the next paced shopper is due
     std::int64_t m_next = 0;
     int m_inFlight = 0; // requests out or waiting for a retry
     bool m_running = false;

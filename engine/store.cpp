@@ -145,7 +145,7 @@ struct SqlStore::Statements {
 };
 
 const char kEventColumns[] = "id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
-                             " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms";
+                             " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal";
 
 EventSnapshot readEventRow(const QSqlQuery &query)
 {
@@ -162,6 +162,7 @@ EventSnapshot readEventRow(const QSqlQuery &query)
     event.state = eventStateFromString(query.value(9).toString()).value_or(EventState::Draft);
     event.createdAtMs = query.value(10).toLongLong();
     event.updatedAtMs = query.value(11).toLongLong();
+    event.config.rehearsal = query.value(12).toInt() != 0;
     return event;
 }
 
@@ -294,8 +295,8 @@ bool SqlStore::prepare(QString *error)
          " simulated = CASE WHEN excluded.simulated = 0 THEN 0 ELSE intents.simulated END"},
         {&s.upsertEvent,
          "INSERT INTO events (id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
-         " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms)"
-         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal)"
+         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
          " ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents,"
          " currency = excluded.currency, initial_stock = excluded.initial_stock,"
          " stock_total = excluded.stock_total, per_user_limit = excluded.per_user_limit,"
@@ -415,6 +416,7 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         q.bindValue(9, toString(event.state));
         q.bindValue(10, qint64(event.createdAtMs));
         q.bindValue(11, qint64(event.updatedAtMs));
+        q.bindValue(12, event.config.rehearsal ? 1 : 0);
         ok = run(q);
     }
     for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {

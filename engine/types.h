@@ -56,6 +56,9 @@ struct EventConfig {
     std::int32_t perUserLimit = 1;
     std::int64_t startsAtMs = 0;
     std::int64_t endsAtMs = 0;
+    // A copy made for a simulated rehearsal: never shown to shoppers, left out of exports,
+    // records and totals unless asked for. Set only by Engine::createRehearsal.
+    bool rehearsal = false;
 };
 
 // A point-in-time copy of one event, safe to hand to any thread.

@@ -193,7 +193,7 @@ void WsFront::purchase(std::uint64_t clientId, Client &client, const QJsonObject
     const QString eventId = fields.string(u"eventId"_qs, true, limits::maxEventIdLength).value_or(QString());
     if (!fields.ok())
         return sendError(client, "invalid_field", fields.problem(), context);
-    const auto event = m_engine.event(eventId);
+    const auto event = m_engine.shopperEvent(eventId);
     if (!event)
         return sendError(client, "not_found", QStringLiteral("no event \"%1\"").arg(eventId), context);
     QString problem;
@@ -319,7 +319,7 @@ void WsFront::watch(Client &client, const QJsonObject &message)
     if (!fields.ok())
         return sendError(client, "invalid_field", fields.problem(), context);
     context.insert(u"eventId"_qs, eventId);
-    const auto event = m_engine.event(eventId);
+    const auto event = m_engine.shopperEvent(eventId);
     if (!event)
         return sendError(client, "not_found", QStringLiteral("no event \"%1\"").arg(eventId), context);
 

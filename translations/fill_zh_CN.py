@@ -283,6 +283,8 @@ ZH = {
         "最慢的 1% 更久。涵盖所有活动。",
     "Open WebSocket connections (shoppers' pages and staff consoles) at this moment.":
         "此刻打开的 WebSocket 连接（顾客页面和员工控制台）。",
+    "Decided %1 of %2 · won %3 · leads (lost shoppers) %4, with contact %5 · %6 shoppers/s":
+        "已判定 %1 / %2 · 抢中 %3 · 线索（未抢中的顾客）%4，其中留有联系方式 %5 · %6 人/秒",
     "Accepted %1 · won %2 · leads (lost shoppers) %3, with contact %4 · %5 shoppers/s":
         "受理 %1 · 抢中 %2 · 线索（未抢中的顾客）%3，其中留有联系方式 %4 · %5 人/秒",
     "Leads with contact: %1": "留有联系方式的线索：%1",
@@ -324,6 +326,15 @@ ZH = {
     "Orders: %1 (simulated shoppers left out)": "订单：%1（不含模拟顾客）",
     "No orders here yet. An order appears as soon as a shopper wins; orders of simulated shoppers show when “Include simulated shoppers” is ticked.": "暂无订单。顾客一抢中，订单就会出现在这里；勾选“包含模拟顾客”可显示模拟顾客的订单。",
     "No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, not open yet); with the contact they left, they are the people to call for the next sale.": "暂无线索。线索是尝试购买但未抢到的顾客（已售罄、超出限购、尚未开启）；凭他们留下的联系方式，可在下一场秒杀时联系他们。",
+    # Issue 17 part 2: rehearsal copies, pace, progress (wt-17e)
+    "Create an event first.": "请先创建一个活动。",
+    "Decided %1 of %2 · won %3 · lost %4 · leads %5 · %6 shoppers/s": "已判定 %1 / %2 · 抢中 %3 · 未抢中 %4 · 线索 %5 · %6 人/秒",
+    "On the rehearsal copy %1; the event itself is not touched.": "在演练副本 %1 上进行；活动本身不受影响。",
+    "Rehearses a launch: synthetic shoppers go through the real shoppers' API to a rehearsal copy of the event (same settings, its own id, opened for the rehearsal and ended after it). The event itself, its stock, orders and leads are not touched; shoppers never see the copy, and exports and totals leave it out. Pick the copy on the dashboard to watch it.":
+        "演练一次发布：模拟顾客通过真实的顾客 API 访问该活动的演练副本（设置相同、编号独立，演练时开启、结束后关闭）。活动本身及其库存、订单和线索都不受影响；顾客看不到副本，导出和合计也不包含它。在看板上选择该副本即可观察。",
+    "Pace:": "速度：",
+    " shoppers/s": " 人/秒",
+    "As fast as possible": "尽可能快",
 }
 
 

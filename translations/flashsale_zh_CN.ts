@@ -713,10 +713,6 @@
         <translation>线索：%1</translation>
     </message>
     <message>
-        <source>No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, not open yet); with the contact they left, they are the people to call for the next sale.</source>
-        <translation>暂无线索。线索是尝试购买但未抢到的顾客（已售罄、超出限购、尚未开启）；凭他们留下的联系方式，可在下一场秒杀时联系他们。</translation>
-    </message>
-    <message>
         <source>Leads with contact: %1</source>
         <translation>留有联系方式的线索：%1</translation>
     </message>
@@ -727,6 +723,10 @@
     <message>
         <source>Only leads with contact</source>
         <translation>仅限留有联系方式的线索</translation>
+    </message>
+    <message>
+        <source>No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, not open yet); with the contact they left, they are the people to call for the next sale.</source>
+        <translation>暂无线索。线索是尝试购买但未抢到的顾客（已售罄、超出限购、尚未开启）；凭他们留下的联系方式，可在下一场秒杀时联系他们。</translation>
     </message>
 </context>
 <context>
@@ -1134,10 +1134,6 @@ Check the address, data directory and backend in Settings, then restart the cons
 <context>
     <name>flashsale::SimulateDialog</name>
     <message>
-        <source>Create and open an event first.</source>
-        <translation>请先创建并开启一个活动。</translation>
-    </message>
-    <message>
         <source>%1 still queued when the wait ended</source>
         <translation>等待结束时仍有 %1 个在排队</translation>
     </message>
@@ -1152,10 +1148,6 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>Simulate a sale</source>
         <translation>模拟秒杀</translation>
-    </message>
-    <message>
-        <source>Sends synthetic shoppers through the real shoppers' API, so you can rehearse a launch and watch the dashboard. They are marked as simulated and can be left out of exports.</source>
-        <translation>通过真实的顾客 API 发送模拟顾客，便于演练发布并观察看板。这些顾客带有“模拟”标记，导出时可以排除。</translation>
     </message>
     <message>
         <source>Event:</source>
@@ -1182,9 +1174,33 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>关闭</translation>
     </message>
     <message>
-        <source>Accepted %1 · won %2 · leads (lost shoppers) %3, with contact %4 · %5 shoppers/s</source>
+        <source>Create an event first.</source>
+        <translation>请先创建一个活动。</translation>
+    </message>
+    <message>
+        <source>On the rehearsal copy %1; the event itself is not touched.</source>
+        <translation>在演练副本 %1 上进行；活动本身不受影响。</translation>
+    </message>
+    <message>
+        <source>Rehearses a launch: synthetic shoppers go through the real shoppers' API to a rehearsal copy of the event (same settings, its own id, opened for the rehearsal and ended after it). The event itself, its stock, orders and leads are not touched; shoppers never see the copy, and exports and totals leave it out. Pick the copy on the dashboard to watch it.</source>
+        <translation>演练一次发布：模拟顾客通过真实的顾客 API 访问该活动的演练副本（设置相同、编号独立，演练时开启、结束后关闭）。活动本身及其库存、订单和线索都不受影响；顾客看不到副本，导出和合计也不包含它。在看板上选择该副本即可观察。</translation>
+    </message>
+    <message>
+        <source>Pace:</source>
+        <translation>速度：</translation>
+    </message>
+    <message>
+        <source> shoppers/s</source>
+        <translation> 人/秒</translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>Decided %1 of %2 · won %3 · leads (lost shoppers) %4, with contact %5 · %6 shoppers/s</source>
         <extracomment>Leads are the shoppers who lost, as on the dashboard; "with contact" is the part that left one</extracomment>
-        <translation>受理 %1 · 抢中 %2 · 线索（未抢中的顾客）%3，其中留有联系方式 %4 · %5 人/秒</translation>
+        <translation>已判定 %1 / %2 · 抢中 %3 · 线索（未抢中的顾客）%4，其中留有联系方式 %5 · %6 人/秒</translation>
     </message>
 </context>
 </TS>

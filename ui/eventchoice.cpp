@@ -25,4 +25,15 @@ bool refillEventChoices(QComboBox *box, const QList<EventSnapshot> &events, QStr
     return true;
 }
 
+QList<EventSnapshot> withoutRehearsals(const QList<EventSnapshot> &events)
+{
+    QList<EventSnapshot> real;
+    real.reserve(events.size());
+    for (const EventSnapshot &e : events) {
+        if (!e.config.rehearsal)
+            real << e;
+    }
+    return real;
+}
+
 } // namespace flashsale

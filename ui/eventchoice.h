@@ -16,4 +16,7 @@ namespace flashsale {
 // returns false when the ids are the ones in *shownIds already.
 bool refillEventChoices(QComboBox *box, const QList<EventSnapshot> &events, QStringList *shownIds, int firstEventItem);
 
+// events without the simulator's rehearsal copies (for pickers over records, which leave them out).
+QList<EventSnapshot> withoutRehearsals(const QList<EventSnapshot> &events);
+
 } // namespace flashsale

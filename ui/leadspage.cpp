@@ -132,7 +132,7 @@ void LeadsPage::showCount()
 
 void LeadsPage::setEvents(const QList<EventSnapshot> &events)
 {
-    refillEventChoices(m_event, events, &m_eventIds, 1);
+    refillEventChoices(m_event, withoutRehearsals(events), &m_eventIds, 1);
 }
 
 IntentQuery LeadsPage::query() const

@@ -113,7 +113,7 @@ void OrdersPage::showCount()
 
 void OrdersPage::setEvents(const QList<EventSnapshot> &events)
 {
-    if (!refillEventChoices(m_event, events, &m_eventIds, 1))
+    if (!refillEventChoices(m_event, withoutRehearsals(events), &m_eventIds, 1))
         return;
     QHash<QString, QString> currencies;
     for (const EventSnapshot &e : events)

@@ -1,7 +1,7 @@
-// Tools → Simulate: sends synthetic shoppers through the real HTTP API against one event.
+// Tools → Simulate: a rehearsal of one event, paced synthetic shoppers against a copy of it.
 #pragma once
 
-#include "engine/simulator.h"
+#include "engine/rehearsal.h"
 #include "engine/types.h"
 
 #include <QDialog>
@@ -18,35 +18,40 @@ namespace flashsale {
 class Server;
 
 // Thread: GUI thread. Non-modal so staff watch the dashboard while it runs; polls the
-// Simulator's summary on a timer (the simulator sends no per-request signals).
+// Rehearsal's summary on a timer (the simulator sends no per-request signals). The progress bar
+// counts decided shoppers, the same figure the summary line starts with.
 class SimulateDialog : public QDialog
 {
     Q_OBJECT
 public:
     SimulateDialog(Server &server, QWidget *parent = nullptr);
 
+    // The events to choose from, with their states; call it as they change (rehearsal copies
+    // are left out).
     void setEvents(const QList<EventSnapshot> &events);
-    // Starts a run against eventId with shoppers shoppers; false when not possible.
-    bool start(const QString &eventId, int shoppers);
-    Simulator *simulator() { return &m_simulator; }
+    // Starts a rehearsal of eventId with shoppers shoppers at the dialog's pace.
+    void start(const QString &eventId, int shoppers);
+    Rehearsal *rehearsal() { return &m_rehearsal; }
 
 protected:
     void changeEvent(QEvent *event) override;
 
 private:
     void retranslate();
+    void labelEvents(); // "name — id (state)" for each choice, in the current language
     void showSummary();
     void toggle();
 
     Server &m_server;
-    Simulator m_simulator;
+    Rehearsal m_rehearsal;
     QTimer m_poll;
-    QStringList m_eventItems;      // the items shown, as text
-    QList<EventSnapshot> m_events; // the events they show
-    QLabel *m_intro = nullptr, *m_eventLabel = nullptr, *m_shoppersLabel = nullptr, *m_concurrencyLabel = nullptr;
+    QList<EventSnapshot> m_events; // the choices, as last shown
+    QLabel *m_intro = nullptr, *m_eventLabel = nullptr, *m_shoppersLabel = nullptr, *m_concurrencyLabel = nullptr,
+           *m_paceLabel = nullptr;
     QComboBox *m_event = nullptr;
     QSpinBox *m_shoppers = nullptr;
     QSpinBox *m_concurrency = nullptr;
+    QSpinBox *m_pace = nullptr; // shoppers per second, 0: as fast as possible
     QProgressBar *m_progress = nullptr;
     QLabel *m_summary = nullptr;
     QPushButton *m_start = nullptr;

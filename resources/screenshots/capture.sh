@@ -35,9 +35,9 @@ click() { xdotool mousemove "$1" "$2" click 1; sleep "${3:-0.5}"; }
 # Tools → Simulate a sale: 30,000 shoppers against spring-sale.
 click 59 8; xdotool key Down Return; sleep 1
 xdotool mousemove 680 345 click --repeat 3 1; xdotool key ctrl+a; xdotool type 30000
-click 725 450 4                       # Start
+click 743 479 4                       # Start
 shot simulate
-click 811 450                         # Close: the run goes on
+click 829 479                         # Close: the run goes on
 click 122 32                          # Live dashboard
 click 444 64; xdotool key Up Return   # Window: last minute
 sleep 5

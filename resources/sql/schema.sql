@@ -17,7 +17,9 @@ CREATE TABLE IF NOT EXISTS events (
     created_at_ms BIGINT NOT NULL,
     updated_at_ms BIGINT NOT NULL,
     -- Scale-out: raised by each node that takes over deciding the event; commits check it.
-    decider_epoch BIGINT NOT NULL DEFAULT 0
+    decider_epoch BIGINT NOT NULL DEFAULT 0,
+    -- 1: a rehearsal copy made for the simulator; hidden from shoppers, exports and totals.
+    rehearsal INTEGER NOT NULL DEFAULT 0
 );
 
 -- The journal: every accepted purchase request, with its decision once made.

@@ -4,6 +4,7 @@
 #include "engineprocess.h"
 #include "sqlcheck.h"
 
+#include "engine/engine.h"
 #include "engine/migrations.h"
 #include "engine/server.h"
 #include "engine/store.h"
@@ -226,6 +227,43 @@ private Q_SLOTS:
         QCOMPARE(sqlScalar(before, u"SELECT COUNT(*) FROM requests"_qs), purchases.size());
         QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), schema::currentVersion());
         QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM requests"_qs), purchases.size() + 2);
+    }
+
+    // The rehearsal flag's migration: 0.1.0's events come out as real events, and a rehearsal
+    // copy made afterwards is stored marked and stays hidden from shoppers after a restart.
+    void release010EventsAreNotRehearsalsAndCopiesStayMarked()
+    {
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        const std::int64_t events = sqlScalar(dbPath, u"SELECT COUNT(*) FROM events"_qs);
+        QVERIFY(events > 0);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM events WHERE rehearsal = 0"_qs), -1); // no column yet
+        EngineOptions options;
+        options.store = StoreLocation::sqliteIn(dir.path());
+        {
+            Engine engine(options);
+            QString error;
+            QVERIFY2(engine.start(&error), qPrintable(error));
+            for (const EventSnapshot &e : engine.events())
+                QVERIFY2(!e.config.rehearsal && engine.shopperEvent(e.config.id), qPrintable(e.config.id));
+            const AdminResult copy = engine.createRehearsal(u"launch-010"_qs);
+            QCOMPARE(int(copy.status), int(Status::Ok));
+            QCOMPARE(copy.event.config.id, u"launch-010-rehearsal-1"_qs);
+            QCOMPARE(int(copy.event.state), int(EventState::Open));
+            engine.stop();
+        }
+        QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), schema::currentVersion());
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM events WHERE rehearsal = 0"_qs), events);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT rehearsal FROM events WHERE id = 'launch-010-rehearsal-1'"_qs), 1);
+        Engine restarted(options);
+        QString error;
+        QVERIFY2(restarted.start(&error), qPrintable(error));
+        const std::optional<EventSnapshot> copy = restarted.event(u"launch-010-rehearsal-1"_qs);
+        QVERIFY(copy && copy->config.rehearsal);
+        QVERIFY(!restarted.shopperEvent(u"launch-010-rehearsal-1"_qs));
+        QVERIFY(restarted.shopperEvent(u"launch-010"_qs));
+        restarted.stop();
     }
 
     // Upgrading 0.1.0's database gives the schema a fresh database gets from schema.sql.
