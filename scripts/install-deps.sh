@@ -24,6 +24,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(fiu-utils libfiu-dev)
     # The package check lints the .deb it built.
     packages+=(lintian)
+    # pdftotext: tst_reportcli reads the text of the PDF that `flashsale --report` wrote.
+    packages+=(poppler-utils)
     # Node.js from Debian unless the machine already has a node and npm of its own.
     command -v npm >/dev/null || packages+=(nodejs npm)
 fi
