@@ -14,7 +14,9 @@
 #include <QUrl>
 #include <QVariant>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace flashsale::salereport {
 

@@ -276,6 +276,7 @@ ZH = {
     "Computing the report for %1…": "正在生成 %1 的报告…",
     "The report could not be made: %1": "无法生成报告：%1",
     "Post-sale &report…": "售后报告(&R)…",
+    "the store gave no reason": "数据库未说明原因",
     "Totals and timeline of the chosen event from the stored journal, as PDF or PNG": "所选活动的汇总与时间线，来自已保存的请求日志，可存为 PDF 或 PNG",
 }
 

@@ -47,7 +47,7 @@ SaleReportDialog::SaleReportDialog(const StoreLocation &store, const QString &ev
         SaleReport report;
         QString error = openError;
         if (error.isEmpty() && salereport::compute(db, eventId, &report, &error) != salereport::Failure::None && error.isEmpty())
-            error = u"?"_qs;
+            error = tr("the store gave no reason");
         // Queued to the GUI thread; the destructor waits for this job, so this outlives it.
         QMetaObject::invokeMethod(this, [this, report, error, scroll] {
             m_error = error;

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QResizeEvent>
 #include <QVBoxLayout>
 
 // qcustomplot.h spells Qt's keywords out, which this project turns off (QT_NO_KEYWORDS).
@@ -184,8 +185,10 @@ void SaleReportView::fill()
     // One more point at the end so the last step shows as a step, not a dot.
     if (!r.timeline.isEmpty()) {
         x << x.back() + stepSeconds;
-        for (QVector<double> *v : {&requests, &wins, &remaining, &queue})
-            v->append(v->back());
+        for (QVector<double> *v : {&requests, &wins, &remaining, &queue}) {
+            const double last = v->back();
+            v->append(last);
+        }
     }
     const auto show = [&x](QCustomPlot *plot, std::initializer_list<const QVector<double> *> series) {
         double top = 1.0;
@@ -208,13 +211,15 @@ void SaleReportView::fill()
 bool SaleReportView::saveTo(const QString &path, QString *error)
 {
     const QSize size = pageSize();
-    if (this->size() != size) {
-        resize(size);
-        if (layout())
-            layout()->activate();
-    }
-    for (QCustomPlot *plot : {m_ratePlot, m_stockPlot, m_queuePlot})
+    resize(size);
+    layout()->activate();
+    // A hidden page (flashsale --report, a dialog not shown yet) gets no resize events, and a
+    // plot draws into buffers sized by them: give each plot its size before drawing.
+    for (QCustomPlot *plot : {m_ratePlot, m_stockPlot, m_queuePlot}) {
+        QResizeEvent resized(plot->size(), plot->size());
+        QCoreApplication::sendEvent(plot, &resized);
         plot->replot(QCustomPlot::rpImmediateRefresh);
+    }
     if (QFileInfo(path).suffix().compare(u"pdf"_qs, Qt::CaseInsensitive) == 0) {
         QPdfWriter writer(path);
         writer.setTitle(m_title->text());

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 // What one known sale must leave in the journal.
 struct KnownSale {
     QString eventId;

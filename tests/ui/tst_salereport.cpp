@@ -48,7 +48,7 @@ void TestSaleReport::totalsOfAKnownSale()
     SaleReport report;
     QString error;
     const StoreLocation store = node.engine().storeLocation();
-    QCOMPARE(salereport::computeAt(store, sale.eventId, &report, &error), salereport::Failure::None);
+    QCOMPARE(int(salereport::computeAt(store, sale.eventId, &report, &error)), int(salereport::Failure::None));
     QVERIFY2(error.isEmpty(), qPrintable(error));
 
     QCOMPARE(report.name, sale.name);
@@ -117,7 +117,7 @@ void TestSaleReport::totalsOfAKnownSale()
     // The report comes from the journal alone: the same once the node has stopped.
     node.server().stop(5000);
     SaleReport afterStop;
-    QCOMPARE(salereport::computeAt(store, sale.eventId, &afterStop, &error), salereport::Failure::None);
+    QCOMPARE(int(salereport::computeAt(store, sale.eventId, &afterStop, &error)), int(salereport::Failure::None));
     QCOMPARE(afterStop, report);
 }
 
@@ -127,8 +127,8 @@ void TestSaleReport::unknownEventIsNotFound()
     QVERIFY(node.started());
     SaleReport report;
     QString error;
-    QCOMPARE(salereport::computeAt(node.engine().storeLocation(), u"no-such-sale"_qs, &report, &error),
-             salereport::Failure::NoSuchEvent);
+    QCOMPARE(int(salereport::computeAt(node.engine().storeLocation(), u"no-such-sale"_qs, &report, &error)),
+             int(salereport::Failure::NoSuchEvent));
     ApiClient client(node.server().baseUrl(), "test-admin-token", 1);
     QCOMPARE(client.admin("GET", u"/api/v1/admin/events/no-such-sale/report"_qs).status, 404);
 }
