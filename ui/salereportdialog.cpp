@@ -43,7 +43,7 @@ SaleReportDialog::SaleReportDialog(const StoreLocation &store, const QString &ev
     resize(1060, 800);
     retranslate();
 
-    m_reader->post([this, eventId](QSqlDatabase db, const QString &openError) {
+    m_reader->post([this, eventId, scroll](QSqlDatabase db, const QString &openError) {
         SaleReport report;
         QString error = openError;
         if (error.isEmpty() && salereport::compute(db, eventId, &report, &error) != salereport::Failure::None && error.isEmpty())

@@ -45,7 +45,7 @@ QString duration(std::int64_t ms)
         //: A duration in seconds, e.g. "12.3 s"
         return QCoreApplication::translate("flashsale::SaleReportView", "%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
     //: A duration in minutes and seconds, e.g. "4 min 05 s"
-    return QCoreApplication::translate("flashsale::SaleReportView", "%1 min %2 s").arg(QLocale().toString(qlonglong(ms / 60'000))).arg((ms % 60'000) / 1000, 2, 10, u'0');
+    return QCoreApplication::translate("flashsale::SaleReportView", "%1 min %2 s").arg(QLocale().toString(qlonglong(ms / 60'000))).arg(qlonglong((ms % 60'000) / 1000), 2, 10, QLatin1Char('0'));
 }
 
 } // namespace
