@@ -97,11 +97,13 @@ SaleReportView::SaleReportView(QWidget *parent)
     layout->addWidget(m_note);
 
     m_ratePlot = addPlot(u"reportRatePlot"_qs);
-    for (const QColor &color : {QColor(0x1f, 0x77, 0xb4), QColor(0x2c, 0xa0, 0x2c)}) {
+    // Wins as a filled area under the requests line, which stays visible where every request won.
+    for (const QColor &color : {QColor(0x2c, 0xa0, 0x2c), QColor(0x1f, 0x77, 0xb4)}) {
         QCPGraph *graph = m_ratePlot->addGraph();
         graph->setPen(QPen(color, 2));
         graph->setLineStyle(QCPGraph::lsStepLeft);
     }
+    m_ratePlot->graph(0)->setBrush(QColor(0x2c, 0xa0, 0x2c, 60));
     m_ratePlot->legend->setVisible(true);
     m_ratePlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_stockPlot = addPlot(u"reportStockPlot"_qs);
@@ -203,7 +205,7 @@ void SaleReportView::fill()
         plot->yAxis->setRange(0, top * 1.1);
         plot->replot();
     };
-    show(m_ratePlot, {&requests, &wins});
+    show(m_ratePlot, {&wins, &requests});
     show(m_stockPlot, {&remaining});
     show(m_queuePlot, {&queue});
 }
@@ -279,8 +281,8 @@ void SaleReportView::retranslate()
         plot->xAxis->setLabel(tr("Local time"));
     };
     title(m_ratePlot, tr("Requests and wins per second"));
-    m_ratePlot->graph(0)->setName(tr("Requests/s"));
-    m_ratePlot->graph(1)->setName(tr("Wins/s"));
+    m_ratePlot->graph(0)->setName(tr("Wins/s"));
+    m_ratePlot->graph(1)->setName(tr("Requests/s"));
     title(m_stockPlot, tr("Remaining stock"));
     title(m_queuePlot, tr("Queue depth (accepted, not yet decided)"));
     fill();
