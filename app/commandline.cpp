@@ -4,6 +4,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 
 namespace flashsale {
 
@@ -25,9 +26,11 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption nodeId(u"node-id"_qs, u"Names this node in logs, metrics and the cluster: 1 to 64 of A-Z a-z 0-9 . _ - (default: the host name)."_qs, u"NAME"_qs);
     const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: rehearse EVENT_ID: send N simulated shoppers through the HTTP API to a rehearsal copy of it (the event itself is not touched), print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
     const QCommandLineOption backup(u"backup"_qs, u"Save a consistent copy of the SQLite database of --data-dir as FILE, also while a node serves, and exit (PostgreSQL: use pg_dump)."_qs, u"FILE"_qs);
-    const QCommandLineOption connect(u"connect"_qs, u"With --backup: fetch the copy from the running node at URL (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
+    const QCommandLineOption report(u"report"_qs, u"Render the post-sale report of EVENT_ID (from the stored journal of --data-dir or --store) into --output FILE.pdf or FILE.png, without a window, and exit."_qs, u"EVENT_ID"_qs);
+    const QCommandLineOption output(u"output"_qs, u"With --report: the file to write, PDF or PNG by its suffix."_qs, u"FILE"_qs);
+    const QCommandLineOption connect(u"connect"_qs, u"With --backup or --report: ask the running node at URL instead (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
     const QCommandLineOption pace(u"pace"_qs, QStringLiteral("With --simulate: shoppers sent per second (default %1; 0: as fast as possible).").arg(kDefaultShoppersPerSecond), u"N"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, connect});
+    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -97,8 +100,28 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     }
     result.backupFile = parser.value(backup);
     result.connectUrl = parser.value(connect);
-    if (parser.isSet(connect) && !parser.isSet(backup)) {
-        result.error = u"--connect goes with --backup FILE"_qs;
+    result.reportEventId = parser.value(report);
+    result.reportOutput = parser.value(output);
+    if (parser.isSet(report)) {
+        const QString suffix = QFileInfo(result.reportOutput).suffix().toLower();
+        if (!isValidEventId(result.reportEventId)) {
+            result.error = u"--report expects an event id such as spring-sale"_qs;
+            return result;
+        }
+        if (suffix != u"pdf" && suffix != u"png") {
+            result.error = u"--report needs --output FILE.pdf or FILE.png"_qs;
+            return result;
+        }
+        if (parser.isSet(backup) || result.headless) {
+            result.error = u"--report goes alone, not with --backup or --headless"_qs;
+            return result;
+        }
+    } else if (parser.isSet(output)) {
+        result.error = u"--output goes with --report EVENT_ID"_qs;
+        return result;
+    }
+    if (parser.isSet(connect) && !parser.isSet(backup) && !parser.isSet(report)) {
+        result.error = u"--connect goes with --backup FILE or --report EVENT_ID"_qs;
         return result;
     }
     if (parser.isSet(simulate)) {

@@ -19,7 +19,11 @@ struct CommandLine {
     int simulatePacePerSecond = kDefaultShoppersPerSecond; // --pace: shoppers per second, 0: unpaced
     // --backup FILE: copy the database (of --data-dir, or of the node at --connect URL) and exit.
     QString backupFile;
-    QString connectUrl;
+    // --report EVENT_ID --output FILE.pdf|FILE.png: the event's post-sale report (of --data-dir,
+    // --store or the node at --connect URL), rendered without a window, and exit.
+    QString reportEventId;
+    QString reportOutput;
+    QString connectUrl; // with --backup or --report
     QString error; // set when the arguments are invalid
 
     static CommandLine parse(const QStringList &arguments);

@@ -2,12 +2,14 @@
 #include "app/commandline.h"
 #include "app/shutdownsignals.h"
 #include "engine/backup.h"
+#include "engine/salereport.h"
 #include "engine/server.h"
 #include "engine/rehearsal.h"
 #include "ui/aboutdialog.h"
 #include "ui/consolesettings.h"
 #include "ui/language.h"
 #include "ui/mainwindow.h"
+#include "ui/salereportview.h"
 #include "version.h"
 
 #include <QApplication>
@@ -35,6 +37,17 @@ bool needsNoDisplay(int argc, char **argv)
             if (qstrcmp(argv[i], option) == 0)
                 return true;
         }
+    }
+    return false;
+}
+
+// --report renders widgets, so it needs a QApplication, but never a display: it uses Qt's
+// offscreen platform unless QT_QPA_PLATFORM names another.
+bool rendersWithoutDisplay(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (qstrcmp(argv[i], "--report") == 0 || qstrncmp(argv[i], "--report=", 9) == 0)
+            return true;
     }
     return false;
 }
@@ -121,6 +134,44 @@ int runBackup(const CommandLine &commandLine)
     return 0;
 }
 
+// --report EVENT_ID --output FILE [--connect URL]: the post-sale report as PDF or PNG, in the
+// console's language.
+int runReport(const CommandLine &commandLine)
+{
+    Language::apply(Language::initial());
+    QString error;
+    SaleReport report;
+    bool made = false;
+    if (!commandLine.connectUrl.isEmpty()) {
+        const QString token = commandLine.server.adminToken.isEmpty() ? qEnvironmentVariable("FLASHSALE_ADMIN_TOKEN")
+                                                                      : commandLine.server.adminToken;
+        if (token.isEmpty())
+            error = u"--connect needs the admin token: set FLASHSALE_ADMIN_TOKEN"_qs;
+        else
+            made = salereport::fetchFromNode(commandLine.connectUrl, token, commandLine.reportEventId, &report, &error);
+    } else {
+        StoreLocation location;
+        if (!commandLine.server.storeUrl.isEmpty()) {
+            location = StoreLocation::fromUrl(commandLine.server.storeUrl, &error);
+        } else {
+            const QString dataDir = commandLine.server.dataDir.isEmpty() ? ServerOptions::defaultDataDir() : commandLine.server.dataDir;
+            location = StoreLocation::sqliteIn(dataDir);
+        }
+        made = salereport::computeAt(location, commandLine.reportEventId, &report, &error) == salereport::Failure::None;
+    }
+    if (made) {
+        SaleReportView view;
+        view.setReport(report);
+        made = view.saveTo(commandLine.reportOutput, &error);
+    }
+    if (!made) {
+        std::fprintf(stderr, "flashsale: report failed: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("report of %s saved to %s\n", qPrintable(commandLine.reportEventId), qPrintable(commandLine.reportOutput));
+    return 0;
+}
+
 // Every WebSocket watcher and waiting client holds a file descriptor: allow as many as the
 // system lets this process have.
 void raiseOpenFileLimit()
@@ -139,6 +190,8 @@ int main(int argc, char **argv)
     raiseOpenFileLimit();
     // The kind of application is decided at run time: a server has no display.
     std::unique_ptr<QCoreApplication> app;
+    if (rendersWithoutDisplay(argc, argv) && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     if (needsNoDisplay(argc, argv))
         app = std::make_unique<QCoreApplication>(argc, argv);
     else
@@ -154,6 +207,8 @@ int main(int argc, char **argv)
     }
     if (!commandLine.backupFile.isEmpty())
         return runBackup(commandLine);
+    if (!commandLine.reportEventId.isEmpty())
+        return runReport(commandLine);
     if (commandLine.headless)
         return runHeadless(commandLine);
 

@@ -3,6 +3,7 @@
 #include "engine/admintoken.h"
 #include "engine/apijson.h"
 #include "engine/backup.h"
+#include "engine/salereport.h"
 #include "engine/csv.h"
 #include "engine/records.h"
 #include "engine/wsfront.h"
@@ -164,6 +165,7 @@ HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, int durableG
     m_listenerId = m_engine.addListener(this);
     m_waitTimer.setInterval(kWaitTimerMs);
     m_backupJobs.setMaxThreadCount(1);
+    m_reportJobs.setMaxThreadCount(1);
     m_webSockets = std::make_unique<WsFront>(m_engine, m_adminToken);
     QObject::connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
@@ -708,6 +710,11 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
             return methodNotAllowed("GET");
         return adminRecords(request, eventId, verb, reply);
     }
+    if (verb == u"report") {
+        if (method != Method::Get)
+            return methodNotAllowed("GET");
+        return report(eventId, reply);
+    }
     reply.error(404, "not_found", QStringLiteral("no resource at %1").arg(request.url().path()));
 }
 
@@ -878,6 +885,40 @@ void HttpFront::sendBackup(QPointer<QTcpSocket> socket, const std::shared_ptr<QT
     };
     QObject::connect(socket, &QTcpSocket::bytesWritten, socket, pump);
     pump();
+}
+
+void HttpFront::report(QStringView eventId, Reply &reply)
+{
+    if (!m_engine.event(eventId))
+        return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
+    reply.deferred = true;
+    const bool closeAfter = reply.closeAfter;
+    m_reportJobs.start([this, location = m_engine.storeLocation(), id = eventId.toString(), closeAfter,
+                        socket = QPointer<QTcpSocket>(reply.socket)] {
+        // A pool thread: a connection of its own and one read transaction; the writer goes on.
+        const QString name = QStringLiteral("flashsale-report-job-%1").arg(quintptr(QThread::currentThreadId()), 0, 16);
+        QString error;
+        SaleReport report;
+        salereport::Failure failure = salereport::Failure::Store;
+        {
+            QSqlDatabase db = openConnection(location, name, &error);
+            if (db.isOpen())
+                failure = salereport::compute(db, id, &report, &error);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        Reply answer;
+        if (failure == salereport::Failure::None)
+            answer.json(200, salereport::toJson(report));
+        else if (failure == salereport::Failure::NoSuchEvent)
+            answer.error(404, "not_found", error);
+        else
+            answer.error(503, "unavailable", QStringLiteral("cannot read the store: %1").arg(error));
+        QMetaObject::invokeMethod(this, [this, socket, closeAfter, answer = std::move(answer)] {
+            if (socket)
+                send(socket, serialise(answer.status, answer.contentType, answer.body, {}, closeAfter, false), closeAfter);
+        }, Qt::QueuedConnection);
+    });
 }
 
 void HttpFront::metrics(Reply &reply)

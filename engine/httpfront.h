@@ -85,6 +85,8 @@ private:
     void backup(Reply &reply);
     void sendBackup(QPointer<QTcpSocket> socket, const std::shared_ptr<QTemporaryFile> &snapshot, const QString &error);
     void shopPage(QStringView eventId, QStringView asset, Reply &reply);
+    // GET /api/v1/admin/events/{id}/report: computed on m_reportJobs, answered from this thread.
+    void report(QStringView eventId, Reply &reply);
 
     // Answers now if the ticket already reached `until`, else parks the client.
     void answerOrWait(Reply &reply, const TicketView &view, Waiter waiter);
@@ -105,6 +107,8 @@ private:
     // Makes backup snapshots off this thread's event loop, one at a time. Its jobs post their
     // result back to this object; destroyed (waiting for them) before this object is.
     QThreadPool m_backupJobs;
+    // Computes post-sale reports off this thread's event loop, one at a time; same lifetime rule.
+    QThreadPool m_reportJobs;
 
     std::unique_ptr<WsFront> m_webSockets; // declared last: goes first, before the server it came from
 };

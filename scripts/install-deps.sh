@@ -30,6 +30,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(lintian)
     # resources/screenshots/capture.sh: clicks and screen grabs of the console under Xvfb.
     packages+=(xdotool imagemagick)
+    # pdftotext: tst_reportcli reads the text of the PDF that `flashsale --report` wrote.
+    packages+=(poppler-utils)
     # Node.js from Debian unless the machine already has a node and npm of its own.
     command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -129,6 +129,14 @@
         <translation>%1 · %2</translation>
     </message>
     <message>
+        <source>Post-sale &amp;report…</source>
+        <translation>售后报告(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Totals and timeline of the chosen event from the stored journal, as PDF or PNG</source>
+        <translation>所选活动的汇总与时间线，来自已保存的请求日志，可存为 PDF 或 PNG</translation>
+    </message>
+    <message>
         <source>since open: %1</source>
         <translation>开售以来：%1</translation>
     </message>
@@ -981,6 +989,162 @@ Check the address, data directory and backend in Settings, then restart the cons
     </message>
 </context>
 <context>
+    <name>flashsale::SaleReportDialog</name>
+    <message>
+        <source>the store gave no reason</source>
+        <translation>数据库未说明原因</translation>
+    </message>
+    <message>
+        <source>Save the post-sale report</source>
+        <translation>保存售后报告</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf);;PNG image (*.png)</source>
+        <translation>PDF 文档 (*.pdf);;PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>The report was not saved</source>
+        <translation>报告未保存</translation>
+    </message>
+    <message>
+        <source>Post-sale report</source>
+        <translation>售后报告</translation>
+    </message>
+    <message>
+        <source>&amp;Save as PDF/PNG…</source>
+        <translation>另存为 PDF/PNG(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>From the journal stored for %1.</source>
+        <translation>来自 %1 已保存的请求日志。</translation>
+    </message>
+    <message>
+        <source>Computing the report for %1…</source>
+        <translation>正在生成 %1 的报告…</translation>
+    </message>
+    <message>
+        <source>The report could not be made: %1</source>
+        <translation>无法生成报告：%1</translation>
+    </message>
+</context>
+<context>
+    <name>flashsale::SaleReportView</name>
+    <message>
+        <source>%1 ms</source>
+        <extracomment>Decision latency in milliseconds</extracomment>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <extracomment>A duration in seconds, e.g. "12.3 s"</extracomment>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <extracomment>A duration in minutes and seconds, e.g. "4 min 05 s"</extracomment>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>Post-sale report: %1</source>
+        <extracomment>Report title; %1 is the event's name</extracomment>
+        <translation>售后报告：%1</translation>
+    </message>
+    <message>
+        <source>Event %1 (%2) · from %3 to %4 · stock %5</source>
+        <extracomment>%1 event id, %2 its state, %3 and %4 the first request and the last decision (local times)</extracomment>
+        <translation>活动 %1（%2）· 从 %3 到 %4 · 库存 %5</translation>
+    </message>
+    <message>
+        <source>not sold out</source>
+        <translation>未售罄</translation>
+    </message>
+    <message>
+        <source>%1/s at %2</source>
+        <extracomment>Peak request rate: %1 requests per second at %2 (a local time)</extracomment>
+        <translation>%1/秒，于 %2</translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>Purchase requests</source>
+        <translation>购买请求</translation>
+    </message>
+    <message>
+        <source>Units sold</source>
+        <translation>已售件数</translation>
+    </message>
+    <message>
+        <source>Revenue</source>
+        <translation>销售额</translation>
+    </message>
+    <message>
+        <source>Time to sell out</source>
+        <translation>售罄用时</translation>
+    </message>
+    <message>
+        <source>Conversion (won ÷ requests)</source>
+        <translation>转化率（抢到 ÷ 请求）</translation>
+    </message>
+    <message>
+        <source>Peak rate</source>
+        <translation>峰值速率</translation>
+    </message>
+    <message>
+        <source>Leads (every shopper who missed out)</source>
+        <translation>意向线索（所有未抢到的顾客）</translation>
+    </message>
+    <message>
+        <source>Leads with contact</source>
+        <translation>留有联系方式的线索</translation>
+    </message>
+    <message>
+        <source>Decision latency p50</source>
+        <translation>判定延迟 p50</translation>
+    </message>
+    <message>
+        <source>Decision latency p99</source>
+        <translation>判定延迟 p99</translation>
+    </message>
+    <message>
+        <source>Of the requests, simulated</source>
+        <translation>其中模拟请求</translation>
+    </message>
+    <message>
+        <source>Requests never decided</source>
+        <translation>未判定的请求</translation>
+    </message>
+    <message>
+        <source>From the stored journal: times are when each request was accepted and decided. Queue depth is requests accepted but not yet decided at the end of each step; requests refused before the journal (busy, invalid) are not counted. Remaining stock counts restocks from the start.</source>
+        <translation>数据来自已保存的请求日志：时间为每个请求被接收和被判定的时刻。队列深度为每个时间段结束时已接收但尚未判定的请求数；进入日志前被拒绝的请求（繁忙、无效）不计入。剩余库存从一开始就包含补货数量。</translation>
+    </message>
+    <message>
+        <source>Local time</source>
+        <translation>本地时间</translation>
+    </message>
+    <message>
+        <source>Requests and wins per second</source>
+        <translation>每秒请求数与抢到数</translation>
+    </message>
+    <message>
+        <source>Requests/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>Wins/s</source>
+        <translation>抢中/秒</translation>
+    </message>
+    <message>
+        <source>Remaining stock</source>
+        <translation>剩余库存</translation>
+    </message>
+    <message>
+        <source>Queue depth (accepted, not yet decided)</source>
+        <translation>队列深度（已接收、未判定）</translation>
+    </message>
+</context>
+<context>
     <name>flashsale::SettingsPage</name>
     <message>
         <source>Data directory</source>
@@ -1178,6 +1342,11 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>请先创建一个活动。</translation>
     </message>
     <message>
+        <source>Decided %1 of %2 · won %3 · leads (lost shoppers) %4, with contact %5 · %6 shoppers/s</source>
+        <extracomment>Leads are the shoppers who lost, as on the dashboard; "with contact" is the part that left one</extracomment>
+        <translation>已判定 %1 / %2 · 抢中 %3 · 线索（未抢中的顾客）%4，其中留有联系方式 %5 · %6 人/秒</translation>
+    </message>
+    <message>
         <source>On the rehearsal copy %1; the event itself is not touched.</source>
         <translation>在演练副本 %1 上进行；活动本身不受影响。</translation>
     </message>
@@ -1196,11 +1365,6 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>As fast as possible</source>
         <translation>尽可能快</translation>
-    </message>
-    <message>
-        <source>Decided %1 of %2 · won %3 · leads (lost shoppers) %4, with contact %5 · %6 shoppers/s</source>
-        <extracomment>Leads are the shoppers who lost, as on the dashboard; "with contact" is the part that left one</extracomment>
-        <translation>已判定 %1 / %2 · 抢中 %3 · 线索（未抢中的顾客）%4，其中留有联系方式 %5 · %6 人/秒</translation>
     </message>
 </context>
 </TS>

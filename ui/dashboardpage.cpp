@@ -4,6 +4,7 @@
 #include "ui/eventchoice.h"
 #include "ui/labels.h"
 #include "ui/readerthread.h"
+#include "ui/salereportdialog.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -55,6 +56,7 @@ QString percentText(std::int64_t part, std::int64_t whole)
 
 DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
     : QWidget(parent)
+    , m_store(store)
     , m_reader(std::make_unique<ReaderThread>(store))
 {
     auto *top = new QHBoxLayout;
@@ -77,9 +79,14 @@ DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
     top->addWidget(m_windowLabel);
     top->addWidget(m_window);
     top->addStretch(1);
+    m_saleReport = new QPushButton(this);
+    m_saleReport->setObjectName(u"openSaleReport"_qs);
+    m_saleReport->setEnabled(false);
+    top->addWidget(m_saleReport);
     top->addWidget(m_save);
     connect(m_event, &QComboBox::currentIndexChanged, this, [this] {
         m_eventId = m_event->currentData().toString();
+        m_saleReport->setEnabled(!m_eventId.isEmpty());
         m_leadsKnown = false;
         countLeads();
         redraw();
@@ -92,6 +99,7 @@ DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
         redraw();
     });
     connect(m_save, &QPushButton::clicked, this, &DashboardPage::saveReport);
+    connect(m_saleReport, &QPushButton::clicked, this, &DashboardPage::openSaleReport);
 
     m_content = new QWidget(this);
     m_content->setAutoFillBackground(true);
@@ -272,8 +280,10 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
 
 void DashboardPage::updateEventList(const QList<EventSnapshot> &events)
 {
-    if (refillEventChoices(m_event, events, &m_eventIds, 1))
+    if (refillEventChoices(m_event, events, &m_eventIds, 1)) {
         m_eventId = m_event->currentData().toString();
+        m_saleReport->setEnabled(!m_eventId.isEmpty());
+    }
 }
 
 std::int64_t DashboardPage::windowStartMs(const EngineStats **base) const
@@ -514,6 +524,15 @@ void DashboardPage::saveReport()
         QMessageBox::warning(this, tr("The dashboard was not saved"), error);
 }
 
+void DashboardPage::openSaleReport()
+{
+    if (m_eventId.isEmpty())
+        return;
+    auto *dialog = new SaleReportDialog(m_store, m_eventId, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
 void DashboardPage::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::LanguageChange)
@@ -537,6 +556,8 @@ void DashboardPage::retranslate()
     m_window->setItemText(1, tr("Last 5 minutes"));
     m_window->setItemText(2, tr("Last 15 minutes"));
     m_save->setText(tr("&Save as PNG/PDF…"));
+    m_saleReport->setText(tr("Post-sale &report…"));
+    m_saleReport->setToolTip(tr("Totals and timeline of the chosen event from the stored journal, as PDF or PNG"));
     m_accepted.caption->setText(tr("Accepted requests"));
     m_wonUnits.caption->setText(tr("Units sold"));
     m_conversion.caption->setText(tr("Conversion (won ÷ accepted)"));

@@ -48,6 +48,8 @@ public:
 
 public Q_SLOTS:
     void saveReport();
+    // Opens the post-sale report of the chosen event (computed from the stored journal).
+    void openSaleReport();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -87,6 +89,7 @@ private:
     void showQueuePeak(const QVector<double> &seconds, const QVector<double> &depths);
     QCustomPlot *addPlot(const QString &name);
 
+    StoreLocation m_store;
     std::unique_ptr<ReaderThread> m_reader;
     std::deque<EngineStats> m_samples; // oldest first, covers the longest window
     QString m_eventId;
@@ -102,6 +105,7 @@ private:
     QComboBox *m_event = nullptr;
     QComboBox *m_window = nullptr;
     QPushButton *m_save = nullptr;
+    QPushButton *m_saleReport = nullptr; // enabled when one event is chosen
     Tile m_accepted, m_wonUnits, m_conversion, m_clients, m_leadsTile, m_withContact, m_p50, m_p99;
     QCustomPlot *m_ratePlot = nullptr;
     QCustomPlot *m_queuePlot = nullptr;
