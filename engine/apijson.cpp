@@ -83,6 +83,7 @@ int statusCodeOf(Status status)
     case Status::NotOpen: return 409;
     case Status::Overloaded: return 429;
     case Status::Unavailable: return 503;
+    case Status::IdempotencyConflict: return 409;
     }
     return 500;
 }
@@ -98,6 +99,7 @@ const char *errorCodeOf(Status status)
     case Status::NotOpen: return "not_open";
     case Status::Overloaded: return "overloaded";
     case Status::Unavailable: return "unavailable";
+    case Status::IdempotencyConflict: return "idempotency_conflict";
     }
     return "internal";
 }
@@ -178,6 +180,9 @@ QJsonObject submitErrorJson(const SubmitResult &result, QStringView eventId)
     case Status::Overloaded:
         return QJsonObject{{u"error"_qs, QString::fromLatin1(errorCodeOf(result.status))},
                            {u"message"_qs, u"too many requests are waiting; try again in a moment"_qs}};
+    case Status::IdempotencyConflict:
+        return QJsonObject{{u"error"_qs, QString::fromLatin1(errorCodeOf(result.status))},
+                           {u"message"_qs, u"this requestId was already used by another user; send a new requestId"_qs}};
     case Status::Unavailable:
         return QJsonObject{{u"error"_qs, QString::fromLatin1(errorCodeOf(result.status))},
                            {u"message"_qs, result.message.isEmpty() ? u"the engine is not accepting purchases right now"_qs

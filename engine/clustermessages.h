@@ -47,8 +47,9 @@ struct CommandOutcome {
 // One decided ticket, as every node records it.
 struct DecidedTicket {
     std::uint64_t seq = 0;
-    std::uint32_t tag = 0;
+    std::uint64_t tag = 0;
     QString requestId;
+    std::uint64_t userHash = 0; // binds the requestId to its user on every node
     TicketState state = TicketState::Lost;
     LossReason reason = LossReason::None;
     std::int64_t orderId = 0;

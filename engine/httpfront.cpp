@@ -489,7 +489,7 @@ void HttpFront::getTicket(const QHttpServerRequest &request, QStringView ticketT
     if (wait < 0)
         return reply.error(400, "invalid_field", problem);
     std::uint64_t seq = 0;
-    std::uint32_t tag = 0;
+    std::uint64_t tag = 0;
     if (!parseTicket(ticketText, &seq, &tag))
         return reply.error(404, "not_found", QStringLiteral("no ticket \"%1\"").arg(ticketText));
     const TicketState until = wait > 0 ? TicketState::Won : TicketState::Queued;

@@ -65,7 +65,7 @@ private:
     struct Reply;
     struct Waiter {
         QPointer<QTcpSocket> socket;
-        std::uint32_t tag = 0;
+        std::uint64_t tag = 0;
         TicketState until = TicketState::Queued;
         std::int64_t deadlineUs = 0;   // answer with what is known by then
         std::int64_t giveUpAtUs = 0;   // still not durable by then: 503, retry with the same requestId

@@ -165,15 +165,17 @@ EventSnapshot readEventRow(const QSqlQuery &query)
     return event;
 }
 
-const char kTicketColumns[] = "seq, ticket_tag, event_id, request_id, state, reason, order_id";
+const char kTicketColumns[] = "seq, ticket_tag, event_id, request_id, state, reason, order_id, user_id";
 
 LoadedTicket readTicketRow(const QSqlQuery &query)
 {
     LoadedTicket ticket;
     ticket.view.seq = query.value(0).toULongLong();
-    ticket.view.tag = query.value(1).toUInt();
+    // BIGINT holds the 64-bit tag bit for bit (tags of 0.1.0 are below 2^32, so unchanged).
+    ticket.view.tag = std::uint64_t(query.value(1).toLongLong());
     ticket.eventId = query.value(2).toString();
     ticket.requestId = query.value(3).toString();
+    ticket.userHash = hashUserId(query.value(7).toString());
     if (query.value(4).toString() == QLatin1String("won")) {
         ticket.view.state = TicketState::Won;
         ticket.view.orderId = query.value(6).toLongLong();

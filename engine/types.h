@@ -76,7 +76,7 @@ struct EventSnapshot {
 // One shopper's purchase request as accepted by a front end. Strings are validated lengths.
 struct PurchaseRequest {
     std::uint64_t seq = 0;    // ticket sequence number, global and gap-free in acceptance order
-    std::uint32_t ticketTag = 0; // random part of the public ticket id
+    std::uint64_t ticketTag = 0; // random part of the public ticket id (64 CSPRNG bits; 32 before 0.2)
     std::int32_t eventIndex = -1;
     std::int32_t quantity = 0;
     std::int64_t acceptedAtMs = 0;     // wall clock, stored
@@ -127,8 +127,13 @@ inline constexpr int maxWaitMs = 10000;
 
 bool isValidEventId(QStringView id);
 
-// Public ticket text: "<seq>-<tag as 8 hex digits>". The tag makes tickets unguessable.
-QString formatTicket(std::uint64_t seq, std::uint32_t tag);
-bool parseTicket(QStringView text, std::uint64_t *seq, std::uint32_t *tag);
+// Public ticket text: "<seq>-<tag in hex>", the tag at least 8 digits (tickets of 0.1.0 have 8,
+// newer ones up to 16). The tag makes tickets unguessable.
+QString formatTicket(std::uint64_t seq, std::uint64_t tag);
+bool parseTicket(QStringView text, std::uint64_t *seq, std::uint64_t *tag);
+
+// A fresh ticket tag: 64 bits from the kernel's CSPRNG (getrandom), drawn in batches per thread
+// so a purchase does not make a system call. Any thread.
+std::uint64_t newTicketTag();
 
 } // namespace flashsale

@@ -237,7 +237,7 @@ void WsFront::subscribe(std::uint64_t clientId, Client &client, const QJsonObjec
         return sendError(client, "invalid_field", fields.problem(), context);
     context.insert(u"ticket"_qs, ticketText);
     std::uint64_t seq = 0;
-    std::uint32_t tag = 0;
+    std::uint64_t tag = 0;
     const auto view = parseTicket(ticketText, &seq, &tag) ? m_engine.watchTicket(seq, tag, m_listenerId, TicketState::Won)
                                                           : std::nullopt;
     if (!view)
