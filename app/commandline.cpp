@@ -4,6 +4,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 
 namespace flashsale {
 
@@ -17,7 +18,8 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption headless(u"headless"_qs, u"Run the engine without the console (for servers)."_qs);
     const QCommandLineOption dataDir(u"data-dir"_qs, u"Where the database and admin token live."_qs, u"DIR"_qs);
     const QCommandLineOption listen(u"listen"_qs, u"HTTP address (default 127.0.0.1:8080)."_qs, u"ADDR:PORT"_qs);
-    const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once)."_qs, u"TOKEN"_qs);
+    const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once). Visible to every local user in ps: prefer --admin-token-file or the environment."_qs, u"TOKEN"_qs);
+    const QCommandLineOption adminTokenFile(u"admin-token-file"_qs, u"Read the admin API's bearer token from FILE (its first line), so it is not on the command line."_qs, u"FILE"_qs);
     const QCommandLineOption httpThreads(u"http-threads"_qs, QStringLiteral("HTTP acceptor threads (default: one per core, at most %1).").arg(HttpService::kMaxThreads), u"N"_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
     const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB (or set FLASHSALE_STORE_URL)."_qs, u"URL"_qs);
@@ -26,7 +28,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: send N simulated shoppers to EVENT_ID through the HTTP API, print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
     const QCommandLineOption backup(u"backup"_qs, u"Save a consistent copy of the SQLite database of --data-dir as FILE, also while a node serves, and exit (PostgreSQL: use pg_dump)."_qs, u"FILE"_qs);
     const QCommandLineOption connect(u"connect"_qs, u"With --backup: fetch the copy from the running node at URL (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate, backup, connect});
+    parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, httpThreads, maxQueue, store, queue, nodeId, simulate, backup, connect});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -47,6 +49,22 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     result.dataDirGiven = parser.isSet(dataDir);
     result.listenGiven = parser.isSet(listen);
     result.server.adminToken = parser.value(adminToken);
+    if (parser.isSet(adminTokenFile)) {
+        if (parser.isSet(adminToken)) {
+            result.error = u"give --admin-token or --admin-token-file, not both"_qs;
+            return result;
+        }
+        QFile file(parser.value(adminTokenFile));
+        if (!file.open(QIODevice::ReadOnly)) {
+            result.error = QStringLiteral("--admin-token-file: cannot read %1: %2").arg(file.fileName(), file.errorString());
+            return result;
+        }
+        result.server.adminToken = QString::fromUtf8(file.readLine(4096)).trimmed();
+        if (result.server.adminToken.isEmpty()) {
+            result.error = QStringLiteral("--admin-token-file: %1 holds no token").arg(file.fileName());
+            return result;
+        }
+    }
     if (parser.isSet(listen) && !result.server.setListen(parser.value(listen), &result.error))
         return result;
     if (parser.isSet(httpThreads)) {

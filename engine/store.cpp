@@ -1,6 +1,7 @@
 #include "engine/store.h"
 
 #include "engine/migrations.h"
+#include "engine/privatefiles.h"
 
 #include <QDebug>
 #include <QDir>
@@ -237,11 +238,8 @@ SqlStore::~SqlStore()
 bool SqlStore::open(QString *error)
 {
     if (m_location.isSqlite()) {
-        const QString dir = QFileInfo(m_location.databaseName).absolutePath();
-        if (!QDir().mkpath(dir)) {
-            *error = QStringLiteral("cannot create data directory %1").arg(dir);
+        if (!makePrivateDir(QFileInfo(m_location.databaseName).absolutePath(), error))
             return false;
-        }
         // A database from a newer build is refused before anything opens it for writing.
         int found = -1;
         if (!schema::peekSqliteVersion(m_location.databaseName, &found, error))
@@ -252,6 +250,9 @@ bool SqlStore::open(QString *error)
             *error = m_upgrade.error;
             return false;
         }
+        // Made here first (0600), so SQLite's -wal and -shm beside it are private too.
+        if (!createPrivateFile(m_location.databaseName, error))
+            return false;
     }
     QSqlDatabase db = openConnection(m_location, m_connectionName, error);
     if (!db.isOpen())

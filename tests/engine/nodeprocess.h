@@ -56,6 +56,12 @@ public:
     ~NodeProcess() { stop(); }
 
     QString baseUrl() const { return u"http://127.0.0.1:"_qs + QString::number(m_port); }
+    quint16 port() const { return m_port; }
+
+    // Set before start(): whether the token goes on the command line as --admin-token (else the
+    // node finds it itself, e.g. through --admin-token-file in extraArguments), and more options.
+    bool passTokenArgument = true;
+    QStringList extraArguments;
     const QByteArray &adminToken() const { return m_token; }
 
     // Starts the node and waits (≤ 20 s) until /healthz answers 200.
@@ -63,9 +69,11 @@ public:
     {
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::ForwardedChannels);
-        m_process->start(QStringLiteral(FLASHSALE_BINARY),
-                         {u"--headless"_qs, u"--data-dir"_qs, m_dataDir, u"--listen"_qs, u"127.0.0.1:"_qs + QString::number(m_port),
-                          u"--admin-token"_qs, QString::fromUtf8(m_token), u"--http-threads"_qs, u"2"_qs});
+        QStringList arguments{u"--headless"_qs, u"--data-dir"_qs, m_dataDir, u"--listen"_qs, u"127.0.0.1:"_qs + QString::number(m_port),
+                              u"--http-threads"_qs, u"2"_qs};
+        if (passTokenArgument)
+            arguments << u"--admin-token"_qs << QString::fromUtf8(m_token);
+        m_process->start(QStringLiteral(FLASHSALE_BINARY), arguments + extraArguments);
         if (!m_process->waitForStarted(10000))
             return false;
         ApiClient client(baseUrl(), m_token, 1);

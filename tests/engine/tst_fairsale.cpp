@@ -1,6 +1,7 @@
-// Fair-sale guarantees of the real flashsale binary on loopback: ticket tags cannot be predicted
-// from one's own tickets, and a requestId belongs to the user who first sent it (also after a
-// restart, and on the WebSocket).
+// Fair-sale and privacy guarantees of the real flashsale binary on loopback: ticket tags cannot
+// be predicted from one's own tickets; a requestId belongs to the user who first sent it (also
+// after a restart, and on the WebSocket); the data dir is private whatever the umask; the admin
+// token can come from a file instead of the command line.
 #include "nodeprocess.h"
 
 #include <QJsonArray>
@@ -12,6 +13,8 @@
 #include <array>
 #include <optional>
 #include <random>
+
+#include <sys/stat.h>
 
 namespace {
 
@@ -86,6 +89,24 @@ QByteArray compact(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
+
+// The permission bits of path, or -1 when it does not exist.
+int modeOf(const QString &path)
+{
+    struct stat info {};
+    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 07777) : -1;
+}
+
+// Sets the process's umask for its lifetime (children started meanwhile inherit it).
+class ScopedUmask
+{
+public:
+    explicit ScopedUmask(mode_t mask) : m_saved(::umask(mask)) {}
+    ~ScopedUmask() { ::umask(m_saved); }
+
+private:
+    mode_t m_saved;
+};
 
 } // namespace
 
@@ -199,6 +220,49 @@ private Q_SLOTS:
         QCOMPARE(messages.first().value(u"error"_qs).toString(), u"idempotency_conflict"_qs);
         QCOMPARE(messages.first().value(u"requestId"_qs).toString(), u"shared-id"_qs);
         QVERIFY(!messages.first().contains(u"ticket"_qs));
+    }
+
+    // With umask 022 the data dir is still 0700 and the database, its WAL and SHM, and the
+    // generated admin token 0600.
+    void dataDirIsPrivateWhateverTheUmask()
+    {
+        QTemporaryDir dir;
+        const QString dataDir = dir.filePath(u"data"_qs);
+        const ScopedUmask umask022(022);
+        NodeProcess node(dataDir, QByteArray());
+        node.passTokenArgument = false;
+        QVERIFY(node.start());
+        QCOMPARE(modeOf(dataDir), 0700);
+        for (const QString &file : {u"flashsale.sqlite"_qs, u"flashsale.sqlite-wal"_qs, u"flashsale.sqlite-shm"_qs, u"admin-token"_qs})
+            QVERIFY2(modeOf(dataDir + u'/' + file) == 0600,
+                     qPrintable(u"%1 has mode %2"_qs.arg(file).arg(modeOf(dataDir + u'/' + file), 0, 8)));
+    }
+
+    // --admin-token-file: the node uses the file's token (not a generated one); a file it
+    // cannot read stops it with a message naming the file.
+    void adminTokenComesFromAFile()
+    {
+        QTemporaryDir dir;
+        QFile tokenFile(dir.filePath(u"token"_qs));
+        QVERIFY(tokenFile.open(QIODevice::WriteOnly));
+        tokenFile.write("from-a-file-7f3a\n");
+        tokenFile.close();
+        NodeProcess node(dir.filePath(u"data"_qs), "from-a-file-7f3a");
+        node.passTokenArgument = false;
+        node.extraArguments = {u"--admin-token-file"_qs, tokenFile.fileName()};
+        QVERIFY(node.start());
+        ApiClient client(node.baseUrl(), node.adminToken(), 1);
+        QCOMPARE(client.admin("GET", u"/api/v1/admin/events"_qs).status, 200);
+        ApiClient guesser(node.baseUrl(), "from-a-file-7f3b", 1);
+        QCOMPARE(guesser.admin("GET", u"/api/v1/admin/events"_qs).status, 401);
+        QVERIFY(node.stop());
+
+        const QString missing = dir.filePath(u"no-such-token"_qs);
+        const CommandRun run = runFlashsale({u"--headless"_qs, u"--data-dir"_qs, dir.filePath(u"data"_qs),
+                                             u"--admin-token-file"_qs, missing});
+        QVERIFY(run.finished);
+        QVERIFY(run.exitCode != 0);
+        QVERIFY2(run.standardError.contains(missing.toUtf8()), run.standardError.constData());
     }
 };
 
