@@ -21,6 +21,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once). Visible to every local user in ps: prefer --admin-token-file or the environment."_qs, u"TOKEN"_qs);
     const QCommandLineOption adminTokenFile(u"admin-token-file"_qs, u"Read the admin API's bearer token from FILE (its first line), so it is not on the command line."_qs, u"FILE"_qs);
     const QCommandLineOption httpThreads(u"http-threads"_qs, QStringLiteral("HTTP acceptor threads (default: one per core, at most %1).").arg(HttpService::kMaxThreads), u"N"_qs);
+    const QCommandLineOption publicMetrics(u"public-metrics"_qs, u"Serve /metrics without the admin token (it lists every event id; by default Prometheus sends the token)."_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
     const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB (or set FLASHSALE_STORE_URL)."_qs, u"URL"_qs);
     const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST (or set FLASHSALE_QUEUE_URL). Needs --store."_qs, u"URL"_qs);
@@ -28,7 +29,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption simulate(u"simulate"_qs, u"With --headless: send N simulated shoppers to EVENT_ID through the HTTP API, print a summary and keep serving."_qs, u"EVENT_ID:N"_qs);
     const QCommandLineOption backup(u"backup"_qs, u"Save a consistent copy of the SQLite database of --data-dir as FILE, also while a node serves, and exit (PostgreSQL: use pg_dump)."_qs, u"FILE"_qs);
     const QCommandLineOption connect(u"connect"_qs, u"With --backup: fetch the copy from the running node at URL (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, httpThreads, maxQueue, store, queue, nodeId, simulate, backup, connect});
+    parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, backup, connect});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -49,6 +50,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     result.dataDirGiven = parser.isSet(dataDir);
     result.listenGiven = parser.isSet(listen);
     result.server.adminToken = parser.value(adminToken);
+    result.server.publicMetrics = parser.isSet(publicMetrics);
     if (parser.isSet(adminTokenFile)) {
         if (parser.isSet(adminToken)) {
             result.error = u"give --admin-token or --admin-token-file, not both"_qs;

@@ -14,7 +14,33 @@ QJsonValue isoOrNull(std::int64_t ms)
     return ms > 0 ? QJsonValue(formatIsoTime(ms)) : QJsonValue(QJsonValue::Null);
 }
 
+bool visibleToShoppers(const EventSnapshot &event)
+{
+    return event.state != EventState::Draft;
+}
+
+bool showsCountdownOnly(const EventSnapshot &event, std::int64_t nowMs)
+{
+    return event.state == EventState::Scheduled && nowMs < event.config.startsAtMs;
+}
+
 QJsonObject publicEventJson(const EventSnapshot &e)
+{
+    const std::int64_t nowMs = Engine::nowMs();
+    if (!showsCountdownOnly(e, nowMs))
+        return fullEventJson(e);
+    return QJsonObject{
+        {u"id"_qs, e.config.id},
+        {u"name"_qs, e.config.name},
+        {u"priceCents"_qs, qint64(e.config.priceCents)},
+        {u"currency"_qs, e.config.currency},
+        {u"startsAt"_qs, isoOrNull(e.config.startsAtMs)},
+        {u"state"_qs, toString(e.state)},
+        {u"serverTime"_qs, formatIsoTime(nowMs)},
+    };
+}
+
+QJsonObject fullEventJson(const EventSnapshot &e)
 {
     return QJsonObject{
         {u"id"_qs, e.config.id},

@@ -12,7 +12,17 @@ namespace flashsale {
 
 QJsonValue isoOrNull(std::int64_t ms);
 
-// GET /api/v1/events/{id} and the WebSocket `event` message (which adds "op").
+// False for drafts: staff-only, answered to shoppers exactly like an unknown event (404), so
+// their ids cannot be probed.
+bool visibleToShoppers(const EventSnapshot &event);
+// True while a scheduled event has not reached startsAt: shoppers then see only what the
+// countdown needs.
+bool showsCountdownOnly(const EventSnapshot &event, std::int64_t nowMs);
+// Every field of an event as the admin API starts from.
+QJsonObject fullEventJson(const EventSnapshot &event);
+// GET /api/v1/events/{id} and the WebSocket `event` message (which adds "op"): fullEventJson,
+// or while showsCountdownOnly just id, name, priceCents, currency, state, startsAt and
+// serverTime (not stock, remaining, perUserLimit, endsAt).
 QJsonObject publicEventJson(const EventSnapshot &event);
 // True when two snapshots would give a shopper the same page (serverTime aside).
 bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b);

@@ -64,6 +64,7 @@ private:
     struct WatchedEvent {
         EventSnapshot last;
         QString message;       // the `event` message for `last`
+        bool countdownOnly = false; // message was built before a scheduled event's startsAt
         std::uint64_t version = 0;
         int watchers = 0;
     };

@@ -1,7 +1,8 @@
 // Fair-sale and privacy guarantees of the real flashsale binary on loopback: ticket tags cannot
 // be predicted from one's own tickets; a requestId belongs to the user who first sent it (also
 // after a restart, and on the WebSocket); the data dir is private whatever the umask; the admin
-// token can come from a file instead of the command line.
+// token can come from a file instead of the command line; drafts, a scheduled event's stock and
+// /metrics are staff-only.
 #include "nodeprocess.h"
 
 #include <QJsonArray>
@@ -96,6 +97,28 @@ int modeOf(const QString &path)
     struct stat info {};
     return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 07777) : -1;
 }
+
+// A WebSocket shopper connection to a node, collecting every message it receives.
+class WsShopper : public QObject
+{
+public:
+    explicit WsShopper(const QString &baseUrl)
+    {
+        connect(&m_socket, &QWebSocket::textMessageReceived, this,
+                [this](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
+        m_socket.open(QUrl(QString(baseUrl).replace(u"http:"_qs, u"ws:"_qs) + u"/api/v1/ws"_qs));
+    }
+    bool waitConnected()
+    {
+        return ApiClient::waitUntil([&] { return m_socket.state() == QAbstractSocket::ConnectedState; }, 10000);
+    }
+    void send(const QJsonObject &message) { m_socket.sendTextMessage(QString::fromUtf8(compact(message))); }
+
+    QList<QJsonObject> messages;
+
+private:
+    QWebSocket m_socket;
+};
 
 // Sets the process's umask for its lifetime (children started meanwhile inherit it).
 class ScopedUmask
@@ -206,15 +229,11 @@ private Q_SLOTS:
         QCOMPARE(again.status, 200);
         QCOMPARE(again.json.value(u"ticket"_qs).toString(), ticket);
 
-        QWebSocket socket;
-        QList<QJsonObject> messages;
-        connect(&socket, &QWebSocket::textMessageReceived, this,
-                [&](const QString &text) { messages.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
-        socket.open(QUrl(node.baseUrl().replace(u"http:"_qs, u"ws:"_qs) + u"/api/v1/ws"_qs));
-        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::ConnectedState, 10000);
-        socket.sendTextMessage(QString::fromUtf8(compact({{u"op"_qs, u"purchase"_qs}, {u"eventId"_qs, u"bound"_qs},
-                                                          {u"requestId"_qs, u"shared-id"_qs}, {u"userId"_qs, u"mallory"_qs},
-                                                          {u"quantity"_qs, 1}})));
+        WsShopper shopper(node.baseUrl());
+        QVERIFY(shopper.waitConnected());
+        shopper.send({{u"op"_qs, u"purchase"_qs}, {u"eventId"_qs, u"bound"_qs}, {u"requestId"_qs, u"shared-id"_qs},
+                      {u"userId"_qs, u"mallory"_qs}, {u"quantity"_qs, 1}});
+        const QList<QJsonObject> &messages = shopper.messages;
         QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty(), 10000);
         QCOMPARE(messages.first().value(u"op"_qs).toString(), u"error"_qs);
         QCOMPARE(messages.first().value(u"error"_qs).toString(), u"idempotency_conflict"_qs);
@@ -263,6 +282,111 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         QVERIFY(run.exitCode != 0);
         QVERIFY2(run.standardError.contains(missing.toUtf8()), run.standardError.constData());
+    }
+
+    // A draft answers shoppers exactly as an unknown event does, over HTTP and WebSocket.
+    void draftsCannotBeProbed()
+    {
+        QTemporaryDir dir;
+        NodeProcess node(dir.path(), "fair-token");
+        QVERIFY(node.start());
+        ApiClient client(node.baseUrl(), node.adminToken(), 1);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
+                              {{u"id"_qs, u"secret-a"_qs}, {u"name"_qs, u"Unannounced phone"_qs}, {u"priceCents"_qs, 99900},
+                               {u"stock"_qs, 7}})
+                     .status,
+                 201);
+        const auto sameAsUnknown = [&](const QByteArray &method, const QString &pathA, const QByteArray &body) {
+            const ApiReply draft = client.call(method, pathA, body);
+            const ApiReply unknown = client.call(method, QString(pathA).replace(u"secret-a"_qs, u"secret-b"_qs), body);
+            QCOMPARE(draft.status, 404);
+            QCOMPARE(unknown.status, 404);
+            QCOMPARE(QString::fromUtf8(draft.body).replace(u"secret-a"_qs, u"secret-b"_qs), QString::fromUtf8(unknown.body));
+            QVERIFY(!draft.body.contains("Unannounced"));
+        };
+        sameAsUnknown("GET", u"/api/v1/events/secret-a"_qs, {});
+        sameAsUnknown("POST", u"/api/v1/events/secret-a/purchases"_qs, purchaseBody(u"r1"_qs, u"u1"_qs));
+        QCOMPARE(client.admin("GET", u"/api/v1/admin/events/secret-a/intents"_qs).json.value(u"items"_qs).toArray().size(), 0);
+
+        WsShopper shopper(node.baseUrl());
+        QVERIFY(shopper.waitConnected());
+        for (const QString &id : {u"secret-a"_qs, u"secret-b"_qs}) {
+            shopper.send({{u"op"_qs, u"watch"_qs}, {u"eventId"_qs, id}});
+            shopper.send({{u"op"_qs, u"purchase"_qs}, {u"eventId"_qs, id}, {u"requestId"_qs, u"r2"_qs}, {u"userId"_qs, u"u2"_qs},
+                          {u"quantity"_qs, 1}});
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(shopper.messages.size(), 4, 10000);
+        for (int i = 0; i < 2; ++i) {
+            QJsonObject draft = shopper.messages[i];
+            QJsonObject unknown = shopper.messages[i + 2];
+            QCOMPARE(draft.value(u"error"_qs).toString(), u"not_found"_qs);
+            QCOMPARE(QString::fromUtf8(compact(draft)).replace(u"secret-a"_qs, u"secret-b"_qs), QString::fromUtf8(compact(unknown)));
+        }
+    }
+
+    // Before startsAt shoppers see only the countdown's fields; at startsAt the rest, also
+    // pushed to a WebSocket watcher.
+    void scheduledEventShowsOnlyTheCountdown()
+    {
+        QTemporaryDir dir;
+        NodeProcess node(dir.path(), "fair-token");
+        QVERIFY(node.start());
+        ApiClient client(node.baseUrl(), node.adminToken(), 1);
+        const QDateTime startsAt = QDateTime::currentDateTimeUtc().addSecs(3);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
+                              {{u"id"_qs, u"soon"_qs}, {u"name"_qs, u"Soon"_qs}, {u"priceCents"_qs, 500}, {u"stock"_qs, 42},
+                               {u"perUserLimit"_qs, 3}, {u"startsAt"_qs, startsAt.toString(Qt::ISODateWithMs)}})
+                     .status,
+                 201);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/soon/open"_qs).json.value(u"state"_qs).toString(), u"scheduled"_qs);
+        const QStringList countdownFields{u"currency"_qs, u"id"_qs, u"name"_qs, u"priceCents"_qs,
+                                          u"serverTime"_qs, u"startsAt"_qs, u"state"_qs};
+        const ApiReply early = client.call("GET", u"/api/v1/events/soon"_qs);
+        QCOMPARE(early.status, 200);
+        QCOMPARE(early.json.keys(), countdownFields);
+        QCOMPARE(client.admin("GET", u"/api/v1/admin/events/soon"_qs).json.value(u"stock"_qs).toInt(), 42);
+
+        WsShopper shopper(node.baseUrl());
+        QVERIFY(shopper.waitConnected());
+        shopper.send({{u"op"_qs, u"watch"_qs}, {u"eventId"_qs, u"soon"_qs}});
+        QTRY_VERIFY_WITH_TIMEOUT(!shopper.messages.isEmpty(), 10000);
+        QCOMPARE(shopper.messages.first().value(u"op"_qs).toString(), u"event"_qs);
+        QVERIFY(!shopper.messages.first().contains(u"remaining"_qs));
+        QVERIFY(!shopper.messages.first().contains(u"stock"_qs));
+
+        QTRY_COMPARE_WITH_TIMEOUT(client.call("GET", u"/api/v1/events/soon"_qs).json.value(u"remaining"_qs).toInt(), 42, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(shopper.messages.last().value(u"remaining"_qs).toInt(), 42, 10000);
+        QCOMPARE(shopper.messages.last().value(u"perUserLimit"_qs).toInt(), 3);
+    }
+
+    // /metrics lists every event id: 401 without the admin token unless --public-metrics.
+    void metricsNeedTheTokenUnlessPublic_data()
+    {
+        QTest::addColumn<bool>("publicMetrics");
+        QTest::newRow("default") << false;
+        QTest::newRow("--public-metrics") << true;
+    }
+    void metricsNeedTheTokenUnlessPublic()
+    {
+        QFETCH(bool, publicMetrics);
+        QTemporaryDir dir;
+        NodeProcess node(dir.path(), "fair-token");
+        if (publicMetrics)
+            node.extraArguments = {u"--public-metrics"_qs};
+        QVERIFY(node.start());
+        ApiClient client(node.baseUrl(), node.adminToken(), 1);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
+                              {{u"id"_qs, u"hidden-draft"_qs}, {u"name"_qs, u"x"_qs}, {u"priceCents"_qs, 1}, {u"stock"_qs, 1}})
+                     .status,
+                 201);
+        const ApiReply anonymous = client.call("GET", u"/metrics"_qs);
+        QCOMPARE(anonymous.status, publicMetrics ? 200 : 401);
+        QCOMPARE(anonymous.body.contains("hidden-draft"), publicMetrics);
+        if (!publicMetrics)
+            QCOMPARE(anonymous.header("www-authenticate"), QByteArray("Bearer"));
+        const ApiReply staff = client.call("GET", u"/metrics"_qs, {}, true);
+        QCOMPARE(staff.status, 200);
+        QVERIFY(staff.body.contains("flashsale_event_remaining_units{event=\"hidden-draft\"} 1"));
     }
 };
 
