@@ -173,6 +173,25 @@ std::optional<std::int64_t> FieldReader::time(const QString &key)
     return t.toMSecsSinceEpoch();
 }
 
+std::optional<QString> FieldReader::identifier(const QString &key, int maxLength)
+{
+    auto id = string(key, true, maxLength);
+    if (!id)
+        return std::nullopt;
+    for (qsizetype i = 0; i < id->size(); ++i) {
+        const QChar::Category category = id->at(i).category();
+        if (category == QChar::Other_Control || category == QChar::Other_Format) {
+            fail(key, QStringLiteral("must not contain control or format characters (U+%1 at position %2)")
+                          .arg(id->at(i).unicode(), 4, 16, QLatin1Char('0'))
+                          .arg(i));
+            return std::nullopt;
+        }
+    }
+    if (id->trimmed().isEmpty())
+        return fail(key, u"must not be blank"_qs), std::nullopt;
+    return id;
+}
+
 void FieldReader::fail(const QString &key, const QString &what)
 {
     if (m_problem.isEmpty())
@@ -183,8 +202,8 @@ std::optional<PurchaseRequest> purchaseFromJson(const QJsonObject &body, const E
 {
     FieldReader fields(body);
     PurchaseRequest purchase;
-    purchase.requestId = fields.string(u"requestId"_qs, true, limits::maxRequestIdLength).value_or(QString());
-    purchase.userId = fields.string(u"userId"_qs, true, limits::maxUserIdLength).value_or(QString());
+    purchase.requestId = fields.identifier(u"requestId"_qs, limits::maxRequestIdLength).value_or(QString());
+    purchase.userId = fields.identifier(u"userId"_qs, limits::maxUserIdLength).value_or(QString());
     purchase.quantity = std::int32_t(fields.integer(u"quantity"_qs, true, 1, event.config.perUserLimit).value_or(0));
     purchase.contact = fields.string(u"contact"_qs, false, limits::maxContactLength, 0).value_or(QString());
     if (!fields.ok()) {

@@ -40,6 +40,9 @@ public:
     explicit FieldReader(const QJsonObject &object) : m_object(object) {}
 
     std::optional<QString> string(const QString &key, bool required, int maxLength, int minLength = 1);
+    // A required id: a string that is not blank and holds no control or format character
+    // (Unicode Cc/Cf: NUL, line breaks, U+202E and the like).
+    std::optional<QString> identifier(const QString &key, int maxLength);
     std::optional<std::int64_t> integer(const QString &key, bool required, std::int64_t min, std::int64_t max);
     // ISO 8601; null clears (returns 0).
     std::optional<std::int64_t> time(const QString &key);

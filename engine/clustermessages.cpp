@@ -151,7 +151,8 @@ bool decodePurchases(const QByteArray &body, std::vector<PurchaseRequest> *reque
             r.ticketTag = tag;
             r.quantity = quantity;
             r.acceptedAtMs = acceptedAt;
-            r.userHash = hashUserId(r.userId);
+            r.userKey = userKeyOf(r.userId);
+            r.userHash = hashUserId(r.userKey);
             requests->push_back(std::move(r));
         }
     });

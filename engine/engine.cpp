@@ -241,7 +241,8 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     request.eventId = eventId.toString();
     request.acceptedAtMs = now;
     request.acceptedSteadyUs = steadyMicros();
-    request.userHash = hashUserId(request.userId);
+    request.userKey = userKeyOf(request.userId);
+    request.userHash = hashUserId(request.userKey);
     const std::uint64_t tag = newTicketTag();
     Claim claim = Claim::Refused;
     const QString requestId = request.requestId;

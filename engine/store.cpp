@@ -176,7 +176,7 @@ LoadedTicket readTicketRow(const QSqlQuery &query)
     ticket.view.tag = std::uint64_t(query.value(1).toLongLong());
     ticket.eventId = query.value(2).toString();
     ticket.requestId = query.value(3).toString();
-    ticket.userHash = hashUserId(query.value(7).toString());
+    ticket.userHash = hashUserId(userKeyOf(query.value(7).toString()));
     if (query.value(4).toString() == QLatin1String("won")) {
         ticket.view.state = TicketState::Won;
         ticket.view.orderId = query.value(6).toLongLong();

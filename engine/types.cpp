@@ -71,9 +71,14 @@ QString toString(TicketState state)
     return QString();
 }
 
-std::uint64_t hashUserId(QStringView userId)
+QString userKeyOf(QStringView userId)
 {
-    const std::uint64_t hash = qHash(userId, size_t(0x9e3779b97f4a7c15ull));
+    return userId.toString().normalized(QString::NormalizationForm_KC).toCaseFolded().trimmed();
+}
+
+std::uint64_t hashUserId(QStringView userKey)
+{
+    const std::uint64_t hash = qHash(userKey, size_t(0x9e3779b97f4a7c15ull));
     return hash ? hash : 1;
 }
 

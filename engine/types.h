@@ -83,8 +83,9 @@ struct PurchaseRequest {
     std::int64_t acceptedSteadyUs = 0; // monotonic, for latency; 0 after a restart
     QString eventId;
     QString requestId;
-    QString userId;
-    std::uint64_t userHash = 0; // hashUserId(userId), computed by the front end off the decider thread
+    QString userId;  // as the shopper sent it; stored so
+    QString userKey; // userKeyOf(userId): what the per-user limit compares; computed by the front end off the decider thread
+    std::uint64_t userHash = 0; // hashUserId(userKey), likewise
     QString contact;
     bool simulated = false; // sent by the sale simulator; exports can leave these out
     // Cluster: the broker delivery that carried the request to this decider (0 when embedded).
@@ -92,8 +93,14 @@ struct PurchaseRequest {
     std::uint32_t deliveryGeneration = 0; // which consumer connection the tag belongs to
 };
 
-// A 64-bit hash of a user id, never 0; the decider's per-user table is keyed by it.
-std::uint64_t hashUserId(QStringView userId);
+// The key under which a user id counts towards the per-user limit and owns its requestIds:
+// NFKC-normalised, case-folded, leading and trailing whitespace removed, so "alice", "Alice",
+// "ALICE", "ａｌｉｃｅ" (full width) and "alice " are one shopper. Ids are stored as sent; every
+// reader (decider, start-up load, cluster intake) derives the key with this one function.
+QString userKeyOf(QStringView userId);
+
+// A 64-bit hash of a user key (userKeyOf), never 0; the decider's per-user table is keyed by it.
+std::uint64_t hashUserId(QStringView userKey);
 
 // The decider's verdict on one request.
 struct Decision {

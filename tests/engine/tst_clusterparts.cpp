@@ -26,7 +26,7 @@ private Q_SLOTS:
             r.acceptedAtMs = 1'800'000'000'000 + i;
             r.eventId = u"spring-sale"_qs;
             r.requestId = u"req-%1"_qs.arg(i);
-            r.userId = u"用户-%1"_qs.arg(i);
+            r.userId = u"用户-%1 Ｘ"_qs.arg(i); // full width and upper case: the key differs from the id
             r.contact = i == 1 ? QString() : u"+86 138 0000 000%1"_qs.arg(i);
             r.simulated = i == 2;
         }
@@ -43,8 +43,10 @@ private Q_SLOTS:
             QCOMPARE(received[i].userId, sent[i].userId);
             QCOMPARE(received[i].contact, sent[i].contact);
             QCOMPARE(received[i].simulated, sent[i].simulated);
-            // The decider's per-user table is keyed by the hash: the receiver computes it.
-            QCOMPARE(received[i].userHash, hashUserId(sent[i].userId));
+            // The decider's per-user table is keyed by the normalised key and its hash: the
+            // receiver computes them.
+            QCOMPARE(received[i].userKey, u"用户-%1 x"_qs.arg(i));
+            QCOMPARE(received[i].userHash, hashUserId(received[i].userKey));
         }
     }
 

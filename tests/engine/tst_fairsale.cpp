@@ -2,7 +2,8 @@
 // be predicted from one's own tickets; a requestId belongs to the user who first sent it (also
 // after a restart, and on the WebSocket); the data dir is private whatever the umask; the admin
 // token can come from a file instead of the command line; drafts, a scheduled event's stock and
-// /metrics are staff-only.
+// /metrics are staff-only; user ids that differ only in case, width or surrounding spaces share
+// one per-user limit, also after a restart, and ids with control characters are refused.
 #include "nodeprocess.h"
 
 #include <QJsonArray>
@@ -387,6 +388,86 @@ private Q_SLOTS:
         const ApiReply staff = client.call("GET", u"/metrics"_qs, {}, true);
         QCOMPARE(staff.status, 200);
         QVERIFY(staff.body.contains("flashsale_event_remaining_units{event=\"hidden-draft\"} 1"));
+    }
+
+    // Variants of "alice" are one shopper for the limit of 1, before and after a restart;
+    // another user still buys.
+    void userIdVariantsShareOneLimit_data()
+    {
+        QTest::addColumn<QString>("variant");
+        QTest::newRow("Alice") << u"Alice"_qs;
+        QTest::newRow("ALICE") << u"ALICE"_qs;
+        QTest::newRow("full width") << u"\uff41\uff4c\uff49\uff43\uff45"_qs; // ａｌｉｃｅ
+        QTest::newRow("trailing space") << u"alice "_qs;
+        QTest::newRow("leading ideographic space") << u"\u3000alice"_qs;
+        QTest::newRow("same id") << u"alice"_qs;
+    }
+    void userIdVariantsShareOneLimit()
+    {
+        QFETCH(QString, variant);
+        QTemporaryDir dir;
+        NodeProcess node(dir.path(), "fair-token");
+        QVERIFY(node.start());
+        ApiClient client(node.baseUrl(), node.adminToken(), 1);
+        createOpenEvent(client, u"limit"_qs, 10, 1);
+        const auto buy = [&](const QString &requestId, const QString &userId) {
+            return client.call("POST", u"/api/v1/events/limit/purchases?wait=5000"_qs, purchaseBody(requestId, userId)).json;
+        };
+        QCOMPARE(buy(u"first"_qs, u"alice"_qs).value(u"state"_qs).toString(), u"won"_qs);
+        for (const QString &round : {u"before-restart"_qs, u"after-restart"_qs}) {
+            const QJsonObject again = buy(round, variant);
+            QCOMPARE(again.value(u"state"_qs).toString(), u"lost"_qs);
+            QCOMPARE(again.value(u"reason"_qs).toString(), u"limit_reached"_qs);
+            if (round == u"before-restart") {
+                QVERIFY(node.stop());
+                QVERIFY(node.start());
+            }
+        }
+        QCOMPARE(buy(u"bob"_qs, u"bob"_qs).value(u"state"_qs).toString(), u"won"_qs);
+        // The id is kept as sent: the lead shows what the shop sent.
+        const QJsonArray leads = client.admin("GET", u"/api/v1/admin/events/limit/intents"_qs).json.value(u"items"_qs).toArray();
+        QCOMPARE(leads.size(), 1);
+        QCOMPARE(leads[0].toObject().value(u"userId"_qs).toString(), variant);
+    }
+
+    // Ids with control or format characters are refused 400 naming the field, on HTTP and
+    // WebSocket; nothing is recorded.
+    void idsWithControlCharactersAreRefused_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("NUL in userId") << u"userId"_qs << QString(u"alice\u0000"_qs);
+        QTest::newRow("newline in userId") << u"userId"_qs << u"alice\n"_qs;
+        QTest::newRow("right-to-left override in userId") << u"userId"_qs << u"ali\u202Ece"_qs;
+        QTest::newRow("zero-width space in userId") << u"userId"_qs << u"ali\u200Bce"_qs;
+        QTest::newRow("blank userId") << u"userId"_qs << u" \u3000 "_qs;
+        QTest::newRow("NUL in requestId") << u"requestId"_qs << QString(u"r\u00001"_qs);
+    }
+    void idsWithControlCharactersAreRefused()
+    {
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        QTemporaryDir dir;
+        NodeProcess node(dir.path(), "fair-token");
+        QVERIFY(node.start());
+        ApiClient client(node.baseUrl(), node.adminToken(), 1);
+        createOpenEvent(client, u"clean"_qs, 10, 1);
+        QJsonObject body{{u"requestId"_qs, u"r1"_qs}, {u"userId"_qs, u"alice"_qs}, {u"quantity"_qs, 1}};
+        body.insert(field, value);
+        const ApiReply reply = client.call("POST", u"/api/v1/events/clean/purchases"_qs, compact(body));
+        QCOMPARE(reply.status, 400);
+        QCOMPARE(reply.json.value(u"error"_qs).toString(), u"invalid_field"_qs);
+        QVERIFY2(reply.json.value(u"message"_qs).toString().startsWith(field + u' '), reply.body.constData());
+
+        WsShopper shopper(node.baseUrl());
+        QVERIFY(shopper.waitConnected());
+        body.insert(u"op"_qs, u"purchase"_qs);
+        body.insert(u"eventId"_qs, u"clean"_qs);
+        shopper.send(body);
+        QTRY_VERIFY_WITH_TIMEOUT(!shopper.messages.isEmpty(), 10000);
+        QCOMPARE(shopper.messages.first().value(u"error"_qs).toString(), u"invalid_field"_qs);
+        QVERIFY(shopper.messages.first().value(u"message"_qs).toString().startsWith(field + u' '));
+        QCOMPARE(client.admin("GET", u"/api/v1/admin/events/clean"_qs).json.value(u"accepted"_qs).toInt(), 0);
     }
 };
 
