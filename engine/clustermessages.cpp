@@ -7,7 +7,7 @@ namespace flashsale::wire {
 
 namespace {
 // Bumped whenever a layout below changes; a node refuses messages of another version.
-// 2: 64-bit ticket tags; a decided ticket carries its user's hash.
+// 2: 64-bit ticket tags; a decided ticket carries its user id.
 constexpr quint8 kFormatVersion = 2;
 
 template<typename Enum>
@@ -201,7 +201,7 @@ QByteArray encodeDecisions(const Decisions &d)
     return write([&](QDataStream &out) {
         out << d.deciderNode << qint64(d.epoch) << d.event << quint32(d.tickets.size());
         for (const DecidedTicket &t : d.tickets) {
-            out << quint64(t.seq) << quint64(t.tag) << t.requestId << quint64(t.userHash);
+            out << quint64(t.seq) << quint64(t.tag) << t.requestId << t.userId;
             putEnum(out, t.state);
             putEnum(out, t.reason);
             out << qint64(t.orderId) << qint64(t.acceptedAtMs);
@@ -224,15 +224,14 @@ bool decodeDecisions(const QByteArray &body, Decisions *d)
         d->epoch = epoch;
         for (quint32 i = 0; i < count && in.status() == QDataStream::Ok; ++i) {
             DecidedTicket t;
-            quint64 seq, tag, userHash;
+            quint64 seq, tag;
             qint64 orderId, acceptedAt;
-            in >> seq >> tag >> t.requestId >> userHash;
+            in >> seq >> tag >> t.requestId >> t.userId;
             t.state = takeEnum<TicketState>(in);
             t.reason = takeEnum<LossReason>(in);
             in >> orderId >> acceptedAt;
             t.seq = seq;
             t.tag = tag;
-            t.userHash = userHash;
             t.orderId = orderId;
             t.acceptedAtMs = acceptedAt;
             d->tickets.push_back(std::move(t));

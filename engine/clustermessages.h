@@ -49,7 +49,7 @@ struct DecidedTicket {
     std::uint64_t seq = 0;
     std::uint64_t tag = 0;
     QString requestId;
-    std::uint64_t userHash = 0; // binds the requestId to its user on every node
+    QString userId; // as sent: binds the requestId to its user on every node (hashes are per process)
     TicketState state = TicketState::Lost;
     LossReason reason = LossReason::None;
     std::int64_t orderId = 0;

@@ -42,7 +42,7 @@ void Engine::onCommittedClustered(CommitBatch &batch)
         wire::Decisions &announcement = byEvent[d.request.eventIndex];
         announcement.epoch = std::max(announcement.epoch, d.decision.deciderEpoch);
         announcement.tickets.push_back(wire::DecidedTicket{d.request.seq, d.request.ticketTag, d.request.requestId,
-                                                           d.request.userHash, d.decision.outcome, d.decision.reason, d.decision.orderId,
+                                                           d.request.userId, d.decision.outcome, d.decision.reason, d.decision.orderId,
                                                            d.request.acceptedAtMs});
     }
     for (const EventSnapshot &row : batch.eventRows) {
@@ -247,7 +247,9 @@ void Engine::decisionsAnnounced(wire::Decisions &decisions)
     std::vector<RemoteTicket> tickets;
     tickets.reserve(decisions.tickets.size());
     for (const wire::DecidedTicket &t : decisions.tickets)
-        tickets.push_back(RemoteTicket{TicketView{t.seq, t.tag, index, t.state, t.reason, t.orderId}, t.requestId, t.userHash});
+        // hashUserId is seeded per process (Qt's hash), so each node hashes the id itself.
+        tickets.push_back(RemoteTicket{TicketView{t.seq, t.tag, index, t.state, t.reason, t.orderId}, t.requestId,
+                                       hashUserId(userKeyOf(t.userId))});
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.applyRemote(tickets, notify);
     dispatch(notify);

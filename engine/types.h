@@ -100,6 +100,7 @@ struct PurchaseRequest {
 QString userKeyOf(QStringView userId);
 
 // A 64-bit hash of a user key (userKeyOf), never 0; the decider's per-user table is keyed by it.
+// Qt seeds it per process (hash-flooding defence): never send it to another node or store it.
 std::uint64_t hashUserId(QStringView userKey);
 
 // The decider's verdict on one request.

@@ -91,8 +91,8 @@ private Q_SLOTS:
         sent.event.stockTotal = 500;
         sent.event.remaining = 0;
         sent.event.wonRequests = 480;
-        sent.tickets.push_back(wire::DecidedTicket{65536, 0xfedcba9876543210ull, u"r1"_qs, 0x0123456789abcdefull, TicketState::Won, LossReason::None, 65536, 1});
-        sent.tickets.push_back(wire::DecidedTicket{65537, 8, u"r2"_qs, 2, TicketState::Lost, LossReason::SoldOut, 0, 2});
+        sent.tickets.push_back(wire::DecidedTicket{65536, 0xfedcba9876543210ull, u"r1"_qs, u"Ａlice"_qs, TicketState::Won, LossReason::None, 65536, 1});
+        sent.tickets.push_back(wire::DecidedTicket{65537, 8, u"r2"_qs, u"bob"_qs, TicketState::Lost, LossReason::SoldOut, 0, 2});
         sent.commands.push_back(wire::CommandOutcome{99, u"node-3"_qs, Status::InvalidState, u"the event has ended"_qs});
         wire::Decisions received;
         QVERIFY(wire::decodeDecisions(wire::encodeDecisions(sent), &received));
@@ -108,7 +108,7 @@ private Q_SLOTS:
         QCOMPARE(received.tickets[0].orderId, 65536);
         QCOMPARE(received.tickets[1].requestId, u"r2"_qs);
         QCOMPARE(received.tickets[0].tag, 0xfedcba9876543210ull); // all 64 bits of the tag
-        QCOMPARE(received.tickets[0].userHash, 0x0123456789abcdefull);
+        QCOMPARE(received.tickets[0].userId, u"Ａlice"_qs);
         QCOMPARE(received.commands.size(), std::size_t(1));
         QCOMPARE(int(received.commands[0].status), int(Status::InvalidState));
         QCOMPARE(received.commands[0].message, sent.commands[0].message);
