@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QFile>
 
 namespace flashsale {
 
@@ -18,8 +19,10 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption headless(u"headless"_qs, u"Run the engine without the console (for servers)."_qs);
     const QCommandLineOption dataDir(u"data-dir"_qs, u"Where the database and admin token live."_qs, u"DIR"_qs);
     const QCommandLineOption listen(u"listen"_qs, u"HTTP address (default 127.0.0.1:8080)."_qs, u"ADDR:PORT"_qs);
-    const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once)."_qs, u"TOKEN"_qs);
+    const QCommandLineOption adminToken(u"admin-token"_qs, u"Bearer token for the admin API (else FLASHSALE_ADMIN_TOKEN, else generated once). Visible to every local user in ps: prefer --admin-token-file or the environment."_qs, u"TOKEN"_qs);
+    const QCommandLineOption adminTokenFile(u"admin-token-file"_qs, u"Read the admin API's bearer token from FILE (its first line), so it is not on the command line."_qs, u"FILE"_qs);
     const QCommandLineOption httpThreads(u"http-threads"_qs, QStringLiteral("HTTP acceptor threads (default: one per core, at most %1).").arg(HttpService::kMaxThreads), u"N"_qs);
+    const QCommandLineOption publicMetrics(u"public-metrics"_qs, u"Serve /metrics without the admin token (it lists every event id; by default Prometheus sends the token)."_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
     const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB (or set FLASHSALE_STORE_URL)."_qs, u"URL"_qs);
     const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST (or set FLASHSALE_QUEUE_URL). Needs --store."_qs, u"URL"_qs);
@@ -30,7 +33,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption output(u"output"_qs, u"With --report: the file to write, PDF or PNG by its suffix."_qs, u"FILE"_qs);
     const QCommandLineOption connect(u"connect"_qs, u"With --backup or --report: ask the running node at URL instead (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
     const QCommandLineOption pace(u"pace"_qs, QStringLiteral("With --simulate: shoppers sent per second (default %1; 0: as fast as possible).").arg(kDefaultShoppersPerSecond), u"N"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect});
+    parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect});
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -51,6 +54,23 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     result.dataDirGiven = parser.isSet(dataDir);
     result.listenGiven = parser.isSet(listen);
     result.server.adminToken = parser.value(adminToken);
+    result.server.publicMetrics = parser.isSet(publicMetrics);
+    if (parser.isSet(adminTokenFile)) {
+        if (parser.isSet(adminToken)) {
+            result.error = u"give --admin-token or --admin-token-file, not both"_qs;
+            return result;
+        }
+        QFile file(parser.value(adminTokenFile));
+        if (!file.open(QIODevice::ReadOnly)) {
+            result.error = QStringLiteral("--admin-token-file: cannot read %1: %2").arg(file.fileName(), file.errorString());
+            return result;
+        }
+        result.server.adminToken = QString::fromUtf8(file.readLine(4096)).trimmed();
+        if (result.server.adminToken.isEmpty()) {
+            result.error = QStringLiteral("--admin-token-file: %1 holds no token").arg(file.fileName());
+            return result;
+        }
+    }
     if (parser.isSet(listen) && !result.server.setListen(parser.value(listen), &result.error))
         return result;
     if (parser.isSet(httpThreads)) {

@@ -1,5 +1,7 @@
 #include "engine/admintoken.h"
 
+#include "engine/privatefiles.h"
+
 #include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
@@ -18,7 +20,8 @@ AdminToken AdminToken::regenerate(const QString &dataDir, QString *error)
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random.data()), random.size() / 4);
     const QString token = QString::fromLatin1(random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 
-    QDir().mkpath(dataDir);
+    if (!makePrivateDir(dataDir, error))
+        return {};
     QSaveFile file(filePath(dataDir));
     if (!file.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());

@@ -14,7 +14,28 @@ QJsonValue isoOrNull(std::int64_t ms)
     return ms > 0 ? QJsonValue(formatIsoTime(ms)) : QJsonValue(QJsonValue::Null);
 }
 
+bool showsCountdownOnly(const EventSnapshot &event, std::int64_t nowMs)
+{
+    return event.state == EventState::Scheduled && nowMs < event.config.startsAtMs;
+}
+
 QJsonObject publicEventJson(const EventSnapshot &e)
+{
+    const std::int64_t nowMs = Engine::nowMs();
+    if (!showsCountdownOnly(e, nowMs))
+        return fullEventJson(e);
+    return QJsonObject{
+        {u"id"_qs, e.config.id},
+        {u"name"_qs, e.config.name},
+        {u"priceCents"_qs, qint64(e.config.priceCents)},
+        {u"currency"_qs, e.config.currency},
+        {u"startsAt"_qs, isoOrNull(e.config.startsAtMs)},
+        {u"state"_qs, toString(e.state)},
+        {u"serverTime"_qs, formatIsoTime(nowMs)},
+    };
+}
+
+QJsonObject fullEventJson(const EventSnapshot &e)
 {
     return QJsonObject{
         {u"id"_qs, e.config.id},
@@ -84,6 +105,7 @@ int statusCodeOf(Status status)
     case Status::NotOpen: return 409;
     case Status::Overloaded: return 429;
     case Status::Unavailable: return 503;
+    case Status::IdempotencyConflict: return 409;
     }
     return 500;
 }
@@ -99,6 +121,7 @@ const char *errorCodeOf(Status status)
     case Status::NotOpen: return "not_open";
     case Status::Overloaded: return "overloaded";
     case Status::Unavailable: return "unavailable";
+    case Status::IdempotencyConflict: return "idempotency_conflict";
     }
     return "internal";
 }
@@ -146,6 +169,25 @@ std::optional<std::int64_t> FieldReader::time(const QString &key)
     return t.toMSecsSinceEpoch();
 }
 
+std::optional<QString> FieldReader::identifier(const QString &key, int maxLength)
+{
+    auto id = string(key, true, maxLength);
+    if (!id)
+        return std::nullopt;
+    for (qsizetype i = 0; i < id->size(); ++i) {
+        const QChar::Category category = id->at(i).category();
+        if (category == QChar::Other_Control || category == QChar::Other_Format) {
+            fail(key, QStringLiteral("must not contain control or format characters (U+%1 at position %2)")
+                          .arg(id->at(i).unicode(), 4, 16, QLatin1Char('0'))
+                          .arg(i));
+            return std::nullopt;
+        }
+    }
+    if (id->trimmed().isEmpty())
+        return fail(key, u"must not be blank"_qs), std::nullopt;
+    return id;
+}
+
 void FieldReader::fail(const QString &key, const QString &what)
 {
     if (m_problem.isEmpty())
@@ -156,8 +198,8 @@ std::optional<PurchaseRequest> purchaseFromJson(const QJsonObject &body, const E
 {
     FieldReader fields(body);
     PurchaseRequest purchase;
-    purchase.requestId = fields.string(u"requestId"_qs, true, limits::maxRequestIdLength).value_or(QString());
-    purchase.userId = fields.string(u"userId"_qs, true, limits::maxUserIdLength).value_or(QString());
+    purchase.requestId = fields.identifier(u"requestId"_qs, limits::maxRequestIdLength).value_or(QString());
+    purchase.userId = fields.identifier(u"userId"_qs, limits::maxUserIdLength).value_or(QString());
     purchase.quantity = std::int32_t(fields.integer(u"quantity"_qs, true, 1, event.config.perUserLimit).value_or(0));
     purchase.contact = fields.string(u"contact"_qs, false, limits::maxContactLength, 0).value_or(QString());
     if (!fields.ok()) {
@@ -179,6 +221,9 @@ QJsonObject submitErrorJson(const SubmitResult &result, QStringView eventId)
     case Status::Overloaded:
         return QJsonObject{{u"error"_qs, QString::fromLatin1(errorCodeOf(result.status))},
                            {u"message"_qs, u"too many requests are waiting; try again in a moment"_qs}};
+    case Status::IdempotencyConflict:
+        return QJsonObject{{u"error"_qs, QString::fromLatin1(errorCodeOf(result.status))},
+                           {u"message"_qs, u"this requestId was already used by another user; send a new requestId"_qs}};
     case Status::Unavailable:
         return QJsonObject{{u"error"_qs, QString::fromLatin1(errorCodeOf(result.status))},
                            {u"message"_qs, result.message.isEmpty() ? u"the engine is not accepting purchases right now"_qs

@@ -12,7 +12,14 @@ namespace flashsale {
 
 QJsonValue isoOrNull(std::int64_t ms);
 
-// GET /api/v1/events/{id} and the WebSocket `event` message (which adds "op").
+// True while a scheduled event has not reached startsAt: shoppers then see only what the
+// countdown needs.
+bool showsCountdownOnly(const EventSnapshot &event, std::int64_t nowMs);
+// Every field of an event as the admin API starts from.
+QJsonObject fullEventJson(const EventSnapshot &event);
+// GET /api/v1/events/{id} and the WebSocket `event` message (which adds "op"): fullEventJson,
+// or while showsCountdownOnly just id, name, priceCents, currency, state, startsAt and
+// serverTime (not stock, remaining, perUserLimit, endsAt).
 QJsonObject publicEventJson(const EventSnapshot &event);
 // True when two snapshots would give a shopper the same page (serverTime aside).
 bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b);
@@ -30,6 +37,9 @@ public:
     explicit FieldReader(const QJsonObject &object) : m_object(object) {}
 
     std::optional<QString> string(const QString &key, bool required, int maxLength, int minLength = 1);
+    // A required id: a string that is not blank and holds no control or format character
+    // (Unicode Cc/Cf: NUL, line breaks, U+202E and the like).
+    std::optional<QString> identifier(const QString &key, int maxLength);
     std::optional<std::int64_t> integer(const QString &key, bool required, std::int64_t min, std::int64_t max);
     // ISO 8601; null clears (returns 0).
     std::optional<std::int64_t> time(const QString &key);

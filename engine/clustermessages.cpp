@@ -7,7 +7,8 @@ namespace flashsale::wire {
 
 namespace {
 // Bumped whenever a layout below changes; a node refuses messages of another version.
-constexpr quint8 kFormatVersion = 1;
+// 2: 64-bit ticket tags; a decided ticket carries its user id.
+constexpr quint8 kFormatVersion = 2;
 
 template<typename Enum>
 void putEnum(QDataStream &out, Enum value)
@@ -129,7 +130,7 @@ QByteArray encodePurchases(const PurchaseRequest *first, std::size_t count)
         out << quint32(count);
         for (std::size_t i = 0; i < count; ++i) {
             const PurchaseRequest &r = first[i];
-            out << quint64(r.seq) << quint32(r.ticketTag) << qint32(r.quantity) << qint64(r.acceptedAtMs) << r.eventId
+            out << quint64(r.seq) << quint64(r.ticketTag) << qint32(r.quantity) << qint64(r.acceptedAtMs) << r.eventId
                 << r.requestId << r.userId << r.contact << r.simulated;
         }
     });
@@ -143,7 +144,7 @@ bool decodePurchases(const QByteArray &body, std::vector<PurchaseRequest> *reque
         for (quint32 i = 0; i < count && in.status() == QDataStream::Ok; ++i) {
             PurchaseRequest r;
             quint64 seq;
-            quint32 tag;
+            quint64 tag;
             qint32 quantity;
             qint64 acceptedAt;
             in >> seq >> tag >> quantity >> acceptedAt >> r.eventId >> r.requestId >> r.userId >> r.contact >> r.simulated;
@@ -151,7 +152,8 @@ bool decodePurchases(const QByteArray &body, std::vector<PurchaseRequest> *reque
             r.ticketTag = tag;
             r.quantity = quantity;
             r.acceptedAtMs = acceptedAt;
-            r.userHash = hashUserId(r.userId);
+            r.userKey = userKeyOf(r.userId);
+            r.userHash = hashUserId(r.userKey);
             requests->push_back(std::move(r));
         }
     });
@@ -200,7 +202,7 @@ QByteArray encodeDecisions(const Decisions &d)
     return write([&](QDataStream &out) {
         out << d.deciderNode << qint64(d.epoch) << d.event << quint32(d.tickets.size());
         for (const DecidedTicket &t : d.tickets) {
-            out << quint64(t.seq) << quint32(t.tag) << t.requestId;
+            out << quint64(t.seq) << quint64(t.tag) << t.requestId << t.userId;
             putEnum(out, t.state);
             putEnum(out, t.reason);
             out << qint64(t.orderId) << qint64(t.acceptedAtMs);
@@ -223,10 +225,9 @@ bool decodeDecisions(const QByteArray &body, Decisions *d)
         d->epoch = epoch;
         for (quint32 i = 0; i < count && in.status() == QDataStream::Ok; ++i) {
             DecidedTicket t;
-            quint64 seq;
-            quint32 tag;
+            quint64 seq, tag;
             qint64 orderId, acceptedAt;
-            in >> seq >> tag >> t.requestId;
+            in >> seq >> tag >> t.requestId >> t.userId;
             t.state = takeEnum<TicketState>(in);
             t.reason = takeEnum<LossReason>(in);
             in >> orderId >> acceptedAt;

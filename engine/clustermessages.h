@@ -47,8 +47,9 @@ struct CommandOutcome {
 // One decided ticket, as every node records it.
 struct DecidedTicket {
     std::uint64_t seq = 0;
-    std::uint32_t tag = 0;
+    std::uint64_t tag = 0;
     QString requestId;
+    QString userId; // as sent: binds the requestId to its user on every node (hashes are per process)
     TicketState state = TicketState::Lost;
     LossReason reason = LossReason::None;
     std::int64_t orderId = 0;

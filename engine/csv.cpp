@@ -7,15 +7,37 @@ QByteArray byteOrderMark()
     return QByteArrayLiteral("\xEF\xBB\xBF");
 }
 
+namespace {
+
+bool isRemoved(char16_t c)
+{
+    return c == 0 || c == 0x061c || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+bool startsFormula(const QString &cell)
+{
+    if (cell.isEmpty())
+        return false;
+    if (cell.front() == u'\t' || cell.front() == u'\r')
+        return true;
+    for (QChar c : cell) {
+        if (c.isSpace())
+            continue;
+        return c == u'=' || c == u'+' || c == u'-' || c == u'@';
+    }
+    return false;
+}
+
+} // namespace
+
 QString textCell(const QString &text)
 {
     QString cell = text;
-    if (!cell.isEmpty()) {
-        const QChar first = cell.front();
-        if (first == u'=' || first == u'+' || first == u'-' || first == u'@' || first == u'\t' || first == u'\r')
-            cell.prepend(u'\'');
-    }
-    const bool needsQuotes = cell.contains(u',') || cell.contains(u'"') || cell.contains(u'\n') || cell.contains(u'\r');
+    cell.removeIf([](QChar c) { return isRemoved(c.unicode()); });
+    if (startsFormula(cell))
+        cell.prepend(u'\'');
+    const bool needsQuotes = cell.contains(u',') || cell.contains(u';') || cell.contains(u'"') || cell.contains(u'\n')
+                             || cell.contains(u'\r');
     if (!needsQuotes)
         return cell;
     cell.replace(QStringLiteral("\""), QStringLiteral("\"\""));

@@ -85,13 +85,16 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
     if (request.quantity < 1 || request.quantity > event.config.perUserLimit)
         return lose(LossReason::LimitReached);
 
-    const std::uint64_t userHash = request.userHash ? request.userHash : hashUserId(request.userId);
-    if (event.wonUnitsByUser.unitsOf(userHash, request.userId) + request.quantity > event.config.perUserLimit)
+    // Fronts fill in userKey and userHash; requests built elsewhere (tests, tools) get them here.
+    QString computedKey;
+    const QString &userKey = request.userKey.isEmpty() ? (computedKey = userKeyOf(request.userId)) : request.userKey;
+    const std::uint64_t userHash = request.userHash ? request.userHash : hashUserId(userKey);
+    if (event.wonUnitsByUser.unitsOf(userHash, userKey) + request.quantity > event.config.perUserLimit)
         return lose(LossReason::LimitReached);
     if (event.remaining() < request.quantity)
         return lose(LossReason::SoldOut);
 
-    event.wonUnitsByUser.add(userHash, request.userId, request.quantity);
+    event.wonUnitsByUser.add(userHash, userKey, request.quantity);
     event.wonUnits += request.quantity;
     ++event.wonRequests;
     if (event.state == EventState::Scheduled)

@@ -16,9 +16,9 @@ namespace flashsale {
 class UserUnits
 {
 public:
-    // Units userId has won (0 if none).
-    std::int32_t unitsOf(std::uint64_t hash, const QString &userId) const;
-    void add(std::uint64_t hash, const QString &userId, std::int32_t units);
+    // Units the user with this key (userKeyOf) has won (0 if none).
+    std::int32_t unitsOf(std::uint64_t hash, const QString &userKey) const;
+    void add(std::uint64_t hash, const QString &userKey, std::int32_t units);
     std::size_t userCount() const { return m_keys.size(); }
     void reserve(std::size_t users);
 

@@ -6,7 +6,6 @@
 
 #include <QDateTime>
 #include <QDebug>
-#include <QRandomGenerator>
 #include <QSysInfo>
 
 #include <algorithm>
@@ -120,7 +119,7 @@ bool Engine::start(QString *error, StartFailure *failure)
     }
     for (LoadedTicket &t : loaded.tickets) {
         t.view.eventIndex = m_events->indexOf(t.eventId);
-        m_tickets.restore(t.view, t.requestId);
+        m_tickets.restore(t.view, t.requestId, t.userHash);
     }
     if (clustered)
         m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, &Engine::nowMs);
@@ -249,12 +248,13 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     request.eventId = eventId.toString();
     request.acceptedAtMs = now;
     request.acceptedSteadyUs = steadyMicros();
-    request.userHash = hashUserId(request.userId);
-    const std::uint32_t tag = QRandomGenerator::global()->generate();
-    bool created = false;
+    request.userKey = userKeyOf(request.userId);
+    request.userHash = hashUserId(request.userKey);
+    const std::uint64_t tag = newTicketTag();
+    Claim claim = Claim::Refused;
     const QString requestId = request.requestId;
     const std::int64_t brokerDepth = m_cluster ? slot->brokerDepth.load(std::memory_order_relaxed) : 0;
-    auto ticket = m_tickets.findOrCreate(index, requestId, tag, &created, [&](std::uint64_t seq) {
+    auto ticket = m_tickets.findOrCreate(index, requestId, request.userHash, tag, &claim, [&](std::uint64_t seq) {
         if (m_inflight.load(std::memory_order_relaxed) + brokerDepth >= m_options.maxQueueDepth)
             return false;
         request.seq = seq;
@@ -270,6 +270,10 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
             m_decider->enqueue(std::move(request));
         return true;
     });
+    if (claim == Claim::OtherUser) {
+        result.status = Status::IdempotencyConflict;
+        return result;
+    }
     if (!ticket) {
         m_rejectedOverload.fetch_add(1, std::memory_order_relaxed);
         result.status = Status::Overloaded;
@@ -281,14 +285,14 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     }
     result.status = Status::Ok;
     result.ticket = *ticket;
-    result.created = created;
+    result.created = claim == Claim::Created;
     result.position = m_cluster ? brokerDepth
                                 : std::max<std::int64_t>(0, slot->acceptedRequests.load(std::memory_order_relaxed)
                                                                 - slot->decidedRequests.load(std::memory_order_relaxed) - 1);
     return result;
 }
 
-std::optional<TicketView> Engine::ticket(std::uint64_t seq, std::uint32_t tag) const
+std::optional<TicketView> Engine::ticket(std::uint64_t seq, std::uint64_t tag) const
 {
     auto view = m_tickets.get(seq);
     if (!view && m_cluster && m_cluster->mayBeQueuedElsewhere(seq)) {
@@ -300,7 +304,7 @@ std::optional<TicketView> Engine::ticket(std::uint64_t seq, std::uint32_t tag) c
     return view;
 }
 
-std::optional<TicketView> Engine::watchTicket(std::uint64_t seq, std::uint32_t tag, int listener, TicketState waitUntil)
+std::optional<TicketView> Engine::watchTicket(std::uint64_t seq, std::uint64_t tag, int listener, TicketState waitUntil)
 {
     const auto view = ticket(seq, tag);
     if (!view)
@@ -327,7 +331,7 @@ QString Engine::eventIdAt(int index) const
 std::optional<EventSnapshot> Engine::shopperEvent(QStringView id) const
 {
     std::optional<EventSnapshot> found = event(id);
-    if (found && found->config.rehearsal)
+    if (found && (found->state == EventState::Draft || found->config.rehearsal))
         found.reset();
     return found;
 }

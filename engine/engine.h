@@ -107,10 +107,11 @@ public:
     SubmitResult submit(QStringView eventId, PurchaseRequest request, int listener, TicketState waitUntil);
     // Cluster mode: a ticket another node accepted and nobody decided yet reads as queued, with
     // eventIndex -1 (this node cannot check its tag until the decision is announced).
-    std::optional<TicketView> ticket(std::uint64_t seq, std::uint32_t tag) const;
-    std::optional<TicketView> watchTicket(std::uint64_t seq, std::uint32_t tag, int listener, TicketState waitUntil);
+    std::optional<TicketView> ticket(std::uint64_t seq, std::uint64_t tag) const;
+    std::optional<TicketView> watchTicket(std::uint64_t seq, std::uint64_t tag, int listener, TicketState waitUntil);
     std::optional<EventSnapshot> event(QStringView id) const;
-    // As event(), but a rehearsal copy is not found: what shoppers may see.
+    // As event(), but drafts and rehearsal copies are not found: what shoppers may see. Fronts
+    // answer them exactly like an unknown event (404), so their ids cannot be probed.
     std::optional<EventSnapshot> shopperEvent(QStringView id) const;
     // The id of the event a ticket belongs to (TicketView::eventIndex).
     QString eventIdAt(int index) const;

@@ -35,14 +35,14 @@ void Engine::onCommittedClustered(CommitBatch &batch)
         acks.push_back(receipt);
         const TicketView view{d.request.seq, d.request.ticketTag, d.request.eventIndex, d.decision.outcome,
                               d.decision.reason, d.decision.orderId};
-        tickets.push_back(RemoteTicket{view, d.request.requestId});
+        tickets.push_back(RemoteTicket{view, d.request.requestId, d.request.userHash});
         // Accepted on some node, decided here: the wall clocks of both (NTP-synchronised) measure it.
         if (d.disposition == DecidedRequest::Disposition::Decided && d.request.acceptedAtMs > 0)
             m_latency.record(std::max<std::int64_t>(0, nowWallMs - d.request.acceptedAtMs) * 1000);
         wire::Decisions &announcement = byEvent[d.request.eventIndex];
         announcement.epoch = std::max(announcement.epoch, d.decision.deciderEpoch);
         announcement.tickets.push_back(wire::DecidedTicket{d.request.seq, d.request.ticketTag, d.request.requestId,
-                                                           d.decision.outcome, d.decision.reason, d.decision.orderId,
+                                                           d.request.userId, d.decision.outcome, d.decision.reason, d.decision.orderId,
                                                            d.request.acceptedAtMs});
     }
     for (const EventSnapshot &row : batch.eventRows) {
@@ -247,7 +247,9 @@ void Engine::decisionsAnnounced(wire::Decisions &decisions)
     std::vector<RemoteTicket> tickets;
     tickets.reserve(decisions.tickets.size());
     for (const wire::DecidedTicket &t : decisions.tickets)
-        tickets.push_back(RemoteTicket{TicketView{t.seq, t.tag, index, t.state, t.reason, t.orderId}, t.requestId});
+        // hashUserId is seeded per process (Qt's hash), so each node hashes the id itself.
+        tickets.push_back(RemoteTicket{TicketView{t.seq, t.tag, index, t.state, t.reason, t.orderId}, t.requestId,
+                                       hashUserId(userKeyOf(t.userId))});
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.applyRemote(tickets, notify);
     dispatch(notify);
@@ -270,7 +272,7 @@ void Engine::caughtUp(clusterstore::CatchUp &catchUp)
     tickets.reserve(catchUp.tickets.size());
     for (LoadedTicket &t : catchUp.tickets) {
         t.view.eventIndex = m_events->indexOf(t.eventId);
-        tickets.push_back(RemoteTicket{t.view, t.requestId});
+        tickets.push_back(RemoteTicket{t.view, t.requestId, t.userHash});
     }
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.applyRemote(tickets, notify);

@@ -59,8 +59,10 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
     rt.stockTotal = event.stockTotal;
     rt.wonUnits = wonUnits;
     rt.wonUnitsByUser.reserve(std::size_t(wonUnitsByUser.size()));
-    for (auto it = wonUnitsByUser.cbegin(); it != wonUnitsByUser.cend(); ++it)
-        rt.wonUnitsByUser.add(hashUserId(it.key()), it.key(), it.value());
+    for (auto it = wonUnitsByUser.cbegin(); it != wonUnitsByUser.cend(); ++it) {
+        const QString key = userKeyOf(it.key()); // ids stored as sent; ids with one key add up
+        rt.wonUnitsByUser.add(hashUserId(key), key, it.value());
+    }
     rt.acceptedRequests = acceptedRequests;
     rt.wonRequests = wonRequests;
     rt.lostRequests = lostRequests;
@@ -395,8 +397,10 @@ void EventBook::takeOver(int index, EventTakeover loaded)
     rt.wonUnits = loaded.wonUnits;
     rt.wonUnitsByUser = UserUnits();
     rt.wonUnitsByUser.reserve(std::size_t(loaded.wonUnitsByUser.size()));
-    for (auto it = loaded.wonUnitsByUser.cbegin(); it != loaded.wonUnitsByUser.cend(); ++it)
-        rt.wonUnitsByUser.add(hashUserId(it.key()), it.key(), it.value());
+    for (auto it = loaded.wonUnitsByUser.cbegin(); it != loaded.wonUnitsByUser.cend(); ++it) {
+        const QString key = userKeyOf(it.key());
+        rt.wonUnitsByUser.add(hashUserId(key), key, it.value());
+    }
     rt.wonRequests = loaded.wonRequests;
     rt.lostRequests = loaded.lostRequests;
     rt.decidedRequests = loaded.wonRequests + loaded.lostRequests;

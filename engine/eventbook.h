@@ -27,6 +27,7 @@ enum class Status : std::uint8_t {
     NotOpen,      // shoppers: the event has not opened yet
     Overloaded,   // the queue is full; try again later
     Unavailable,  // the store is failing or the engine is shutting down
+    IdempotencyConflict, // shoppers: the requestId was already used by another user
 };
 
 // Staff actions that move an event through its life.

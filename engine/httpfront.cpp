@@ -72,7 +72,7 @@ QByteArray compact(const QJsonObject &object)
 
 QJsonObject adminEventJson(const EventSnapshot &e)
 {
-    QJsonObject json = publicEventJson(e);
+    QJsonObject json = fullEventJson(e);
     json.insert(u"initialStock"_qs, qint64(e.config.stock));
     json.insert(u"accepted"_qs, qint64(e.acceptedRequests));
     json.insert(u"decided"_qs, qint64(e.decidedRequests));
@@ -156,11 +156,12 @@ QByteArray ticketBody(const TicketView &view, QStringView eventId, std::int64_t 
 
 } // namespace
 
-HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, int durableGraceMs, QObject *parent)
+HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, int durableGraceMs, bool publicMetrics, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_engine(engine)
     , m_adminToken(adminToken)
     , m_durableGraceUs(std::int64_t(durableGraceMs) * 1000)
+    , m_publicMetrics(publicMetrics)
 {
     m_listenerId = m_engine.addListener(this);
     m_waitTimer.setInterval(kWaitTimerMs);
@@ -374,6 +375,8 @@ void HttpFront::route(const QHttpServerRequest &request, Reply &reply)
     if (parts.size() == 1 && parts[0] == u"metrics") {
         if (method != Method::Get)
             return methodNotAllowed("GET");
+        if (!m_publicMetrics && !authorized(request, reply))
+            return; // it lists every event id, drafts too
         return metrics(reply);
     }
     if (parts.size() >= 2 && parts[0] == u"shop" && (parts.size() == 2 || (parts.size() == 3 && parts[1] == u"assets"))) {
@@ -496,7 +499,7 @@ void HttpFront::getTicket(const QHttpServerRequest &request, QStringView ticketT
     if (wait < 0)
         return reply.error(400, "invalid_field", problem);
     std::uint64_t seq = 0;
-    std::uint32_t tag = 0;
+    std::uint64_t tag = 0;
     if (!parseTicket(ticketText, &seq, &tag))
         return reply.error(404, "not_found", QStringLiteral("no ticket \"%1\"").arg(ticketText));
     const TicketState until = wait > 0 ? TicketState::Won : TicketState::Queued;
@@ -609,15 +612,22 @@ bool queryBool(const QUrlQuery &query, const QString &key, bool def)
 
 } // namespace
 
+bool HttpFront::authorized(const QHttpServerRequest &request, Reply &reply) const
+{
+    const QByteArray auth = request.value("authorization");
+    const QByteArray token = m_adminToken.get();
+    if (auth.startsWith("Bearer ") && !token.isEmpty() && tokensEqual(auth.mid(7).trimmed(), token))
+        return true;
+    reply.extraHeaders = "WWW-Authenticate: Bearer\r\n";
+    reply.error(401, "unauthorized", u"send the admin token as Authorization: Bearer TOKEN"_qs);
+    return false;
+}
+
 void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView> &parts, Reply &reply)
 {
     using Method = QHttpServerRequest::Method;
-    const QByteArray auth = request.value("authorization");
-    const QByteArray token = m_adminToken.get();
-    if (!auth.startsWith("Bearer ") || token.isEmpty() || !tokensEqual(auth.mid(7).trimmed(), token)) {
-        reply.extraHeaders = "WWW-Authenticate: Bearer\r\n";
-        return reply.error(401, "unauthorized", u"send the admin token as Authorization: Bearer TOKEN"_qs);
-    }
+    if (!authorized(request, reply))
+        return;
     const Method method = request.method();
     const auto methodNotAllowed = [&](const char *allow) {
         reply.error(405, "method_not_allowed", QStringLiteral("use %1 here").arg(QLatin1String(allow)));

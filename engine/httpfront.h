@@ -43,7 +43,7 @@ private:
 class HttpFront final : public QAbstractHttpServer, public TicketListener
 {
 public:
-    HttpFront(Engine &engine, const SharedToken &adminToken, int durableGraceMs, QObject *parent = nullptr);
+    HttpFront(Engine &engine, const SharedToken &adminToken, int durableGraceMs, bool publicMetrics, QObject *parent = nullptr);
     ~HttpFront() override;
 
     // Serves connections accepted on an already listening socket.
@@ -65,7 +65,7 @@ private:
     struct Reply;
     struct Waiter {
         QPointer<QTcpSocket> socket;
-        std::uint32_t tag = 0;
+        std::uint64_t tag = 0;
         TicketState until = TicketState::Queued;
         std::int64_t deadlineUs = 0;   // answer with what is known by then
         std::int64_t giveUpAtUs = 0;   // still not durable by then: 503, retry with the same requestId
@@ -79,6 +79,8 @@ private:
     void postPurchase(const QHttpServerRequest &request, QStringView eventId, Reply &reply);
     void getTicket(const QHttpServerRequest &request, QStringView ticketText, Reply &reply);
     void admin(const QHttpServerRequest &request, const QList<QStringView> &parts, Reply &reply);
+    // True when the request carries the admin token; otherwise answers 401 into reply.
+    bool authorized(const QHttpServerRequest &request, Reply &reply) const;
     void adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply);
     void metrics(Reply &reply);
     // GET /api/v1/admin/backup: a snapshot made on m_backupJobs, then streamed from this thread.
@@ -97,6 +99,7 @@ private:
     Engine &m_engine;
     const SharedToken &m_adminToken;
     const std::int64_t m_durableGraceUs;
+    const bool m_publicMetrics; // /metrics answers without the admin token
     int m_listenerId = -1;
     std::unordered_multimap<std::uint64_t, Waiter> m_waiters;
     QTimer m_waitTimer;

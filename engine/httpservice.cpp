@@ -74,8 +74,8 @@ quint16 boundPort(int fd)
 class HttpService::FrontThread : public QThread
 {
 public:
-    FrontThread(Engine &engine, const SharedToken &token, int durableGraceMs, int socket)
-        : m_engine(engine), m_token(token), m_durableGraceMs(durableGraceMs), m_socket(socket)
+    FrontThread(Engine &engine, const SharedToken &token, int durableGraceMs, bool publicMetrics, int socket)
+        : m_engine(engine), m_token(token), m_durableGraceMs(durableGraceMs), m_publicMetrics(publicMetrics), m_socket(socket)
     {
     }
 
@@ -90,7 +90,7 @@ public:
 protected:
     void run() override
     {
-        HttpFront front(m_engine, m_token, m_durableGraceMs);
+        HttpFront front(m_engine, m_token, m_durableGraceMs, m_publicMetrics);
         if (!front.serve(m_socket, &m_error)) {
             ::close(m_socket);
             m_ready.release();
@@ -105,14 +105,16 @@ private:
     Engine &m_engine;
     const SharedToken &m_token;
     const int m_durableGraceMs;
+    const bool m_publicMetrics;
     int m_socket;
     QString m_error;
     QSemaphore m_ready;
 };
 
-HttpService::HttpService(Engine &engine, int durableGraceMs)
+HttpService::HttpService(Engine &engine, int durableGraceMs, bool publicMetrics)
     : m_engine(engine)
     , m_durableGraceMs(durableGraceMs)
+    , m_publicMetrics(publicMetrics)
 {
 }
 
@@ -149,7 +151,7 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
         }
         if (i == 0)
             m_port = boundPort(fd);
-        auto thread = std::make_unique<FrontThread>(m_engine, m_token, m_durableGraceMs, fd);
+        auto thread = std::make_unique<FrontThread>(m_engine, m_token, m_durableGraceMs, m_publicMetrics, fd);
         thread->setObjectName(QStringLiteral("http-%1").arg(i));
         if (!thread->startServing(error)) {
             thread->wait();

@@ -19,8 +19,8 @@ class Engine;
 class HttpService
 {
 public:
-    // durableGraceMs: see kDefaultDurableGraceMs.
-    HttpService(Engine &engine, int durableGraceMs);
+    // durableGraceMs: see kDefaultDurableGraceMs. publicMetrics: /metrics without the admin token.
+    HttpService(Engine &engine, int durableGraceMs, bool publicMetrics);
     ~HttpService();
 
     // Each acceptor thread registers two ticket listeners (its HTTP and its WebSocket front).
@@ -41,6 +41,7 @@ private:
 
     Engine &m_engine;
     const int m_durableGraceMs;
+    const bool m_publicMetrics;
     SharedToken m_token;
     QHostAddress m_address;
     quint16 m_port = 0;

@@ -72,7 +72,7 @@ bool Server::start(QString *error, StartFailure *failure)
     auto engine = std::make_unique<Engine>(engineOptions);
     if (!engine->start(error, failure))
         return false;
-    auto http = std::make_unique<HttpService>(*engine, m_options.durableGraceMs);
+    auto http = std::make_unique<HttpService>(*engine, m_options.durableGraceMs, m_options.publicMetrics);
     http->setAdminToken(m_adminToken);
     if (!http->start(m_options.listenAddress, m_options.port, m_options.httpThreads, error)) {
         engine->stop(0);

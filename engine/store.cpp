@@ -1,6 +1,7 @@
 #include "engine/store.h"
 
 #include "engine/migrations.h"
+#include "engine/privatefiles.h"
 
 #include <QDebug>
 #include <QDir>
@@ -166,15 +167,17 @@ EventSnapshot readEventRow(const QSqlQuery &query)
     return event;
 }
 
-const char kTicketColumns[] = "seq, ticket_tag, event_id, request_id, state, reason, order_id";
+const char kTicketColumns[] = "seq, ticket_tag, event_id, request_id, state, reason, order_id, user_id";
 
 LoadedTicket readTicketRow(const QSqlQuery &query)
 {
     LoadedTicket ticket;
     ticket.view.seq = query.value(0).toULongLong();
-    ticket.view.tag = query.value(1).toUInt();
+    // BIGINT holds the 64-bit tag bit for bit (tags of 0.1.0 are below 2^32, so unchanged).
+    ticket.view.tag = std::uint64_t(query.value(1).toLongLong());
     ticket.eventId = query.value(2).toString();
     ticket.requestId = query.value(3).toString();
+    ticket.userHash = hashUserId(userKeyOf(query.value(7).toString()));
     if (query.value(4).toString() == QLatin1String("won")) {
         ticket.view.state = TicketState::Won;
         ticket.view.orderId = query.value(6).toLongLong();
@@ -236,11 +239,8 @@ SqlStore::~SqlStore()
 bool SqlStore::open(QString *error)
 {
     if (m_location.isSqlite()) {
-        const QString dir = QFileInfo(m_location.databaseName).absolutePath();
-        if (!QDir().mkpath(dir)) {
-            *error = QStringLiteral("cannot create data directory %1").arg(dir);
+        if (!makePrivateDir(QFileInfo(m_location.databaseName).absolutePath(), error))
             return false;
-        }
         // A database from a newer build is refused before anything opens it for writing.
         int found = -1;
         if (!schema::peekSqliteVersion(m_location.databaseName, &found, error))
@@ -251,6 +251,9 @@ bool SqlStore::open(QString *error)
             *error = m_upgrade.error;
             return false;
         }
+        // Made here first (0600), so SQLite's -wal and -shm beside it are private too.
+        if (!createPrivateFile(m_location.databaseName, error))
+            return false;
     }
     QSqlDatabase db = openConnection(m_location, m_connectionName, error);
     if (!db.isOpen())

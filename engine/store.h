@@ -97,6 +97,7 @@ struct LoadedTicket {
     TicketView view; // eventIndex unset; see eventId
     QString eventId;
     QString requestId;
+    std::uint64_t userHash = 0; // hashUserId of the user who sent it
 };
 
 struct LoadedState {

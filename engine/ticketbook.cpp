@@ -95,11 +95,12 @@ void TicketBook::apply(const std::vector<TicketChange> &changes,
     }
 }
 
-void TicketBook::restore(const TicketView &ticket, const QString &requestId)
+void TicketBook::restore(const TicketView &ticket, const QString &requestId, std::uint64_t userHash)
 {
     std::lock_guard growLock(m_growMutex);
     Entry *entry = createEntry(ticket.seq);
     entry->tag = ticket.tag;
+    entry->userHash = userHash;
     entry->eventIndex = ticket.eventIndex;
     entry->state = ticket.state;
     entry->reason = ticket.reason;
@@ -155,8 +156,8 @@ void TicketBook::applyRemote(const std::vector<RemoteTicket> &tickets,
             std::lock_guard entryLock(m_entryStripes[seq % kStripes].mutex);
             if (entry->eventIndex < 0) {
                 // Keeps the listeners of a poller that asked before the ticket was known here.
-                *entry = Entry{ticket.view.tag, ticket.view.eventIndex, 0, entry->listenerMask, TicketState::Pending,
-                               LossReason::None};
+                *entry = Entry{ticket.view.tag, ticket.userHash, ticket.view.eventIndex, 0, entry->listenerMask,
+                               TicketState::Pending, LossReason::None};
                 isNew = true;
             }
             if (seq > m_lastSeq.load(std::memory_order_relaxed))

@@ -20,7 +20,7 @@ namespace flashsale {
 // What a poller may learn about one ticket.
 struct TicketView {
     std::uint64_t seq = 0;
-    std::uint32_t tag = 0;
+    std::uint64_t tag = 0;
     std::int32_t eventIndex = -1;
     TicketState state = TicketState::Pending;
     LossReason reason = LossReason::None;
@@ -39,6 +39,15 @@ struct TicketChange {
 struct RemoteTicket {
     TicketView view;
     QString requestId;
+    std::uint64_t userHash = 0; // hashUserId of its user; 0: unknown (then any user may claim its requestId)
+};
+
+// What findOrCreate did with an idempotency key.
+enum class Claim : std::uint8_t {
+    Created = 1, // a new ticket
+    Existing,    // the same user's earlier request with this requestId
+    OtherUser,   // the requestId is taken by another user's request (nothing returned)
+    Refused,     // journal refused, or no sequence number left (nothing returned)
 };
 
 // Thread safety: every method may be called from any thread. Entries are striped over
@@ -53,13 +62,13 @@ public:
     TicketBook();
     ~TicketBook();
 
-    // Returns the ticket already recorded for (eventIndex, requestId), or creates a Pending one
-    // by calling journal(seq) with a fresh sequence number while the key is locked, so two
-    // concurrent duplicates can never both be journaled. journal returns false to refuse
-    // (nothing is then recorded).
+    // Returns the ticket already recorded for (eventIndex, requestId) if userHash's user made it,
+    // or creates a Pending one by calling journal(seq) with a fresh sequence number while the
+    // key is locked, so two concurrent duplicates can never both be journaled. journal returns
+    // false to refuse (nothing is then recorded). claim says which happened.
     template<typename JournalFn>
-    std::optional<TicketView> findOrCreate(std::int32_t eventIndex, const QString &requestId,
-                                           std::uint32_t tag, bool *created, JournalFn &&journal);
+    std::optional<TicketView> findOrCreate(std::int32_t eventIndex, const QString &requestId, std::uint64_t userHash,
+                                           std::uint64_t tag, Claim *claim, JournalFn &&journal);
 
     std::optional<TicketView> get(std::uint64_t seq) const;
 
@@ -73,7 +82,7 @@ public:
                std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
 
     // Recreates a ticket loaded from the store at start-up (single-threaded phase).
-    void restore(const TicketView &ticket, const QString &requestId);
+    void restore(const TicketView &ticket, const QString &requestId, std::uint64_t userHash);
 
     // Cluster mode: sequence numbers come from blocks each node reserves in the shared store,
     // so tickets are unique across nodes. Until the first block arrives no ticket can be made.
@@ -94,7 +103,8 @@ public:
 
 private:
     struct Entry {
-        std::uint32_t tag = 0;
+        std::uint64_t tag = 0;
+        std::uint64_t userHash = 0; // who made it (0: unknown)
         std::int32_t eventIndex = -1;
         std::int64_t orderId = 0;
         std::uint32_t listenerMask = 0;
@@ -142,14 +152,22 @@ private:
 
 template<typename JournalFn>
 std::optional<TicketView> TicketBook::findOrCreate(std::int32_t eventIndex, const QString &requestId,
-                                                   std::uint32_t tag, bool *created, JournalFn &&journal)
+                                                   std::uint64_t userHash, std::uint64_t tag, Claim *claim,
+                                                   JournalFn &&journal)
 {
     Key key{eventIndex, requestId};
     const size_t hash = qHash(key, 0);
     KeyStripe &stripe = m_keyStripes[hash % kStripes];
     std::lock_guard keyLock(stripe.mutex);
     if (auto it = stripe.seqByKey.constFind(key); it != stripe.seqByKey.constEnd()) {
-        *created = false;
+        if (Entry *found = entryFor(*it)) {
+            std::lock_guard entryLock(m_entryStripes[*it % kStripes].mutex);
+            if (found->userHash != 0 && userHash != 0 && found->userHash != userHash) {
+                *claim = Claim::OtherUser;
+                return std::nullopt;
+            }
+        }
+        *claim = Claim::Existing;
         return get(*it);
     }
     std::uint64_t seq = 0;
@@ -160,7 +178,7 @@ std::optional<TicketView> TicketBook::findOrCreate(std::int32_t eventIndex, cons
         if (m_usesSeqBlocks) {
             if (m_nextSeq >= m_seqLimit) {
                 if (m_spareBlocks.empty()) {
-                    *created = false;
+                    *claim = Claim::Refused;
                     return std::nullopt;
                 }
                 std::tie(m_nextSeq, m_seqLimit) = m_spareBlocks.front();
@@ -173,7 +191,7 @@ std::optional<TicketView> TicketBook::findOrCreate(std::int32_t eventIndex, cons
         entry = createEntry(seq);
         {
             std::lock_guard entryLock(m_entryStripes[seq % kStripes].mutex);
-            *entry = Entry{tag, eventIndex, 0, 0, TicketState::Pending, LossReason::None};
+            *entry = Entry{tag, userHash, eventIndex, 0, 0, TicketState::Pending, LossReason::None};
         }
         // Published before journaling: the writer may commit and apply this seq at once.
         m_lastSeq.store(std::max(seq, lastBefore), std::memory_order_release);
@@ -183,7 +201,7 @@ std::optional<TicketView> TicketBook::findOrCreate(std::int32_t eventIndex, cons
                 entry->eventIndex = -1;
             }
             m_lastSeq.store(lastBefore, std::memory_order_release);
-            *created = false;
+            *claim = Claim::Refused;
             return std::nullopt;
         }
         if (m_usesSeqBlocks) {
@@ -192,7 +210,7 @@ std::optional<TicketView> TicketBook::findOrCreate(std::int32_t eventIndex, cons
         }
     }
     stripe.seqByKey.insert(std::move(key), seq);
-    *created = true;
+    *claim = Claim::Created;
     return TicketView{seq, tag, eventIndex, TicketState::Pending, LossReason::None, 0};
 }
 

@@ -3,6 +3,10 @@
 #include <QHashFunctions>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <sys/random.h>
 
 namespace flashsale {
 
@@ -67,9 +71,14 @@ QString toString(TicketState state)
     return QString();
 }
 
-std::uint64_t hashUserId(QStringView userId)
+QString userKeyOf(QStringView userId)
 {
-    const std::uint64_t hash = qHash(userId, size_t(0x9e3779b97f4a7c15ull));
+    return userId.toString().normalized(QString::NormalizationForm_KC).toCaseFolded().trimmed();
+}
+
+std::uint64_t hashUserId(QStringView userKey)
+{
+    const std::uint64_t hash = qHash(userKey, size_t(0x9e3779b97f4a7c15ull));
     return hash ? hash : 1;
 }
 
@@ -85,21 +94,44 @@ bool isValidEventId(QStringView id)
     return true;
 }
 
-QString formatTicket(std::uint64_t seq, std::uint32_t tag)
+QString formatTicket(std::uint64_t seq, std::uint64_t tag)
 {
     return QString::number(seq) + QLatin1Char('-') + QStringLiteral("%1").arg(tag, 8, 16, QLatin1Char('0'));
 }
 
-bool parseTicket(QStringView text, std::uint64_t *seq, std::uint32_t *tag)
+bool parseTicket(QStringView text, std::uint64_t *seq, std::uint64_t *tag)
 {
     const qsizetype dash = text.indexOf(QLatin1Char('-'));
-    if (dash <= 0 || text.size() - dash - 1 != 8)
+    const qsizetype tagDigits = text.size() - dash - 1;
+    if (dash <= 0 || tagDigits < 8 || tagDigits > 16)
         return false;
     bool seqOk = false;
     bool tagOk = false;
     *seq = text.left(dash).toULongLong(&seqOk, 10);
-    *tag = text.mid(dash + 1).toUInt(&tagOk, 16);
+    *tag = text.mid(dash + 1).toULongLong(&tagOk, 16);
     return seqOk && tagOk && *seq > 0;
+}
+
+std::uint64_t newTicketTag()
+{
+    // 32 tags = 256 bytes, the most getrandom(2) returns in one call without being interrupted.
+    struct Batch {
+        std::array<std::uint64_t, 32> tags{};
+        std::size_t next = 32;
+    };
+    thread_local Batch batch;
+    if (batch.next == batch.tags.size()) {
+        auto *bytes = reinterpret_cast<char *>(batch.tags.data());
+        std::size_t filled = 0;
+        while (filled < sizeof(batch.tags)) {
+            const ssize_t got = getrandom(bytes + filled, sizeof(batch.tags) - filled, 0);
+            if (got < 0 && errno != EINTR)
+                qFatal("getrandom failed: %s", strerror(errno));
+            filled += std::size_t(std::max<ssize_t>(got, 0));
+        }
+        batch.next = 0;
+    }
+    return batch.tags[batch.next++];
 }
 
 } // namespace flashsale

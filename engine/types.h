@@ -79,15 +79,16 @@ struct EventSnapshot {
 // One shopper's purchase request as accepted by a front end. Strings are validated lengths.
 struct PurchaseRequest {
     std::uint64_t seq = 0;    // ticket sequence number, global and gap-free in acceptance order
-    std::uint32_t ticketTag = 0; // random part of the public ticket id
+    std::uint64_t ticketTag = 0; // random part of the public ticket id (64 CSPRNG bits; 32 before 0.2)
     std::int32_t eventIndex = -1;
     std::int32_t quantity = 0;
     std::int64_t acceptedAtMs = 0;     // wall clock, stored
     std::int64_t acceptedSteadyUs = 0; // monotonic, for latency; 0 after a restart
     QString eventId;
     QString requestId;
-    QString userId;
-    std::uint64_t userHash = 0; // hashUserId(userId), computed by the front end off the decider thread
+    QString userId;  // as the shopper sent it; stored so
+    QString userKey; // userKeyOf(userId): what the per-user limit compares; computed by the front end off the decider thread
+    std::uint64_t userHash = 0; // hashUserId(userKey), likewise
     QString contact;
     bool simulated = false; // sent by the sale simulator; exports can leave these out
     // Cluster: the broker delivery that carried the request to this decider (0 when embedded).
@@ -95,8 +96,15 @@ struct PurchaseRequest {
     std::uint32_t deliveryGeneration = 0; // which consumer connection the tag belongs to
 };
 
-// A 64-bit hash of a user id, never 0; the decider's per-user table is keyed by it.
-std::uint64_t hashUserId(QStringView userId);
+// The key under which a user id counts towards the per-user limit and owns its requestIds:
+// NFKC-normalised, case-folded, leading and trailing whitespace removed, so "alice", "Alice",
+// "ALICE", "ａｌｉｃｅ" (full width) and "alice " are one shopper. Ids are stored as sent; every
+// reader (decider, start-up load, cluster intake) derives the key with this one function.
+QString userKeyOf(QStringView userId);
+
+// A 64-bit hash of a user key (userKeyOf), never 0; the decider's per-user table is keyed by it.
+// Qt seeds it per process (hash-flooding defence): never send it to another node or store it.
+std::uint64_t hashUserId(QStringView userKey);
 
 // The decider's verdict on one request.
 struct Decision {
@@ -130,8 +138,13 @@ inline constexpr int maxWaitMs = 10000;
 
 bool isValidEventId(QStringView id);
 
-// Public ticket text: "<seq>-<tag as 8 hex digits>". The tag makes tickets unguessable.
-QString formatTicket(std::uint64_t seq, std::uint32_t tag);
-bool parseTicket(QStringView text, std::uint64_t *seq, std::uint32_t *tag);
+// Public ticket text: "<seq>-<tag in hex>", the tag at least 8 digits (tickets of 0.1.0 have 8,
+// newer ones up to 16). The tag makes tickets unguessable.
+QString formatTicket(std::uint64_t seq, std::uint64_t tag);
+bool parseTicket(QStringView text, std::uint64_t *seq, std::uint64_t *tag);
+
+// A fresh ticket tag: 64 bits from the kernel's CSPRNG (getrandom), drawn in batches per thread
+// so a purchase does not make a system call. Any thread.
+std::uint64_t newTicketTag();
 
 } // namespace flashsale

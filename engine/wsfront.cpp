@@ -237,7 +237,7 @@ void WsFront::subscribe(std::uint64_t clientId, Client &client, const QJsonObjec
         return sendError(client, "invalid_field", fields.problem(), context);
     context.insert(u"ticket"_qs, ticketText);
     std::uint64_t seq = 0;
-    std::uint32_t tag = 0;
+    std::uint64_t tag = 0;
     const auto view = parseTicket(ticketText, &seq, &tag) ? m_engine.watchTicket(seq, tag, m_listenerId, TicketState::Won)
                                                           : std::nullopt;
     if (!view)
@@ -334,8 +334,10 @@ void WsFront::watch(Client &client, const QJsonObject &message)
         ++m_watched[eventId].watchers;
     }
     WatchedEvent &watched = m_watched[eventId];
-    if (watched.version == 0 || !sameForShoppers(watched.last, *event)) {
+    if (watched.version == 0 || !sameForShoppers(watched.last, *event)
+        || (watched.countdownOnly && !showsCountdownOnly(*event, Engine::nowMs()))) {
         watched.last = *event;
+        watched.countdownOnly = showsCountdownOnly(*event, Engine::nowMs());
         QJsonObject json = publicEventJson(*event);
         json.insert(u"op"_qs, u"event"_qs);
         watched.message = QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
@@ -380,9 +382,11 @@ void WsFront::refreshWatchedEvents(std::int64_t nowUs)
 {
     for (auto it = m_watched.begin(); it != m_watched.end(); ++it) {
         const auto event = m_engine.event(it.key());
-        if (!event || sameForShoppers(it->last, *event))
+        // Also when startsAt passes: shoppers then get the fields the countdown left out.
+        if (!event || (sameForShoppers(it->last, *event) && !(it->countdownOnly && !showsCountdownOnly(*event, Engine::nowMs()))))
             continue;
         it->last = *event;
+        it->countdownOnly = showsCountdownOnly(*event, Engine::nowMs());
         QJsonObject json = publicEventJson(*event);
         json.insert(u"op"_qs, u"event"_qs);
         it->message = QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));

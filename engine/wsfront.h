@@ -55,7 +55,7 @@ private:
     };
     struct TicketWait {
         std::uint64_t client = 0;
-        std::uint32_t tag = 0;
+        std::uint64_t tag = 0;
         bool queuedSent = true;      // false: a purchase not yet told it is queued
         std::int64_t position = 0;
         std::int64_t giveUpAtUs = 0; // a purchase not durable by then gets "unavailable"; 0: never
@@ -64,6 +64,7 @@ private:
     struct WatchedEvent {
         EventSnapshot last;
         QString message;       // the `event` message for `last`
+        bool countdownOnly = false; // message was built before a scheduled event's startsAt
         std::uint64_t version = 0;
         int watchers = 0;
     };

@@ -43,6 +43,7 @@ QString Labels::status(Status status)
     case Status::NotOpen: return tr("The event is not open.");
     case Status::Overloaded: return tr("The engine is overloaded; try again in a moment.");
     case Status::Unavailable: return tr("The database is not answering; the change will be saved when it is back.");
+    case Status::IdempotencyConflict: return tr("This request id was already used by another user.");
     }
     return QString();
 }

@@ -132,7 +132,8 @@
     } catch (e) {
       el.price.textContent = (snapshot.priceCents / 100).toFixed(2) + ' ' + snapshot.currency;
     }
-    el.remaining.textContent = String(snapshot.remaining);
+    // Before a scheduled event opens the server leaves stock out; it sends it at startsAt.
+    el.remaining.textContent = snapshot.remaining === undefined ? '–' : String(snapshot.remaining);
     if (phase === 'loading')
       setPhase('idle');
     render();

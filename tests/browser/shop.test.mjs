@@ -131,8 +131,9 @@ try {
   assert.match(await alice.textContent('#countdown'), /^Starts in 00:00:0\d$/);
   assert.equal(await alice.isDisabled('#buy'), true, 'cannot buy before startsAt');
   await alice.screenshot({ path: join(screenshotDir, 'shop-countdown.png') });
+  assert.equal(await alice.textContent('#remaining'), '–', 'stock is not shown before the sale opens');
   await alice.waitForSelector('#buy:not([disabled])', { timeout: 15_000 });
-  assert.equal(await alice.textContent('#remaining'), '1');
+  await alice.waitForFunction(() => document.getElementById('remaining').textContent === '1');
   await alice.click('#buy');
   await alice.waitForFunction(() => ['won', 'lost'].includes(document.body.dataset.phase), null, { timeout: 15_000 });
   assert.equal(await alice.evaluate(() => document.body.dataset.phase), 'won');

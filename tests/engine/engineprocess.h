@@ -66,6 +66,11 @@ public:
         }
     }
 
+    // Set before start(): whether the token goes on the command line as --admin-token (else the
+    // node finds it itself, e.g. through --admin-token-file in extraArguments), and more options.
+    bool passTokenArgument = true;
+    QStringList extraArguments;
+
     quint16 port() const { return m_port; }
     QString baseUrl() const { return u"http://127.0.0.1:"_qs + QString::number(m_port); }
     const QByteArray &adminToken() const { return m_adminToken; }
@@ -88,8 +93,10 @@ public:
         }
         QStringList arguments = wrapper;
         arguments << QStringLiteral(FLASHSALE_BINARY) << u"--headless"_qs << u"--data-dir"_qs << m_dataDir
-                  << u"--listen"_qs << u"127.0.0.1:"_qs + QString::number(m_port) << u"--admin-token"_qs
-                  << QString::fromLatin1(m_adminToken);
+                  << u"--listen"_qs << u"127.0.0.1:"_qs + QString::number(m_port);
+        if (passTokenArgument)
+            arguments << u"--admin-token"_qs << QString::fromLatin1(m_adminToken);
+        arguments << extraArguments;
         const QString program = arguments.takeFirst();
         m_process->start(program, arguments);
         if (!m_process->waitForStarted(10000))

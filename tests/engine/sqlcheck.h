@@ -91,7 +91,7 @@ inline QHash<QString, JournalEntry> journalByRequest(const QString &dbPath, cons
             if (q.exec()) {
                 while (q.next()) {
                     entries.insert(q.value(0).toString(),
-                                   JournalEntry{flashsale::formatTicket(q.value(1).toULongLong(), q.value(2).toUInt()),
+                                   JournalEntry{flashsale::formatTicket(q.value(1).toULongLong(), quint64(q.value(2).toLongLong())),
                                                 q.value(3).toString(), q.value(4).toString(), q.value(5).toLongLong()});
                 }
             }

@@ -554,7 +554,7 @@ private:
             const bool onSeveralNodes = std::any_of(it->cbegin(), it->cend(), [&](const auto &seen) { return seen.first != it->first().first; });
             for (const auto &[node, ticket] : *it) {
                 const qint64 seq = seqOf(ticket);
-                const QString tagText = QStringLiteral("%1").arg(row.tag, 8, 16, QLatin1Char('0'));
+                const QString tagText = QStringLiteral("%1").arg(quint64(row.tag), 8, 16, QLatin1Char('0')); // BIGINT: the 64-bit tag
                 if (seq == row.seq) {
                     journaledTicketSeen = true;
                     if (ticket.section(u'-', 1) != tagText)

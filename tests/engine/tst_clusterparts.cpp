@@ -8,6 +8,9 @@
 
 using namespace flashsale;
 
+// The user hash the TicketBook tests claim requestIds for.
+constexpr std::uint64_t kUser = 11;
+
 class TestClusterParts : public QObject
 {
     Q_OBJECT
@@ -23,7 +26,7 @@ private Q_SLOTS:
             r.acceptedAtMs = 1'800'000'000'000 + i;
             r.eventId = u"spring-sale"_qs;
             r.requestId = u"req-%1"_qs.arg(i);
-            r.userId = u"用户-%1"_qs.arg(i);
+            r.userId = u"用户-%1 Ｘ"_qs.arg(i); // full width and upper case: the key differs from the id
             r.contact = i == 1 ? QString() : u"+86 138 0000 000%1"_qs.arg(i);
             r.simulated = i == 2;
         }
@@ -40,8 +43,10 @@ private Q_SLOTS:
             QCOMPARE(received[i].userId, sent[i].userId);
             QCOMPARE(received[i].contact, sent[i].contact);
             QCOMPARE(received[i].simulated, sent[i].simulated);
-            // The decider's per-user table is keyed by the hash: the receiver computes it.
-            QCOMPARE(received[i].userHash, hashUserId(sent[i].userId));
+            // The decider's per-user table is keyed by the normalised key and its hash: the
+            // receiver computes them.
+            QCOMPARE(received[i].userKey, u"用户-%1 x"_qs.arg(i));
+            QCOMPARE(received[i].userHash, hashUserId(received[i].userKey));
         }
     }
 
@@ -86,8 +91,8 @@ private Q_SLOTS:
         sent.event.stockTotal = 500;
         sent.event.remaining = 0;
         sent.event.wonRequests = 480;
-        sent.tickets.push_back(wire::DecidedTicket{65536, 7, u"r1"_qs, TicketState::Won, LossReason::None, 65536, 1});
-        sent.tickets.push_back(wire::DecidedTicket{65537, 8, u"r2"_qs, TicketState::Lost, LossReason::SoldOut, 0, 2});
+        sent.tickets.push_back(wire::DecidedTicket{65536, 0xfedcba9876543210ull, u"r1"_qs, u"Ａlice"_qs, TicketState::Won, LossReason::None, 65536, 1});
+        sent.tickets.push_back(wire::DecidedTicket{65537, 8, u"r2"_qs, u"bob"_qs, TicketState::Lost, LossReason::SoldOut, 0, 2});
         sent.commands.push_back(wire::CommandOutcome{99, u"node-3"_qs, Status::InvalidState, u"the event has ended"_qs});
         wire::Decisions received;
         QVERIFY(wire::decodeDecisions(wire::encodeDecisions(sent), &received));
@@ -102,6 +107,8 @@ private Q_SLOTS:
         QCOMPARE_ENUM(received.tickets[1].reason, LossReason::SoldOut);
         QCOMPARE(received.tickets[0].orderId, 65536);
         QCOMPARE(received.tickets[1].requestId, u"r2"_qs);
+        QCOMPARE(received.tickets[0].tag, 0xfedcba9876543210ull); // all 64 bits of the tag
+        QCOMPARE(received.tickets[0].userId, u"Ａlice"_qs);
         QCOMPARE(received.commands.size(), std::size_t(1));
         QCOMPARE(int(received.commands[0].status), int(Status::InvalidState));
         QCOMPARE(received.commands[0].message, sent.commands[0].message);
@@ -133,28 +140,28 @@ private Q_SLOTS:
     {
         TicketBook book;
         book.useSeqBlocks();
-        bool created = false;
+        Claim claim = Claim::Refused;
         int journaled = 0;
         const auto journal = [&](std::uint64_t) { return ++journaled, true; };
         // No block yet: nothing can be accepted.
-        QVERIFY(!book.findOrCreate(0, u"a"_qs, 1, &created, journal));
+        QVERIFY(!book.findOrCreate(0, u"a"_qs, kUser, 1, &claim, journal));
         QCOMPARE(journaled, 0);
         book.addSeqBlock(3 * 65536, 2);
         book.addSeqBlock(9 * 65536, 2);
         QCOMPARE(book.seqsLeft(), std::uint64_t(4));
         std::vector<std::uint64_t> seqs;
         for (const QString id : {u"a"_qs, u"b"_qs, u"c"_qs, u"d"_qs})
-            seqs.push_back(book.findOrCreate(0, id, 1, &created, journal)->seq);
+            seqs.push_back(book.findOrCreate(0, id, kUser, 1, &claim, journal)->seq);
         QCOMPARE(seqs, (std::vector<std::uint64_t>{3 * 65536, 3 * 65536 + 1, 9 * 65536, 9 * 65536 + 1}));
         QCOMPARE(book.seqsLeft(), std::uint64_t(0));
-        QVERIFY(!book.findOrCreate(0, u"e"_qs, 1, &created, journal));
+        QVERIFY(!book.findOrCreate(0, u"e"_qs, kUser, 1, &claim, journal));
         // A known requestId still answers with its ticket when the blocks are used up.
-        QCOMPARE(book.findOrCreate(0, u"b"_qs, 1, &created, journal)->seq, 3 * 65536 + 1);
-        QVERIFY(!created);
+        QCOMPARE(book.findOrCreate(0, u"b"_qs, kUser, 1, &claim, journal)->seq, 3 * 65536 + 1);
+        QCOMPARE(int(claim), int(Claim::Existing));
         // A refused journal gives its seq back.
         book.addSeqBlock(12 * 65536, 1);
-        QVERIFY(!book.findOrCreate(0, u"f"_qs, 1, &created, [](std::uint64_t) { return false; }));
-        QCOMPARE(book.findOrCreate(0, u"f"_qs, 1, &created, journal)->seq, 12 * 65536);
+        QVERIFY(!book.findOrCreate(0, u"f"_qs, kUser, 1, &claim, [](std::uint64_t) { return false; }));
+        QCOMPARE(book.findOrCreate(0, u"f"_qs, kUser, 1, &claim, journal)->seq, 12 * 65536);
     }
 
     void announcedTicketsWakeTheirWatchers()
@@ -166,7 +173,8 @@ private Q_SLOTS:
         QVERIFY(!book.get(elsewhere));
         QVERIFY(book.watchUnseen(elsewhere, 3)); // a poller on this node waits for it
         QVERIFY(!book.get(elsewhere));          // still unknown: a watch is not a ticket
-        book.applyRemote({RemoteTicket{TicketView{elsewhere, 0xabcdu, 0, TicketState::Won, LossReason::None, 77}, u"r9"_qs}},
+        book.applyRemote({RemoteTicket{TicketView{elsewhere, 0xabcdu, 0, TicketState::Won, LossReason::None, 77}, u"r9"_qs,
+                                       kUser}},
                          notify);
         QCOMPARE(notify[3], std::vector<std::uint64_t>{elsewhere});
         const auto view = book.get(elsewhere);
@@ -175,18 +183,21 @@ private Q_SLOTS:
         QCOMPARE_ENUM(view->state, TicketState::Won);
         QCOMPARE(view->orderId, 77);
         // Its requestId is now known here too: a retry on this node gets the same ticket.
-        bool created = true;
+        Claim claim = Claim::Created;
         book.addSeqBlock(6 * 65536, 10);
-        QCOMPARE(book.findOrCreate(0, u"r9"_qs, 1, &created, [](std::uint64_t) { return true; })->seq, elsewhere);
-        QVERIFY(!created);
+        QCOMPARE(book.findOrCreate(0, u"r9"_qs, kUser, 1, &claim, [](std::uint64_t) { return true; })->seq, elsewhere);
+        QCOMPARE(int(claim), int(Claim::Existing));
+        // ... but not for another user: the announcement bound the requestId to its user.
+        QVERIFY(!book.findOrCreate(0, u"r9"_qs, kUser + 1, 1, &claim, [](std::uint64_t) { return true; }));
+        QCOMPARE(int(claim), int(Claim::OtherUser));
         QVERIFY(!book.watchUnseen(elsewhere, 4)); // known now: watch it the usual way
     }
 
     void aLateConfirmDoesNotUndoADecision()
     {
         TicketBook book;
-        bool created = false;
-        const auto ticket = book.findOrCreate(0, u"a"_qs, 1, &created, [](std::uint64_t) { return true; });
+        Claim claim = Claim::Refused;
+        const auto ticket = book.findOrCreate(0, u"a"_qs, kUser, 1, &claim, [](std::uint64_t) { return true; });
         std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
         book.apply({TicketChange{ticket->seq, TicketState::Won, LossReason::None, 5}}, notify);
         book.apply({TicketChange{ticket->seq, TicketState::Queued, LossReason::None, 0}}, notify);

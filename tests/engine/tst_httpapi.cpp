@@ -258,7 +258,10 @@ private Q_SLOTS:
         QTest::newRow("simulated without token") << QByteArray("POST") << buy << QByteArray(R"({"requestId":"r","userId":"u","quantity":1,"simulated":true})") << false << 401 << u"unauthorized"_qs;
         QTest::newRow("body too large") << QByteArray("POST") << buy << QByteArray(70 * 1024, ' ') << false << 413 << u"payload_too_large"_qs;
         QTest::newRow("unknown event") << QByteArray("POST") << u"/api/v1/events/nope/purchases"_qs << QByteArray(R"({"requestId":"r","userId":"u","quantity":1})") << false << 404 << u"not_found"_qs;
-        QTest::newRow("draft event") << QByteArray("POST") << u"/api/v1/events/draft/purchases"_qs << QByteArray(R"({"requestId":"r","userId":"u","quantity":1})") << false << 409 << u"not_open"_qs;
+        // Drafts are staff-only: shoppers get what an unknown event gives.
+        QTest::newRow("draft event") << QByteArray("POST") << u"/api/v1/events/draft/purchases"_qs << QByteArray(R"({"requestId":"r","userId":"u","quantity":1})") << false << 404 << u"not_found"_qs;
+        QTest::newRow("draft event GET") << QByteArray("GET") << u"/api/v1/events/draft"_qs << QByteArray() << false << 404 << u"not_found"_qs;
+        QTest::newRow("metrics without token") << QByteArray("GET") << u"/metrics"_qs << QByteArray() << false << 401 << u"unauthorized"_qs;
         QTest::newRow("unknown ticket") << QByteArray("GET") << u"/api/v1/tickets/99999999-00000000"_qs << QByteArray() << false << 404 << u"not_found"_qs;
         QTest::newRow("garbage ticket") << QByteArray("GET") << u"/api/v1/tickets/abc"_qs << QByteArray() << false << 404 << u"not_found"_qs;
         QTest::newRow("unknown path") << QByteArray("GET") << u"/api/v1/nothing"_qs << QByteArray() << false << 404 << u"not_found"_qs;
@@ -346,7 +349,7 @@ private Q_SLOTS:
         const ApiReply bought = m_client->call("POST", u"/api/v1/events/metered/purchases?wait=5000"_qs,
                                                json(purchase(u"m1"_qs, u"meg"_qs, 2)));
         QCOMPARE(bought.json.value(u"state"_qs).toString(), u"won"_qs);
-        const ApiReply r = m_client->call("GET", u"/metrics"_qs);
+        const ApiReply r = m_client->call("GET", u"/metrics"_qs, {}, true);
         QCOMPARE(r.status, 200);
         QVERIFY(r.header("content-type").startsWith("text/plain"));
         QVERIFY(r.body.contains("# TYPE flashsale_requests_accepted_total counter\n"));

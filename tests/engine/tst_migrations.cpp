@@ -202,6 +202,12 @@ private Q_SLOTS:
                                                QJsonDocument(retry).toJson(QJsonDocument::Compact));
             QCOMPARE(again.status, 200);
             QCOMPARE_FIELDS(answer, again.json, purchase.value(u"requestId"_qs).toString());
+            // The restored requestId stays bound to the user who sent it.
+            retry.insert(u"userId"_qs, purchase.value(u"userId"_qs).toString() + u"-other"_qs);
+            const ApiReply other = client.call("POST", u"/api/v1/events/%1/purchases"_qs.arg(purchase.value(u"eventId"_qs).toString()),
+                                               QJsonDocument(retry).toJson(QJsonDocument::Compact));
+            QCOMPARE(other.status, 409);
+            QCOMPARE(other.json.value(u"error"_qs).toString(), u"idempotency_conflict"_qs);
         }
 
         // Per-user totals hold: bob holds 2 of launch-010's limit of 2.

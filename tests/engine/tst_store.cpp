@@ -192,10 +192,13 @@ private Q_SLOTS:
             QCOMPARE_ENUM(view->state, it->state);
             QCOMPARE(view->orderId, it->orderId);
         }
+        // After the restart a requestId still belongs to its user: another one is refused.
         PurchaseRequest again;
         again.requestId = u"r0"_qs;
         again.userId = u"someone-else"_qs;
         again.quantity = 1;
+        QCOMPARE(engine.submit(u"sale", again, -1, TicketState::Won).status, Status::IdempotencyConflict);
+        again.userId = u"User0"_qs; // r0's user, "user0", in another case
         const SubmitResult duplicate = engine.submit(u"sale", again, -1, TicketState::Won);
         QCOMPARE(duplicate.status, Status::Ok);
         QVERIFY(!duplicate.created);
