@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+class QFile;
 class QTcpSocket;
 class QTemporaryFile;
 
@@ -81,9 +82,15 @@ private:
     void admin(const QHttpServerRequest &request, const QList<QStringView> &parts, Reply &reply);
     void adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply);
     void metrics(Reply &reply);
-    // GET /api/v1/admin/backup: a snapshot made on m_backupJobs, then streamed from this thread.
+    // GET /api/v1/admin/backup: a snapshot made on m_fileJobs, then streamed from this thread.
     void backup(Reply &reply);
     void sendBackup(QPointer<QTcpSocket> socket, const std::shared_ptr<QTemporaryFile> &snapshot, const QString &error);
+    // GET …/orders.xlsx and …/intents.xlsx: written on m_fileJobs, then streamed from this thread.
+    template<typename Query>
+    void spreadsheet(Reply &reply, const Query &query, const QString &currency, const QByteArray &fileName);
+    // Streams an open file and closes the connection; an error instead answers 503 with it.
+    void sendFile(QPointer<QTcpSocket> socket, const std::shared_ptr<QFile> &file, const QByteArray &contentType,
+                  const QByteArray &fileName, const QString &error);
     void shopPage(QStringView eventId, QStringView asset, Reply &reply);
 
     // Answers now if the ticket already reached `until`, else parks the client.
@@ -102,9 +109,9 @@ private:
     TicketInbox m_inbox;
     std::vector<std::uint64_t> m_draining; // this thread only
 
-    // Makes backup snapshots off this thread's event loop, one at a time. Its jobs post their
-    // result back to this object; destroyed (waiting for them) before this object is.
-    QThreadPool m_backupJobs;
+    // Makes backup snapshots and spreadsheet exports off this thread's event loop, one at a time.
+    // Its jobs post their result back to this object; destroyed (waiting for them) before this object is.
+    QThreadPool m_fileJobs;
 
     std::unique_ptr<WsFront> m_webSockets; // declared last: goes first, before the server it came from
 };

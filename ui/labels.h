@@ -3,6 +3,7 @@
 
 #include "engine/eventbook.h"
 #include "engine/types.h"
+#include "engine/xlsxexport.h"
 
 #include <QCoreApplication>
 #include <QString>
@@ -29,6 +30,8 @@ public:
     static QString count(std::int64_t value);
     // Local date and time for epoch ms; "—" for 0.
     static QString time(std::int64_t epochMs);
+    // The headers, reasons and yes/no of an .xlsx export, in the UI's language.
+    static SheetWords sheetWords();
 };
 
 } // namespace flashsale

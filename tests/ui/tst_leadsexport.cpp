@@ -1,7 +1,7 @@
 // The intent-lead export: a file that parses back with the right rows, written off the GUI thread.
 #include "engine/records.h"
 #include "testserver.h"
-#include "ui/csvexport.h"
+#include "ui/recordsexport.h"
 #include "ui/exportbar.h"
 #include "ui/leadsmodel.h"
 #include "ui/leadspage.h"
@@ -153,7 +153,7 @@ private Q_SLOTS:
         const QString path = out.filePath(u"big.csv"_qs);
         ExportBar *bar = page.exportBar();
         QSignalSpy finished(bar, &ExportBar::finished);
-        QSignalSpy progressed(bar->job(), &CsvExport::progressed);
+        QSignalSpy progressed(bar->job(), &RecordsExport::progressed);
         int ticks = 0;
         QTimer ui;
         connect(&ui, &QTimer::timeout, this, [&] { ++ticks; });
