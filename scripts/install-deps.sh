@@ -7,6 +7,8 @@ packages=(
     qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools linguist-qt6 libqt6sql6-sqlite libqt6sql6-psql libgl1-mesa-dev
     libqcustomplot-dev librabbitmq-dev
+    # Excel workbooks for the exports (found through pkg-config).
+    libxlsxwriter-dev
     sqlite3 curl
     # The icon's PNG sizes are rendered from its SVG at build time.
     librsvg2-bin
@@ -22,6 +24,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(rabbitmq-server)
     # libfiu's fiu-run/fiu-ctrl and POSIX preload library: I/O fault injection for tst_faults.
     packages+=(fiu-utils libfiu-dev)
+    # The .xlsx export tests read the workbooks back with openpyxl (tests/xlsxcells.py).
+    packages+=(python3-openpyxl)
     # The package check lints the .deb it built.
     packages+=(lintian)
     # Node.js from Debian unless the machine already has a node and npm of its own.
