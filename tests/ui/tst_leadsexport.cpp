@@ -17,12 +17,14 @@
 #include <QCheckBox>
 #include <QDeadlineTimer>
 #include <QFileDialog>
+#include <QLineEdit>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -80,10 +82,15 @@ struct Shopper {
 class TestLeadsExport : public QObject
 {
     Q_OBJECT
+    QTemporaryDir m_settingsDir;
+
 private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
+        // Settings of this run only (the remembered export folder), even with runs side by side.
+        QVERIFY(m_settingsDir.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
         QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
         // Local time 8 h from UTC, so a workbook written in UTC by mistake reads 8 h off.
         qputenv("TZ", "Asia/Shanghai");
@@ -303,8 +310,7 @@ private Q_SLOTS:
             QCOMPARE(dialog->nameFilters().size(), 2);
             QVERIFY(dialog->selectedNameFilter().contains(u"*.xlsx"_qs));
             QVERIFY(dialog->nameFilters().at(1).contains(u"*.csv"_qs));
-            dialog->setDirectory(second.path());
-            dialog->selectFile(second.filePath(u"picked.xlsx"_qs));
+            typeFileName(dialog, second.filePath(u"picked.xlsx"_qs));
             answered = true;
             static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept(), as pressing Save does
         });
@@ -322,7 +328,7 @@ private Q_SLOTS:
         answerDialog([&](QFileDialog *dialog) {
             QCOMPARE(QDir(dialog->directory()).absolutePath(), QDir(second.path()).absolutePath());
             dialog->selectNameFilter(dialog->nameFilters().at(1));
-            dialog->selectFile(second.filePath(u"machine.xlsx"_qs));
+            typeFileName(dialog, second.filePath(u"machine.xlsx"_qs));
             answered = true;
             static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept(), as pressing Save does
         });
@@ -393,6 +399,15 @@ private:
         }
         QSqlDatabase::removeDatabase(u"stored"_qs);
         return value;
+    }
+
+    // Types a path into the dialog's name field, as a user does; selectFile() on a folder the
+    // dialog has not listed yet takes effect only once it has, which races with accept().
+    static void typeFileName(QFileDialog *dialog, const QString &path)
+    {
+        auto *name = dialog->findChild<QLineEdit *>(u"fileNameEdit"_qs);
+        QVERIFY(name);
+        name->setText(path);
     }
 
     // Runs check on the next modal file dialog (polled for up to 5 s), while exec() blocks.
