@@ -7,6 +7,7 @@
 #include "engine/csv.h"
 #include "engine/records.h"
 #include "engine/wsfront.h"
+#include "engine/xlsxexport.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -165,8 +166,7 @@ HttpFront::HttpFront(Engine &engine, const SharedToken &adminToken, int durableG
 {
     m_listenerId = m_engine.addListener(this);
     m_waitTimer.setInterval(kWaitTimerMs);
-    m_backupJobs.setMaxThreadCount(1);
-    m_reportJobs.setMaxThreadCount(1);
+    m_storeJobs.setMaxThreadCount(1);
     m_webSockets = std::make_unique<WsFront>(m_engine, m_adminToken);
     QObject::connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
@@ -715,7 +715,8 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
             return reply.error(400, "invalid_field", fields.problem());
         return answer(m_engine.restockEvent(eventId, *units), 200);
     }
-    if (verb == u"orders" || verb == u"intents" || verb == u"orders.csv" || verb == u"intents.csv") {
+    if (verb == u"orders" || verb == u"intents" || verb == u"orders.csv" || verb == u"intents.csv" || verb == u"orders.xlsx"
+        || verb == u"intents.xlsx") {
         if (method != Method::Get)
             return methodNotAllowed("GET");
         return adminRecords(request, eventId, verb, reply);
@@ -730,9 +731,11 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
 
 void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply)
 {
-    if (!m_engine.event(eventId))
+    const auto event = m_engine.event(eventId);
+    if (!event)
         return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
     const bool csvExport = what.endsWith(u".csv");
+    const bool xlsxExport = what.endsWith(u".xlsx");
     const bool orders = what.startsWith(u"orders");
     const QUrlQuery query = request.query();
     QString problem;
@@ -741,47 +744,21 @@ void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView even
     if (!queryInteger(query, u"offset"_qs, 0, std::numeric_limits<qint32>::max(), &offset, &problem)
         || !queryInteger(query, u"limit"_qs, 100, 1000, &limit, &problem))
         return reply.error(400, "invalid_field", problem);
-    if (csvExport) {
+    if (csvExport || xlsxExport) {
         offset = 0;
         limit = 0;
     }
-    QString error;
-    QSqlDatabase db = readerConnection(m_engine.storeLocation(), &error);
-    if (!db.isOpen())
-        return reply.error(503, "unavailable", QStringLiteral("cannot read the store: %1").arg(error));
-
-    QByteArray csvOut;
-    QJsonArray items;
-    std::int64_t total = 0;
-    bool ok = false;
-    if (csvExport)
-        csvOut = csv::byteOrderMark();
+    OrderQuery orderQuery;
+    IntentQuery intentQuery;
     if (orders) {
-        OrderQuery q;
-        q.eventId = eventId.toString();
-        q.userContains = query.queryItemValue(u"user"_qs, QUrl::FullyDecoded);
-        q.includeSimulated = queryBool(query, u"includeSimulated"_qs, true);
-        q.includeRehearsals = queryBool(query, u"includeRehearsals"_qs, false);
-        q.offset = offset;
-        q.limit = limit;
-        if (csvExport)
-            csv::appendRow(csvOut, records::csvHeader(static_cast<const OrderRow *>(nullptr)));
-        ok = (csvExport || records::countOrders(db, q, &total, &error))
-            && records::listOrders(db, q, [&](const OrderRow &r) {
-                   if (csvExport) {
-                       csv::appendRow(csvOut, records::csvCells(r));
-                   } else {
-                       items.append(QJsonObject{{u"orderId"_qs, qint64(r.orderId)}, {u"eventId"_qs, r.eventId},
-                                                {u"userId"_qs, r.userId}, {u"quantity"_qs, r.quantity},
-                                                {u"priceCents"_qs, qint64(r.priceCents)},
-                                                {u"totalCents"_qs, qint64(r.totalCents)}, {u"requestId"_qs, r.requestId},
-                                                {u"contact"_qs, r.contact}, {u"simulated"_qs, r.simulated},
-                                                {u"decidedAt"_qs, formatIsoTime(r.decidedAtMs)}});
-                   }
-                   return true;
-               }, &error);
+        orderQuery.eventId = eventId.toString();
+        orderQuery.userContains = query.queryItemValue(u"user"_qs, QUrl::FullyDecoded);
+        orderQuery.includeSimulated = queryBool(query, u"includeSimulated"_qs, true);
+        orderQuery.includeRehearsals = queryBool(query, u"includeRehearsals"_qs, false);
+        orderQuery.offset = offset;
+        orderQuery.limit = limit;
     } else {
-        IntentQuery q;
+        IntentQuery &q = intentQuery;
         q.eventId = eventId.toString();
         if (query.hasQueryItem(u"reason"_qs)) {
             q.reason = lossReasonFromString(query.queryItemValue(u"reason"_qs));
@@ -809,6 +786,45 @@ void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView even
         q.descending = query.queryItemValue(u"order"_qs) != u"asc";
         q.offset = offset;
         q.limit = limit;
+    }
+    if (xlsxExport) {
+        const QByteArray fileName = eventId.toLatin1() + '-' + what.toLatin1();
+        if (orders)
+            return spreadsheet(reply, orderQuery, event->config.currency, fileName);
+        return spreadsheet(reply, intentQuery, event->config.currency, fileName);
+    }
+
+    QString error;
+    QSqlDatabase db = readerConnection(m_engine.storeLocation(), &error);
+    if (!db.isOpen())
+        return reply.error(503, "unavailable", QStringLiteral("cannot read the store: %1").arg(error));
+
+    QByteArray csvOut;
+    QJsonArray items;
+    std::int64_t total = 0;
+    bool ok = false;
+    if (csvExport)
+        csvOut = csv::byteOrderMark();
+    if (orders) {
+        const OrderQuery &q = orderQuery;
+        if (csvExport)
+            csv::appendRow(csvOut, records::csvHeader(static_cast<const OrderRow *>(nullptr)));
+        ok = (csvExport || records::countOrders(db, q, &total, &error))
+            && records::listOrders(db, q, [&](const OrderRow &r) {
+                   if (csvExport) {
+                       csv::appendRow(csvOut, records::csvCells(r));
+                   } else {
+                       items.append(QJsonObject{{u"orderId"_qs, qint64(r.orderId)}, {u"eventId"_qs, r.eventId},
+                                                {u"userId"_qs, r.userId}, {u"quantity"_qs, r.quantity},
+                                                {u"priceCents"_qs, qint64(r.priceCents)},
+                                                {u"totalCents"_qs, qint64(r.totalCents)}, {u"requestId"_qs, r.requestId},
+                                                {u"contact"_qs, r.contact}, {u"simulated"_qs, r.simulated},
+                                                {u"decidedAt"_qs, formatIsoTime(r.decidedAtMs)}});
+                   }
+                   return true;
+               }, &error);
+    } else {
+        const IntentQuery &q = intentQuery;
         if (csvExport)
             csv::appendRow(csvOut, records::csvHeader(static_cast<const IntentRow *>(nullptr)));
         ok = (csvExport || records::countIntents(db, q, &total, &error))
@@ -847,7 +863,7 @@ void HttpFront::backup(Reply &reply)
                            u"this node keeps its data in PostgreSQL: back it up with pg_dump (README: Backups and upgrades)"_qs);
     }
     reply.deferred = true;
-    m_backupJobs.start([this, location, socket = QPointer<QTcpSocket>(reply.socket)] {
+    m_storeJobs.start([this, location, socket = QPointer<QTcpSocket>(reply.socket)] {
         // A pool thread: a connection of its own and one read transaction; the writer goes on.
         const QString name = QStringLiteral("flashsale-backup-job-%1").arg(quintptr(QThread::currentThreadId()), 0, 16);
         auto snapshot = std::make_shared<QTemporaryFile>(
@@ -869,27 +885,89 @@ void HttpFront::backup(Reply &reply)
 
 void HttpFront::sendBackup(QPointer<QTcpSocket> socket, const std::shared_ptr<QTemporaryFile> &snapshot, const QString &error)
 {
+    if (!error.isEmpty())
+        return sendFile(socket, nullptr, {}, {}, QStringLiteral("cannot copy the store: %1").arg(error));
+    sendFile(socket, snapshot, "application/vnd.sqlite3", "flashsale-backup.sqlite", {});
+}
+
+template<typename Query>
+void HttpFront::spreadsheet(Reply &reply, const Query &query, const QString &currency, const QByteArray &fileName)
+{
+    reply.deferred = true;
+    const StoreLocation location = m_engine.storeLocation();
+    m_storeJobs.start([this, location, query, currency, fileName, socket = QPointer<QTcpSocket>(reply.socket)] {
+        // A pool thread: a connection of its own; the rows go through libxlsxwriter's temporary
+        // files to a temporary .xlsx, so memory stays bounded whatever the row count.
+        const QString name = QStringLiteral("flashsale-xlsx-job-%1").arg(quintptr(QThread::currentThreadId()), 0, 16);
+        QTemporaryFile file(QDir::temp().filePath(u"flashsale-export-XXXXXX.xlsx"_qs)); // removed when the job ends
+        auto written = std::make_shared<QFile>();
+        QString error;
+        if (!file.open()) {
+            error = file.errorString();
+        } else {
+            file.close();
+            written->setFileName(file.fileName());
+            QSqlDatabase db = openConnection(location, name, &error);
+            if (db.isOpen()) {
+                const SheetWords words = englishSheetWords();
+                using Row = std::conditional_t<std::is_same_v<Query, IntentQuery>, IntentRow, OrderRow>;
+                XlsxExport sheet(records::xlsxColumns(static_cast<const Row *>(nullptr), words), QTimeZone::utc());
+                QString rowError;
+                bool ok = sheet.open(file.fileName(), std::is_same_v<Row, OrderRow> ? words.orderSheet : words.intentSheet, &error);
+                const auto add = [&](const Row &row) {
+                    if constexpr (std::is_same_v<Row, OrderRow>)
+                        ok = sheet.addRow(records::xlsxCells(row, currency, words), &rowError);
+                    else
+                        ok = sheet.addRow(records::xlsxCells(row, words), &rowError);
+                    return ok;
+                };
+                if (ok) {
+                    if constexpr (std::is_same_v<Row, OrderRow>)
+                        ok = records::listOrders(db, query, add, &error) && ok;
+                    else
+                        ok = records::listIntents(db, query, add, &error) && ok;
+                }
+                if (!rowError.isEmpty())
+                    error = rowError;
+                if (ok)
+                    ok = sheet.finish(&error);
+                // The workbook was renamed onto the reserved name: open what is there now.
+                if (ok && !written->open(QIODevice::ReadOnly))
+                    error = written->errorString();
+            }
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        QMetaObject::invokeMethod(this, [this, socket, written, fileName, error] {
+            sendFile(socket, written, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fileName,
+                     error.isEmpty() ? QString() : QStringLiteral("cannot export the records: %1").arg(error));
+        }, Qt::QueuedConnection);
+    });
+}
+
+void HttpFront::sendFile(QPointer<QTcpSocket> socket, const std::shared_ptr<QFile> &file,
+                         const QByteArray &contentType, const QByteArray &fileName, const QString &error)
+{
     if (!socket)
         return;
     if (!error.isEmpty()) {
         Reply reply;
-        reply.error(503, "unavailable", QStringLiteral("cannot copy the store: %1").arg(error));
+        reply.error(503, "unavailable", error);
         send(socket, serialise(reply.status, reply.contentType, reply.body, {}, true, false), true);
         return;
     }
     // The open file is all that is needed from here on: no copy is left behind on disk.
-    ::unlink(QFile::encodeName(snapshot->fileName()).constData());
-    socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.sqlite3\r\nContent-Length: "
-                  + QByteArray::number(snapshot->size())
-                  + "\r\nCache-Control: no-store\r\nContent-Disposition: attachment; filename=\"flashsale-backup.sqlite\""
-                    "\r\nConnection: close\r\n\r\n");
-    // Streams as the socket drains, holding at most kBackupChunkBytes in its buffer.
-    constexpr qint64 kBackupChunkBytes = 256 * 1024;
-    const auto pump = [socket, snapshot] {
-        while (socket->bytesToWrite() < kBackupChunkBytes && !snapshot->atEnd())
-            socket->write(snapshot->read(kBackupChunkBytes));
-        if (snapshot->atEnd()) {
-            snapshot->close();
+    ::unlink(QFile::encodeName(file->fileName()).constData());
+    socket->write("HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(file->size())
+                  + "\r\nCache-Control: no-store\r\nContent-Disposition: attachment; filename=\"" + fileName
+                  + "\"\r\nConnection: close\r\n\r\n");
+    // Streams as the socket drains, holding at most kChunkBytes in its buffer.
+    constexpr qint64 kChunkBytes = 256 * 1024;
+    const auto pump = [socket, file] {
+        while (socket->bytesToWrite() < kChunkBytes && !file->atEnd())
+            socket->write(file->read(kChunkBytes));
+        if (file->atEnd()) {
+            file->close();
             socket->disconnectFromHost(); // after what is still buffered
         }
     };
@@ -903,7 +981,7 @@ void HttpFront::report(QStringView eventId, Reply &reply)
         return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
     reply.deferred = true;
     const bool closeAfter = reply.closeAfter;
-    m_reportJobs.start([this, location = m_engine.storeLocation(), id = eventId.toString(), closeAfter,
+    m_storeJobs.start([this, location = m_engine.storeLocation(), id = eventId.toString(), closeAfter,
                         socket = QPointer<QTcpSocket>(reply.socket)] {
         // A pool thread: a connection of its own and one read transaction; the writer goes on.
         const QString name = QStringLiteral("flashsale-report-job-%1").arg(quintptr(QThread::currentThreadId()), 0, 16);

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+class QFile;
 class QTcpSocket;
 class QTemporaryFile;
 
@@ -83,11 +84,17 @@ private:
     bool authorized(const QHttpServerRequest &request, Reply &reply) const;
     void adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply);
     void metrics(Reply &reply);
-    // GET /api/v1/admin/backup: a snapshot made on m_backupJobs, then streamed from this thread.
+    // GET /api/v1/admin/backup: a snapshot made on m_storeJobs, then streamed from this thread.
     void backup(Reply &reply);
     void sendBackup(QPointer<QTcpSocket> socket, const std::shared_ptr<QTemporaryFile> &snapshot, const QString &error);
+    // GET …/orders.xlsx and …/intents.xlsx: written on m_storeJobs, then streamed from this thread.
+    template<typename Query>
+    void spreadsheet(Reply &reply, const Query &query, const QString &currency, const QByteArray &fileName);
+    // Streams an open file and closes the connection; an error instead answers 503 with it.
+    void sendFile(QPointer<QTcpSocket> socket, const std::shared_ptr<QFile> &file, const QByteArray &contentType,
+                  const QByteArray &fileName, const QString &error);
     void shopPage(QStringView eventId, QStringView asset, Reply &reply);
-    // GET /api/v1/admin/events/{id}/report: computed on m_reportJobs, answered from this thread.
+    // GET /api/v1/admin/events/{id}/report: computed on m_storeJobs, answered from this thread.
     void report(QStringView eventId, Reply &reply);
 
     // Answers now if the ticket already reached `until`, else parks the client.
@@ -107,11 +114,10 @@ private:
     TicketInbox m_inbox;
     std::vector<std::uint64_t> m_draining; // this thread only
 
-    // Makes backup snapshots off this thread's event loop, one at a time. Its jobs post their
-    // result back to this object; destroyed (waiting for them) before this object is.
-    QThreadPool m_backupJobs;
-    // Computes post-sale reports off this thread's event loop, one at a time; same lifetime rule.
-    QThreadPool m_reportJobs;
+    // Reads the store off this thread's event loop, one job at a time: backup snapshots,
+    // spreadsheet exports and post-sale reports. Its jobs post their result back to this object;
+    // destroyed (waiting for them) before this object is.
+    QThreadPool m_storeJobs;
 
     std::unique_ptr<WsFront> m_webSockets; // declared last: goes first, before the server it came from
 };

@@ -9,6 +9,8 @@ packages=(
     libqcustomplot-dev librabbitmq-dev
     # Qt's own Chinese (OK, Cancel, Yes in dialogs): qtbase_zh_CN.qm.
     qt6-translations-l10n
+    # Excel workbooks for the exports (found through pkg-config).
+    libxlsxwriter-dev
     sqlite3 curl
     # The icon's PNG sizes are rendered from its SVG at build time.
     librsvg2-bin
@@ -26,6 +28,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(rabbitmq-server)
     # libfiu's fiu-run/fiu-ctrl and POSIX preload library: I/O fault injection for tst_faults.
     packages+=(fiu-utils libfiu-dev)
+    # The .xlsx export tests read the workbooks back with openpyxl (tests/xlsxcells.py).
+    packages+=(python3-openpyxl)
     # The package check lints the .deb it built.
     packages+=(lintian)
     # resources/screenshots/capture.sh: clicks and screen grabs of the console under Xvfb.

@@ -102,7 +102,6 @@ ZH = {
     "Export cancelled; no file was written.": "导出已取消，未写入任何文件。",
     "Export failed: %1": "导出失败：%1",
     "Exporting to %1…": "正在导出到 %1…",
-    "&Export CSV…": "导出 CSV(&E)…",
     "Cancel": "取消",
     # Labels
     "Draft": "草稿",
@@ -137,7 +136,6 @@ ZH = {
     "Leads: %1 (simulated shoppers left out)": "线索：%1（不含模拟顾客）",
     "Cannot read the leads: %1": "无法读取线索：%1",
     "Export intent leads": "导出意向线索",
-    "CSV files (*.csv)": "CSV 文件 (*.csv)",
     "Reason:": "原因：",
     "Any": "全部",
     "From": "从",
@@ -366,6 +364,15 @@ ZH = {
     "Post-sale &report…": "售后报告(&R)…",
     "the store gave no reason": "数据库未说明原因",
     "Totals and timeline of the chosen event from the stored journal, as PDF or PNG": "所选活动的汇总与时间线，来自已保存的请求日志，可存为 PDF 或 PNG",
+    # Issue 17 part 5: exports for people (.xlsx).
+    "Excel workbook (*.xlsx)": "Excel 工作簿 (*.xlsx)",
+    "CSV for other programs (*.csv)": "CSV，供其他程序使用 (*.csv)",
+    "&Export…": "导出(&E)…",
+    "Leads": "意向线索",
+    "Request": "请求",
+    "First attempt": "首次尝试",
+    "Last attempt": "最后尝试",
+    "no": "否",
 }
 
 

@@ -10,6 +10,8 @@ QString ConsoleSettings::dataDir() const { return m_settings.value(u"engine/data
 void ConsoleSettings::setDataDir(const QString &value) { m_settings.setValue(u"engine/dataDir"_qs, value); }
 QString ConsoleSettings::language() const { return m_settings.value(u"console/language"_qs).toString(); }
 void ConsoleSettings::setLanguage(const QString &code) { m_settings.setValue(u"console/language"_qs, code); }
+QString ConsoleSettings::exportDir() const { return m_settings.value(u"console/exportDir"_qs).toString(); }
+void ConsoleSettings::setExportDir(const QString &value) { m_settings.setValue(u"console/exportDir"_qs, value); }
 QString ConsoleSettings::storeUrl() const { return m_settings.value(u"backend/storeUrl"_qs).toString(); }
 void ConsoleSettings::setStoreUrl(const QString &value)
 {

@@ -18,6 +18,8 @@ public:
     void setDataDir(const QString &value);
     QString language() const;        // empty: follow the system on first start
     void setLanguage(const QString &code);
+    QString exportDir() const;       // the folder of the last export; empty: none yet
+    void setExportDir(const QString &value);
 
     // The backend, for scale-out nodes. Saved as given, password included: setting a URL makes
     // the settings file readable by its owner only.

@@ -1,20 +1,24 @@
 #include "ui/exportbar.h"
 
-#include "ui/csvexport.h"
+#include "ui/consolesettings.h"
 #include "ui/labels.h"
+#include "ui/recordsexport.h"
 
 #include <QDir>
 #include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QStandardPaths>
 
 namespace flashsale {
 
 ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
     : QWidget(parent)
-    , m_export(new CsvExport(reader, this))
+    , m_export(new RecordsExport(reader, this))
 {
     m_start = new QPushButton(this);
     m_start->setObjectName(u"exportButton"_qs);
@@ -36,8 +40,8 @@ ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
     layout->addWidget(m_start);
 
     connect(m_start, &QPushButton::clicked, this, &ExportBar::exportRequested);
-    connect(m_cancel, &QPushButton::clicked, m_export, &CsvExport::cancel);
-    connect(m_export, &CsvExport::progressed, this, [this](std::int64_t written, std::int64_t total) {
+    connect(m_cancel, &QPushButton::clicked, m_export, &RecordsExport::cancel);
+    connect(m_export, &RecordsExport::progressed, this, [this](std::int64_t written, std::int64_t total) {
         if (total < 0) {
             m_progress->setRange(0, 0);
             return;
@@ -47,7 +51,7 @@ ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
         m_progress->setValue(total > 0 ? int(written * 1000 / total) : 1000);
         m_progress->setFormat(tr("%1 of %2 rows").arg(Labels::count(written), Labels::count(total)));
     });
-    connect(m_export, &CsvExport::finished, this, [this](bool ok, bool cancelled, std::int64_t rows, const QString &error) {
+    connect(m_export, &RecordsExport::finished, this, [this](bool ok, bool cancelled, std::int64_t rows, const QString &error) {
         m_progress->hide();
         m_cancel->hide();
         m_start->setEnabled(true);
@@ -61,6 +65,42 @@ ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
         Q_EMIT finished(ok, rows, m_path);
     });
     retranslate();
+}
+
+QString ExportBar::askForFile(const QString &title, const QString &baseName)
+{
+    ConsoleSettings settings;
+    QString folder = settings.exportDir();
+    if (folder.isEmpty() || !QDir(folder).exists())
+        folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString workbook = tr("Excel workbook (*.xlsx)");
+    const QString csv = tr("CSV for other programs (*.csv)");
+    QFileDialog dialog(this, title, folder);
+    dialog.setObjectName(u"exportDialog"_qs);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setNameFilters({workbook, csv});
+    dialog.selectNameFilter(workbook);
+    dialog.setDefaultSuffix(u"xlsx"_qs);
+    dialog.selectFile(baseName + u".xlsx"_qs);
+    connect(&dialog, &QFileDialog::filterSelected, &dialog, [&](const QString &filter) {
+        const QString suffix = filter == csv ? u"csv"_qs : u"xlsx"_qs;
+        dialog.setDefaultSuffix(suffix);
+        dialog.selectFile(baseName + u'.' + suffix);
+    });
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return QString();
+    QString path = dialog.selectedFiles().constFirst();
+    // The chosen type wins over a suffix left from the other one.
+    const bool wantCsv = dialog.selectedNameFilter() == csv;
+    if (wantCsv == RecordsExport::isWorkbook(path))
+        path = QFileInfo(path).dir().filePath(QFileInfo(path).completeBaseName() + (wantCsv ? u".csv"_qs : u".xlsx"_qs));
+    settings.setExportDir(QFileInfo(path).absolutePath());
+    return path;
+}
+
+void ExportBar::setCurrencies(const QHash<QString, QString> &currencies)
+{
+    m_export->setCurrencies(currencies);
 }
 
 bool ExportBar::exportTo(const QString &path, const IntentQuery &query)
@@ -110,7 +150,7 @@ void ExportBar::changeEvent(QEvent *event)
 
 void ExportBar::retranslate()
 {
-    m_start->setText(tr("&Export CSV…"));
+    m_start->setText(tr("&Export…"));
     m_cancel->setText(tr("Cancel"));
     if (m_resultText)
         m_result->setText(m_resultText());

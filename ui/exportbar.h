@@ -1,4 +1,4 @@
-// The export button row of a records page: Export CSV…, then a progress bar and Cancel while it runs.
+// The export button row of a records page: Export…, then a progress bar and Cancel while it runs.
 #pragma once
 
 #include "engine/records.h"
@@ -13,10 +13,10 @@ class QPushButton;
 
 namespace flashsale {
 
-class CsvExport;
+class RecordsExport;
 class ReaderThread;
 
-// Thread: GUI thread. The export itself runs on the page's ReaderThread (see CsvExport), so
+// Thread: GUI thread. The export itself runs on the page's ReaderThread (see RecordsExport), so
 // the UI stays responsive; this widget only shows the progress it polls.
 class ExportBar : public QWidget
 {
@@ -24,14 +24,20 @@ class ExportBar : public QWidget
 public:
     ExportBar(ReaderThread &reader, QWidget *parent = nullptr);
 
-    // Starts writing to path without asking; false when an export is running.
+    // Asks where to save, .xlsx (the default) or CSV, starting in the folder of the last export,
+    // which it remembers (ConsoleSettings). baseName: the suggested file name without suffix.
+    // Empty when the user cancels.
+    QString askForFile(const QString &title, const QString &baseName);
+    // Starts writing to path without asking (.xlsx or CSV by its suffix); false when an export is running.
     bool exportTo(const QString &path, const IntentQuery &query);
     bool exportTo(const QString &path, const OrderQuery &query);
     bool isRunning() const;
-    CsvExport *job() const { return m_export; }
+    RecordsExport *job() const { return m_export; }
+    // Each event's currency, for the money cells of a workbook.
+    void setCurrencies(const QHash<QString, QString> &currencies);
 
 Q_SIGNALS:
-    // The user pressed Export CSV…; the page asks for a file and calls exportTo().
+    // The user pressed Export…; the page calls askForFile() and exportTo().
     void exportRequested();
     void finished(bool ok, std::int64_t rows, const QString &path);
 
@@ -44,7 +50,7 @@ private:
     // Shows the result line, and says it again in the new language after a switch.
     void say(std::function<QString()> message);
 
-    CsvExport *m_export = nullptr;
+    RecordsExport *m_export = nullptr;
     QString m_path;
     QPushButton *m_start = nullptr;
     QProgressBar *m_progress = nullptr;

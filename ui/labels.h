@@ -3,6 +3,7 @@
 
 #include "engine/eventbook.h"
 #include "engine/types.h"
+#include "engine/xlsxexport.h"
 
 #include <QCoreApplication>
 #include <QString>
@@ -31,6 +32,8 @@ public:
     static QString time(std::int64_t epochMs);
     // Time left, h:mm:ss (with days beyond a day), rounded up to the second.
     static QString countdown(std::int64_t durationMs);
+    // The headers, reasons and yes/no of an .xlsx export, in the UI's language.
+    static SheetWords sheetWords();
 };
 
 } // namespace flashsale

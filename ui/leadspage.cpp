@@ -1,22 +1,20 @@
 #include "ui/leadspage.h"
 
-#include "ui/csvexport.h"
 #include "ui/eventchoice.h"
 #include "ui/exportbar.h"
 #include "ui/labels.h"
 #include "ui/leadsmodel.h"
 #include "ui/readerthread.h"
+#include "ui/recordsexport.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateEdit>
 #include <QEvent>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -155,9 +153,8 @@ void LeadsPage::apply()
 
 void LeadsPage::chooseExportFile()
 {
-    const QString suggested = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
-        + QStringLiteral("/leads-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export intent leads"), suggested, tr("CSV files (*.csv)"));
+    const QString date = QDate::currentDate().toString(Qt::ISODate);
+    const QString path = m_exportBar->askForFile(tr("Export intent leads"), QStringLiteral("leads-%1").arg(date));
     if (!path.isEmpty())
         m_exportBar->exportTo(path, query());
 }

@@ -1,23 +1,21 @@
 #include "ui/orderspage.h"
 
-#include "ui/csvexport.h"
 #include "ui/eventchoice.h"
 #include "ui/exportbar.h"
 #include "ui/labels.h"
 #include "ui/ordersmodel.h"
 #include "ui/readerthread.h"
+#include "ui/recordsexport.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDate>
 #include <QEvent>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -119,6 +117,7 @@ void OrdersPage::setEvents(const QList<EventSnapshot> &events)
     for (const EventSnapshot &e : events)
         currencies.insert(e.config.id, e.config.currency);
     m_model->setCurrencies(currencies);
+    m_exportBar->setCurrencies(currencies);
 }
 
 OrderQuery OrdersPage::query() const
@@ -138,9 +137,8 @@ void OrdersPage::apply()
 
 void OrdersPage::chooseExportFile()
 {
-    const QString suggested = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
-        + QStringLiteral("/orders-%1.csv").arg(QDate::currentDate().toString(Qt::ISODate));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export orders"), suggested, tr("CSV files (*.csv)"));
+    const QString date = QDate::currentDate().toString(Qt::ISODate);
+    const QString path = m_exportBar->askForFile(tr("Export orders"), QStringLiteral("orders-%1").arg(date));
     if (!path.isEmpty())
         m_exportBar->exportTo(path, query());
 }

@@ -2,12 +2,15 @@
 // concurrent clients, and a clear error for every kind of bad input.
 #include "apiclient.h"
 #include "purchaseledger.h"
+#include "tests/xlsxcells.h"
 
 #include "engine/server.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QTimeZone>
 #include "sqlcheck.h"
 
 #include <QTest>
@@ -52,6 +55,51 @@ private:
         const ApiReply opened = m_client->admin("POST", u"/api/v1/admin/events/"_qs + id + u"/open"_qs);
         QCOMPARE(opened.status, 200);
         QCOMPARE(opened.json.value(u"state"_qs).toString(), u"open"_qs);
+    }
+
+    void createEuroEvent(const QString &id)
+    {
+        const ApiReply created = m_client->admin("POST", u"/api/v1/admin/events"_qs,
+                                                 {{u"id"_qs, id}, {u"name"_qs, u"Sheet"_qs}, {u"priceCents"_qs, 129950},
+                                                  {u"currency"_qs, u"EUR"_qs}, {u"stock"_qs, 1}, {u"perUserLimit"_qs, 1}});
+        QCOMPARE(created.status, 201);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/"_qs + id + u"/open"_qs).status, 200);
+    }
+
+    ApiReply buy(const QString &eventId, const QString &requestId, const QString &userId, const QString &contact = {})
+    {
+        return m_client->call("POST", u"/api/v1/events/"_qs + eventId + u"/purchases?wait=5000"_qs,
+                              json(purchase(requestId, userId, 1, contact)));
+    }
+
+    // Downloads an .xlsx route and reads it back with openpyxl.
+    test::XlsxRead workbook(const QString &path)
+    {
+        const ApiReply r = m_client->admin("GET", path);
+        QFile file(QDir(m_dir.path()).filePath(u"download.xlsx"_qs));
+        if (r.status != 200 || !file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(r.body) != r.body.size()) {
+            test::XlsxRead failed;
+            failed.error = QStringLiteral("GET %1: %2 %3").arg(path).arg(r.status).arg(QString::fromUtf8(r.body));
+            return failed;
+        }
+        file.close();
+        return test::readXlsx(file.fileName());
+    }
+
+    static QStringList texts(const QList<test::XlsxCellRead> &row)
+    {
+        QStringList out;
+        for (const test::XlsxCellRead &cell : row)
+            out << cell.value.toString();
+        return out;
+    }
+
+    // openpyxl's dates carry no zone; the API writes UTC.
+    static std::int64_t utcMs(const QVariant &isoText)
+    {
+        QDateTime at = QDateTime::fromString(isoText.toString(), Qt::ISODateWithMs);
+        at.setTimeZone(QTimeZone::utc());
+        return at.toMSecsSinceEpoch();
     }
 
 private Q_SLOTS:
@@ -392,6 +440,121 @@ private Q_SLOTS:
         QVERIFY(first.isValid() && last.isValid());
         QVERIFY(first <= last);
         QCOMPARE(m_client->admin("GET", u"/api/v1/admin/events/leady/intents?hasContact=true"_qs).json.value(u"total"_qs).toInt(), 1);
+    }
+
+    // The .xlsx routes answer like the CSV ones: admin token, known event; then a workbook.
+    void spreadsheetRoutesNeedTokenAndEvent_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<bool>("withToken");
+        QTest::addColumn<int>("status");
+        QTest::newRow("orders without token") << u"/api/v1/admin/events/rush/orders.xlsx"_qs << false << 401;
+        QTest::newRow("intents without token") << u"/api/v1/admin/events/rush/intents.xlsx"_qs << false << 401;
+        QTest::newRow("orders of unknown event") << u"/api/v1/admin/events/nope/orders.xlsx"_qs << true << 404;
+        QTest::newRow("intents of unknown event") << u"/api/v1/admin/events/nope/intents.xlsx"_qs << true << 404;
+        QTest::newRow("intents, bad filter") << u"/api/v1/admin/events/rush/intents.xlsx?reason=bored"_qs << true << 400;
+        QTest::newRow("orders") << u"/api/v1/admin/events/rush/orders.xlsx"_qs << true << 200;
+        QTest::newRow("intents") << u"/api/v1/admin/events/rush/intents.xlsx"_qs << true << 200;
+    }
+
+    void spreadsheetRoutesNeedTokenAndEvent()
+    {
+        QFETCH(QString, path);
+        QFETCH(bool, withToken);
+        QFETCH(int, status);
+        if (!m_server->engine().event(u"rush"_qs))
+            createOpenEvent(u"rush"_qs, 1, 1); // run alone
+        const ApiReply r = m_client->call("GET", path, {}, withToken);
+        QCOMPARE(r.status, status);
+        if (status != 200) {
+            QVERIFY(r.header("content-type").startsWith("application/json"));
+            return;
+        }
+        QCOMPARE(r.header("content-type"), QByteArray("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        const QByteArray file = path.contains(u"orders") ? "rush-orders.xlsx" : "rush-intents.xlsx";
+        QCOMPARE(r.header("content-disposition"), "attachment; filename=\"" + file + '"');
+        QVERIFY2(r.body.startsWith("PK\x03\x04"), r.body.left(200).toHex().constData()); // a zip container
+    }
+
+    // Orders as a person reads them: English headers with UTC said, ids and a phone-number-like
+    // user and contact as strings, money as numbers in the event's currency, times as dates.
+    void ordersWorkbookHasTypedCells()
+    {
+        createEuroEvent(u"sheet-orders"_qs);
+        const ApiReply won = buy(u"sheet-orders"_qs, u"so1"_qs, u"13800138000"_qs, u"13800138000"_qs);
+        QCOMPARE(won.json.value(u"state"_qs).toString(), u"won"_qs);
+        const QVariantList stored = sqlRow(dbPath(), u"SELECT order_id, decided_at_ms FROM orders WHERE event_id = 'sheet-orders'"_qs);
+
+        const test::XlsxRead book = workbook(u"/api/v1/admin/events/sheet-orders/orders.xlsx"_qs);
+        QVERIFY2(book.error.isEmpty(), qPrintable(book.error));
+        QCOMPARE(book.sheet, u"Orders"_qs);
+        QCOMPARE(book.rows.size(), 2);
+        QCOMPARE(texts(book.rows[0]), (QStringList{u"Order"_qs, u"Event"_qs, u"User"_qs, u"Quantity"_qs, u"Price"_qs, u"Total"_qs,
+                                                   u"Request"_qs, u"Contact"_qs, u"Simulated"_qs, u"Decided at (UTC)"_qs}));
+        const QList<test::XlsxCellRead> &row = book.rows[1];
+        QCOMPARE(row[0].type, u"s"_qs);
+        QCOMPARE(row[0].value.toString(), stored.value(0).toString());
+        QCOMPARE(row[2].type, u"s"_qs);
+        QCOMPARE(row[2].value, QVariant(u"13800138000"_qs));
+        QCOMPARE(row[3].type, u"n"_qs);
+        QCOMPARE(row[3].value.toInt(), 1);
+        for (int money : {4, 5}) {
+            QCOMPARE(row[money].type, u"n"_qs);
+            QCOMPARE(row[money].value.toDouble(), 1299.5);
+            QCOMPARE(row[money].format, u"[$EUR] #,##0.00"_qs);
+        }
+        QCOMPARE(row[6].type, u"s"_qs);
+        QCOMPARE(row[6].value, QVariant(u"so1"_qs));
+        QCOMPARE(row[7].type, u"s"_qs);
+        QCOMPARE(row[7].value, QVariant(u"13800138000"_qs));
+        QCOMPARE(row[8].value, QVariant(u"no"_qs));
+        QCOMPARE(row[9].type, u"d"_qs);
+        QVERIFY(row[9].isDate);
+        QCOMPARE(row[9].format, u"yyyy-mm-dd hh:mm:ss"_qs);
+        QVERIFY2(qAbs(utcMs(row[9].value) - stored.value(1).toLongLong()) <= 1, qPrintable(row[9].value.toString()));
+    }
+
+    // Leads: reasons as words, user ids with leading zeros or a leading = kept as strings (never
+    // numbers, never formulas), and the CSV route's filters.
+    void intentsWorkbookHasTypedCellsAndFilters()
+    {
+        createEuroEvent(u"sheet-leads"_qs);
+        QCOMPARE(buy(u"sheet-leads"_qs, u"sl1"_qs, u"winner"_qs).json.value(u"state"_qs).toString(), u"won"_qs);
+        const QString formula = u"=HYPERLINK(\"http://evil.example\",\"x\")"_qs;
+        QCOMPARE(buy(u"sheet-leads"_qs, u"sl2"_qs, u"0086"_qs, u"+86 138 0000 0000"_qs).json.value(u"reason"_qs).toString(), u"sold_out"_qs);
+        QCOMPARE(buy(u"sheet-leads"_qs, u"sl3"_qs, u"=1+1"_qs, formula).json.value(u"reason"_qs).toString(), u"sold_out"_qs);
+        QCOMPARE(buy(u"sheet-leads"_qs, u"sl4"_qs, u"nobody"_qs).json.value(u"reason"_qs).toString(), u"sold_out"_qs);
+        const std::int64_t lastAtMs = sqlScalar(dbPath(), u"SELECT last_at_ms FROM intents WHERE event_id = 'sheet-leads' AND user_id = '0086'"_qs);
+
+        test::XlsxRead book = workbook(u"/api/v1/admin/events/sheet-leads/intents.xlsx?sort=userId&order=asc"_qs);
+        QVERIFY2(book.error.isEmpty(), qPrintable(book.error));
+        QCOMPARE(book.sheet, u"Leads"_qs);
+        QCOMPARE(texts(book.rows[0]), (QStringList{u"Event"_qs, u"User"_qs, u"Contact"_qs, u"Quantity"_qs, u"Reason"_qs,
+                                                   u"Attempts"_qs, u"First attempt (UTC)"_qs, u"Last attempt (UTC)"_qs,
+                                                   u"Simulated"_qs}));
+        QCOMPARE(book.rows.size(), 4);
+        QCOMPARE(texts(book.rows[1]).mid(0, 3), (QStringList{u"sheet-leads"_qs, u"0086"_qs, u"+86 138 0000 0000"_qs}));
+        QCOMPARE(texts(book.rows[2]).mid(0, 3), (QStringList{u"sheet-leads"_qs, u"=1+1"_qs, formula}));
+        for (int r = 1; r <= 3; ++r) {
+            const QList<test::XlsxCellRead> &row = book.rows[r];
+            for (int text : {0, 1, 4, 8})
+                QCOMPARE(row[text].type, u"s"_qs);
+            QCOMPARE(row[4].value, QVariant(u"Sold out"_qs));
+            QCOMPARE(row[5].type, u"n"_qs);
+            QCOMPARE(row[5].value.toInt(), 1);
+            for (int time : {6, 7}) {
+                QCOMPARE(row[time].type, u"d"_qs);
+                QVERIFY(row[time].isDate);
+            }
+        }
+        QCOMPARE(book.rows[2][2].type, u"s"_qs); // the formula-like contact is text
+        QVERIFY(book.rows[3][2].value.isNull()); // no contact: an empty cell
+        QVERIFY2(qAbs(utcMs(book.rows[1][7].value) - lastAtMs) <= 1, qPrintable(book.rows[1][7].value.toString()));
+
+        book = workbook(u"/api/v1/admin/events/sheet-leads/intents.xlsx?hasContact=true&sort=userId"_qs);
+        QVERIFY2(book.error.isEmpty(), qPrintable(book.error));
+        QCOMPARE(book.rows.size(), 3);
+        QCOMPARE(book.rows[1][1].value, QVariant(u"=1+1"_qs)); // descending by default
     }
 
     // A scheduled event opens at startsAt by itself: no purchase needed to see it open.

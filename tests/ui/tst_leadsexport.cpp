@@ -1,20 +1,35 @@
-// The intent-lead export: a file that parses back with the right rows, written off the GUI thread.
+// The console's exports: CSV and .xlsx files that read back with the right rows and cell types,
+// written off the GUI thread; the save dialog that remembers its folder.
 #include "engine/records.h"
+#include "engine/xlsxexport.h"
 #include "testserver.h"
-#include "ui/csvexport.h"
+#include "tests/xlsxcells.h"
+#include "ui/consolesettings.h"
 #include "ui/exportbar.h"
+#include "ui/labels.h"
+#include "ui/language.h"
 #include "ui/leadsmodel.h"
 #include "ui/leadspage.h"
+#include "ui/orderspage.h"
+#include "ui/recordsexport.h"
 
+#include <QApplication>
 #include <QCheckBox>
+#include <QDeadlineTimer>
+#include <QFileDialog>
+#include <QLineEdit>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QTimeZone>
 #include <QtTest>
 
 using namespace flashsale;
@@ -67,11 +82,24 @@ struct Shopper {
 class TestLeadsExport : public QObject
 {
     Q_OBJECT
+    QTemporaryDir m_settingsDir;
+
 private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
+        // Settings of this run only (the remembered export folder), even with runs side by side.
+        QVERIFY(m_settingsDir.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
         QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        // Local time 8 h from UTC, so a workbook written in UTC by mistake reads 8 h off.
+        qputenv("TZ", "Asia/Shanghai");
+        tzset();
+    }
+
+    void cleanup()
+    {
+        QVERIFY(Language::apply(u"en"_qs)); // each test starts in English, whatever the last one did
     }
 
     void exportParsesBackWithTheRightRows()
@@ -154,7 +182,7 @@ private Q_SLOTS:
         const QString path = out.filePath(u"big.csv"_qs);
         ExportBar *bar = page.exportBar();
         QSignalSpy finished(bar, &ExportBar::finished);
-        QSignalSpy progressed(bar->job(), &CsvExport::progressed);
+        QSignalSpy progressed(bar->job(), &RecordsExport::progressed);
         int ticks = 0;
         QTimer ui;
         connect(&ui, &QTimer::timeout, this, [&] { ++ticks; });
@@ -190,6 +218,131 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(cancelled));
     }
 
+    // The console's workbook, in Chinese: headers and reasons in the UI's language, local times
+    // as date cells, money as currency cells in the event's currency, ids and phone numbers as
+    // strings, booleans as words. Read back by openpyxl.
+    void workbookInChineseHasTypedCells()
+    {
+        test::TestServer node;
+        QVERIFY(node.started());
+        EventConfig config;
+        config.id = u"launch"_qs;
+        config.name = u"Launch"_qs;
+        config.priceCents = 129950;
+        config.currency = u"USD"_qs;
+        config.stock = 1;
+        QCOMPARE(node.engine().createEvent(config).status, Status::Ok);
+        QCOMPARE(node.engine().actOnEvent(config.id, EventAction::Open).status, Status::Ok);
+        QCOMPARE(purchase(node, u"13800138000"_qs, u"13800138000"_qs, false), u"won"_qs);
+        QCOMPARE(purchase(node, u"0086"_qs, u"=HYPERLINK(\"http://evil\")"_qs, false), u"lost"_qs);
+        const std::int64_t decidedAtMs = storedMs(node, u"SELECT decided_at_ms FROM orders"_qs);
+        const std::int64_t lastAtMs = storedMs(node, u"SELECT last_at_ms FROM intents"_qs);
+
+        QVERIFY(Language::apply(u"zh_CN"_qs));
+        const SheetWords words = Labels::sheetWords();
+        const SheetWords english = englishSheetWords();
+        QTemporaryDir out;
+
+        OrdersPage orders(node.engine().storeLocation());
+        orders.setEvents(node.engine().events());
+        orders.show();
+        test::XlsxRead book = exportWorkbook(orders.exportBar(), orders.query(), out.filePath(u"orders.xlsx"_qs));
+        QVERIFY2(book.error.isEmpty(), qPrintable(book.error));
+        QCOMPARE(book.sheet, words.orderSheet);
+        QCOMPARE(texts(book.rows.value(0)), words.orderHeaders);
+        for (qsizetype i = 0; i < words.orderHeaders.size(); ++i)
+            QVERIFY2(!words.orderHeaders[i].contains(QRegularExpression(u"[A-Za-z]"_qs)), qPrintable(words.orderHeaders[i]));
+        QCOMPARE(book.rows.size(), 2);
+        const QList<test::XlsxCellRead> &order = book.rows[1];
+        for (int text : {0, 1, 2, 6, 7, 8})
+            QCOMPARE(order[text].type, u"s"_qs);
+        QCOMPARE(order[2].value, QVariant(u"13800138000"_qs)); // user: never 1.38E+10
+        QCOMPARE(order[7].value, QVariant(u"13800138000"_qs)); // contact
+        QCOMPARE(order[8].value, QVariant(words.no));
+        QVERIFY(words.no != english.no);
+        QCOMPARE(order[4].type, u"n"_qs);
+        QCOMPARE(order[4].value.toDouble(), 1299.5);
+        QCOMPARE(order[4].format, u"[$USD] #,##0.00"_qs);
+        QCOMPARE(order[9].type, u"d"_qs);
+        QVERIFY(order[9].isDate);
+        QVERIFY2(qAbs(localMs(order[9].value) - decidedAtMs) <= 1, qPrintable(order[9].value.toString()));
+
+        LeadsPage leads(node.engine().storeLocation());
+        leads.setEvents(node.engine().events());
+        leads.show();
+        book = exportWorkbook(leads.exportBar(), leads.query(), out.filePath(u"leads.xlsx"_qs));
+        QVERIFY2(book.error.isEmpty(), qPrintable(book.error));
+        QCOMPARE(book.sheet, words.intentSheet);
+        QCOMPARE(texts(book.rows.value(0)), words.intentHeaders);
+        QCOMPARE(book.rows.size(), 2);
+        const QList<test::XlsxCellRead> &lead = book.rows[1];
+        QCOMPARE(lead[1].type, u"s"_qs);
+        QCOMPARE(lead[1].value, QVariant(u"0086"_qs)); // leading zeros kept
+        QCOMPARE(lead[2].type, u"s"_qs);               // a formula-like contact is text, not a formula
+        QCOMPARE(lead[2].value, QVariant(u"=HYPERLINK(\"http://evil\")"_qs));
+        QCOMPARE(lead[4].value, QVariant(Labels::reason(LossReason::SoldOut)));
+        QVERIFY(Labels::reason(LossReason::SoldOut) != english.reasons[0]);
+        QCOMPARE(lead[5].type, u"n"_qs);
+        QCOMPARE(lead[7].type, u"d"_qs);
+        QVERIFY2(qAbs(localMs(lead[7].value) - lastAtMs) <= 1, qPrintable(lead[7].value.toString()));
+    }
+
+    // The save dialog offers .xlsx first and CSV, starts in the folder of the last export and
+    // writes the type chosen, whatever suffix the name was left with.
+    void saveDialogRemembersItsFolder()
+    {
+        test::TestServer node;
+        QVERIFY(node.started());
+        QVERIFY(node.openEvent(u"launch"_qs, 1));
+        QCOMPARE(purchase(node, u"buyer"_qs, QString(), false), u"won"_qs);
+        QCOMPARE(purchase(node, u"loser"_qs, u"loser@example.com"_qs, false), u"lost"_qs);
+        LeadsPage page(node.engine().storeLocation());
+        page.setEvents(node.engine().events());
+        page.show();
+        QTemporaryDir first;
+        QTemporaryDir second;
+        ConsoleSettings().setExportDir(first.path());
+        auto *button = page.findChild<QPushButton *>(u"exportButton"_qs);
+        QSignalSpy finished(page.exportBar(), &ExportBar::finished);
+
+        bool answered = false;
+        answerDialog([&](QFileDialog *dialog) {
+            QCOMPARE(QDir(dialog->directory()).absolutePath(), QDir(first.path()).absolutePath());
+            QCOMPARE(dialog->nameFilters().size(), 2);
+            QVERIFY(dialog->selectedNameFilter().contains(u"*.xlsx"_qs));
+            QVERIFY(dialog->nameFilters().at(1).contains(u"*.csv"_qs));
+            typeFileName(dialog, second.filePath(u"picked.xlsx"_qs));
+            answered = true;
+            static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept(), as pressing Save does
+        });
+        QTest::mouseClick(button, Qt::LeftButton);
+        QVERIFY(answered);
+        QVERIFY(finished.wait(10000));
+        QVERIFY(finished.first().at(0).toBool());
+        QCOMPARE(finished.first().at(2).toString(), second.filePath(u"picked.xlsx"_qs));
+        QVERIFY(test::readXlsx(second.filePath(u"picked.xlsx"_qs)).error.isEmpty());
+        QCOMPARE(ConsoleSettings().exportDir(), QDir(second.path()).absolutePath());
+
+        // The next dialog opens where the last file went; choosing CSV writes CSV.
+        answered = false;
+        finished.clear();
+        answerDialog([&](QFileDialog *dialog) {
+            QCOMPARE(QDir(dialog->directory()).absolutePath(), QDir(second.path()).absolutePath());
+            dialog->selectNameFilter(dialog->nameFilters().at(1));
+            typeFileName(dialog, second.filePath(u"machine.xlsx"_qs));
+            answered = true;
+            static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept(), as pressing Save does
+        });
+        QTest::mouseClick(button, Qt::LeftButton);
+        QVERIFY(answered);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(2).toString(), second.filePath(u"machine.csv"_qs));
+        QFile csvFile(second.filePath(u"machine.csv"_qs));
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        QVERIFY(csvFile.readAll().startsWith("\xEF\xBB\xBF" "eventId,userId"));
+        QVERIFY(!QFile::exists(second.filePath(u"machine.xlsx"_qs)));
+    }
+
 private:
     static QList<QStringList> exportRows(LeadsPage &page, const QString &path)
     {
@@ -205,6 +358,77 @@ private:
         if (!bytes.startsWith("\xEF\xBB\xBF"))
             return {};
         return parseCsv(QString::fromUtf8(bytes.mid(3)));
+    }
+
+    template<typename Query>
+    static test::XlsxRead exportWorkbook(ExportBar *bar, const Query &query, const QString &path)
+    {
+        test::XlsxRead failed;
+        QSignalSpy finished(bar, &ExportBar::finished);
+        if (!bar->exportTo(path, query) || !finished.wait(10000) || !finished.first().at(0).toBool()) {
+            failed.error = u"the export did not finish"_qs;
+            return failed;
+        }
+        return test::readXlsx(path);
+    }
+
+    static QStringList texts(const QList<test::XlsxCellRead> &row)
+    {
+        QStringList out;
+        for (const test::XlsxCellRead &cell : row)
+            out << cell.value.toString();
+        return out;
+    }
+
+    // openpyxl's dates carry no zone; the console writes the system zone's wall time.
+    static std::int64_t localMs(const QVariant &isoText)
+    {
+        QDateTime at = QDateTime::fromString(isoText.toString(), Qt::ISODateWithMs);
+        at.setTimeZone(QTimeZone::systemTimeZone());
+        return at.toMSecsSinceEpoch();
+    }
+
+    static std::int64_t storedMs(test::TestServer &node, const QString &sql)
+    {
+        QString error;
+        std::int64_t value = -1;
+        {
+            QSqlDatabase db = openConnection(node.engine().storeLocation(), u"stored"_qs, &error);
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next())
+                value = q.value(0).toLongLong();
+        }
+        QSqlDatabase::removeDatabase(u"stored"_qs);
+        return value;
+    }
+
+    // Types a path into the dialog's name field, as a user does; selectFile() on a folder the
+    // dialog has not listed yet takes effect only once it has, which races with accept().
+    static void typeFileName(QFileDialog *dialog, const QString &path)
+    {
+        auto *name = dialog->findChild<QLineEdit *>(u"fileNameEdit"_qs);
+        QVERIFY(name);
+        name->setText(path);
+    }
+
+    // Runs check on the next modal file dialog (polled for up to 5 s), while exec() blocks.
+    void answerDialog(const std::function<void(QFileDialog *)> &check)
+    {
+        auto *poll = new QTimer(this);
+        auto deadline = std::make_shared<QDeadlineTimer>(5000);
+        connect(poll, &QTimer::timeout, this, [poll, deadline, check] {
+            if (auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
+                poll->deleteLater();
+                poll->stop();
+                check(dialog);
+                if (dialog->isVisible())
+                    dialog->reject(); // a failed check must not leave exec() waiting
+            } else if (deadline->hasExpired()) {
+                poll->stop();
+                poll->deleteLater();
+            }
+        });
+        poll->start(20);
     }
 
     // One purchase through the real HTTP API; returns the ticket's state ("won", "lost") or the error.

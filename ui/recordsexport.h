@@ -1,8 +1,11 @@
-// Writes orders or intent leads to a CSV file on a worker thread, with progress and cancel.
+// Writes orders or intent leads to a file on a worker thread, with progress and cancel: CSV for
+// machines, .xlsx for people (chosen by the file's suffix).
 #pragma once
 
 #include "engine/records.h"
+#include "engine/xlsxexport.h"
 
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -14,10 +17,12 @@ namespace flashsale {
 class ReaderThread;
 
 // Thread: start()/cancel() and the signals on the GUI thread; the rows are read and written on
-// the ReaderThread. The two share only Progress (atomics). The file appears complete or not at
-// all (QSaveFile), as UTF-8 with BOM, RFC 4180, formula-injection safe (engine/csv.h).
+// the ReaderThread. The two share only Progress (atomics); the words and currencies are copied
+// into the job. The file appears complete or not at all. CSV: UTF-8 with BOM, RFC 4180,
+// formula-injection safe (engine/csv.h). .xlsx: typed cells in the UI's language and the
+// system time zone (engine/xlsxexport.h).
 // Lifetime: the ReaderThread must be destroyed (it waits for the job) before this object.
-class CsvExport : public QObject
+class RecordsExport : public QObject
 {
     Q_OBJECT
 public:
@@ -27,13 +32,18 @@ public:
         std::atomic<bool> cancel{false};
     };
 
-    explicit CsvExport(ReaderThread &reader, QObject *parent = nullptr);
-    ~CsvExport() override;
+    explicit RecordsExport(ReaderThread &reader, QObject *parent = nullptr);
+    ~RecordsExport() override;
 
+    // A path ending in .xlsx (any case) gets a workbook, any other a CSV file.
     bool start(const QString &path, const IntentQuery &query);
     bool start(const QString &path, const OrderQuery &query);
     void cancel();
     bool isRunning() const { return m_progress != nullptr; }
+    // Each event's currency, for the workbook's money cells; an event not listed shows CNY.
+    void setCurrencies(const QHash<QString, QString> &currencies) { m_currencies = currencies; }
+
+    static bool isWorkbook(const QString &path);
 
 Q_SIGNALS:
     // A few times a second while running.
@@ -48,6 +58,7 @@ private:
 
     ReaderThread &m_reader;
     std::shared_ptr<Progress> m_progress;
+    QHash<QString, QString> m_currencies;
     QTimer m_poll;
 };
 
