@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ZH = {
+    # Issue 12: a requestId is bound to its user
+    "This request id was already used by another user.": "此请求编号已被另一位用户使用。",
     # Dashboard
     "%1 ms": "%1 毫秒",
     "All events": "全部活动",

@@ -125,93 +125,93 @@
     </message>
     <message>
         <source>%1 · %2</source>
-        <extracomment>Dashboard title: the event (or all events) and the window, e.g. &quot;Last 5 minutes&quot;</extracomment>
+        <extracomment>Dashboard title: the event (or all events) and the window, e.g. "Last 5 minutes"</extracomment>
         <translation>%1 · %2</translation>
     </message>
     <message>
         <source>since open: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>开售以来：%1</translation>
     </message>
     <message>
         <source>since open: %1 (%2 of leads)</source>
-        <translation type="unfinished"></translation>
+        <translation>开售以来：%1（占线索 %2）</translation>
     </message>
     <message>
         <source>%1 · since %2 (when this page started counting)</source>
-        <extracomment>Dashboard title when the console&apos;s snapshots cover less than the window: event, time of the first one</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>Dashboard title when the console's snapshots cover less than the window: event, time of the first one</extracomment>
+        <translation>%1 · 自 %2 起（本页开始统计时）</translation>
     </message>
     <message>
         <source>connected now</source>
         <extracomment>Under the WebSocket clients tile: the count is of this moment, not of the window</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>当前连接数</translation>
     </message>
     <message>
         <source>none yet</source>
         <extracomment>Latency tile value before any request was ever decided</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>暂无</translation>
     </message>
     <message>
         <source>requests in the window: %1</source>
         <extracomment>Under a latency tile: how many decisions the figure is taken from</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>时间窗口内请求：%1</translation>
     </message>
     <message>
         <source>no requests in the window</source>
-        <translation type="unfinished"></translation>
+        <translation>时间窗口内没有请求</translation>
     </message>
     <message>
         <source>peak %1</source>
         <extracomment>Label at the highest point of the queue depth chart</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>峰值 %1</translation>
     </message>
     <message>
         <source>Post-sale &amp;report…</source>
-        <translation type="unfinished"></translation>
+        <translation>售后报告(&amp;R)…</translation>
     </message>
     <message>
         <source>Totals and timeline of the chosen event from the stored journal, as PDF or PNG</source>
-        <translation type="unfinished"></translation>
+        <translation>所选活动的汇总与时间线，来自已保存的请求日志，可存为 PDF 或 PNG</translation>
     </message>
     <message>
         <source>Leads</source>
-        <translation type="unfinished">意向线索</translation>
+        <translation>意向线索</translation>
     </message>
     <message>
         <source>Leads with contact</source>
-        <translation type="unfinished"></translation>
+        <translation>留有联系方式的线索</translation>
     </message>
     <message>
         <source>Purchase requests the engine took in during the window (each retry counts). The small figure counts since the event opened.</source>
-        <translation type="unfinished"></translation>
+        <translation>时间窗口内引擎受理的购买请求（每次重试都计入）。小字为活动开售以来的数字。</translation>
     </message>
     <message>
         <source>Units shoppers won during the window. The small figure counts since the event opened.</source>
-        <translation type="unfinished"></translation>
+        <translation>时间窗口内顾客抢中的件数。小字为活动开售以来的数字。</translation>
     </message>
     <message>
         <source>Conversion: winning requests divided by accepted requests, in the window. Retries count as requests, so it is lower than the share of shoppers who won. The small figure is since the event opened.</source>
-        <translation type="unfinished"></translation>
+        <translation>转化率：时间窗口内抢中的请求数除以受理的请求数。重试也算作请求，因此低于抢中顾客所占的比例。小字为活动开售以来的数字。</translation>
     </message>
     <message>
         <source>Leads: every shopper who tried and did not get the item, counted once per event, in the window by their last attempt. The same word means the same on the Intent leads page and in the simulation summary.</source>
-        <translation type="unfinished"></translation>
+        <translation>线索：尝试购买但没有抢到的每一位顾客，每个活动只计一次，按最后一次尝试的时间计入时间窗口。“意向线索”页面和模拟结果中的“线索”含义相同。</translation>
     </message>
     <message>
         <source>The leads who left a contact (phone or e-mail), so they can be reached later.</source>
-        <translation type="unfinished"></translation>
+        <translation>留下联系方式（电话或电子邮件）的线索，之后可以联系他们。</translation>
     </message>
     <message>
         <source>Decision latency p50 (the median): half of the requests decided in the window took at most this long from being accepted to their decision being safely on disk. Covers every event.</source>
-        <translation type="unfinished"></translation>
+        <translation>判定延迟 p50（中位数）：时间窗口内有一半的请求，从受理到判定结果安全写入磁盘所用的时间不超过此值。涵盖所有活动。</translation>
     </message>
     <message>
         <source>Decision latency p99: 99 of every 100 requests decided in the window took at most this long from being accepted to their decision being safely on disk; the slowest 1 % took longer. Covers every event.</source>
-        <translation type="unfinished"></translation>
+        <translation>判定延迟 p99：时间窗口内每 100 个请求中有 99 个，从受理到判定结果安全写入磁盘所用的时间不超过此值；最慢的 1% 更久。涵盖所有活动。</translation>
     </message>
     <message>
-        <source>Open WebSocket connections (shoppers&apos; pages and staff consoles) at this moment.</source>
-        <translation type="unfinished"></translation>
+        <source>Open WebSocket connections (shoppers' pages and staff consoles) at this moment.</source>
+        <translation>此刻打开的 WebSocket 连接（顾客页面和员工控制台）。</translation>
     </message>
 </context>
 <context>
@@ -262,7 +262,7 @@
         <translation>新建活动</translation>
     </message>
     <message>
-        <source>&amp;Id (in the shop&apos;s URL)</source>
+        <source>&amp;Id (in the shop's URL)</source>
         <translation>标识(&amp;I)（用于商店网址）</translation>
     </message>
     <message>
@@ -315,43 +315,43 @@
     </message>
     <message>
         <source>A scheduled sale opens at its start time: keep one, or end the sale.</source>
-        <translation type="unfinished"></translation>
+        <translation>已排期的秒杀在开始时间自动开启：请保留开始时间，或结束该秒杀。</translation>
     </message>
     <message>
         <source>The start is in the past. Untick it to open the sale yourself.</source>
-        <translation type="unfinished"></translation>
+        <translation>开始时间已过。取消勾选即可由你亲自开启。</translation>
     </message>
     <message>
         <source>Shoppers see the name “%1” instead of “%2”.</source>
-        <translation type="unfinished"></translation>
+        <translation>顾客看到的名称将从“%2”变为“%1”。</translation>
     </message>
     <message>
         <source>Each shopper may buy up to %1 (was %2).</source>
-        <translation type="unfinished"></translation>
+        <translation>每位顾客最多可买 %1 件（原为 %2 件）。</translation>
     </message>
     <message>
         <source>The sale no longer ends by itself.</source>
-        <translation type="unfinished"></translation>
+        <translation>秒杀不再自动结束。</translation>
     </message>
     <message>
         <source>The sale ends by itself at %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>秒杀将于 %1 自动结束。</translation>
     </message>
     <message>
         <source>The sale ends by itself at %1 instead of %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>秒杀将于 %1 自动结束（原为 %2）。</translation>
     </message>
     <message>
         <source>Change a live sale</source>
-        <translation type="unfinished"></translation>
+        <translation>修改进行中的秒杀</translation>
     </message>
     <message>
         <source>“%1” is live: shoppers see these changes at once.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”正在进行：顾客会立即看到这些修改。</translation>
     </message>
     <message>
         <source>&amp;Save changes</source>
-        <translation type="unfinished"></translation>
+        <translation>保存修改(&amp;S)</translation>
     </message>
 </context>
 <context>
@@ -407,7 +407,7 @@
     <message>
         <source>Scheduled · opens in %1</source>
         <extracomment>%1 is the time left, such as 1:05:09</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>已排期 · %1 后开启</translation>
     </message>
 </context>
 <context>
@@ -486,35 +486,35 @@
     </message>
     <message>
         <source>&amp;Schedule</source>
-        <translation type="unfinished"></translation>
+        <translation>排期(&amp;S)</translation>
     </message>
     <message>
         <source>“%1” is a draft: shoppers cannot see it. Schedule it to open by itself at %2, or edit it.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”是草稿：顾客看不到它。排期后将于 %2 自动开启，也可以先编辑。</translation>
     </message>
     <message>
         <source>“%1” is a draft: shoppers cannot see it. Open it when the sale should start, or give it a start time and schedule it.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”是草稿：顾客看不到它。到开卖时开启它，或设置开始时间并排期。</translation>
     </message>
     <message>
         <source>“%1” is scheduled: shoppers see a countdown, and it opens by itself at %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”已排期：顾客看到倒计时，将于 %2 自动开启。</translation>
     </message>
     <message>
         <source>En&amp;d</source>
-        <translation type="unfinished"></translation>
+        <translation>结束(&amp;D)</translation>
     </message>
     <message>
         <source>Copy shop &amp;link</source>
-        <translation type="unfinished"></translation>
+        <translation>复制店铺链接(&amp;L)</translation>
     </message>
     <message>
-        <source>Copies the address of the event&apos;s shop page, to send to shoppers.</source>
-        <translation type="unfinished"></translation>
+        <source>Copies the address of the event's shop page, to send to shoppers.</source>
+        <translation>复制该活动店铺页面的地址，发给顾客。</translation>
     </message>
     <message>
         <source>No events yet. Press New… (Ctrl+N) to create a sale: give it a name, a price and the stock, and tick “Open by itself at” to schedule its launch.</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有活动。按“新建…”（Ctrl+N）创建一场秒杀：填写名称、价格和库存，勾选“自动开始于”即可排期上线。</translation>
     </message>
 </context>
 <context>
@@ -607,7 +607,7 @@
         <translation>已存在相同标识的活动。</translation>
     </message>
     <message>
-        <source>The event&apos;s state does not allow this.</source>
+        <source>The event's state does not allow this.</source>
         <translation>活动当前的状态不允许此操作。</translation>
     </message>
     <message>
@@ -625,7 +625,7 @@
     <message>
         <source>%1
 (%2)</source>
-        <extracomment>%1 is the translated problem, %2 the engine&apos;s detail (English)</extracomment>
+        <extracomment>%1 is the translated problem, %2 the engine's detail (English)</extracomment>
         <translation>%1
 （%2）</translation>
     </message>
@@ -703,14 +703,12 @@
     </message>
     <message>
         <source>This request id was already used by another user.</source>
-        <translation type="unfinished"></translation>
+        <translation>此请求编号已被另一位用户使用。</translation>
     </message>
     <message numerus="yes">
         <source>%n day(s) %1</source>
         <extracomment>a countdown longer than a day: %1 days, %2 hours:minutes:seconds</extracomment>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n 天 %1</numerusform></translation>
     </message>
 </context>
 <context>
@@ -804,19 +802,19 @@
     </message>
     <message>
         <source>Leads with contact: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>留有联系方式的线索：%1</translation>
     </message>
     <message>
         <source>(simulated shoppers left out)</source>
-        <translation type="unfinished"></translation>
+        <translation>（不含模拟顾客）</translation>
     </message>
     <message>
         <source>Only leads with contact</source>
-        <translation type="unfinished"></translation>
+        <translation>仅限留有联系方式的线索</translation>
     </message>
     <message>
         <source>No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, not open yet); with the contact they left, they are the people to call for the next sale.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无线索。线索是尝试购买但未抢到的顾客（已售罄、超出限购、尚未开启）；凭他们留下的联系方式，可在下一场秒杀时联系他们。</translation>
     </message>
 </context>
 <context>
@@ -866,8 +864,8 @@
         <translation>意向线索</translation>
     </message>
     <message>
-        <source>Shoppers&apos; API: &lt;a href=&quot;%1&quot;&gt;%1&lt;/a&gt;</source>
-        <translation>顾客 API：&lt;a href=&quot;%1&quot;&gt;%1&lt;/a&gt;</translation>
+        <source>Shoppers' API: &lt;a href="%1"&gt;%1&lt;/a&gt;</source>
+        <translation>顾客 API：&lt;a href="%1"&gt;%1&lt;/a&gt;</translation>
     </message>
     <message>
         <source>Click to copy</source>
@@ -949,43 +947,39 @@ Check the address, data directory and backend in Settings, then restart the cons
     </message>
     <message>
         <source>Quit Flash Sale Console?</source>
-        <translation type="unfinished"></translation>
+        <translation>退出秒杀控制台？</translation>
     </message>
     <message numerus="yes">
         <source>%n event(s) are open or scheduled. If the console quits, the shop goes offline: shoppers cannot see or buy anything until it runs again.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>有 %n 个活动正在进行或已排期。控制台退出后商店将下线：在它再次运行之前，顾客无法浏览或购买。</numerusform></translation>
     </message>
     <message>
         <source>Keep serving in the background: the window closes, the shop stays online, and the icon in the system tray brings it back or quits.</source>
-        <translation type="unfinished"></translation>
+        <translation>在后台继续服务：窗口关闭，商店保持在线；可通过系统托盘图标重新打开或退出。</translation>
     </message>
     <message>
         <source>&amp;Keep serving in the background</source>
-        <translation type="unfinished"></translation>
+        <translation>在后台继续服务(&amp;K)</translation>
     </message>
     <message>
         <source>&amp;Quit and take the shop offline</source>
-        <translation type="unfinished"></translation>
+        <translation>退出并让商店下线(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;Show the console</source>
-        <translation type="unfinished"></translation>
+        <translation>显示控制台(&amp;S)</translation>
     </message>
     <message>
         <source>&amp;Quit (the shop goes offline)</source>
-        <translation type="unfinished"></translation>
+        <translation>退出（商店下线）(&amp;Q)</translation>
     </message>
     <message numerus="yes">
         <source>Flash Sale Console: serving %n live event(s) at %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>秒杀控制台：正在 %1 为 %n 个活动服务</numerusform></translation>
     </message>
     <message>
         <source>&amp;New event…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建活动(&amp;N)…</translation>
     </message>
 </context>
 <context>
@@ -1063,50 +1057,50 @@ Check the address, data directory and backend in Settings, then restart the cons
     </message>
     <message>
         <source>Orders: %1 (simulated shoppers left out)</source>
-        <translation type="unfinished"></translation>
+        <translation>订单：%1（不含模拟顾客）</translation>
     </message>
     <message>
         <source>No orders here yet. An order appears as soon as a shopper wins; orders of simulated shoppers show when “Include simulated shoppers” is ticked.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无订单。顾客一抢中，订单就会出现在这里；勾选“包含模拟顾客”可显示模拟顾客的订单。</translation>
     </message>
 </context>
 <context>
     <name>flashsale::SaleReportDialog</name>
     <message>
         <source>the store gave no reason</source>
-        <translation type="unfinished"></translation>
+        <translation>数据库未说明原因</translation>
     </message>
     <message>
         <source>Save the post-sale report</source>
-        <translation type="unfinished"></translation>
+        <translation>保存售后报告</translation>
     </message>
     <message>
         <source>PDF document (*.pdf);;PNG image (*.png)</source>
-        <translation type="unfinished"></translation>
+        <translation>PDF 文档 (*.pdf);;PNG 图片 (*.png)</translation>
     </message>
     <message>
         <source>The report was not saved</source>
-        <translation type="unfinished"></translation>
+        <translation>报告未保存</translation>
     </message>
     <message>
         <source>Post-sale report</source>
-        <translation type="unfinished"></translation>
+        <translation>售后报告</translation>
     </message>
     <message>
         <source>&amp;Save as PDF/PNG…</source>
-        <translation type="unfinished"></translation>
+        <translation>另存为 PDF/PNG(&amp;S)…</translation>
     </message>
     <message>
         <source>From the journal stored for %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>来自 %1 已保存的请求日志。</translation>
     </message>
     <message>
         <source>Computing the report for %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在生成 %1 的报告…</translation>
     </message>
     <message>
         <source>The report could not be made: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法生成报告：%1</translation>
     </message>
 </context>
 <context>
@@ -1114,116 +1108,116 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>%1 ms</source>
         <extracomment>Decision latency in milliseconds</extracomment>
-        <translation type="unfinished">%1 毫秒</translation>
+        <translation>%1 毫秒</translation>
     </message>
     <message>
         <source>%1 s</source>
-        <extracomment>A duration in seconds, e.g. &quot;12.3 s&quot;</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>A duration in seconds, e.g. "12.3 s"</extracomment>
+        <translation>%1 秒</translation>
     </message>
     <message>
         <source>%1 min %2 s</source>
-        <extracomment>A duration in minutes and seconds, e.g. &quot;4 min 05 s&quot;</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>A duration in minutes and seconds, e.g. "4 min 05 s"</extracomment>
+        <translation>%1 分 %2 秒</translation>
     </message>
     <message>
         <source>Post-sale report: %1</source>
-        <extracomment>Report title; %1 is the event&apos;s name</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>Report title; %1 is the event's name</extracomment>
+        <translation>售后报告：%1</translation>
     </message>
     <message>
         <source>Event %1 (%2) · from %3 to %4 · stock %5</source>
         <extracomment>%1 event id, %2 its state, %3 and %4 the first request and the last decision (local times)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>活动 %1（%2）· 从 %3 到 %4 · 库存 %5</translation>
     </message>
     <message>
         <source>not sold out</source>
-        <translation type="unfinished"></translation>
+        <translation>未售罄</translation>
     </message>
     <message>
         <source>%1/s at %2</source>
         <extracomment>Peak request rate: %1 requests per second at %2 (a local time)</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>%1/秒，于 %2</translation>
     </message>
     <message>
         <source>Cannot write %1.</source>
-        <translation type="unfinished">无法写入 %1。</translation>
+        <translation>无法写入 %1。</translation>
     </message>
     <message>
         <source>Purchase requests</source>
-        <translation type="unfinished"></translation>
+        <translation>购买请求</translation>
     </message>
     <message>
         <source>Units sold</source>
-        <translation type="unfinished">已售件数</translation>
+        <translation>已售件数</translation>
     </message>
     <message>
         <source>Revenue</source>
-        <translation type="unfinished"></translation>
+        <translation>销售额</translation>
     </message>
     <message>
         <source>Time to sell out</source>
-        <translation type="unfinished"></translation>
+        <translation>售罄用时</translation>
     </message>
     <message>
         <source>Conversion (won ÷ requests)</source>
-        <translation type="unfinished"></translation>
+        <translation>转化率（抢到 ÷ 请求）</translation>
     </message>
     <message>
         <source>Peak rate</source>
-        <translation type="unfinished"></translation>
+        <translation>峰值速率</translation>
     </message>
     <message>
         <source>Leads (every shopper who missed out)</source>
-        <translation type="unfinished"></translation>
+        <translation>意向线索（所有未抢到的顾客）</translation>
     </message>
     <message>
         <source>Leads with contact</source>
-        <translation type="unfinished"></translation>
+        <translation>留有联系方式的线索</translation>
     </message>
     <message>
         <source>Decision latency p50</source>
-        <translation type="unfinished">判定延迟 p50</translation>
+        <translation>判定延迟 p50</translation>
     </message>
     <message>
         <source>Decision latency p99</source>
-        <translation type="unfinished">判定延迟 p99</translation>
+        <translation>判定延迟 p99</translation>
     </message>
     <message>
         <source>Of the requests, simulated</source>
-        <translation type="unfinished"></translation>
+        <translation>其中模拟请求</translation>
     </message>
     <message>
         <source>Requests never decided</source>
-        <translation type="unfinished"></translation>
+        <translation>未判定的请求</translation>
     </message>
     <message>
         <source>From the stored journal: times are when each request was accepted and decided. Queue depth is requests accepted but not yet decided at the end of each step; requests refused before the journal (busy, invalid) are not counted. Remaining stock counts restocks from the start.</source>
-        <translation type="unfinished"></translation>
+        <translation>数据来自已保存的请求日志：时间为每个请求被接收和被判定的时刻。队列深度为每个时间段结束时已接收但尚未判定的请求数；进入日志前被拒绝的请求（繁忙、无效）不计入。剩余库存从一开始就包含补货数量。</translation>
     </message>
     <message>
         <source>Local time</source>
-        <translation type="unfinished"></translation>
+        <translation>本地时间</translation>
     </message>
     <message>
         <source>Requests and wins per second</source>
-        <translation type="unfinished"></translation>
+        <translation>每秒请求数与抢到数</translation>
     </message>
     <message>
         <source>Wins/s</source>
-        <translation type="unfinished">抢中/秒</translation>
+        <translation>抢中/秒</translation>
     </message>
     <message>
         <source>Requests/s</source>
-        <translation type="unfinished">请求/秒</translation>
+        <translation>请求/秒</translation>
     </message>
     <message>
         <source>Remaining stock</source>
-        <translation type="unfinished">剩余库存</translation>
+        <translation>剩余库存</translation>
     </message>
     <message>
         <source>Queue depth (accepted, not yet decided)</source>
-        <translation type="unfinished"></translation>
+        <translation>队列深度（已接收、未判定）</translation>
     </message>
 </context>
 <context>
@@ -1374,7 +1368,7 @@ Check the address, data directory and backend in Settings, then restart the cons
     </message>
     <message>
         <source>&amp;Advanced: several nodes (PostgreSQL, RabbitMQ)</source>
-        <translation type="unfinished"></translation>
+        <translation>高级：多节点（PostgreSQL、RabbitMQ）(&amp;A)</translation>
     </message>
 </context>
 <context>
@@ -1421,32 +1415,32 @@ Check the address, data directory and backend in Settings, then restart the cons
     </message>
     <message>
         <source>Create an event first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先创建一个活动。</translation>
     </message>
     <message>
         <source>Decided %1 of %2 · won %3 · leads (lost shoppers) %4, with contact %5 · %6 shoppers/s</source>
-        <extracomment>Leads are the shoppers who lost, as on the dashboard; &quot;with contact&quot; is the part that left one</extracomment>
-        <translation type="unfinished"></translation>
+        <extracomment>Leads are the shoppers who lost, as on the dashboard; "with contact" is the part that left one</extracomment>
+        <translation>已判定 %1 / %2 · 抢中 %3 · 线索（未抢中的顾客）%4，其中留有联系方式 %5 · %6 人/秒</translation>
     </message>
     <message>
         <source>On the rehearsal copy %1; the event itself is not touched.</source>
-        <translation type="unfinished"></translation>
+        <translation>在演练副本 %1 上进行；活动本身不受影响。</translation>
     </message>
     <message>
-        <source>Rehearses a launch: synthetic shoppers go through the real shoppers&apos; API to a rehearsal copy of the event (same settings, its own id, opened for the rehearsal and ended after it). The event itself, its stock, orders and leads are not touched; shoppers never see the copy, and exports and totals leave it out. Pick the copy on the dashboard to watch it.</source>
-        <translation type="unfinished"></translation>
+        <source>Rehearses a launch: synthetic shoppers go through the real shoppers' API to a rehearsal copy of the event (same settings, its own id, opened for the rehearsal and ended after it). The event itself, its stock, orders and leads are not touched; shoppers never see the copy, and exports and totals leave it out. Pick the copy on the dashboard to watch it.</source>
+        <translation>演练一次发布：模拟顾客通过真实的顾客 API 访问该活动的演练副本（设置相同、编号独立，演练时开启、结束后关闭）。活动本身及其库存、订单和线索都不受影响；顾客看不到副本，导出和合计也不包含它。在看板上选择该副本即可观察。</translation>
     </message>
     <message>
         <source>Pace:</source>
-        <translation type="unfinished"></translation>
+        <translation>速度：</translation>
     </message>
     <message>
         <source> shoppers/s</source>
-        <translation type="unfinished"></translation>
+        <translation> 人/秒</translation>
     </message>
     <message>
         <source>As fast as possible</source>
-        <translation type="unfinished"></translation>
+        <translation>尽可能快</translation>
     </message>
 </context>
 </TS>
