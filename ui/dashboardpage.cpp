@@ -357,7 +357,7 @@ void DashboardPage::redraw()
     if (startMs > fromMs) {
         //: Dashboard title when the console's snapshots cover less than the window: event, time of the first one
         m_title->setText(tr("%1 · since %2 (when this page started counting)")
-                             .arg(selectedName, QLocale().toString(QDateTime::fromMSecsSinceEpoch(startMs).time(), QLocale::LongFormat)));
+                             .arg(selectedName, QLocale().toString(QDateTime::fromMSecsSinceEpoch(startMs).time(), u"HH:mm:ss"_qs)));
     } else {
         m_title->setText(tr("%1 · %2").arg(selectedName, m_window->currentText()));
     }

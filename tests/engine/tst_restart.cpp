@@ -13,11 +13,10 @@ using namespace flashsale;
 
 namespace {
 
+// A purchase whose shopper leaves a contact.
 QByteArray purchase(const QString &requestId, const QString &userId, int quantity)
 {
-    return QJsonDocument(QJsonObject{{u"requestId"_qs, requestId}, {u"userId"_qs, userId}, {u"quantity"_qs, quantity},
-                                     {u"contact"_qs, userId + u"@example.com"_qs}})
-        .toJson(QJsonDocument::Compact);
+    return purchaseBody(requestId, userId, quantity, userId + u"@example.com"_qs);
 }
 
 // One purchase of the test and what it must come to; reason "" for a win.
@@ -103,7 +102,11 @@ private Q_SLOTS:
         QCOMPARE(client.call("GET", u"/api/v1/events/encore"_qs).json.value(u"remaining"_qs).toInt(), 20 - 7);
 
         // Every old ticket reads as before, and every old requestId, even sent with other fields,
-        // gets its ticket and first result back without being decided again.
+        // gets its ticket and first result back without being decided again; sent by another
+        // user it is refused (a requestId stays bound to its user across the restart).
+        QHash<QString, QString> userByRequest;
+        for (const Expected &p : first)
+            userByRequest.insert(p.requestId, p.userId);
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
             const QString ticket = it->value(u"ticket"_qs).toString();
             const ApiReply polled = client.call("GET", u"/api/v1/tickets/"_qs + ticket);
@@ -111,8 +114,12 @@ private Q_SLOTS:
             QCOMPARE(polled.json.value(u"state"_qs), it->value(u"state"_qs));
             QCOMPARE(polled.json.value(u"orderId"_qs), it->value(u"orderId"_qs));
             QCOMPARE(polled.json.value(u"reason"_qs), it->value(u"reason"_qs));
+            const ApiReply stolen = client.call("POST", u"/api/v1/events/encore/purchases?wait=5000"_qs,
+                                                purchase(it.key(), u"someone-else"_qs, 1));
+            QCOMPARE(stolen.status, 409);
+            QCOMPARE(stolen.json.value(u"error"_qs).toString(), u"idempotency_conflict"_qs);
             const ApiReply again = client.call("POST", u"/api/v1/events/encore/purchases?wait=5000"_qs,
-                                               purchase(it.key(), u"someone-else"_qs, 1));
+                                               purchase(it.key(), userByRequest.value(it.key()), 1));
             QCOMPARE(again.status, 200);
             QCOMPARE(again.json.value(u"ticket"_qs).toString(), ticket);
             QCOMPARE(again.json.value(u"state"_qs), it->value(u"state"_qs));
