@@ -108,17 +108,24 @@ int runHeadless(const CommandLine &commandLine)
     return exitCode;
 }
 
+// The admin token for --connect: --admin-token, else FLASHSALE_ADMIN_TOKEN; empty and error when neither.
+QString connectToken(const CommandLine &commandLine, QString *error)
+{
+    const QString token = commandLine.server.adminToken.isEmpty() ? qEnvironmentVariable("FLASHSALE_ADMIN_TOKEN")
+                                                                  : commandLine.server.adminToken;
+    if (token.isEmpty())
+        *error = u"--connect needs the admin token: set FLASHSALE_ADMIN_TOKEN"_qs;
+    return token;
+}
+
 // --backup FILE [--connect URL]: a consistent copy of the database while the node serves.
 int runBackup(const CommandLine &commandLine)
 {
     QString error;
     bool saved = false;
     if (!commandLine.connectUrl.isEmpty()) {
-        const QString token = commandLine.server.adminToken.isEmpty() ? qEnvironmentVariable("FLASHSALE_ADMIN_TOKEN")
-                                                                      : commandLine.server.adminToken;
-        if (token.isEmpty())
-            error = u"--connect needs the admin token: set FLASHSALE_ADMIN_TOKEN"_qs;
-        else
+        const QString token = connectToken(commandLine, &error);
+        if (!token.isEmpty())
             saved = backup::fetchFromNode(commandLine.connectUrl, token, commandLine.backupFile, &error);
     } else if (!commandLine.server.storeUrl.isEmpty()) {
         error = u"the store is PostgreSQL: back it up with pg_dump"_qs;
@@ -143,11 +150,8 @@ int runReport(const CommandLine &commandLine)
     SaleReport report;
     bool made = false;
     if (!commandLine.connectUrl.isEmpty()) {
-        const QString token = commandLine.server.adminToken.isEmpty() ? qEnvironmentVariable("FLASHSALE_ADMIN_TOKEN")
-                                                                      : commandLine.server.adminToken;
-        if (token.isEmpty())
-            error = u"--connect needs the admin token: set FLASHSALE_ADMIN_TOKEN"_qs;
-        else
+        const QString token = connectToken(commandLine, &error);
+        if (!token.isEmpty())
             made = salereport::fetchFromNode(commandLine.connectUrl, token, commandLine.reportEventId, &report, &error);
     } else {
         StoreLocation location;

@@ -21,16 +21,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-// qcustomplot.h spells Qt's keywords out, which this project turns off (QT_NO_KEYWORDS).
-#define signals Q_SIGNALS
-#define slots Q_SLOTS
-#define emit Q_EMIT
-#define foreach Q_FOREACH
-#include <qcustomplot.h>
-#undef foreach
-#undef emit
-#undef slots
-#undef signals
+#include "ui/customplot.h"
 
 namespace flashsale {
 
