@@ -10,16 +10,23 @@
 
 namespace flashsale::test {
 
+// Options for a console or node on dataDir, a port the kernel picks and a known admin token.
+inline ServerOptions nodeOptions(const QString &dataDir, const QString &adminToken = QStringLiteral("token"))
+{
+    ServerOptions options;
+    options.dataDir = dataDir;
+    options.port = 0;
+    options.adminToken = adminToken;
+    return options;
+}
+
 // Thread: the test's main thread.
 class TestServer
 {
 public:
     TestServer()
     {
-        ServerOptions options;
-        options.dataDir = m_dir.path();
-        options.port = 0;
-        options.adminToken = QStringLiteral("test-admin-token");
+        ServerOptions options = nodeOptions(m_dir.path(), QStringLiteral("test-admin-token"));
         options.httpThreads = 2;
         m_server = std::make_unique<Server>(options);
         QString error;

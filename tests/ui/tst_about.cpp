@@ -1,4 +1,5 @@
 // The console's window icon and Help → About: every hicolor size of the icon, and the version CMake's project() names.
+#include "testserver.h"
 #include "ui/aboutdialog.h"
 #include "ui/language.h"
 #include "ui/mainwindow.h"
@@ -34,10 +35,7 @@ private Q_SLOTS:
     {
         QFETCH(int, sizePx);
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         const QIcon icon = window.windowIcon();
         QVERIFY2(icon.availableSizes().contains(QSize(sizePx, sizePx)), qPrintable(QDebug::toString(icon.availableSizes())));
@@ -66,10 +64,7 @@ private Q_SLOTS:
         QFETCH(QString, version);
         QVERIFY(Language::apply(language));
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

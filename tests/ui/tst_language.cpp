@@ -46,10 +46,7 @@ private Q_SLOTS:
     void switchingChangesVisibleText()
     {
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         QVERIFY(Language::apply(u"en"_qs));
         MainWindow window(options);
         window.show();
@@ -95,10 +92,7 @@ private Q_SLOTS:
     void liveSwitchLeavesNoEnglish()
     {
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         QVERIFY(Language::apply(u"en"_qs));
         MainWindow window(options);
         window.show();

@@ -244,10 +244,7 @@ private Q_SLOTS:
     void quittingWithALiveSaleAsksFirst()
     {
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -309,10 +306,7 @@ private Q_SLOTS:
     void emptyPagesSayWhatToDo()
     {
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         window.show();
         QVERIFY(window.server());
@@ -334,10 +328,7 @@ private Q_SLOTS:
     void simulatedShoppersLeftOutOnBothPages()
     {
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         auto *orders = window.ordersPage()->findChild<QCheckBox *>(u"ordersSimulated"_qs);
         auto *leads = window.leadsPage()->findChild<QCheckBox *>(u"leadsSimulated"_qs);
@@ -352,10 +343,7 @@ private Q_SLOTS:
     void quitWithoutAskingStopsALiveShop()
     {
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         window.show();
         QVERIFY(window.server());
@@ -372,10 +360,7 @@ private Q_SLOTS:
     void quittingWithOnlyDraftsDoesNotAsk()
     {
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         window.show();
         QVERIFY(window.server());

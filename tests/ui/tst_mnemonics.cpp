@@ -1,5 +1,6 @@
 // Alt+letter reaches one thing at a time: no two mnemonics clash within one window, menu or
 // dialog, in every language the console speaks. Ctrl+N makes a new event.
+#include "testserver.h"
 #include "ui/eventdialog.h"
 #include "ui/eventspage.h"
 #include "ui/language.h"
@@ -81,10 +82,7 @@ private Q_SLOTS:
         QFETCH(QString, language);
         QVERIFY(Language::apply(language));
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -145,10 +143,7 @@ private Q_SLOTS:
     {
         QVERIFY(Language::apply(u"en"_qs));
         QTemporaryDir dir;
-        ServerOptions options;
-        options.dataDir = dir.path();
-        options.port = 0;
-        options.adminToken = u"token"_qs;
+        const ServerOptions options = test::nodeOptions(dir.path());
         MainWindow window(options);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
