@@ -70,21 +70,6 @@ Where intentWhere(const IntentQuery &q)
     return w;
 }
 
-bool run(QSqlQuery &query, const QString &sql, const QVariantList &values, QString *error)
-{
-    query.setForwardOnly(true);
-    if (!query.prepare(sql)) {
-        *error = query.lastError().text();
-        return false;
-    }
-    for (int i = 0; i < values.size(); ++i)
-        query.bindValue(i, values[i]);
-    if (!query.exec()) {
-        *error = query.lastError().text();
-        return false;
-    }
-    return true;
-}
 
 QString page(std::int64_t offset, std::int64_t limit)
 {
@@ -103,6 +88,22 @@ bool count(QSqlDatabase db, const QString &table, const Where &w, std::int64_t *
 }
 
 } // namespace
+
+bool run(QSqlQuery &query, const QString &sql, const QVariantList &values, QString *error)
+{
+    query.setForwardOnly(true);
+    if (!query.prepare(sql)) {
+        *error = query.lastError().text();
+        return false;
+    }
+    for (int i = 0; i < values.size(); ++i)
+        query.bindValue(i, values[i]);
+    if (!query.exec()) {
+        *error = query.lastError().text();
+        return false;
+    }
+    return true;
+}
 
 bool countOrders(QSqlDatabase db, const OrderQuery &q, std::int64_t *total, QString *error)
 {

@@ -10,6 +10,8 @@
 #include <functional>
 #include <optional>
 
+class QSqlQuery;
+
 namespace flashsale {
 
 struct OrderRow {
@@ -73,6 +75,9 @@ struct LeadCounts {
 
 // Each runs on the caller's thread with the caller's connection; false and error on failure.
 namespace records {
+
+// Prepares sql on query, binds values in order and runs it (forward only); false and error on failure.
+bool run(QSqlQuery &query, const QString &sql, const QVariantList &values, QString *error);
 bool countOrders(QSqlDatabase db, const OrderQuery &query, std::int64_t *total, QString *error);
 bool listOrders(QSqlDatabase db, const OrderQuery &query, const std::function<bool(const OrderRow &)> &row, QString *error);
 bool countIntents(QSqlDatabase db, const IntentQuery &query, std::int64_t *total, QString *error);

@@ -22,19 +22,9 @@ namespace flashsale::salereport {
 
 namespace {
 
-// Runs sql with values bound in order; false and error on failure.
-bool run(QSqlQuery &query, const QString &sql, const QVariantList &values, QString *error)
-{
-    if (query.prepare(sql)) {
-        for (const QVariant &value : values)
-            query.addBindValue(value);
-        if (query.exec())
-            return true;
-    }
-    *error = query.lastError().text();
-    return false;
-}
+using records::run;
 
+// Runs sql with values bound in order; false and error on failure.
 // The nearest-rank quantile of a latency histogram given as (ms, count) rows in ascending ms.
 std::int64_t nearestRank(const QList<std::pair<std::int64_t, std::int64_t>> &histogram, std::int64_t total, double q)
 {
