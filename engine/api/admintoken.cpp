@@ -1,6 +1,6 @@
-#include "engine/admintoken.h"
+#include "engine/api/admintoken.h"
 
-#include "engine/privatefiles.h"
+#include "engine/storage/privatefiles.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,6 @@
-#include "engine/apijson.h"
+#include "engine/api/apijson.h"
 
-#include "engine/records.h"
+#include "engine/storage/records.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -64,23 +64,15 @@ QJsonObject statsJson(const EngineStats &stats)
 {
     QJsonArray events;
     for (const EventSnapshot &e : stats.events) {
-        events.append(QJsonObject{{u"id"_qs, e.config.id},
-                                  {u"state"_qs, toString(e.state)},
-                                  {u"rehearsal"_qs, e.config.rehearsal},
-                                  {u"accepted"_qs, qint64(e.acceptedRequests)},
-                                  {u"decided"_qs, qint64(e.decidedRequests)},
-                                  {u"won"_qs, qint64(e.wonRequests)},
-                                  {u"wonUnits"_qs, qint64(e.stockTotal - e.remaining)},
-                                  {u"lost"_qs, qint64(e.lostRequests)},
-                                  {u"queueDepth"_qs, qint64(e.acceptedRequests - e.decidedRequests)},
-                                  {u"remaining"_qs, qint64(e.remaining)}});
+        QJsonObject event{{u"id"_qs, e.config.id},
+                          {u"state"_qs, toString(e.state)},
+                          {u"rehearsal"_qs, e.config.rehearsal},
+                          {u"queueDepth"_qs, qint64(e.requests.accepted - e.requests.decided())},
+                          {u"remaining"_qs, qint64(e.remaining)}};
+        insertCounts(event, e.requests);
+        events.append(event);
     }
-    return QJsonObject{
-        {u"accepted"_qs, qint64(stats.accepted)},
-        {u"decided"_qs, qint64(stats.decided)},
-        {u"won"_qs, qint64(stats.wonRequests)},
-        {u"wonUnits"_qs, qint64(stats.wonUnits)},
-        {u"lost"_qs, qint64(stats.lost)},
+    QJsonObject totals{
         {u"queueDepth"_qs, qint64(stats.queueDepth)},
         {u"rejectedOverload"_qs, qint64(stats.rejectedOverload)},
         {u"commits"_qs, qint64(stats.commits)},
@@ -92,6 +84,17 @@ QJsonObject statsJson(const EngineStats &stats)
         {u"events"_qs, events},
         {u"serverTime"_qs, formatIsoTime(stats.atMs)},
     };
+    insertCounts(totals, stats.requests);
+    return totals;
+}
+
+void insertCounts(QJsonObject &json, const RequestCounts &counts)
+{
+    json.insert(u"accepted"_qs, qint64(counts.accepted));
+    json.insert(u"decided"_qs, qint64(counts.decided()));
+    json.insert(u"won"_qs, qint64(counts.won));
+    json.insert(u"wonUnits"_qs, qint64(counts.wonUnits));
+    json.insert(u"lost"_qs, qint64(counts.lost));
 }
 
 int statusCodeOf(Status status)

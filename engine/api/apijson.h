@@ -1,7 +1,7 @@
 // JSON shapes and input rules shared by the HTTP and WebSocket fronts, so both speak alike.
 #pragma once
 
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -26,6 +26,9 @@ bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b);
 
 // GET /api/v1/admin/stats and the admin feed's snapshot.
 QJsonObject statsJson(const EngineStats &stats);
+
+// Adds counts as accepted, decided, won, wonUnits and lost to json (events and totals alike).
+void insertCounts(QJsonObject &json, const RequestCounts &counts);
 
 int statusCodeOf(Status status);
 const char *errorCodeOf(Status status);

@@ -1,13 +1,13 @@
-#include "engine/httpfront.h"
+#include "engine/api/httpfront.h"
 
-#include "engine/admintoken.h"
-#include "engine/apijson.h"
-#include "engine/backup.h"
-#include "engine/salereport.h"
-#include "engine/csv.h"
-#include "engine/records.h"
-#include "engine/wsfront.h"
-#include "engine/xlsxexport.h"
+#include "engine/api/admintoken.h"
+#include "engine/api/apijson.h"
+#include "engine/storage/backup.h"
+#include "engine/storage/salereport.h"
+#include "engine/storage/csv.h"
+#include "engine/storage/records.h"
+#include "engine/api/wsfront.h"
+#include "engine/storage/xlsxexport.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -75,11 +75,7 @@ QJsonObject adminEventJson(const EventSnapshot &e)
 {
     QJsonObject json = fullEventJson(e);
     json.insert(u"initialStock"_qs, qint64(e.config.stock));
-    json.insert(u"accepted"_qs, qint64(e.acceptedRequests));
-    json.insert(u"decided"_qs, qint64(e.decidedRequests));
-    json.insert(u"won"_qs, qint64(e.wonRequests));
-    json.insert(u"wonUnits"_qs, qint64(e.stockTotal - e.remaining));
-    json.insert(u"lost"_qs, qint64(e.lostRequests));
+    insertCounts(json, e.requests);
     json.insert(u"createdAt"_qs, isoOrNull(e.createdAtMs));
     json.insert(u"updatedAt"_qs, isoOrNull(e.updatedAtMs));
     json.insert(u"rehearsal"_qs, e.config.rehearsal);
@@ -523,10 +519,10 @@ std::optional<EventConfig> eventConfigFrom(const QJsonObject &body, QString *pro
     EventConfig config;
     config.id = fields.string(u"id"_qs, true, limits::maxEventIdLength).value_or(QString());
     config.name = fields.string(u"name"_qs, true, limits::maxNameLength).value_or(QString());
-    config.priceCents = fields.integer(u"priceCents"_qs, true, 0, 1'000'000'000'000).value_or(0);
+    config.priceCents = fields.integer(u"priceCents"_qs, true, 0, limits::maxPriceCents).value_or(0);
     config.currency = fields.string(u"currency"_qs, false, 3, 3).value_or(config.currency);
-    config.stock = fields.integer(u"stock"_qs, true, 0, 1'000'000'000).value_or(0);
-    config.perUserLimit = std::int32_t(fields.integer(u"perUserLimit"_qs, false, 1, 1'000'000).value_or(1));
+    config.stock = fields.integer(u"stock"_qs, true, 0, limits::maxStock).value_or(0);
+    config.perUserLimit = std::int32_t(fields.integer(u"perUserLimit"_qs, false, 1, limits::maxPerUserLimit).value_or(1));
     config.startsAtMs = fields.time(u"startsAt"_qs).value_or(0);
     config.endsAtMs = fields.time(u"endsAt"_qs).value_or(0);
     if (!fields.ok()) {
@@ -541,10 +537,10 @@ std::optional<EventPatch> eventPatchFrom(const QJsonObject &body, QString *probl
     FieldReader fields(body);
     EventPatch patch;
     patch.name = fields.string(u"name"_qs, false, limits::maxNameLength);
-    patch.priceCents = fields.integer(u"priceCents"_qs, false, 0, 1'000'000'000'000);
+    patch.priceCents = fields.integer(u"priceCents"_qs, false, 0, limits::maxPriceCents);
     patch.currency = fields.string(u"currency"_qs, false, 3, 3);
-    patch.stock = fields.integer(u"stock"_qs, false, 0, 1'000'000'000);
-    if (auto limit = fields.integer(u"perUserLimit"_qs, false, 1, 1'000'000))
+    patch.stock = fields.integer(u"stock"_qs, false, 0, limits::maxStock);
+    if (auto limit = fields.integer(u"perUserLimit"_qs, false, 1, limits::maxPerUserLimit))
         patch.perUserLimit = std::int32_t(*limit);
     patch.startsAtMs = fields.time(u"startsAt"_qs);
     patch.endsAtMs = fields.time(u"endsAt"_qs);
@@ -710,7 +706,7 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
         if (!body)
             return reply.error(400, "bad_json", problem);
         FieldReader fields(*body);
-        const auto units = fields.integer(u"units"_qs, true, 1, 1'000'000'000);
+        const auto units = fields.integer(u"units"_qs, true, 1, limits::maxStock);
         if (!units)
             return reply.error(400, "invalid_field", fields.problem());
         return answer(m_engine.restockEvent(eventId, *units), 200);
@@ -1017,12 +1013,12 @@ void HttpFront::metrics(Reply &reply)
         out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ').append(type).append('\n');
     };
     metric("flashsale_requests_accepted_total", "counter", "Purchase requests accepted into the queue.");
-    out.append("flashsale_requests_accepted_total ").append(QByteArray::number(qint64(s.accepted))).append('\n');
+    out.append("flashsale_requests_accepted_total ").append(QByteArray::number(qint64(s.requests.accepted))).append('\n');
     metric("flashsale_requests_decided_total", "counter", "Purchase requests decided, by outcome.");
-    out.append("flashsale_requests_decided_total{outcome=\"won\"} ").append(QByteArray::number(qint64(s.wonRequests))).append('\n');
-    out.append("flashsale_requests_decided_total{outcome=\"lost\"} ").append(QByteArray::number(qint64(s.lost))).append('\n');
+    out.append("flashsale_requests_decided_total{outcome=\"won\"} ").append(QByteArray::number(qint64(s.requests.won))).append('\n');
+    out.append("flashsale_requests_decided_total{outcome=\"lost\"} ").append(QByteArray::number(qint64(s.requests.lost))).append('\n');
     metric("flashsale_won_units_total", "counter", "Units sold.");
-    out.append("flashsale_won_units_total ").append(QByteArray::number(qint64(s.wonUnits))).append('\n');
+    out.append("flashsale_won_units_total ").append(QByteArray::number(qint64(s.requests.wonUnits))).append('\n');
     metric("flashsale_requests_rejected_total", "counter", "Purchase requests refused with 429 because the queue was full.");
     out.append("flashsale_requests_rejected_total{reason=\"overloaded\"} ").append(QByteArray::number(qint64(s.rejectedOverload))).append('\n');
     metric("flashsale_queue_depth", "gauge",
@@ -1069,7 +1065,7 @@ void HttpFront::metrics(Reply &reply)
     for (const EventSnapshot &e : s.events)
         if (!e.config.rehearsal)
             out.append("flashsale_event_requests_accepted_total{event=\"").append(e.config.id.toLatin1()).append("\"} ")
-            .append(QByteArray::number(qint64(e.acceptedRequests))).append('\n');
+            .append(QByteArray::number(qint64(e.requests.accepted))).append('\n');
     reply.status = 200;
     reply.contentType = "text/plain; version=0.0.4; charset=utf-8";
     reply.body = std::move(out);

@@ -2,8 +2,8 @@
 // holding the clients that wait for their ticket to change.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/ticketinbox.h"
+#include "engine/node/engine.h"
+#include "engine/core/ticketinbox.h"
 
 #include <QAbstractHttpServer>
 #include <QPointer>

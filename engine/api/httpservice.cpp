@@ -1,4 +1,4 @@
-#include "engine/httpservice.h"
+#include "engine/api/httpservice.h"
 
 #include <QSemaphore>
 

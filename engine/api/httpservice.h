@@ -2,8 +2,8 @@
 // kernel spreads connections over them.
 #pragma once
 
-#include "engine/httpfront.h"
-#include "engine/ticketbook.h"
+#include "engine/api/httpfront.h"
+#include "engine/core/ticketbook.h"
 
 #include <QHostAddress>
 #include <QThread>
@@ -24,7 +24,7 @@ public:
     ~HttpService();
 
     // Each acceptor thread registers two ticket listeners (its HTTP and its WebSocket front).
-    static constexpr int kMaxThreads = TicketBook::kMaxListeners / 2;
+    static constexpr int kMaxThreads = TicketBook::kMaxFrontThreads;
 
     // Binds address:port (0 picks a free port) and starts `threads` acceptors, 1..kMaxThreads.
     bool start(const QHostAddress &address, quint16 port, int threads, QString *error);

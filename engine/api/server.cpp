@@ -1,6 +1,7 @@
-#include "engine/server.h"
+#include "engine/api/server.h"
 
-#include "engine/admintoken.h"
+#include "engine/api/admintoken.h"
+#include "engine/api/scaleout.h"
 
 #include <QDebug>
 #include <QStandardPaths>
@@ -69,6 +70,7 @@ bool Server::start(QString *error, StartFailure *failure)
     engineOptions.maxQueueDepth = m_options.maxQueueDepth;
     engineOptions.queueUrl = m_options.queueUrl;
     engineOptions.nodeId = m_options.nodeId;
+    engineOptions.scaleOut = linkedScaleOut();
     auto engine = std::make_unique<Engine>(engineOptions);
     if (!engine->start(error, failure))
         return false;

@@ -1,8 +1,8 @@
 // One running engine node: the engine, its HTTP API and its admin token, started together.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/httpservice.h"
+#include "engine/node/engine.h"
+#include "engine/api/httpservice.h"
 
 #include <QHostAddress>
 #include <QString>

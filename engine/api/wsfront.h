@@ -2,8 +2,8 @@
 // watch) and the admin live feed, answered from engine snapshots.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/ticketinbox.h"
+#include "engine/node/engine.h"
+#include "engine/core/ticketinbox.h"
 
 #include <QHash>
 #include <QJsonObject>

@@ -1,6 +1,6 @@
-#include "engine/amqpconnection.h"
+#include "engine/cluster/amqpconnection.h"
 
-#include "engine/queueurl.h"
+#include "engine/core/queueurl.h"
 
 #include <QUrl>
 

@@ -1,4 +1,4 @@
-#include "engine/clusterlink.h"
+#include "engine/cluster/clusterlink.h"
 
 #include <QDateTime>
 #include <QDebug>
@@ -91,6 +91,7 @@ void ClusterLink::stop(int timeoutMs)
     while (std::chrono::steady_clock::now() < deadline && (m_unconfirmedCount.load() > 0 || !settled()))
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     m_stopping = true;
+    availabilityMayHaveChanged();
     wake(m_publisherWake);
     wake(m_consumerWake);
     m_publisher.join();
@@ -101,6 +102,22 @@ bool ClusterLink::isAvailable() const
 {
     return m_publisherUp.load(std::memory_order_relaxed) && m_storeUp.load(std::memory_order_relaxed)
         && m_tickets.seqsLeft() > 0;
+}
+
+bool ClusterLink::waitUntilAvailable(int timeoutMs)
+{
+    std::unique_lock lock(m_availableMutex);
+    return m_availableChanged.wait_for(lock, std::chrono::milliseconds(timeoutMs),
+                                       [this] { return isAvailable() || m_stopping.load(); })
+        && isAvailable();
+}
+
+void ClusterLink::availabilityMayHaveChanged()
+{
+    {
+        std::lock_guard lock(m_availableMutex); // a waiter checks between its test and its wait
+    }
+    m_availableChanged.notify_all();
 }
 
 void ClusterLink::wake(int fd)
@@ -244,6 +261,7 @@ void ClusterLink::runPublisher()
             again.insert(again.end(), std::make_move_iterator(m_resend.begin()), std::make_move_iterator(m_resend.end()));
             m_resend = std::move(again);
             m_publisherUp = true;
+            availabilityMayHaveChanged();
         }
 
         {
@@ -344,11 +362,14 @@ void ClusterLink::maintainStore()
             return;
         }
         m_tickets.addSeqBlock(first, clusterstore::kSeqBlockSize);
+        availabilityMayHaveChanged();
     }
     if (const std::uint64_t limit = clusterstore::reservedSeqLimit(db); limit > 0)
         m_reservedSeqLimit.store(limit, std::memory_order_relaxed);
-    if (!m_storeUp.exchange(true))
+    if (!m_storeUp.exchange(true)) {
         qInfo("node %s: store reachable", qPrintable(m_nodeId));
+        availabilityMayHaveChanged();
+    }
     m_storeWarned = false;
 }
 
@@ -401,7 +422,7 @@ bool ClusterLink::ensureTakenOver(EventBook::Slot &slot, int index)
         return false;
     }
     qInfo("node %s: deciding event %s (epoch %lld, %lld units won so far)", qPrintable(m_nodeId), qPrintable(slot.id),
-          static_cast<long long>(loaded.epoch), static_cast<long long>(loaded.wonUnits));
+          static_cast<long long>(loaded.epoch), static_cast<long long>(loaded.requests.wonUnits));
     slot.needsTakeover.store(false);
     m_host.tookOver(index, std::move(loaded));
     return true;
@@ -465,7 +486,7 @@ void ClusterLink::lookUpOverdueTickets()
     if (overdue.empty())
         return;
     QString error;
-    clusterstore::CatchUp catchUp;
+    StoreCatchUp catchUp;
     QSqlDatabase db = storeDatabase();
     if (!clusterstore::loadTickets(db, overdue, &catchUp, &error)) {
         qWarning("node %s: cannot look up overdue tickets: %s", qPrintable(m_nodeId), qPrintable(error));
@@ -538,7 +559,7 @@ void ClusterLink::runConsumer()
             qInfo("node %s: consuming %d event queues", qPrintable(m_nodeId), m_subscribedEvents);
             if (m_lostAtMs > 0) {
                 QString error;
-                clusterstore::CatchUp catchUp;
+                StoreCatchUp catchUp;
                 QSqlDatabase db = storeDatabase();
                 if (clusterstore::loadSince(db, m_lostAtMs - kCatchUpMarginMs, &catchUp, &error))
                     m_host.caughtUp(catchUp);
@@ -569,6 +590,34 @@ void ClusterLink::runConsumer()
     connection.close();
     QSqlDatabase::database(m_storeConnectionName, false).close();
     QSqlDatabase::removeDatabase(m_storeConnectionName);
+}
+
+Status ClusterLink::createEvent(const EventSnapshot &event, QString *error)
+{
+    // The calling thread's own reader connection: staff threads create events, not the link's.
+    QSqlDatabase db = readerConnection(m_store, error);
+    return db.isOpen() ? clusterstore::insertEvent(db, event, error) : Status::Unavailable;
+}
+
+ScaleOutFactory clusterLinkFactory()
+{
+    return [](const ScaleOutSetup &setup, QString *error) -> std::unique_ptr<ScaleOutLink> {
+        const AmqpUrl broker = AmqpUrl::parse(setup.queueUrl, error);
+        if (broker.host.isEmpty())
+            return nullptr;
+        QByteArray clusterId;
+        const QString name = QStringLiteral("flashsale-prepare-%1").arg(reinterpret_cast<quintptr>(&setup), 0, 16);
+        {
+            QSqlDatabase db = openConnection(setup.store, name, error);
+            if (db.isOpen())
+                clusterId = clusterstore::prepare(db, error);
+        }
+        QSqlDatabase::removeDatabase(name);
+        if (clusterId.isEmpty())
+            return nullptr;
+        return std::make_unique<ClusterLink>(setup.host, setup.events, setup.tickets, broker, setup.store, setup.nodeId,
+                                             clusterId);
+    };
 }
 
 } // namespace flashsale

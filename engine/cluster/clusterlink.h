@@ -3,12 +3,13 @@
 // queues it is the single active consumer of, and hears every other node's decisions.
 #pragma once
 
-#include "engine/amqpconnection.h"
-#include "engine/clustermessages.h"
-#include "engine/clusterstore.h"
-#include "engine/eventbook.h"
-#include "engine/store.h"
-#include "engine/ticketbook.h"
+#include "engine/cluster/amqpconnection.h"
+#include "engine/cluster/clustermessages.h"
+#include "engine/cluster/clusterstore.h"
+#include "engine/core/eventbook.h"
+#include "engine/node/scaleout.h"
+#include "engine/storage/store.h"
+#include "engine/core/ticketbook.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -19,40 +20,11 @@
 
 namespace flashsale {
 
-// A broker delivery to settle once its effect is committed (or to hand back).
-struct DeliveryReceipt {
-    std::uint64_t deliveryTag = 0;
-    std::uint32_t generation = 0;
-};
-
-// What the link hands to the engine. Each call names the link thread it comes from.
-class ClusterHost
-{
-public:
-    virtual ~ClusterHost() = default;
-    // Publisher thread: the broker confirmed these tickets' requests (they are durable now).
-    virtual void requestsQueued(std::vector<TicketChange> &queued) = 0;
-    // Consumer thread: requests from an event queue this node decides, in queue order.
-    virtual void requestsDelivered(std::vector<PurchaseRequest> &requests) = 0;
-    virtual void commandDelivered(wire::EventCommand command, DeliveryReceipt receipt) = 0;
-    // Consumer thread: this node now decides the event; install loaded before deciding more.
-    virtual void tookOver(int eventIndex, EventTakeover loaded) = 0;
-    // Consumer thread: another node's decisions, or an event created elsewhere.
-    virtual void decisionsAnnounced(wire::Decisions &decisions) = 0;
-    virtual void eventAnnounced(const EventSnapshot &event) = 0;
-    // Consumer thread: what was decided while this node could not hear the broadcasts.
-    virtual void caughtUp(clusterstore::CatchUp &catchUp) = 0;
-    // Consumer thread: tickets this node accepted that have waited for their decision's
-    // announcement for a while; the link looks them up in the store (an announcement can be
-    // lost when its decider dies between its commit and its broadcast).
-    virtual std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) = 0;
-};
-
 // Threads: a publisher thread and a consumer thread, each with its own AMQP connection; the
 // consumer thread also owns a PostgreSQL connection (take-overs, ticket blocks, health, catch-up).
 // Public methods may be called from any thread; m_outMutex guards what waits to be published,
 // m_settleMutex what waits to be acknowledged.
-class ClusterLink
+class ClusterLink : public ScaleOutLink
 {
 public:
     // clusterId: the store's cluster id (clusterstore::prepare), which prefixes every broker name.
@@ -60,30 +32,32 @@ public:
                 QString nodeId, QByteArray clusterId);
     ~ClusterLink();
 
-    void start();
+    void start() override;
     // Stops handing deliveries to the decider; later ones go back to the broker for another node.
-    void stopIntake();
+    void stopIntake() override;
     // Waits up to timeoutMs for published requests to be confirmed and acknowledgements to be sent, then disconnects.
-    void stop(int timeoutMs);
+    void stop(int timeoutMs) override;
 
     // Broker and store reachable and ticket numbers at hand: purchases can be accepted.
-    bool isAvailable() const;
-    bool brokerConnected() const { return m_publisherUp.load(std::memory_order_relaxed); }
-    bool storeReachable() const { return m_storeUp.load(std::memory_order_relaxed); }
+    bool isAvailable() const override;
+    bool waitUntilAvailable(int timeoutMs) override;
+    bool brokerConnected() const override { return m_publisherUp.load(std::memory_order_relaxed); }
+    bool storeReachable() const override { return m_storeUp.load(std::memory_order_relaxed); }
     const QString &nodeId() const { return m_nodeId; }
     // Requests published and not yet confirmed by the broker.
-    std::int64_t unconfirmed() const { return m_unconfirmedCount.load(std::memory_order_relaxed); }
+    std::int64_t unconfirmed() const override { return m_unconfirmedCount.load(std::memory_order_relaxed); }
 
     // Whether seq lies in a ticket number block some node has reserved, so that a ticket this
     // node has not heard of may still be queued on another node.
-    bool mayBeQueuedElsewhere(std::uint64_t seq) const { return seq > 0 && seq < m_reservedSeqLimit.load(std::memory_order_relaxed); }
+    bool mayBeQueuedElsewhere(std::uint64_t seq) const override { return seq > 0 && seq < m_reservedSeqLimit.load(std::memory_order_relaxed); }
 
-    void publishPurchase(PurchaseRequest request);
-    void publishCommand(const wire::EventCommand &command);
-    void announceDecisions(const wire::Decisions &decisions);
-    void announceEvent(const EventSnapshot &event);
+    Status createEvent(const EventSnapshot &event, QString *error) override;
+    void publishPurchase(PurchaseRequest request) override;
+    void publishCommand(const wire::EventCommand &command) override;
+    void announceDecisions(const wire::Decisions &decisions) override;
+    void announceEvent(const EventSnapshot &event) override;
     // After a commit: acknowledges what it made durable, hands back what this node could not decide.
-    void settle(const std::vector<DeliveryReceipt> &acks, const std::vector<DeliveryReceipt> &rejects);
+    void settle(const std::vector<DeliveryReceipt> &acks, const std::vector<DeliveryReceipt> &rejects) override;
 
 private:
     struct Outgoing {
@@ -111,6 +85,8 @@ private:
     void lookUpOverdueTickets();
     bool sendSettlements(AmqpConnection &connection);
     void wake(int fd);
+    // Wakes waitUntilAvailable after the publisher, the store or the ticket numbers came up.
+    void availabilityMayHaveChanged();
     bool sleepUnlessStopping(int ms);
 
     ClusterHost &m_host;
@@ -140,6 +116,9 @@ private:
     std::vector<Outgoing> m_resend;
     std::vector<QString> m_declaredQueues;
 
+    std::mutex m_availableMutex; // pairs m_availableChanged with the atomics isAvailable() reads
+    std::condition_variable m_availableChanged;
+
     std::mutex m_settleMutex;
     std::vector<DeliveryReceipt> m_acks;    // guarded by m_settleMutex
     std::vector<DeliveryReceipt> m_rejects; // guarded by m_settleMutex
@@ -154,5 +133,9 @@ private:
     std::thread m_publisher;
     std::thread m_consumer;
 };
+
+// The scale-out of this build: makes a ClusterLink for amqp:// queue URLs (the server assembly
+// hands it to the engine as EngineOptions::scaleOut).
+ScaleOutFactory clusterLinkFactory();
 
 } // namespace flashsale

@@ -1,4 +1,4 @@
-#include "engine/clustermessages.h"
+#include "engine/cluster/clustermessages.h"
 
 #include <QDataStream>
 #include <QIODevice>
@@ -29,8 +29,8 @@ QDataStream &operator<<(QDataStream &out, const EventSnapshot &e)
     out << e.config.id << e.config.name << qint64(e.config.priceCents) << e.config.currency << qint64(e.config.stock)
         << qint32(e.config.perUserLimit) << qint64(e.config.startsAtMs) << qint64(e.config.endsAtMs);
     putEnum(out, e.state);
-    out << qint64(e.stockTotal) << qint64(e.remaining) << qint64(e.acceptedRequests) << qint64(e.decidedRequests)
-        << qint64(e.wonRequests) << qint64(e.lostRequests) << qint64(e.createdAtMs) << qint64(e.updatedAtMs)
+    out << qint64(e.stockTotal) << qint64(e.remaining) << qint64(e.requests.accepted) << qint64(e.requests.decided())
+        << qint64(e.requests.won) << qint64(e.requests.lost) << qint64(e.createdAtMs) << qint64(e.updatedAtMs)
         << e.config.rehearsal;
     return out;
 }
@@ -49,10 +49,10 @@ QDataStream &operator>>(QDataStream &in, EventSnapshot &e)
     e.config.endsAtMs = endsAt;
     e.stockTotal = stockTotal;
     e.remaining = remaining;
-    e.acceptedRequests = accepted;
-    e.decidedRequests = decided;
-    e.wonRequests = won;
-    e.lostRequests = lost;
+    e.requests.accepted = accepted;
+    e.requests.won = won;
+    e.requests.lost = lost; // decided is won + lost: sent for the format's sake, not read
+    e.requests.wonUnits = stockTotal - remaining;
     e.createdAtMs = created;
     e.updatedAtMs = updated;
     return in;

@@ -1,8 +1,8 @@
 // What engine nodes send each other through RabbitMQ, and its binary encoding (QDataStream).
 #pragma once
 
-#include "engine/eventbook.h"
-#include "engine/types.h"
+#include "engine/core/types.h"
+#include "engine/node/scaleout.h"
 
 #include <QByteArray>
 
@@ -16,55 +16,7 @@ inline constexpr char kCommand[] = "command";     // to an event queue: a staff 
 inline constexpr char kDecisions[] = "decisions"; // broadcast: one event's outcome of one commit
 inline constexpr char kEventCreated[] = "event";  // broadcast: an event was created
 
-// A staff change that the event's decider applies in queue order.
-struct EventCommand {
-    enum class Kind : std::uint8_t { Update = 1, Act, Restock };
-    // A command of kind for the event; the caller fills in what the kind needs.
-    static EventCommand to(QStringView eventId, Kind kind)
-    {
-        EventCommand command;
-        command.kind = kind;
-        command.eventId = eventId.toString();
-        return command;
-    }
-    Kind kind = Kind::Update;
-    std::uint64_t correlationId = 0; // lets the sending node match the outcome
-    QString originNode;
-    QString eventId;
-    EventPatch patch;                        // Update
-    EventAction action = EventAction::Open; // Act
-    std::int64_t units = 0;                  // Restock
-};
-
-// The decider's answer to one EventCommand.
-struct CommandOutcome {
-    std::uint64_t correlationId = 0;
-    QString originNode;
-    Status status = Status::Invalid;
-    QString message;
-};
-
-// One decided ticket, as every node records it.
-struct DecidedTicket {
-    std::uint64_t seq = 0;
-    std::uint64_t tag = 0;
-    QString requestId;
-    QString userId; // as sent: binds the requestId to its user on every node (hashes are per process)
-    TicketState state = TicketState::Lost;
-    LossReason reason = LossReason::None;
-    std::int64_t orderId = 0;
-    std::int64_t acceptedAtMs = 0;
-};
-
-// What one commit of an event's decider changed: its tickets, its commands, the event after it.
-struct Decisions {
-    QString deciderNode;
-    std::int64_t epoch = 0; // the decider's fencing epoch; a higher one supersedes
-    EventSnapshot event;
-    std::vector<DecidedTicket> tickets;
-    std::vector<CommandOutcome> commands;
-};
-
+// The message types are engine/node/scaleout.h's wire::EventCommand, CommandOutcome and Decisions.
 QByteArray encodePurchases(const PurchaseRequest *first, std::size_t count);
 bool decodePurchases(const QByteArray &body, std::vector<PurchaseRequest> *requests);
 QByteArray encodeCommand(const EventCommand &command);

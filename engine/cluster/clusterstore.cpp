@@ -1,4 +1,4 @@
-#include "engine/clusterstore.h"
+#include "engine/cluster/clusterstore.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -105,7 +105,7 @@ bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, Q
     while (query.next()) {
         const std::int32_t units = std::int32_t(query.value(1).toLongLong());
         loaded->wonUnitsByUser.insert(query.value(0).toString(), units);
-        loaded->wonUnits += units;
+        loaded->requests.wonUnits += units;
     }
 
     query.prepare(QStringLiteral("SELECT %1 FROM requests WHERE event_id = ?").arg(QLatin1String(kTicketColumns)));
@@ -115,9 +115,9 @@ bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, Q
     while (query.next()) {
         const LoadedTicket ticket = readTicketRow(query);
         if (ticket.view.state == TicketState::Won)
-            ++loaded->wonRequests;
+            ++loaded->requests.won;
         else
-            ++loaded->lostRequests;
+            ++loaded->requests.lost;
         loaded->decidedByRequestId.insert(ticket.requestId,
                                           DecidedOutcome{ticket.view.state, ticket.view.reason, ticket.view.orderId});
     }
@@ -149,7 +149,7 @@ Status insertEvent(QSqlDatabase &db, const EventSnapshot &event, QString *error)
     return query.numRowsAffected() == 1 ? Status::Ok : Status::Exists;
 }
 
-bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, CatchUp *catchUp, QString *error)
+bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, StoreCatchUp *catchUp, QString *error)
 {
     QSqlQuery query(db);
     query.setForwardOnly(true);
@@ -170,16 +170,17 @@ bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, CatchUp *catchUp, QString
     if (!query.exec(QStringLiteral("SELECT event_id, CAST(SUM(quantity) AS BIGINT) FROM orders GROUP BY event_id")))
         return failed(query, error);
     while (query.next()) {
-        if (EventSnapshot *event = eventNamed(query.value(0).toString()))
-            event->remaining = event->stockTotal - query.value(1).toLongLong();
+        if (EventSnapshot *event = eventNamed(query.value(0).toString())) {
+            event->requests.wonUnits = query.value(1).toLongLong();
+            event->remaining = event->stockTotal - event->requests.wonUnits;
+        }
     }
     if (!query.exec(QStringLiteral("SELECT event_id, state, COUNT(*) FROM requests GROUP BY event_id, state")))
         return failed(query, error);
     while (query.next()) {
         if (EventSnapshot *event = eventNamed(query.value(0).toString())) {
             const std::int64_t count = query.value(2).toLongLong();
-            (query.value(1).toString() == QLatin1String("won") ? event->wonRequests : event->lostRequests) += count;
-            event->decidedRequests += count;
+            (query.value(1).toString() == QLatin1String("won") ? event->requests.won : event->requests.lost) += count;
         }
     }
     query.prepare(QStringLiteral("SELECT %1 FROM requests WHERE decided_at_ms >= ? ORDER BY seq").arg(QLatin1String(kTicketColumns)));
@@ -191,7 +192,7 @@ bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, CatchUp *catchUp, QString
     return true;
 }
 
-bool loadTickets(QSqlDatabase &db, const std::vector<std::uint64_t> &seqs, CatchUp *catchUp, QString *error)
+bool loadTickets(QSqlDatabase &db, const std::vector<std::uint64_t> &seqs, StoreCatchUp *catchUp, QString *error)
 {
     if (seqs.empty())
         return true;

@@ -2,8 +2,9 @@
 // over, creating events, and catching up on decisions missed while cut off from the broker.
 #pragma once
 
-#include "engine/eventbook.h"
-#include "engine/store.h"
+#include "engine/core/eventbook.h"
+#include "engine/node/scaleout.h"
+#include "engine/storage/store.h"
 
 #include <QSqlDatabase>
 
@@ -26,13 +27,9 @@ bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, Q
 // Inserts a new event. Status::Exists if the id is taken, Status::Unavailable on a store error.
 Status insertEvent(QSqlDatabase &db, const EventSnapshot &event, QString *error);
 
-// What changed in the store since a time: every event, and the tickets decided since then.
-struct CatchUp {
-    std::vector<EventSnapshot> events;
-    std::vector<LoadedTicket> tickets;
-};
-bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, CatchUp *catchUp, QString *error);
+// What changed in the store since sinceMs: every event, and the tickets decided since then.
+bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, StoreCatchUp *catchUp, QString *error);
 // The decided tickets among seqs (the others are not decided yet).
-bool loadTickets(QSqlDatabase &db, const std::vector<std::uint64_t> &seqs, CatchUp *catchUp, QString *error);
+bool loadTickets(QSqlDatabase &db, const std::vector<std::uint64_t> &seqs, StoreCatchUp *catchUp, QString *error);
 
 } // namespace flashsale::clusterstore

@@ -1,4 +1,4 @@
-#include "engine/decider.h"
+#include "engine/core/decider.h"
 
 namespace flashsale {
 
@@ -70,12 +70,11 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
     decision.eventIndex = request.eventIndex;
     decision.decidedAtMs = nowMs;
     decision.unitPriceCents = event.config.priceCents;
-    ++event.decidedRequests;
 
     const auto lose = [&](LossReason reason) {
         decision.outcome = TicketState::Lost;
         decision.reason = reason;
-        ++event.lostRequests;
+        ++event.requests.lost;
         return decision;
     };
 
@@ -95,8 +94,8 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
         return lose(LossReason::SoldOut);
 
     event.wonUnitsByUser.add(userHash, userKey, request.quantity);
-    event.wonUnits += request.quantity;
-    ++event.wonRequests;
+    event.requests.wonUnits += request.quantity;
+    ++event.requests.won;
     if (event.state == EventState::Scheduled)
         event.state = EventState::Open;
     if (event.remaining() == 0)

@@ -1,7 +1,7 @@
 // The decision rule of a flash sale: one request at a time, against one event's runtime state.
 #pragma once
 
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QHash>
 #include <QString>
@@ -41,12 +41,8 @@ struct EventRuntime {
     EventConfig config;
     EventState state = EventState::Draft;
     std::int64_t stockTotal = 0; // initial stock + restocks
-    std::int64_t wonUnits = 0;
     UserUnits wonUnitsByUser;
-    std::int64_t acceptedRequests = 0;
-    std::int64_t decidedRequests = 0;
-    std::int64_t wonRequests = 0;
-    std::int64_t lostRequests = 0;
+    RequestCounts requests;
     std::int64_t createdAtMs = 0;
     std::int64_t updatedAtMs = 0;
     // Cluster mode: the fencing epoch under which this node decides the event (0: another node
@@ -55,7 +51,7 @@ struct EventRuntime {
     std::int64_t deciderEpoch = 0;
     QHash<QString, DecidedOutcome> decidedByRequestId;
 
-    std::int64_t remaining() const { return stockTotal - wonUnits; }
+    std::int64_t remaining() const { return stockTotal - requests.wonUnits; }
 };
 
 // The state an event is in at nowMs, counting the clock-driven transitions

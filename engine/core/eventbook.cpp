@@ -1,4 +1,4 @@
-#include "engine/eventbook.h"
+#include "engine/core/eventbook.h"
 
 #include <QDebug>
 #include <QRegularExpression>
@@ -6,9 +6,6 @@
 namespace flashsale {
 
 namespace {
-constexpr std::int64_t kMaxStock = 1'000'000'000;
-constexpr std::int32_t kMaxPerUserLimit = 1'000'000;
-constexpr std::int64_t kMaxPriceCents = 1'000'000'000'000;
 
 AdminResult failure(Status status, QString message)
 {
@@ -30,15 +27,15 @@ QString EventBook::validate(const EventConfig &config)
         return QStringLiteral("id must be 1-64 characters of a-z, 0-9 and '-'");
     if (config.name.trimmed().isEmpty() || config.name.size() > limits::maxNameLength)
         return QStringLiteral("name must be 1-%1 characters").arg(limits::maxNameLength);
-    if (config.priceCents < 0 || config.priceCents > kMaxPriceCents)
-        return QStringLiteral("priceCents must be between 0 and %1").arg(kMaxPriceCents);
+    if (config.priceCents < 0 || config.priceCents > limits::maxPriceCents)
+        return QStringLiteral("priceCents must be between 0 and %1").arg(limits::maxPriceCents);
     static const QRegularExpression currencyPattern(QStringLiteral("^[A-Z]{3}$"));
     if (!currencyPattern.match(config.currency).hasMatch())
         return QStringLiteral("currency must be an ISO 4217 code such as CNY");
-    if (config.stock < 0 || config.stock > kMaxStock)
-        return QStringLiteral("stock must be between 0 and %1").arg(kMaxStock);
-    if (config.perUserLimit < 1 || config.perUserLimit > kMaxPerUserLimit)
-        return QStringLiteral("perUserLimit must be between 1 and %1").arg(kMaxPerUserLimit);
+    if (config.stock < 0 || config.stock > limits::maxStock)
+        return QStringLiteral("stock must be between 0 and %1").arg(limits::maxStock);
+    if (config.perUserLimit < 1 || config.perUserLimit > limits::maxPerUserLimit)
+        return QStringLiteral("perUserLimit must be between 1 and %1").arg(limits::maxPerUserLimit);
     if (config.startsAtMs < 0 || config.endsAtMs < 0)
         return QStringLiteral("startsAt and endsAt must be valid times");
     if (config.endsAtMs > 0 && config.startsAtMs > 0 && config.endsAtMs <= config.startsAtMs)
@@ -47,8 +44,7 @@ QString EventBook::validate(const EventConfig &config)
 }
 
 void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::int32_t> &wonUnitsByUser,
-                        std::int64_t wonUnits, std::int64_t acceptedRequests, std::int64_t wonRequests,
-                        std::int64_t lostRequests)
+                        const RequestCounts &requests)
 {
     auto slot = std::make_unique<Slot>();
     slot->id = event.config.id;
@@ -57,16 +53,12 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
     rt.config = event.config;
     rt.state = event.state;
     rt.stockTotal = event.stockTotal;
-    rt.wonUnits = wonUnits;
+    rt.requests = requests;
     rt.wonUnitsByUser.reserve(std::size_t(wonUnitsByUser.size()));
     for (auto it = wonUnitsByUser.cbegin(); it != wonUnitsByUser.cend(); ++it) {
         const QString key = userKeyOf(it.key()); // ids stored as sent; ids with one key add up
         rt.wonUnitsByUser.add(hashUserId(key), key, it.value());
     }
-    rt.acceptedRequests = acceptedRequests;
-    rt.wonRequests = wonRequests;
-    rt.lostRequests = lostRequests;
-    rt.decidedRequests = wonRequests + lostRequests;
     rt.createdAtMs = event.createdAtMs;
     rt.updatedAtMs = event.updatedAtMs;
     // The state column may lag the orders by one commit: derive sold-out from the stock.
@@ -74,8 +66,8 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
         rt.state = EventState::SoldOut;
     else if (rt.state == EventState::SoldOut && rt.remaining() > 0)
         rt.state = EventState::Open;
-    slot->acceptedRequests = acceptedRequests;
-    slot->decidedRequests = rt.decidedRequests;
+    slot->acceptedRequests = requests.accepted;
+    slot->decidedRequests = requests.decided();
 
     std::unique_lock directoryLock(m_directoryMutex);
     std::lock_guard lock(m_mutex);
@@ -127,8 +119,8 @@ std::optional<EventSnapshot> EventBook::snapshot(int index) const
     }
     EventSnapshot copy = *published;
     // Cluster mode: requests are accepted on every node; count them as decided plus waiting.
-    copy.acceptedRequests = m_clustered ? copy.decidedRequests + s->brokerDepth.load(std::memory_order_relaxed)
-                                        : s->acceptedRequests.load(std::memory_order_relaxed);
+    copy.requests.accepted = m_clustered ? copy.requests.decided() + s->brokerDepth.load(std::memory_order_relaxed)
+                                         : s->acceptedRequests.load(std::memory_order_relaxed);
     return copy;
 }
 
@@ -152,10 +144,8 @@ EventSnapshot EventBook::snapshotLocked(const Slot &slot) const
     s.state = rt.state;
     s.stockTotal = rt.stockTotal;
     s.remaining = rt.remaining();
-    s.acceptedRequests = slot.acceptedRequests.load(std::memory_order_relaxed);
-    s.decidedRequests = rt.decidedRequests;
-    s.wonRequests = rt.wonRequests;
-    s.lostRequests = rt.lostRequests;
+    s.requests = rt.requests;
+    s.requests.accepted = slot.acceptedRequests.load(std::memory_order_relaxed);
     s.createdAtMs = rt.createdAtMs;
     s.updatedAtMs = rt.updatedAtMs;
     s.deciderEpoch = rt.deciderEpoch;
@@ -166,7 +156,7 @@ void EventBook::publishLocked(Slot &slot)
 {
     slot.storedState.store(slot.runtime.state, std::memory_order_release);
     slot.startsAtMs.store(slot.runtime.config.startsAtMs, std::memory_order_release);
-    slot.decidedRequests.store(slot.runtime.decidedRequests, std::memory_order_relaxed);
+    slot.decidedRequests.store(slot.runtime.requests.decided(), std::memory_order_relaxed);
     auto published = std::make_shared<const EventSnapshot>(snapshotLocked(slot));
     std::lock_guard lock(slot.snapshotMutex);
     slot.snapshot = std::move(published);
@@ -310,8 +300,8 @@ AdminResult EventBook::act(QStringView id, EventAction action, std::int64_t nowM
 
 AdminResult EventBook::restock(QStringView id, std::int64_t units, std::int64_t nowMs)
 {
-    if (units < 1 || units > kMaxStock)
-        return failure(Status::Invalid, QStringLiteral("units must be between 1 and %1").arg(kMaxStock));
+    if (units < 1 || units > limits::maxStock)
+        return failure(Status::Invalid, QStringLiteral("units must be between 1 and %1").arg(limits::maxStock));
     std::lock_guard lock(m_mutex);
     Slot *slot = findLocked(id);
     if (!slot)
@@ -321,8 +311,8 @@ AdminResult EventBook::restock(QStringView id, std::int64_t units, std::int64_t 
     if (rt.state != EventState::Open && rt.state != EventState::SoldOut && rt.state != EventState::Paused)
         return failure(Status::InvalidState,
                        QStringLiteral("restock needs an open, paused or sold-out event (it is %1)").arg(toString(rt.state)));
-    if (rt.stockTotal + units > kMaxStock)
-        return failure(Status::Invalid, QStringLiteral("total stock would exceed %1").arg(kMaxStock));
+    if (rt.stockTotal + units > limits::maxStock)
+        return failure(Status::Invalid, QStringLiteral("total stock would exceed %1").arg(limits::maxStock));
     rt.stockTotal += units;
     if (rt.state == EventState::SoldOut)
         rt.state = EventState::Open;
@@ -374,10 +364,7 @@ int EventBook::applyReplica(const EventSnapshot &event, std::int64_t epoch)
     rt.config = event.config;
     rt.state = event.state;
     rt.stockTotal = event.stockTotal;
-    rt.wonUnits = event.stockTotal - event.remaining;
-    rt.decidedRequests = event.decidedRequests;
-    rt.wonRequests = event.wonRequests;
-    rt.lostRequests = event.lostRequests;
+    rt.requests = event.requests;
     rt.createdAtMs = event.createdAtMs;
     rt.updatedAtMs = event.updatedAtMs;
     publishLocked(*slot);
@@ -394,16 +381,13 @@ void EventBook::takeOver(int index, EventTakeover loaded)
     rt.config = loaded.event.config;
     rt.state = loaded.event.state;
     rt.stockTotal = loaded.event.stockTotal;
-    rt.wonUnits = loaded.wonUnits;
+    rt.requests = loaded.requests;
     rt.wonUnitsByUser = UserUnits();
     rt.wonUnitsByUser.reserve(std::size_t(loaded.wonUnitsByUser.size()));
     for (auto it = loaded.wonUnitsByUser.cbegin(); it != loaded.wonUnitsByUser.cend(); ++it) {
         const QString key = userKeyOf(it.key());
         rt.wonUnitsByUser.add(hashUserId(key), key, it.value());
     }
-    rt.wonRequests = loaded.wonRequests;
-    rt.lostRequests = loaded.lostRequests;
-    rt.decidedRequests = loaded.wonRequests + loaded.lostRequests;
     rt.createdAtMs = loaded.event.createdAtMs;
     rt.updatedAtMs = loaded.event.updatedAtMs;
     rt.deciderEpoch = loaded.epoch;

@@ -1,8 +1,8 @@
 // The registry of sale events: their configuration, live state and published snapshots.
 #pragma once
 
-#include "engine/decider.h"
-#include "engine/types.h"
+#include "engine/core/decider.h"
+#include "engine/core/types.h"
 
 #include <QHash>
 #include <QList>
@@ -60,9 +60,7 @@ struct EventTakeover {
     EventSnapshot event;     // the stored row
     std::int64_t epoch = 0;  // the new fencing epoch, already written to the store
     QHash<QString, std::int32_t> wonUnitsByUser;
-    std::int64_t wonUnits = 0;
-    std::int64_t wonRequests = 0;
-    std::int64_t lostRequests = 0;
+    RequestCounts requests; // decided ones (accepted is not loaded)
     QHash<QString, DecidedOutcome> decidedByRequestId;
 };
 
@@ -96,8 +94,7 @@ public:
 
     // Start-up: installs an event loaded from the store.
     void restore(const EventSnapshot &event, const QHash<QString, std::int32_t> &wonUnitsByUser,
-                 std::int64_t wonUnits, std::int64_t acceptedRequests, std::int64_t wonRequests,
-                 std::int64_t lostRequests);
+                 const RequestCounts &requests);
 
     int indexOf(QStringView id) const;
     // The id of the event at index ("" if none); cheap, for answers on the hot path.

@@ -1,4 +1,4 @@
-#include "engine/latencyhistogram.h"
+#include "engine/core/latencyhistogram.h"
 
 #include <bit>
 #include <cmath>

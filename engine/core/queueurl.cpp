@@ -1,4 +1,4 @@
-#include "engine/queueurl.h"
+#include "engine/core/queueurl.h"
 
 #include <QUrl>
 

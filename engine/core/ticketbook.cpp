@@ -1,4 +1,4 @@
-#include "engine/ticketbook.h"
+#include "engine/core/ticketbook.h"
 
 namespace flashsale {
 
@@ -59,7 +59,7 @@ std::optional<TicketView> TicketBook::watch(std::uint64_t seq, int listener, Tic
     std::lock_guard lock(m_entryStripes[seq % kStripes].mutex);
     if (entry->eventIndex < 0)
         return std::nullopt;
-    if (entry->state < untilState)
+    if (entry->state < untilState && isListener(listener))
         entry->listenerMask |= 1u << listener;
     return viewOf(seq, *entry);
 }
@@ -139,7 +139,8 @@ bool TicketBook::watchUnseen(std::uint64_t seq, int listener)
     std::lock_guard lock(m_entryStripes[seq % kStripes].mutex);
     if (entry->eventIndex >= 0)
         return false;
-    entry->listenerMask |= 1u << listener;
+    if (isListener(listener))
+        entry->listenerMask |= 1u << listener;
     return true;
 }
 

@@ -1,7 +1,7 @@
 // In-memory index of every ticket: the idempotency keys, and the state that pollers are served from.
 #pragma once
 
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QHash>
 
@@ -52,12 +52,19 @@ enum class Claim : std::uint8_t {
 
 // Thread safety: every method may be called from any thread. Entries are striped over
 // kStripes mutexes by sequence number, idempotency keys over kStripes mutexes by key hash.
-// Listeners (front ends waiting to answer a client) are bits 0..31 of an entry's mask; a
-// listener that marks a ticket is told once about each later change of that ticket.
+// Listeners (front ends waiting to answer a client) are bits of an entry's mask; a listener
+// that marks a ticket is told once about each later change of that ticket.
 class TicketBook
 {
 public:
-    static constexpr int kMaxListeners = 32;
+    // The listener capacity follows the number of front threads: each (an HTTP acceptor thread)
+    // registers two listeners, its HTTP and its WebSocket front.
+    static constexpr int kMaxFrontThreads = 16;
+    static constexpr int kListenersPerFrontThread = 2;
+    static constexpr int kMaxListeners = kMaxFrontThreads * kListenersPerFrontThread;
+    static_assert(kMaxListeners <= 32, "a listener is a bit of Entry::listenerMask");
+    // Whether id names a listener (0..kMaxListeners-1); the others watch nothing.
+    static constexpr bool isListener(int id) { return id >= 0 && id < kMaxListeners; }
 
     TicketBook();
     ~TicketBook();
@@ -72,8 +79,8 @@ public:
 
     std::optional<TicketView> get(std::uint64_t seq) const;
 
-    // Returns the current view and, if the ticket is still short of untilState, asks that
-    // listener be told of its next change.
+    // Returns the current view and, if the ticket is still short of untilState and listener is
+    // one (isListener), asks that it be told of the ticket's next change.
     std::optional<TicketView> watch(std::uint64_t seq, int listener, TicketState untilState);
 
     // Applies changes; for each listener that watched a changed ticket appends its seq to
@@ -92,7 +99,8 @@ public:
     // a front asks on every request.
     std::uint64_t seqsLeft() const;
     // Cluster mode: asks that listener be told when a ticket this node has not seen yet (accepted
-    // by another node) is decided here or announced. False if the ticket became known meanwhile.
+    // by another node) is decided here or announced. False if the ticket became known meanwhile;
+    // an id that is not a listener (isListener) is told nothing.
     bool watchUnseen(std::uint64_t seq, int listener);
     // Records decided tickets of any node (creating the ones this node has not seen) and, like
     // apply, collects the listeners to tell.

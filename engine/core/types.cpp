@@ -1,4 +1,4 @@
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QHashFunctions>
 
@@ -9,6 +9,24 @@
 #include <sys/random.h>
 
 namespace flashsale {
+
+RequestCounts &RequestCounts::operator+=(const RequestCounts &other)
+{
+    accepted += other.accepted;
+    won += other.won;
+    lost += other.lost;
+    wonUnits += other.wonUnits;
+    return *this;
+}
+
+RequestCounts &RequestCounts::operator-=(const RequestCounts &other)
+{
+    accepted -= other.accepted;
+    won -= other.won;
+    lost -= other.lost;
+    wonUnits -= other.wonUnits;
+    return *this;
+}
 
 namespace {
 struct EventStateName {

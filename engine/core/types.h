@@ -61,16 +61,30 @@ struct EventConfig {
     bool rehearsal = false;
 };
 
+// How many purchase requests an event took in and how they ended (or a node's sum over its
+// events): the one declaration of the per-event counters, held by the decider's runtime, the
+// snapshots, a cluster take-over and the node's totals. A value.
+struct RequestCounts {
+    std::int64_t accepted = 0; // taken into the queue (journaled or confirmed by the broker)
+    std::int64_t won = 0;      // requests decided won
+    std::int64_t lost = 0;     // requests decided lost
+    std::int64_t wonUnits = 0; // units the won requests bought
+
+    std::int64_t decided() const { return won + lost; }
+    // Accepted and not decided yet (never negative).
+    std::int64_t waiting() const { return accepted > decided() ? accepted - decided() : 0; }
+    RequestCounts &operator+=(const RequestCounts &other);
+    RequestCounts &operator-=(const RequestCounts &other);
+    bool operator==(const RequestCounts &) const = default;
+};
+
 // A point-in-time copy of one event, safe to hand to any thread.
 struct EventSnapshot {
     EventConfig config;
     EventState state = EventState::Draft;
     std::int64_t stockTotal = 0; // initial stock + all restocks
-    std::int64_t remaining = 0;  // stockTotal - won units
-    std::int64_t acceptedRequests = 0;
-    std::int64_t decidedRequests = 0;
-    std::int64_t wonRequests = 0;
-    std::int64_t lostRequests = 0;
+    std::int64_t remaining = 0;  // stockTotal - requests.wonUnits
+    RequestCounts requests;
     std::int64_t createdAtMs = 0;
     std::int64_t updatedAtMs = 0;
     std::int64_t deciderEpoch = 0; // cluster: the fencing epoch of the decider that wrote it (0: embedded)
@@ -132,6 +146,9 @@ inline constexpr int maxRequestIdLength = 128;
 inline constexpr int maxUserIdLength = 128;
 inline constexpr int maxContactLength = 256;
 inline constexpr int maxNameLength = 200;
+inline constexpr std::int64_t maxPriceCents = 1'000'000'000'000;
+inline constexpr std::int64_t maxStock = 1'000'000'000; // initial stock, a restock's units, and their total
+inline constexpr std::int32_t maxPerUserLimit = 1'000'000;
 inline constexpr qsizetype maxBodyBytes = 64 * 1024;
 inline constexpr int maxWaitMs = 10000;
 } // namespace limits

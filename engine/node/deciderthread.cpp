@@ -1,4 +1,4 @@
-#include "engine/deciderthread.h"
+#include "engine/node/deciderthread.h"
 
 #include <chrono>
 

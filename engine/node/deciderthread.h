@@ -4,9 +4,9 @@
 // decided, and runs tasks (take-overs, staff commands) in order with the requests.
 #pragma once
 
-#include "engine/decider.h"
-#include "engine/eventbook.h"
-#include "engine/writer.h"
+#include "engine/core/decider.h"
+#include "engine/core/eventbook.h"
+#include "engine/node/writer.h"
 
 #include <condition_variable>
 #include <functional>

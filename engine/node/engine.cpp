@@ -1,8 +1,8 @@
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
-#include "engine/clusterstore.h"
-#include "engine/deciderthread.h"
-#include "engine/writer.h"
+#include "engine/core/queueurl.h"
+#include "engine/node/deciderthread.h"
+#include "engine/node/writer.h"
 
 #include <QDateTime>
 #include <QDebug>
@@ -44,23 +44,28 @@ bool Engine::start(QString *error, StartFailure *failure)
     if (failure)
         *failure = StartFailure::Other;
     const bool clustered = !m_options.queueUrl.isEmpty();
-    AmqpUrl broker;
     if (clustered) {
+        if (!m_options.scaleOut) {
+            *error = QStringLiteral("this build has no RabbitMQ support (configured with FLASHSALE_WITH_RABBITMQ=OFF): "
+                                    "a queue (--queue) cannot be used");
+            return false;
+        }
         if (m_options.store.isSqlite()) {
             *error = QStringLiteral("a queue (--queue) needs a PostgreSQL store (--store postgresql://...): every node must share one database");
             return false;
         }
-        broker = AmqpUrl::parse(m_options.queueUrl, error);
-        if (broker.host.isEmpty())
+        if (const QString problem = checkQueueUrl(m_options.queueUrl); !problem.isEmpty()) {
+            *error = problem;
             return false;
+        }
         if (m_options.nodeId.isEmpty())
             m_options.nodeId = QSysInfo::machineHostName();
     }
     m_store = std::make_unique<SqlStore>(m_options.store);
     Writer::FencedFn fenced;
     if (clustered)
-        fenced = [this](const std::vector<FencedEvent> &events, CommitBatch &dropped) { onFenced(events, dropped); };
-    m_writer = std::make_unique<Writer>(*m_store, [this](CommitBatch &batch) { onCommitted(batch); }, std::move(fenced));
+        fenced = [this](const std::vector<FencedEvent> &events, WriterBatch &dropped) { onFenced(events, dropped); };
+    m_writer = std::make_unique<Writer>(*m_store, [this](WriterBatch &batch) { onCommitted(batch); }, std::move(fenced));
     m_events = std::make_unique<EventBook>([this](const EventSnapshot &row) {
         m_lastRowGeneration.store(m_writer->enqueueEventRow(row), std::memory_order_release);
     });
@@ -85,13 +90,26 @@ bool Engine::start(QString *error, StartFailure *failure)
         m_events->setClustered(true);
         m_tickets.useSeqBlocks();
     }
-    // Rebuild memory: events with their counters, then every ticket.
-    struct Counters {
-        std::int64_t accepted = 0, won = 0, lost = 0;
-    };
-    QHash<QString, Counters> counters;
+    rebuildMemory(loaded);
+    if (clustered)
+        m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, &Engine::nowMs);
+    else
+        m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
+    m_decider->start();
+    if (clustered && !startScaleOut(error)) {
+        m_decider->stop();
+        m_writer->stop();
+        return false;
+    }
+    m_running = true;
+    return true;
+}
+
+void Engine::rebuildMemory(LoadedState &loaded)
+{
+    QHash<QString, RequestCounts> counts;
     for (const LoadedTicket &t : loaded.tickets) {
-        Counters &c = counters[t.eventId];
+        RequestCounts &c = counts[t.eventId];
         ++c.accepted;
         if (t.view.state == TicketState::Won)
             ++c.won;
@@ -100,57 +118,30 @@ bool Engine::start(QString *error, StartFailure *failure)
     }
     for (const EventSnapshot &event : loaded.events) {
         QHash<QString, std::int32_t> byUser = loaded.wonUnitsByEventAndUser.take(event.config.id);
-        std::int64_t wonUnits = 0;
+        RequestCounts c = counts.value(event.config.id);
         for (std::int32_t units : std::as_const(byUser))
-            wonUnits += units;
-        const Counters c = counters.value(event.config.id);
-        m_events->restore(event, byUser, wonUnits, c.accepted, c.won, c.lost);
-        m_accepted += c.accepted;
-        m_wonRequests += c.won;
-        m_wonUnits += wonUnits;
-        m_lost += c.lost;
-        m_decided += c.won + c.lost;
-        if (event.config.rehearsal) {
-            m_rehearsalAccepted += c.accepted;
-            m_rehearsalWonRequests += c.won;
-            m_rehearsalWonUnits += wonUnits;
-            m_rehearsalLost += c.lost;
-        }
+            c.wonUnits += units;
+        m_events->restore(event, byUser, c);
+        m_totals.add(c);
+        if (event.config.rehearsal)
+            m_rehearsalTotals.add(c);
     }
     for (LoadedTicket &t : loaded.tickets) {
         t.view.eventIndex = m_events->indexOf(t.eventId);
         m_tickets.restore(t.view, t.requestId, t.userHash);
     }
-    if (clustered)
-        m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, &Engine::nowMs);
-    else
-        m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
-    m_decider->start();
-    if (clustered) {
-        QByteArray clusterId;
-        {
-            const QString name = QStringLiteral("flashsale-prepare-%1").arg(reinterpret_cast<quintptr>(this), 0, 16);
-            {
-                QSqlDatabase db = openConnection(m_options.store, name, error);
-                if (db.isOpen())
-                    clusterId = clusterstore::prepare(db, error);
-            }
-            QSqlDatabase::removeDatabase(name);
-        }
-        if (clusterId.isEmpty()) {
-            m_decider->stop();
-            m_writer->stop();
-            return false;
-        }
-        m_cluster = std::make_unique<ClusterLink>(static_cast<ClusterHost &>(*this), *m_events, m_tickets, broker,
-                                                  m_options.store, m_options.nodeId, clusterId);
-        m_cluster->start();
-        // Give the link a moment to connect so that a fresh node answers its first request.
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        while (!m_cluster->isAvailable() && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    m_running = true;
+}
+
+bool Engine::startScaleOut(QString *error)
+{
+    m_cluster = m_options.scaleOut(ScaleOutSetup{static_cast<ClusterHost &>(*this), *m_events, m_tickets, m_options.store,
+                                                 m_options.queueUrl, m_options.nodeId},
+                                   error);
+    if (!m_cluster)
+        return false;
+    m_cluster->start();
+    // Give the link a moment to connect so that a fresh node answers its first request.
+    m_cluster->waitUntilAvailable(5000);
     return true;
 }
 
@@ -260,9 +251,9 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
         request.seq = seq;
         request.ticketTag = tag;
         m_inflight.fetch_add(1, std::memory_order_relaxed);
-        m_accepted.fetch_add(1, std::memory_order_relaxed);
+        m_totals.add(RequestCounts{.accepted = 1});
         if (slot->rehearsal)
-            m_rehearsalAccepted.fetch_add(1, std::memory_order_relaxed);
+            m_rehearsalTotals.add(RequestCounts{.accepted = 1});
         slot->acceptedRequests.fetch_add(1, std::memory_order_relaxed);
         if (m_cluster)
             m_cluster->publishPurchase(std::move(request));
@@ -425,13 +416,8 @@ EngineStats Engine::stats() const
 {
     EngineStats s;
     s.atMs = nowMs();
-    const std::int64_t rehearsalWon = m_rehearsalWonRequests.load(std::memory_order_relaxed);
-    const std::int64_t rehearsalLost = m_rehearsalLost.load(std::memory_order_relaxed);
-    s.accepted = m_accepted.load(std::memory_order_relaxed) - m_rehearsalAccepted.load(std::memory_order_relaxed);
-    s.decided = m_decided.load(std::memory_order_relaxed) - rehearsalWon - rehearsalLost;
-    s.wonRequests = m_wonRequests.load(std::memory_order_relaxed) - rehearsalWon;
-    s.wonUnits = m_wonUnits.load(std::memory_order_relaxed) - m_rehearsalWonUnits.load(std::memory_order_relaxed);
-    s.lost = m_lost.load(std::memory_order_relaxed) - rehearsalLost;
+    s.requests = m_totals.load();
+    s.requests -= m_rehearsalTotals.load();
     s.queueDepth = m_inflight.load(std::memory_order_relaxed);
     s.rejectedOverload = m_rejectedOverload.load(std::memory_order_relaxed);
     s.commits = m_writer ? m_writer->commitCount() : 0;
@@ -444,17 +430,11 @@ EngineStats Engine::stats() const
         s.clustered = true;
         s.brokerConnected = m_cluster->brokerConnected();
         s.storeReachable = m_cluster->storeReachable();
-        s.decided = s.wonRequests = s.wonUnits = s.lost = 0;
         s.queueDepth = m_inflight.load(std::memory_order_relaxed);
-        s.accepted = s.queueDepth;
+        s.requests = RequestCounts{.accepted = s.queueDepth};
         for (const EventSnapshot &e : std::as_const(s.events)) {
-            if (e.config.rehearsal)
-                continue;
-            s.accepted += e.acceptedRequests;
-            s.decided += e.decidedRequests;
-            s.wonRequests += e.wonRequests;
-            s.wonUnits += e.stockTotal - e.remaining;
-            s.lost += e.lostRequests;
+            if (!e.config.rehearsal)
+                s.requests += e.requests;
         }
         for (int i = 0, n = m_events->count(); i < n; ++i)
             s.queueDepth += m_events->slot(i)->brokerDepth.load(std::memory_order_relaxed);
@@ -475,40 +455,47 @@ void Engine::dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxLis
     }
 }
 
-void Engine::onCommitted(CommitBatch &batch)
+void Engine::onCommitted(WriterBatch &batch)
 {
     if (m_cluster)
         return onCommittedClustered(batch);
     m_changes.clear();
     const std::int64_t nowUs = steadyMicros();
-    std::int64_t won = 0, wonUnits = 0, lost = 0;
-    std::int64_t rehearsalWon = 0, rehearsalWonUnits = 0, rehearsalLost = 0;
+    RequestCounts decided, rehearsalDecided;
     for (const DecidedRequest &d : batch.decided) {
         m_changes.push_back(TicketChange{d.request.seq, d.decision.outcome, d.decision.reason, d.decision.orderId});
         if (d.request.acceptedSteadyUs > 0)
             m_latency.record(nowUs - d.request.acceptedSteadyUs);
         const EventBook::Slot *slot = m_events->slot(d.request.eventIndex);
         const bool rehearsal = slot && slot->rehearsal;
+        RequestCounts &counts = rehearsal ? rehearsalDecided : decided;
         if (d.decision.outcome == TicketState::Won) {
-            ++won;
-            wonUnits += d.request.quantity;
-            rehearsalWon += rehearsal;
-            rehearsalWonUnits += rehearsal ? d.request.quantity : 0;
+            ++counts.won;
+            counts.wonUnits += d.request.quantity;
         } else {
-            ++lost;
-            rehearsalLost += rehearsal;
+            ++counts.lost;
         }
     }
     m_tickets.apply(m_changes, m_notify);
-    m_wonRequests.fetch_add(won, std::memory_order_relaxed);
-    m_wonUnits.fetch_add(wonUnits, std::memory_order_relaxed);
-    m_lost.fetch_add(lost, std::memory_order_relaxed);
-    m_decided.fetch_add(won + lost, std::memory_order_relaxed);
-    m_rehearsalWonRequests.fetch_add(rehearsalWon, std::memory_order_relaxed);
-    m_rehearsalWonUnits.fetch_add(rehearsalWonUnits, std::memory_order_relaxed);
-    m_rehearsalLost.fetch_add(rehearsalLost, std::memory_order_relaxed);
-    m_inflight.fetch_sub(won + lost, std::memory_order_relaxed);
+    m_rehearsalTotals.add(rehearsalDecided);
+    decided += rehearsalDecided; // the totals include rehearsals; stats() takes them out
+    m_totals.add(decided);
+    m_inflight.fetch_sub(decided.decided(), std::memory_order_relaxed);
     dispatch(m_notify);
+}
+
+void Engine::LiveCounts::add(const RequestCounts &delta)
+{
+    m_accepted.fetch_add(delta.accepted, std::memory_order_relaxed);
+    m_won.fetch_add(delta.won, std::memory_order_relaxed);
+    m_lost.fetch_add(delta.lost, std::memory_order_relaxed);
+    m_wonUnits.fetch_add(delta.wonUnits, std::memory_order_relaxed);
+}
+
+RequestCounts Engine::LiveCounts::load() const
+{
+    return RequestCounts{m_accepted.load(std::memory_order_relaxed), m_won.load(std::memory_order_relaxed),
+                         m_lost.load(std::memory_order_relaxed), m_wonUnits.load(std::memory_order_relaxed)};
 }
 
 } // namespace flashsale

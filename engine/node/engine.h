@@ -1,12 +1,12 @@
 // The sale engine's façade: what front ends (HTTP, WebSocket, the console) call.
 #pragma once
 
-#include "engine/clusterlink.h"
-#include "engine/eventbook.h"
-#include "engine/latencyhistogram.h"
-#include "engine/store.h"
-#include "engine/ticketbook.h"
-#include "engine/types.h"
+#include "engine/core/eventbook.h"
+#include "engine/core/latencyhistogram.h"
+#include "engine/core/ticketbook.h"
+#include "engine/core/types.h"
+#include "engine/node/scaleout.h"
+#include "engine/storage/store.h"
 
 #include <QList>
 #include <QSet>
@@ -24,6 +24,7 @@ namespace flashsale {
 
 class DeciderThread;
 class Writer;
+struct WriterBatch;
 
 struct EngineOptions {
     StoreLocation store;
@@ -31,6 +32,9 @@ struct EngineOptions {
     // this node's name. Needs a PostgreSQL store.
     QString queueUrl;
     QString nodeId;
+    // Makes the link to queueUrl's broker; empty in a build without RabbitMQ, where a queueUrl
+    // is refused at start.
+    ScaleOutFactory scaleOut;
     // Accepted requests not yet decided; beyond this new requests get Status::Overloaded.
     std::int64_t maxQueueDepth = 200'000;
 };
@@ -65,11 +69,7 @@ struct SubmitResult {
 // depth and the latency histogram are the node's and include them.
 struct EngineStats {
     std::int64_t atMs = 0;
-    std::int64_t accepted = 0;         // requests accepted into the decider's queue (cluster: by every node)
-    std::int64_t decided = 0;
-    std::int64_t wonRequests = 0;
-    std::int64_t wonUnits = 0;
-    std::int64_t lost = 0;
+    RequestCounts requests;            // accepted into the decider's queue (cluster: by every node), and decided
     std::int64_t queueDepth = 0;       // accepted, not yet decided and committed (cluster: ready in the broker + unconfirmed)
     std::int64_t rejectedOverload = 0; // 429s
     std::uint64_t commits = 0;
@@ -144,9 +144,15 @@ public:
     static std::int64_t steadyMicros();
 
 private:
-    void onCommitted(CommitBatch &batch);
-    void onCommittedClustered(CommitBatch &batch);
-    void onFenced(const std::vector<FencedEvent> &fenced, CommitBatch &dropped);
+    // Start-up, after the store is open and loaded: events with their counters, then every
+    // ticket (idempotency keys and results), on the starting thread before any other runs.
+    void rebuildMemory(LoadedState &loaded);
+    // Start-up of a scale-out node, after the decider: makes and starts the broker link
+    // (EngineOptions::scaleOut) and waits up to 5 s for it to be available.
+    bool startScaleOut(QString *error);
+    void onCommitted(WriterBatch &batch);
+    void onCommittedClustered(WriterBatch &batch);
+    void onFenced(const std::vector<FencedEvent> &fenced, WriterBatch &dropped);
     AdminResult committed(AdminResult result, std::uint64_t generation);
     // Tells each listener about the tickets it watched among notify (then clears notify).
     void dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> &notify);
@@ -164,7 +170,7 @@ private:
     void tookOver(int eventIndex, EventTakeover loaded) override;
     void decisionsAnnounced(wire::Decisions &decisions) override;
     void eventAnnounced(const EventSnapshot &event) override;
-    void caughtUp(clusterstore::CatchUp &catchUp) override;
+    void caughtUp(StoreCatchUp &catchUp) override;
     std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) override;
 
     EngineOptions m_options;
@@ -173,7 +179,7 @@ private:
     std::unique_ptr<EventBook> m_events;
     std::unique_ptr<DeciderThread> m_decider;
     TicketBook m_tickets;
-    std::unique_ptr<ClusterLink> m_cluster;
+    std::unique_ptr<ScaleOutLink> m_cluster;
 
     // Cluster mode: staff commands sent from this node, waiting for their decider's outcome.
     std::mutex m_commandMutex;
@@ -192,18 +198,24 @@ private:
 
     std::atomic<bool> m_running{false};
     std::atomic<std::int64_t> m_inflight{0};
-    std::atomic<std::int64_t> m_accepted{0};
-    std::atomic<std::int64_t> m_decided{0};
-    std::atomic<std::int64_t> m_wonRequests{0};
-    std::atomic<std::int64_t> m_wonUnits{0};
-    std::atomic<std::int64_t> m_lost{0};
+    // RequestCounts that front threads (accepted) and the writer thread (decided) add to.
+    class LiveCounts
+    {
+    public:
+        void add(const RequestCounts &delta);
+        RequestCounts load() const;
+
+    private:
+        std::atomic<std::int64_t> m_accepted{0};
+        std::atomic<std::int64_t> m_won{0};
+        std::atomic<std::int64_t> m_lost{0};
+        std::atomic<std::int64_t> m_wonUnits{0};
+    };
+    LiveCounts m_totals;
     std::atomic<std::int64_t> m_rejectedOverload{0};
     std::atomic<std::int64_t> m_webSocketClients{0};
     // The part of the totals above that rehearsal copies made; stats() leaves it out.
-    std::atomic<std::int64_t> m_rehearsalAccepted{0};
-    std::atomic<std::int64_t> m_rehearsalWonRequests{0};
-    std::atomic<std::int64_t> m_rehearsalWonUnits{0};
-    std::atomic<std::int64_t> m_rehearsalLost{0};
+    LiveCounts m_rehearsalTotals;
     LatencyHistogram m_latency;
 
     // The generation of the last event row enqueued, per calling thread's change.

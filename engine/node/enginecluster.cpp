@@ -1,10 +1,9 @@
 // The Engine's scale-out half: what a node does differently when it shares RabbitMQ and
 // PostgreSQL with other nodes (see ClusterLink for the broker side).
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
-#include "engine/clusterstore.h"
-#include "engine/deciderthread.h"
-#include "engine/writer.h"
+#include "engine/node/deciderthread.h"
+#include "engine/node/writer.h"
 
 #include <QRandomGenerator>
 
@@ -19,7 +18,7 @@ constexpr int kMaxLookups = 200;
 constexpr std::size_t kMaxLookupBatch = 5000;
 }
 
-void Engine::onCommittedClustered(CommitBatch &batch)
+void Engine::onCommittedClustered(WriterBatch &batch)
 {
     const std::int64_t nowWallMs = nowMs();
     std::vector<RemoteTicket> tickets;
@@ -79,7 +78,7 @@ void Engine::onCommittedClustered(CommitBatch &batch)
         commandAnswered(outcome);
 }
 
-void Engine::onFenced(const std::vector<FencedEvent> &fenced, CommitBatch &dropped)
+void Engine::onFenced(const std::vector<FencedEvent> &fenced, WriterBatch &dropped)
 {
     for (const FencedEvent &f : fenced)
         m_events->loseAuthority(m_events->indexOf(f.eventId), f.epoch);
@@ -110,8 +109,7 @@ AdminResult Engine::createClustered(const EventConfig &config)
     event.stockTotal = event.remaining = config.stock;
     event.createdAtMs = event.updatedAtMs = nowMs();
     QString error;
-    QSqlDatabase db = readerConnection(m_options.store, &error);
-    result.status = db.isOpen() ? clusterstore::insertEvent(db, event, &error) : Status::Unavailable;
+    result.status = m_cluster->createEvent(event, &error);
     if (result.status == Status::Exists)
         result.message = QStringLiteral("an event with id \"%1\" already exists").arg(config.id);
     else if (result.status != Status::Ok)
@@ -264,7 +262,7 @@ void Engine::eventAnnounced(const EventSnapshot &event)
     m_events->applyReplica(event, 0);
 }
 
-void Engine::caughtUp(clusterstore::CatchUp &catchUp)
+void Engine::caughtUp(StoreCatchUp &catchUp)
 {
     for (const EventSnapshot &event : catchUp.events)
         m_events->applyReplica(event, 0);

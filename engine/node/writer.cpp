@@ -1,4 +1,4 @@
-#include "engine/writer.h"
+#include "engine/node/writer.h"
 
 #include <QDebug>
 
@@ -84,7 +84,7 @@ std::uint64_t Writer::enqueueCommand(CommandDone done)
     return m_openGeneration;
 }
 
-void Writer::takeFenced(CommitBatch &batch, const std::vector<FencedEvent> &fenced, CommitBatch &dropped)
+void Writer::takeFenced(WriterBatch &batch, const std::vector<FencedEvent> &fenced, WriterBatch &dropped)
 {
     const auto isFenced = [&fenced](const QString &eventId, std::int64_t epoch) {
         return std::any_of(fenced.begin(), fenced.end(),
@@ -124,7 +124,7 @@ std::uint64_t Writer::commitCount() const
 
 void Writer::run()
 {
-    CommitBatch batch;
+    WriterBatch batch;
     for (;;) {
         std::uint64_t generation = 0;
         {
@@ -143,7 +143,7 @@ void Writer::run()
         while (!(committed = m_store.commit(batch, &error, &fenced))) {
             if (!fenced.empty()) {
                 qWarning("%s; dropping its uncommitted decisions", qPrintable(error));
-                CommitBatch dropped;
+                WriterBatch dropped;
                 takeFenced(batch, fenced, dropped);
                 if (m_fenced)
                     m_fenced(fenced, dropped);

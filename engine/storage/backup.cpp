@@ -1,12 +1,7 @@
-#include "engine/backup.h"
+#include "engine/storage/backup.h"
 
 #include <QDir>
-#include <QEventLoop>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryFile>
@@ -26,18 +21,6 @@ namespace {
 QString systemError()
 {
     return QString::fromLocal8Bit(std::strerror(errno));
-}
-
-// A partial file beside target, removed unless published.
-std::unique_ptr<QTemporaryFile> partFile(const QString &target, QString *error)
-{
-    const QFileInfo info(target);
-    auto file = std::make_unique<QTemporaryFile>(info.absoluteDir().filePath(info.fileName() + u".XXXXXX.part"_qs));
-    if (!file->open()) { // mode 0600: the copy holds shoppers' contacts
-        *error = QStringLiteral("cannot write in %1: %2").arg(info.absolutePath(), file->errorString());
-        return nullptr;
-    }
-    return file;
 }
 
 // Syncs part and renames it over target, then syncs the directory entry.
@@ -79,6 +62,17 @@ bool withConnection(const QString &path, const QString &options, QString *error,
 
 } // namespace
 
+std::unique_ptr<QTemporaryFile> partFile(const QString &target, QString *error)
+{
+    const QFileInfo info(target);
+    auto file = std::make_unique<QTemporaryFile>(info.absoluteDir().filePath(info.fileName() + u".XXXXXX.part"_qs));
+    if (!file->open()) { // mode 0600: the copy holds shoppers' contacts
+        *error = QStringLiteral("cannot write in %1: %2").arg(info.absolutePath(), file->errorString());
+        return nullptr;
+    }
+    return file;
+}
+
 bool snapshotInto(QSqlDatabase &db, const QString &emptyFile, QString *error)
 {
     QSqlQuery query(db);
@@ -115,56 +109,10 @@ bool copyDatabase(const QString &databasePath, const QString &target, QString *e
                           [&](QSqlDatabase &db) { return saveCopy(db, targetPath, error); });
 }
 
-bool fetchFromNode(const QString &baseUrl, const QString &adminToken, const QString &target, QString *error, int timeoutMs)
+bool keepIfSound(QTemporaryFile &part, const QString &target, QString *error)
 {
-    QString base = baseUrl;
-    while (base.endsWith(u'/'))
-        base.chop(1);
-    const QUrl url(base + u"/api/v1/admin/backup"_qs);
-    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")) {
-        *error = QStringLiteral("--connect expects http://HOST:PORT, got \"%1\"").arg(baseUrl);
-        return false;
-    }
-    const auto part = partFile(QFileInfo(target).absoluteFilePath(), error);
-    if (!part)
-        return false;
-    QNetworkAccessManager manager;
-    QNetworkRequest request(url);
-    request.setRawHeader("Authorization", "Bearer " + adminToken.toUtf8());
-    request.setTransferTimeout(timeoutMs);
-    QNetworkReply *reply = manager.get(request);
-    QEventLoop loop;
-    bool writeFailed = false;
-    QObject::connect(reply, &QNetworkReply::readyRead, &loop, [&] {
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 200 && part->write(reply->readAll()) < 0)
-            writeFailed = true;
-    });
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray rest = reply->readAll();
-    reply->deleteLater();
-    if (status != 200) {
-        const QJsonObject answer = QJsonDocument::fromJson(rest).object();
-        *error = status == 0 ? QStringLiteral("cannot reach %1: %2").arg(base, reply->errorString())
-                             : QStringLiteral("the node answered %1 %2: %3")
-                                   .arg(status)
-                                   .arg(answer.value(u"error"_qs).toString(), answer.value(u"message"_qs).toString());
-        return false;
-    }
-    if (writeFailed || part->write(rest) < 0 || !part->flush()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(part->fileName(), part->errorString());
-        return false;
-    }
-    const qint64 expected = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
-    if (reply->error() != QNetworkReply::NoError || part->size() != expected) {
-        *error = QStringLiteral("the download stopped after %1 of %2 bytes: %3").arg(part->size()).arg(expected).arg(reply->errorString());
-        return false;
-    }
-    // Only a copy SQLite finds sound replaces an earlier backup.
     QString verdict;
-    const bool checked = withConnection(part->fileName(), u"QSQLITE_OPEN_READONLY"_qs, error, [&](QSqlDatabase &db) {
+    const bool checked = withConnection(part.fileName(), u"QSQLITE_OPEN_READONLY"_qs, error, [&](QSqlDatabase &db) {
         QSqlQuery query(db);
         if (!query.exec(QStringLiteral("PRAGMA quick_check")) || !query.next()) {
             *error = query.lastError().text();
@@ -178,7 +126,7 @@ bool fetchFromNode(const QString &baseUrl, const QString &adminToken, const QStr
             *error = QStringLiteral("the downloaded copy is damaged: %1").arg(verdict);
         return false;
     }
-    return publish(*part, QFileInfo(target).absoluteFilePath(), error);
+    return publish(part, QFileInfo(target).absoluteFilePath(), error);
 }
 
 } // namespace flashsale::backup

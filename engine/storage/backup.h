@@ -1,9 +1,12 @@
 // Online backups of the SQLite store: a consistent copy made from one read transaction while
-// the node goes on committing (WAL), and the client that fetches one from a running node.
+// the node goes on committing (WAL), and keeping a copy fetched from a running node.
 #pragma once
 
 #include <QSqlDatabase>
 #include <QString>
+#include <QTemporaryFile>
+
+#include <memory>
 
 namespace flashsale::backup {
 
@@ -19,10 +22,12 @@ bool saveCopy(QSqlDatabase &db, const QString &target, QString *error);
 // this process's own (the node may be serving). Refuses to overwrite the database itself.
 bool copyDatabase(const QString &databasePath, const QString &target, QString *error);
 
-// flashsale --backup FILE --connect URL: fetches GET URL/api/v1/admin/backup with the admin
-// token, checks that the download is a sound SQLite database, then saves it as target.
-// Runs its own event loop; bounded by timeoutMs without progress.
-bool fetchFromNode(const QString &baseUrl, const QString &adminToken, const QString &target, QString *error,
-                   int timeoutMs = 600000);
+// A partial file beside target (mode 0600), removed unless kept; null with error when it
+// cannot be made.
+std::unique_ptr<QTemporaryFile> partFile(const QString &target, QString *error);
+
+// Keeps a downloaded copy as target if SQLite finds it sound (quick_check): synced, renamed
+// over target, the directory synced. The client that downloads it is engine/tools/nodeclient.h.
+bool keepIfSound(QTemporaryFile &part, const QString &target, QString *error);
 
 } // namespace flashsale::backup

@@ -1,4 +1,4 @@
-#include "engine/csv.h"
+#include "engine/storage/csv.h"
 
 namespace flashsale::csv {
 

@@ -1,7 +1,7 @@
-#include "engine/migrations.h"
+#include "engine/storage/migrations.h"
 
-#include "engine/backup.h"
-#include "engine/store.h"
+#include "engine/storage/backup.h"
+#include "engine/storage/store.h"
 
 #include <QFile>
 #include <QFileInfo>

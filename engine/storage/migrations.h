@@ -22,7 +22,7 @@ struct Migration {
     bool (*apply)(QSqlDatabase &db, bool isSqlite, QString *error) = nullptr;
 };
 
-// Every migration of this build, in order (engine/migrations.cpp).
+// Every migration of this build, in order (engine/storage/migrations.cpp).
 std::span<const Migration> migrations();
 // The version this build writes: the last migration's.
 int currentVersion();

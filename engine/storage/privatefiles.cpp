@@ -1,4 +1,4 @@
-#include "engine/privatefiles.h"
+#include "engine/storage/privatefiles.h"
 
 #include <QDir>
 #include <QFile>

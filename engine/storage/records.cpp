@@ -1,4 +1,4 @@
-#include "engine/records.h"
+#include "engine/storage/records.h"
 
 #include <QDateTime>
 #include <QSqlError>

@@ -1,7 +1,7 @@
 // Read-side queries over orders and intents, for the admin API, the console and exports.
 #pragma once
 
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QList>
 #include <QSqlDatabase>

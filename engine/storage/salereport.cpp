@@ -1,17 +1,13 @@
-#include "engine/salereport.h"
+#include "engine/storage/salereport.h"
 
-#include "engine/records.h"
+#include "engine/storage/records.h"
 
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
-#include <QUrl>
 #include <QVariant>
 
 #include <algorithm>
@@ -306,39 +302,6 @@ SaleReport fromJson(const QJsonObject &o)
                            s.value(u"remaining"_qs).toInteger(), s.value(u"queueDepth"_qs).toInteger()});
     }
     return r;
-}
-
-bool fetchFromNode(const QString &baseUrl, const QString &adminToken, const QString &eventId, SaleReport *report,
-                   QString *error, int timeoutMs)
-{
-    QString base = baseUrl;
-    while (base.endsWith(u'/'))
-        base.chop(1);
-    const QUrl url(base + u"/api/v1/admin/events/"_qs + QString::fromLatin1(QUrl::toPercentEncoding(eventId)) + u"/report"_qs);
-    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https")) {
-        *error = QStringLiteral("--connect expects http://HOST:PORT, got \"%1\"").arg(baseUrl);
-        return false;
-    }
-    QNetworkAccessManager manager;
-    QNetworkRequest request(url);
-    request.setRawHeader("Authorization", "Bearer " + adminToken.toUtf8());
-    request.setTransferTimeout(timeoutMs);
-    QNetworkReply *reply = manager.get(request);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    reply->deleteLater();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
-    if (status != 200) {
-        *error = status == 0 ? QStringLiteral("cannot reach %1: %2").arg(base, reply->errorString())
-                             : QStringLiteral("the node answered %1 %2: %3")
-                                   .arg(status)
-                                   .arg(answer.value(u"error"_qs).toString(), answer.value(u"message"_qs).toString());
-        return false;
-    }
-    *report = fromJson(answer);
-    return true;
 }
 
 } // namespace flashsale::salereport

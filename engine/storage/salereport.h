@@ -2,7 +2,7 @@
 // events), so it is the same days later and after restarts; plain values, JSON for the admin API.
 #pragma once
 
-#include "engine/store.h"
+#include "engine/storage/store.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -81,11 +81,6 @@ Failure computeAt(const StoreLocation &location, const QString &eventId, SaleRep
 // GET /api/v1/admin/events/{id}/report's body, and back. Times are epoch ms and ISO 8601 UTC.
 QJsonObject toJson(const SaleReport &report);
 SaleReport fromJson(const QJsonObject &object);
-
-// flashsale --report --connect URL: GET URL/api/v1/admin/events/{id}/report with the admin
-// token, in an event loop of its own, bounded by timeoutMs.
-bool fetchFromNode(const QString &baseUrl, const QString &adminToken, const QString &eventId, SaleReport *report,
-                   QString *error, int timeoutMs = 120000);
 
 } // namespace salereport
 } // namespace flashsale

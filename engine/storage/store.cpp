@@ -1,7 +1,7 @@
-#include "engine/store.h"
+#include "engine/storage/store.h"
 
-#include "engine/migrations.h"
-#include "engine/privatefiles.h"
+#include "engine/storage/migrations.h"
+#include "engine/storage/privatefiles.h"
 
 #include <QDebug>
 #include <QDir>

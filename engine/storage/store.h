@@ -1,10 +1,9 @@
 // Durable storage of events, the request journal, orders and intents, through Qt Sql.
 #pragma once
 
-#include "engine/clustermessages.h"
-#include "engine/migrations.h"
-#include "engine/ticketbook.h"
-#include "engine/types.h"
+#include "engine/storage/migrations.h"
+#include "engine/core/ticketbook.h"
+#include "engine/core/types.h"
 
 #include <QHash>
 #include <QSqlDatabase>
@@ -60,29 +59,17 @@ struct DecidedRequest {
     Disposition disposition = Disposition::Decided;
 };
 
-// Cluster mode: a staff command the decider has applied, to acknowledge and answer after the commit.
-struct CommandDone {
-    wire::CommandOutcome outcome;
-    QString eventId;
-    EventSnapshot event; // the event after the command
-    std::int64_t epoch = 0;
-    std::uint64_t deliveryTag = 0;
-    std::uint32_t deliveryGeneration = 0;
-    bool returned = false; // not applied: this node no longer decides the event
-};
-
-// One group commit: everything the writer collected since the previous commit.
+// What one group commit writes: decided requests and event rows (the writer's batch adds what
+// it passes through untouched, engine/node/writer.h).
 struct CommitBatch {
     std::vector<DecidedRequest> decided;
     std::vector<EventSnapshot> eventRows; // upserts, in the order the changes were made
-    std::vector<CommandDone> commands;
 
-    bool isEmpty() const { return decided.empty() && eventRows.empty() && commands.empty(); }
+    bool isEmpty() const { return decided.empty() && eventRows.empty(); }
     void clear()
     {
         decided.clear();
         eventRows.clear();
-        commands.clear();
     }
 };
 
@@ -157,7 +144,7 @@ public:
     explicit SqlStore(StoreLocation location);
     ~SqlStore();
 
-    // Opens the database and brings its schema to this build's version (engine/migrations.h);
+    // Opens the database and brings its schema to this build's version (engine/storage/migrations.h);
     // refuses one made by a newer build without writing to it.
     bool open(QString *error);
     // What open() found and did to the schema.

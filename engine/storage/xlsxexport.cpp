@@ -1,4 +1,4 @@
-#include "engine/xlsxexport.h"
+#include "engine/storage/xlsxexport.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -1,7 +1,7 @@
 // One sheet of typed rows to an .xlsx file (libxlsxwriter, constant memory): rows in, file out.
 #pragma once
 
-#include "engine/records.h"
+#include "engine/storage/records.h"
 
 #include <QList>
 #include <QString>

@@ -1,6 +1,6 @@
-#include "engine/rehearsal.h"
+#include "engine/tools/rehearsal.h"
 
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QTimer>
 

@@ -1,7 +1,7 @@
 // A simulated sale against a rehearsal copy of an event, so rehearsing never touches the event.
 #pragma once
 
-#include "engine/simulator.h"
+#include "engine/tools/simulator.h"
 
 #include <QObject>
 #include <QString>

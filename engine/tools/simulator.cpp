@@ -1,4 +1,4 @@
-#include "engine/simulator.h"
+#include "engine/tools/simulator.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

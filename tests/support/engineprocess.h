@@ -3,7 +3,7 @@
 // restarted by a test; or run once as a command such as --backup.
 #pragma once
 
-#include "apiclient.h"
+#include "tests/support/apiclient.h"
 
 #include <QDir>
 #include <QProcess>

@@ -1,7 +1,7 @@
 // QCOMPARE for the engine's enums, printing them by name when they differ.
 #pragma once
 
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QTest>
 

@@ -2,8 +2,8 @@
 // and the per-user limit and lead rows checked against those answers at the end.
 #pragma once
 
-#include "apiclient.h"
-#include "sqlcheck.h"
+#include "tests/support/apiclient.h"
+#include "tests/support/sqlcheck.h"
 
 #include <QDateTime>
 #include <QDebug>

@@ -2,7 +2,7 @@
 // connection of its own, and holds its write lock as another process would.
 #pragma once
 
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QHash>
 #include <QRandomGenerator>

@@ -1,4 +1,4 @@
-// Reads an .xlsx back through tests/xlsxcells.py (openpyxl): cell types, formats and values.
+// Reads an .xlsx back through tests/support/xlsxcells.py (openpyxl): cell types, formats and values.
 #pragma once
 
 #include <QJsonArray>

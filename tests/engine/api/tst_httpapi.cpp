@@ -1,17 +1,17 @@
 // The HTTP API end to end on a real socket and SQLite file: the sale guarantees under many
 // concurrent clients, and a clear error for every kind of bad input.
-#include "apiclient.h"
-#include "purchaseledger.h"
-#include "tests/xlsxcells.h"
+#include "tests/support/apiclient.h"
+#include "tests/support/purchaseledger.h"
+#include "tests/support/xlsxcells.h"
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 
 #include <QDir>
 #include <QJsonArray>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTimeZone>
-#include "sqlcheck.h"
+#include "tests/support/sqlcheck.h"
 
 #include <QTest>
 

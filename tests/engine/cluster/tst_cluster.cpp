@@ -5,10 +5,10 @@
 // (scripts/start-postgres.sh and scripts/start-rabbitmq.sh print them); ctest reports it skipped
 // without them, and so when the outage tests cannot stop the servers (they need root); with CI=true
 // either is a failure.
-#include "apiclient.h"
-#include "visibleskip.h"
+#include "tests/support/apiclient.h"
+#include "tests/support/visibleskip.h"
 
-#include "engine/store.h"
+#include "engine/storage/store.h"
 
 #include <QDateTime>
 #include <QDeadlineTimer>

@@ -1,8 +1,8 @@
 // The scale-out building blocks that need no servers: the wire format nodes exchange, ticket
 // number blocks, and tickets other nodes accepted.
-#include "engine/clustermessages.h"
-#include "engine/ticketbook.h"
-#include "enumprinting.h"
+#include "engine/cluster/clustermessages.h"
+#include "engine/core/ticketbook.h"
+#include "tests/support/enumprinting.h"
 
 #include <QTest>
 
@@ -90,7 +90,7 @@ private Q_SLOTS:
         sent.event.state = EventState::SoldOut;
         sent.event.stockTotal = 500;
         sent.event.remaining = 0;
-        sent.event.wonRequests = 480;
+        sent.event.requests.won = 480;
         sent.tickets.push_back(wire::DecidedTicket{65536, 0xfedcba9876543210ull, u"r1"_qs, u"Ａlice"_qs, TicketState::Won, LossReason::None, 65536, 1});
         sent.tickets.push_back(wire::DecidedTicket{65537, 8, u"r2"_qs, u"bob"_qs, TicketState::Lost, LossReason::SoldOut, 0, 2});
         sent.commands.push_back(wire::CommandOutcome{99, u"node-3"_qs, Status::InvalidState, u"the event has ended"_qs});
@@ -101,7 +101,7 @@ private Q_SLOTS:
         QCOMPARE(received.event.config.id, u"e1"_qs);
         QCOMPARE_ENUM(received.event.state, EventState::SoldOut);
         QCOMPARE(received.event.stockTotal, 500);
-        QCOMPARE(received.event.wonRequests, 480);
+        QCOMPARE(received.event.requests.won, 480);
         QCOMPARE(received.tickets.size(), std::size_t(2));
         QCOMPARE_ENUM(received.tickets[1].state, TicketState::Lost);
         QCOMPARE_ENUM(received.tickets[1].reason, LossReason::SoldOut);

@@ -1,8 +1,8 @@
 // Durability: kill -9 the headless engine in the middle of a sale, restart it on the same data
 // dir, and check that every answer it gave is still true and the stock adds up.
-#include "engineprocess.h"
-#include "purchaseledger.h"
-#include "sqlcheck.h"
+#include "tests/support/engineprocess.h"
+#include "tests/support/purchaseledger.h"
+#include "tests/support/sqlcheck.h"
 
 #include <QJsonDocument>
 #include <QTemporaryDir>

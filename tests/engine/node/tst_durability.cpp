@@ -1,9 +1,9 @@
 // Durability on the embedded engine: the writer's own SQLite connection runs WAL with
 // synchronous=FULL, and while another connection holds the write lock no purchase is answered.
-#include "apiclient.h"
-#include "sqlcheck.h"
+#include "tests/support/apiclient.h"
+#include "tests/support/sqlcheck.h"
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>

@@ -4,7 +4,7 @@
 // token can come from a file instead of the command line; drafts, a scheduled event's stock and
 // /metrics are staff-only; user ids that differ only in case, width or surrounding spaces share
 // one per-user limit, also after a restart, and ids with control characters are refused.
-#include "engineprocess.h"
+#include "tests/support/engineprocess.h"
 
 #include <QJsonArray>
 #include <QTemporaryDir>

@@ -1,9 +1,9 @@
 // I/O faults under a sale: the real flashsale binary runs under libfiu (fiu-run), its SQLite
 // writes or fsyncs fail with EIO or ENOSPC, and no answer it gave may be lost or untrue.
-#include "engineprocess.h"
-#include "purchaseledger.h"
-#include "sqlcheck.h"
-#include "visibleskip.h"
+#include "tests/support/engineprocess.h"
+#include "tests/support/purchaseledger.h"
+#include "tests/support/sqlcheck.h"
+#include "tests/support/visibleskip.h"
 
 #include <QFileInfo>
 #include <QStandardPaths>

@@ -1,10 +1,10 @@
 // Restart, then sell, on SQLite through the HTTP API (tst_postgres does the same on PostgreSQL):
 // a node stopped after a sale and started again on the same data dir answers every old requestId
 // with its first result, keeps per-user totals, and gives new wins order ids above the old ones.
-#include "apiclient.h"
-#include "sqlcheck.h"
+#include "tests/support/apiclient.h"
+#include "tests/support/sqlcheck.h"
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 
 #include <QTemporaryDir>
 #include <QTest>

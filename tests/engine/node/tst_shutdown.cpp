@@ -1,7 +1,7 @@
 // SIGTERM under load: ~1,000 purchases in flight against the real flashsale binary, then a
 // clean stop. Every client gets a decided 200 or a 503, and the journal holds what was said.
-#include "engineprocess.h"
-#include "sqlcheck.h"
+#include "tests/support/engineprocess.h"
+#include "tests/support/sqlcheck.h"
 
 #include <QJsonDocument>
 #include <QTcpSocket>

@@ -1,9 +1,9 @@
 // Online backups with the real binary: `flashsale --backup` (from the data dir, or from a running
 // node with --connect) during a sale gives a sound, consistent prefix of the sale that a node
 // restored from it serves; the admin endpoint refuses a missing or wrong token.
-#include "engineprocess.h"
-#include "purchaseledger.h"
-#include "sqlcheck.h"
+#include "tests/support/engineprocess.h"
+#include "tests/support/purchaseledger.h"
+#include "tests/support/sqlcheck.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,5 +1,5 @@
 // CSV cells: quoting, doubled quotes, line breaks, formula injection, UTF-8 with BOM.
-#include "engine/csv.h"
+#include "engine/storage/csv.h"
 
 #include <QTest>
 

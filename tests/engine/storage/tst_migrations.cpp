@@ -1,13 +1,13 @@
 // Schema versions: a database made by release 0.1.0 (tests/fixtures/release-0.1.0) opened by
 // this build keeps every event, order, lead and ticket; fresh databases start at the newest
 // version; migrations run in order in one transaction; a newer database is refused untouched.
-#include "engineprocess.h"
-#include "sqlcheck.h"
+#include "tests/support/engineprocess.h"
+#include "tests/support/sqlcheck.h"
 
-#include "engine/engine.h"
-#include "engine/migrations.h"
-#include "engine/server.h"
-#include "engine/store.h"
+#include "engine/node/engine.h"
+#include "engine/storage/migrations.h"
+#include "engine/api/server.h"
+#include "engine/storage/store.h"
 
 #include <QDir>
 #include <QFile>

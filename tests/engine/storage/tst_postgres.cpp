@@ -2,13 +2,13 @@
 // under concurrent clients, the database's own view of them, and everything back after a restart.
 // Needs FLASHSALE_TEST_PG_URL (scripts/start-postgres.sh prints one); ctest reports it skipped
 // without it, and with CI=true it fails.
-#include "apiclient.h"
-#include "purchaseledger.h"
-#include "scratchdatabase.h"
-#include "visibleskip.h"
+#include "tests/support/apiclient.h"
+#include "tests/support/purchaseledger.h"
+#include "tests/support/scratchdatabase.h"
+#include "tests/support/visibleskip.h"
 
-#include "engine/migrations.h"
-#include "engine/server.h"
+#include "engine/storage/migrations.h"
+#include "engine/api/server.h"
 
 #include <QFile>
 #include <QJsonArray>

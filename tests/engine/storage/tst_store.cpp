@@ -1,12 +1,12 @@
 // The store on a real SQLite file: atomic group commits, lead rows, and everything back after a restart.
-#include "engine/engine.h"
-#include "engine/store.h"
-#include "enumprinting.h"
+#include "engine/node/engine.h"
+#include "engine/storage/store.h"
+#include "tests/support/enumprinting.h"
 
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
-#include "sqlcheck.h"
+#include "tests/support/sqlcheck.h"
 
 #include <QTest>
 
@@ -47,7 +47,7 @@ bool waitDecided(Engine &engine, std::int64_t count)
     QDeadlineTimer deadline(20000);
     while (!deadline.hasExpired()) {
         const EngineStats s = engine.stats();
-        if (s.decided >= count && s.queueDepth == 0)
+        if (s.requests.decided() >= count && s.queueDepth == 0)
             return true;
         QThread::msleep(5);
     }
@@ -153,16 +153,16 @@ private Q_SLOTS:
                     QCOMPARE(result.status, Status::Ok);
                     tickets.insert(r.requestId, result.ticket);
                 }
-                QTRY_COMPARE_WITH_TIMEOUT(engine.event(u"sale")->decidedRequests, std::int64_t(requests), 3000);
-                QCOMPARE(engine.stats().decided, 0); // decided, but nothing is answered before its commit
+                QTRY_COMPARE_WITH_TIMEOUT(engine.event(u"sale")->requests.decided(), std::int64_t(requests), 3000);
+                QCOMPARE(engine.stats().requests.decided(), 0); // decided, but nothing is answered before its commit
                 QVERIFY(QSqlQuery(lockDb).exec(u"ROLLBACK"_qs));
                 lockDb.close();
             }
             QSqlDatabase::removeDatabase(lockName);
             QVERIFY(waitDecided(engine, requests));
             const EngineStats stats = engine.stats();
-            QCOMPARE(stats.wonUnits, stock);
-            QCOMPARE(stats.lost, requests - stock);
+            QCOMPARE(stats.requests.wonUnits, stock);
+            QCOMPARE(stats.requests.lost, requests - stock);
             // Group commit: the batch that waited for the lock, then everything decided behind it.
             const std::uint64_t commits = stats.commits - commitsBefore;
             qInfo("%d requests took %llu commits", requests, static_cast<unsigned long long>(commits));
