@@ -10,8 +10,12 @@
 #include <QStringList>
 #include <QTcpServer>
 
+#include <sys/prctl.h>
+
 #include <csignal>
+#include <functional>
 #include <memory>
+#include <vector>
 
 // A loopback port that was free a moment ago.
 inline quint16 freeLoopbackPort()
@@ -19,6 +23,19 @@ inline quint16 freeLoopbackPort()
     QTcpServer probe;
     probe.listen(QHostAddress::LocalHost, 0);
     return probe.serverPort();
+}
+
+// Distinct loopback ports that were free a moment ago: every probe stays open until all are chosen.
+inline std::vector<quint16> freeLoopbackPorts(int count)
+{
+    std::vector<std::unique_ptr<QTcpServer>> probes;
+    std::vector<quint16> ports;
+    for (int i = 0; i < count; ++i) {
+        probes.push_back(std::make_unique<QTcpServer>());
+        probes.back()->listen(QHostAddress::LocalHost, 0);
+        ports.push_back(probes.back()->serverPort());
+    }
+    return ports;
 }
 
 // What a finished (or timed-out) run of the binary printed and returned.
@@ -54,8 +71,8 @@ inline CommandRun runFlashsale(const QStringList &arguments,
 class EngineProcess
 {
 public:
-    EngineProcess(QString dataDir, QByteArray adminToken)
-        : m_dataDir(std::move(dataDir)), m_adminToken(std::move(adminToken)), m_port(freeLoopbackPort())
+    EngineProcess(QString dataDir, QByteArray adminToken, quint16 port = freeLoopbackPort())
+        : m_dataDir(std::move(dataDir)), m_adminToken(std::move(adminToken)), m_port(port)
     {
     }
     ~EngineProcess()
@@ -70,6 +87,9 @@ public:
     // node finds it itself, e.g. through --admin-token-file in extraArguments), and more options.
     bool passTokenArgument = true;
     QStringList extraArguments;
+    // Set before start(): called with each line the node prints on stdout or stderr (without the
+    // newline), on the test's thread, instead of forwarding them.
+    std::function<void(const QString &line)> onLogLine;
 
     quint16 port() const { return m_port; }
     QString baseUrl() const { return u"http://127.0.0.1:"_qs + QString::number(m_port); }
@@ -82,15 +102,28 @@ public:
 
     // Starts `wrapper... flashsale --headless ...` (the wrapper must exec the binary, so that
     // pid() is the engine's) and waits until /healthz answers 200. Restarting reuses the port.
-    bool start(ApiClient &client, const QStringList &wrapper = {}, bool captureLog = false)
+    // Waits up to healthTimeoutMs for /healthz.
+    bool start(ApiClient &client, const QStringList &wrapper = {}, bool captureLog = false, int healthTimeoutMs = 20000)
     {
         m_process = std::make_unique<QProcess>();
         m_log.clear();
-        m_process->setProcessChannelMode(captureLog ? QProcess::SeparateChannels : QProcess::ForwardedErrorChannel);
-        if (captureLog) {
-            QObject::connect(m_process.get(), &QProcess::readyReadStandardError, m_process.get(),
-                             [this] { m_log += m_process->readAllStandardError(); });
+        m_partialLines[0].clear();
+        m_partialLines[1].clear();
+        // A node outlives no test run, even a crashed one.
+        m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        m_process->setProcessChannelMode(captureLog || onLogLine ? QProcess::SeparateChannels
+                                                                 : QProcess::ForwardedErrorChannel);
+        if (captureLog || onLogLine) {
+            QObject::connect(m_process.get(), &QProcess::readyReadStandardError, m_process.get(), [this] {
+                const QByteArray text = m_process->readAllStandardError();
+                if (m_captureLog)
+                    m_log += text;
+                splitLines(m_partialLines[1], text);
+            });
+            QObject::connect(m_process.get(), &QProcess::readyReadStandardOutput, m_process.get(),
+                             [this] { splitLines(m_partialLines[0], m_process->readAllStandardOutput()); });
         }
+        m_captureLog = captureLog;
         QStringList arguments = wrapper;
         arguments << QStringLiteral(FLASHSALE_BINARY) << u"--headless"_qs << u"--data-dir"_qs << m_dataDir
                   << u"--listen"_qs << u"127.0.0.1:"_qs + QString::number(m_port);
@@ -103,7 +136,7 @@ public:
             return false;
         return ApiClient::waitUntil([&] {
             return m_process->state() == QProcess::Running && client.call("GET", u"/healthz"_qs).status == 200;
-        }, 20000);
+        }, healthTimeoutMs);
     }
 
     // start(client) with a client of its own.
@@ -131,6 +164,9 @@ public:
 
     void sendSignal(int number) { ::kill(pid_t(m_process->processId()), number); }
 
+    // Alive: started and not ended (a SIGKILLed node is not).
+    bool isRunning() const { return m_process && m_process->state() == QProcess::Running; }
+
     // Waits for the process to end; true if it did within timeoutMs.
     bool waitForExit(int timeoutMs)
     {
@@ -139,9 +175,25 @@ public:
     }
 
 private:
+    // Hands each complete line of text (after what partial held) to onLogLine; keeps the rest.
+    void splitLines(QByteArray &partial, const QByteArray &text)
+    {
+        if (!onLogLine)
+            return;
+        partial += text;
+        qsizetype newline;
+        while ((newline = partial.indexOf('\n')) >= 0) {
+            const QString line = QString::fromUtf8(partial.left(newline));
+            partial.remove(0, newline + 1);
+            onLogLine(line);
+        }
+    }
+
     QString m_dataDir;
     QByteArray m_adminToken;
     quint16 m_port = 0;
     std::unique_ptr<QProcess> m_process;
     QByteArray m_log;
+    bool m_captureLog = false;
+    QByteArray m_partialLines[2]; // stdout, stderr up to the next newline
 };

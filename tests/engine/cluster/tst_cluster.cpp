@@ -6,6 +6,7 @@
 // without them, and so when the outage tests cannot stop the servers (they need root); with CI=true
 // either is a failure.
 #include "tests/support/apiclient.h"
+#include "tests/support/engineprocess.h"
 #include "tests/support/visibleskip.h"
 
 #include "engine/storage/store.h"
@@ -21,7 +22,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QUrl>
 
@@ -29,7 +29,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include <cstdio>
 #include <memory>
@@ -49,19 +48,6 @@ const QString kAdminConnection = QStringLiteral("cluster-admin");
 QByteArray json(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-// Distinct free ports: every probe stays open until all are chosen.
-std::vector<quint16> freePorts(int count)
-{
-    std::vector<std::unique_ptr<QTcpServer>> probes;
-    std::vector<quint16> ports;
-    for (int i = 0; i < count; ++i) {
-        probes.push_back(std::make_unique<QTcpServer>());
-        probes.back()->listen(QHostAddress::LocalHost, 0);
-        ports.push_back(probes.back()->serverPort());
-    }
-    return ports;
 }
 
 QString randomSuffix()
@@ -95,17 +81,15 @@ bool isDecided(const QJsonObject &answer)
     return state == u"won" || state == u"lost";
 }
 
-// One headless node: its process, its client and what it logged.
+// One headless node: its process (the shared EngineProcess), its client, whether a test killed it.
 struct Node {
     QString id;
-    quint16 port = 0;
     QTemporaryDir dataDir;
-    QProcess process;
+    std::unique_ptr<EngineProcess> engine;
     std::unique_ptr<ApiClient> client;
-    QByteArray partialLine[2]; // stdout, stderr up to the next newline
     bool killed = false;
 
-    bool alive() const { return !killed && process.state() == QProcess::Running; }
+    bool alive() const { return !killed && engine->isRunning(); }
 };
 
 struct Purchase {
@@ -255,53 +239,39 @@ private:
 
     // ---- nodes ----
 
-    // Echoes what a node printed, line by line with its id, and notes when it takes an event over.
-    void readLog(int index, QProcess::ProcessChannel channel)
+    // Echoes a line a node printed with its id, and notes when the node takes an event over.
+    void readLogLine(int index, const QString &line)
     {
-        Node &node = *m_nodes[index];
-        QByteArray &partial = node.partialLine[channel];
-        partial += channel == QProcess::StandardError ? node.process.readAllStandardError()
-                                                      : node.process.readAllStandardOutput();
+        const Node &node = *m_nodes[index];
         static const QRegularExpression deciding(uR"(node (\S+): deciding event (\S+) \(epoch (\d+))"_qs);
-        qsizetype newline;
-        while ((newline = partial.indexOf('\n')) >= 0) {
-            const QString line = QString::fromUtf8(partial.left(newline));
-            partial.remove(0, newline + 1);
-            std::fprintf(stderr, "[%s] %s\n", qPrintable(node.id), qPrintable(line));
-            const QRegularExpressionMatch m = deciding.match(line);
-            if (m.hasMatch() && m.captured(1) == node.id)
-                m_takeovers[m.captured(2)].append(Takeover{index, m.captured(3).toLongLong()});
-        }
+        std::fprintf(stderr, "[%s] %s\n", qPrintable(node.id), qPrintable(line));
+        const QRegularExpressionMatch m = deciding.match(line);
+        if (m.hasMatch() && m.captured(1) == node.id)
+            m_takeovers[m.captured(2)].append(Takeover{index, m.captured(3).toLongLong()});
     }
 
     bool startNodes()
     {
-        const std::vector<quint16> ports = freePorts(kNodes);
+        const std::vector<quint16> ports = freeLoopbackPorts(kNodes);
         for (int i = 0; i < kNodes; ++i) {
             auto node = std::make_unique<Node>();
             node->id = QStringLiteral("%1-n%2").arg(m_runId).arg(i + 1);
-            node->port = ports[i];
-            node->client = std::make_unique<ApiClient>(QStringLiteral("http://127.0.0.1:%1").arg(node->port), kToken, 12);
-            node->process.setProcessChannelMode(QProcess::SeparateChannels);
-            // A node outlives no test run, even a crashed one.
-            node->process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-            connect(&node->process, &QProcess::readyReadStandardError, this, [this, i] { readLog(i, QProcess::StandardError); });
-            connect(&node->process, &QProcess::readyReadStandardOutput, this, [this, i] { readLog(i, QProcess::StandardOutput); });
+            node->engine = std::make_unique<EngineProcess>(node->dataDir.path(), kToken, ports[i]);
+            node->engine->extraArguments = {u"--http-threads"_qs, u"1"_qs, u"--store"_qs, m_storeUrl, u"--queue"_qs, m_amqpUrl,
+                                            u"--node-id"_qs, node->id};
+            node->engine->onLogLine = [this, i](const QString &line) { readLogLine(i, line); };
+            node->client = std::make_unique<ApiClient>(node->engine->baseUrl(), kToken, 12);
             m_nodes.push_back(std::move(node));
         }
+        // A node answers /healthz 503 until it reaches the broker and the store.
+        QDeadlineTimer deadline(30000);
         for (auto &node : m_nodes) {
-            node->process.start(QStringLiteral(FLASHSALE_BINARY),
-                                {u"--headless"_qs, u"--data-dir"_qs, node->dataDir.path(), u"--listen"_qs,
-                                 QStringLiteral("127.0.0.1:%1").arg(node->port), u"--admin-token"_qs,
-                                 QString::fromLatin1(kToken), u"--http-threads"_qs, u"1"_qs, u"--store"_qs, m_storeUrl,
-                                 u"--queue"_qs, m_amqpUrl, u"--node-id"_qs, node->id});
-            if (!node->process.waitForStarted(10000)) {
-                qWarning("cannot start %s: %s", FLASHSALE_BINARY, qPrintable(node->process.errorString()));
+            if (!node->engine->start(*node->client, {}, false, int(std::max<qint64>(1, deadline.remainingTime())))) {
+                qWarning("node %s did not start healthy", qPrintable(node->id));
                 return false;
             }
         }
-        // A node answers /healthz 503 until it reaches the broker and the store.
-        return allHealthy(30000);
+        return true;
     }
 
     bool allHealthy(int timeoutMs)
@@ -334,15 +304,14 @@ private:
         for (auto &node : m_nodes) {
             QVERIFY2(node->killed || node->alive(), qPrintable(node->id + u" died on its own"_qs));
             if (node->alive())
-                node->process.terminate();
+                node->engine->sendSignal(SIGTERM);
         }
         for (auto &node : m_nodes) {
             if (node->killed)
                 continue;
-            QVERIFY2(ApiClient::waitUntil([&] { return node->process.state() == QProcess::NotRunning; }, 40000),
-                     qPrintable(node->id + u" did not stop within 40 s of SIGTERM"_qs));
-            QCOMPARE(node->process.exitStatus(), QProcess::NormalExit);
-            QCOMPARE(node->process.exitCode(), 0);
+            QVERIFY2(node->engine->waitForExit(40000), qPrintable(node->id + u" did not stop within 40 s of SIGTERM"_qs));
+            QCOMPARE(node->engine->process().exitStatus(), QProcess::NormalExit);
+            QCOMPARE(node->engine->process().exitCode(), 0);
         }
     }
 
@@ -803,14 +772,8 @@ private Q_SLOTS:
     void cleanup()
     {
         m_anyFailed = m_anyFailed || QTest::currentTestFailed();
-        for (auto &node : m_nodes) {
-            if (node->process.state() != QProcess::NotRunning) {
-                node->process.kill();
-                node->process.waitForFinished(10000);
-            }
-        }
-        // The clients go before the sale and before any event processing: a pending callback may
-        // refer to the finished test function's locals.
+        // The nodes are killed (EngineProcess) and the clients go before the sale and before any
+        // event processing: a pending callback may refer to the finished test function's locals.
         m_nodes.clear();
         m_sale.reset();
         if (m_brokerStopped) {
@@ -959,7 +922,7 @@ private Q_SLOTS:
                       static_cast<long long>(QDateTime::currentMSecsSinceEpoch()));
                 m_nodes[killed]->killed = true;
                 sinceKill.start();
-                QCOMPARE(::kill(pid_t(m_nodes[killed]->process.processId()), SIGKILL), 0);
+                QCOMPARE(::kill(pid_t(m_nodes[killed]->engine->pid()), SIGKILL), 0);
                 // Probes that wait for their decision as long as the API allows.
                 for (int survivor : liveNodes()) {
                     const Purchase probe{QStringLiteral("probe-%1").arg(survivor), QStringLiteral("probe-user-%1").arg(survivor), 1};
@@ -980,8 +943,8 @@ private Q_SLOTS:
         QVERIFY2(ApiClient::waitUntil([&] { return sale.inFlight == 0; }, 60000), qPrintable(sale.summary()));
         QVERIFY2(sale.problems.isEmpty(), qPrintable(sale.problems.mid(0, 10).join(u'\n')));
         QVERIFY2(killed >= 0, qPrintable(u"never reached 150 decisions: "_qs + sale.summary()));
-        QVERIFY(m_nodes[killed]->process.state() == QProcess::NotRunning || m_nodes[killed]->process.waitForFinished(10000));
-        QCOMPARE(m_nodes[killed]->process.exitStatus(), QProcess::CrashExit);
+        QVERIFY(m_nodes[killed]->engine->waitForExit(10000));
+        QCOMPARE(m_nodes[killed]->engine->process().exitStatus(), QProcess::CrashExit);
 
         // Fail-over: a survivor logs that it decides the event, under a higher epoch, and the first
         // decision after the kill comes within the limit.
