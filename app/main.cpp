@@ -55,6 +55,9 @@ bool rendersWithoutDisplay(int argc, char **argv)
 
 int runHeadless(const CommandLine &commandLine)
 {
+    // Before the server answers anything: a SIGTERM right after the first /healthz must drain,
+    // not kill the node with the default action.
+    ShutdownSignals shutdownSignals;
     Server server(commandLine.server);
     QString error;
     StartFailure failure = StartFailure::Other;
@@ -74,7 +77,6 @@ int runHeadless(const CommandLine &commandLine)
         std::printf("admin token (saved in the data dir, shown once): %s\n", qPrintable(server.adminToken()));
         std::fflush(stdout);
     }
-    ShutdownSignals shutdownSignals;
     int exitCode = 0;
 
     // --simulate: rehearse on a copy of the event through the real API, print one summary, keep serving.
