@@ -43,7 +43,7 @@ bool addRehearsalFlag(QSqlDatabase &db, bool, QString *error)
 
 // THE LIST. Every schema change ships as one more entry here (version = the last one + 1), with
 // resources/sql/schema.sql updated to the same result (a fresh database is made from it) and a
-// test in tests/engine/tst_migrations.cpp that upgrades the release-0.1.0 fixture through it.
+// test in tests/engine/storage/tst_migrations.cpp that upgrades the release-0.1.0 fixture through it.
 // Never edit or reorder an entry once released: databases in the field have run it.
 constexpr std::array kMigrations{
     Migration{1, "release 0.1.0's schema, stamped", &stampRelease010},
