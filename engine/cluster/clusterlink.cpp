@@ -1,7 +1,10 @@
 #include "engine/cluster/clusterlink.h"
 
+#include "engine/node/engine.h"
+
 #include <QDateTime>
 #include <QDebug>
+#include <QRandomGenerator>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -10,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace flashsale {
 
@@ -31,6 +35,8 @@ constexpr std::size_t kPurchasesPerMessage = 256;
 constexpr std::uint16_t kPrefetchMessages = 64;
 // How far back to look for decisions missed while cut off from the broadcasts.
 constexpr std::int64_t kCatchUpMarginMs = 30'000;
+// How long a staff command waits for its event's decider.
+constexpr int kCommandTimeoutMs = 5000;
 
 std::int64_t nowMs()
 {
@@ -38,11 +44,8 @@ std::int64_t nowMs()
 }
 } // namespace
 
-ClusterLink::ClusterLink(ClusterHost &host, EventBook &events, TicketBook &tickets, AmqpUrl broker, StoreLocation store,
-                         QString nodeId, QByteArray clusterId)
+ClusterLink::ClusterLink(ClusterHost &host, AmqpUrl broker, StoreLocation store, QString nodeId, QByteArray clusterId)
     : m_host(host)
-    , m_events(events)
-    , m_tickets(tickets)
     , m_broker(std::move(broker))
     , m_store(std::move(store))
     , m_nodeId(std::move(nodeId))
@@ -101,7 +104,36 @@ void ClusterLink::stop(int timeoutMs)
 bool ClusterLink::isAvailable() const
 {
     return m_publisherUp.load(std::memory_order_relaxed) && m_storeUp.load(std::memory_order_relaxed)
-        && m_tickets.seqsLeft() > 0;
+        && m_host.ticketNumbersLeft() > 0;
+}
+
+QString ClusterLink::unavailableReason() const
+{
+    if (!brokerConnected())
+        return QStringLiteral("the message broker (RabbitMQ) is unreachable; retry with the same requestId");
+    if (!storeReachable())
+        return QStringLiteral("the database (PostgreSQL) is unreachable; retry with the same requestId");
+    if (!isAvailable())
+        return QStringLiteral("this node is reserving ticket numbers; retry in a moment");
+    return QString();
+}
+
+QString ClusterLink::inflightDescription() const
+{
+    return QStringLiteral("unconfirmed by the broker");
+}
+
+void ClusterLink::describe(EngineStats &s) const
+{
+    s.clustered = true;
+    s.brokerConnected = brokerConnected();
+    s.storeReachable = storeReachable();
+    s.requests = RequestCounts{.accepted = s.queueDepth};
+    for (const EventSnapshot &e : std::as_const(s.events)) {
+        if (!e.config.rehearsal)
+            s.requests += e.requests;
+    }
+    s.queueDepth += waitingRequests();
 }
 
 bool ClusterLink::waitUntilAvailable(int timeoutMs)
@@ -134,7 +166,7 @@ bool ClusterLink::sleepUnlessStopping(int ms)
     return !m_stopping.load();
 }
 
-void ClusterLink::publishPurchase(PurchaseRequest request)
+void ClusterLink::accept(PurchaseRequest request)
 {
     m_unconfirmedCount.fetch_add(1, std::memory_order_relaxed);
     bool wasEmpty = false;
@@ -158,9 +190,15 @@ void ClusterLink::publishCommand(const wire::EventCommand &command)
 void ClusterLink::announceDecisions(const wire::Decisions &decisions)
 {
     Outgoing message{"decisions." + decisions.event.config.id.toUtf8(), wire::kDecisions, wire::encodeDecisions(decisions), {}, {}};
-    std::lock_guard lock(m_outMutex);
-    m_outOther.push_back(std::move(message));
+    {
+        std::lock_guard lock(m_outMutex);
+        m_outOther.push_back(std::move(message));
+    }
     wake(m_publisherWake);
+    for (const wire::CommandOutcome &outcome : decisions.commands) {
+        if (outcome.originNode == m_nodeId)
+            commandAnswered(outcome);
+    }
 }
 
 void ClusterLink::announceEvent(const EventSnapshot &event)
@@ -171,16 +209,44 @@ void ClusterLink::announceEvent(const EventSnapshot &event)
     wake(m_publisherWake);
 }
 
-void ClusterLink::settle(const std::vector<DeliveryReceipt> &acks, const std::vector<DeliveryReceipt> &rejects)
+void ClusterLink::takeReceipts(PendingDeliveries &pending, const std::vector<std::uint64_t> &keys,
+                               std::vector<DeliveryReceipt> &into)
 {
-    if (acks.empty() && rejects.empty())
+    for (std::uint64_t key : keys) {
+        const auto it = pending.find(key);
+        if (it == pending.end())
+            continue;
+        into.push_back(it->second.front());
+        it->second.pop_front();
+        if (it->second.empty())
+            pending.erase(it);
+    }
+}
+
+void ClusterLink::settle(const IntakeSettlement &settled)
+{
+    if (settled.isEmpty())
         return;
     {
         std::lock_guard lock(m_settleMutex);
-        m_acks.insert(m_acks.end(), acks.begin(), acks.end());
-        m_rejects.insert(m_rejects.end(), rejects.begin(), rejects.end());
+        takeReceipts(m_pendingPurchases, settled.committedSeqs, m_acks);
+        takeReceipts(m_pendingCommands, settled.committedCommands, m_acks);
+        takeReceipts(m_pendingPurchases, settled.returnedSeqs, m_rejects);
+        takeReceipts(m_pendingCommands, settled.returnedCommands, m_rejects);
     }
     wake(m_consumerWake);
+}
+
+std::int64_t ClusterLink::waitingRequests(int eventIndex) const
+{
+    std::shared_lock lock(m_depthMutex);
+    return eventIndex >= 0 && std::size_t(eventIndex) < m_waitingByEvent.size() ? m_waitingByEvent[std::size_t(eventIndex)] : 0;
+}
+
+void ClusterLink::authorityLost(int eventIndex)
+{
+    std::lock_guard lock(m_takenMutex);
+    m_takenOver.erase(eventIndex);
 }
 
 // ---- Publisher thread ----
@@ -355,13 +421,13 @@ void ClusterLink::maintainStore()
         error = ping.lastError().text();
         return unreachable(db);
     }
-    if (m_tickets.seqsLeft() < clusterstore::kSeqBlockSize / 2) {
+    if (m_host.ticketNumbersLeft() < clusterstore::kSeqBlockSize / 2) {
         const std::uint64_t first = clusterstore::reserveSeqBlock(db, &error);
         if (first == 0) {
             qWarning("node %s: cannot reserve ticket numbers: %s", qPrintable(m_nodeId), qPrintable(error));
             return;
         }
-        m_tickets.addSeqBlock(first, clusterstore::kSeqBlockSize);
+        m_host.addTicketNumbers(first, clusterstore::kSeqBlockSize);
         availabilityMayHaveChanged();
     }
     if (const std::uint64_t limit = clusterstore::reservedSeqLimit(db); limit > 0)
@@ -388,8 +454,10 @@ bool ClusterLink::connectConsumer(AmqpConnection &connection)
     // Deliveries of the previous connection are back in their queues: whoever decides an event
     // next loads it from the store first.
     m_generation.fetch_add(1);
-    for (int i = 0, n = m_events.count(); i < n; ++i)
-        m_events.slot(i)->needsTakeover.store(true);
+    {
+        std::lock_guard lock(m_takenMutex);
+        m_takenOver.clear();
+    }
     {
         std::lock_guard lock(m_settleMutex);
         m_acks.clear();
@@ -400,30 +468,36 @@ bool ClusterLink::connectConsumer(AmqpConnection &connection)
 
 bool ClusterLink::subscribeNewEvents(AmqpConnection &connection)
 {
-    const int count = m_events.count();
+    const int count = m_host.eventCount();
     for (; m_subscribedEvents < count; ++m_subscribedEvents) {
-        const QByteArray queue = queueOf(m_events.idAt(m_subscribedEvents));
+        const QByteArray queue = queueOf(m_host.eventIdAt(m_subscribedEvents));
         if (!connection.declareDurableQueue(kQueryChannel, queue, true) || !connection.consume(kEventsChannel, queue, false))
             return false;
     }
     return true;
 }
 
-bool ClusterLink::ensureTakenOver(EventBook::Slot &slot, int index)
+bool ClusterLink::ensureTakenOver(const QString &eventId, int index)
 {
-    if (!slot.needsTakeover.load())
-        return true;
+    {
+        std::lock_guard lock(m_takenMutex);
+        if (m_takenOver.count(index))
+            return true;
+    }
     QString error;
     EventTakeover loaded;
     QSqlDatabase db = storeDatabase();
-    if (!db.isOpen() || !clusterstore::takeOver(db, slot.id, &loaded, &error)) {
-        qWarning("node %s: cannot take over event %s: %s", qPrintable(m_nodeId), qPrintable(slot.id),
+    if (!db.isOpen() || !clusterstore::takeOver(db, eventId, &loaded, &error)) {
+        qWarning("node %s: cannot take over event %s: %s", qPrintable(m_nodeId), qPrintable(eventId),
                  qPrintable(db.isOpen() ? error : QStringLiteral("store unreachable")));
         return false;
     }
-    qInfo("node %s: deciding event %s (epoch %lld, %lld units won so far)", qPrintable(m_nodeId), qPrintable(slot.id),
+    qInfo("node %s: deciding event %s (epoch %lld, %lld units won so far)", qPrintable(m_nodeId), qPrintable(eventId),
           static_cast<long long>(loaded.epoch), static_cast<long long>(loaded.requests.wonUnits));
-    slot.needsTakeover.store(false);
+    {
+        std::lock_guard lock(m_takenMutex);
+        m_takenOver.insert(index);
+    }
     m_host.tookOver(index, std::move(loaded));
     return true;
 }
@@ -434,8 +508,13 @@ bool ClusterLink::handleDelivery(AmqpConnection &connection, AmqpDelivery &deliv
     if (delivery.channel == kBroadcastChannel) {
         if (delivery.type == wire::kDecisions) {
             wire::Decisions decisions;
-            if (wire::decodeDecisions(delivery.body, &decisions) && decisions.deciderNode != m_nodeId)
+            if (wire::decodeDecisions(delivery.body, &decisions) && decisions.deciderNode != m_nodeId) {
                 m_host.decisionsAnnounced(decisions);
+                for (const wire::CommandOutcome &outcome : decisions.commands) {
+                    if (outcome.originNode == m_nodeId)
+                        commandAnswered(outcome);
+                }
+            }
         } else if (delivery.type == wire::kEventCreated) {
             EventSnapshot event;
             if (wire::decodeEvent(delivery.body, &event))
@@ -457,23 +536,27 @@ bool ClusterLink::handleDelivery(AmqpConnection &connection, AmqpDelivery &deliv
         qWarning("node %s: dropping an unreadable %s message from an event queue", qPrintable(m_nodeId), delivery.type.constData());
         return connection.reject(kEventsChannel, delivery.deliveryTag, false);
     }
-    const int index = m_events.indexOf(eventId);
-    EventBook::Slot *slot = m_events.slot(index);
-    if (!slot) {
+    const int index = m_host.eventIndexOf(eventId);
+    if (index < 0) {
         // Created on another node a moment ago; its broadcast has not arrived yet.
         return connection.reject(kEventsChannel, delivery.deliveryTag, true);
     }
-    if (!ensureTakenOver(*slot, index))
+    if (!ensureTakenOver(eventId, index))
         return false; // reconnect: the broker gives the deliveries to a node that can decide them
+    {
+        // Before the decider can settle them.
+        std::lock_guard lock(m_settleMutex);
+        for (const PurchaseRequest &request : requests)
+            m_pendingPurchases[request.seq].push_back(receipt);
+        if (requests.empty())
+            m_pendingCommands[command.correlationId].push_back(receipt);
+    }
     if (!requests.empty()) {
-        for (PurchaseRequest &request : requests) {
+        for (PurchaseRequest &request : requests)
             request.eventIndex = index;
-            request.deliveryTag = receipt.deliveryTag;
-            request.deliveryGeneration = receipt.generation;
-        }
         m_host.requestsDelivered(requests);
     } else {
-        m_host.commandDelivered(std::move(command), receipt);
+        m_host.commandDelivered(std::move(command));
     }
     return true;
 }
@@ -502,10 +585,13 @@ void ClusterLink::lookUpOverdueTickets()
 void ClusterLink::refreshDepths(AmqpConnection &connection)
 {
     for (int i = 0; i < m_subscribedEvents; ++i) {
-        const std::int64_t ready = connection.readyCount(kQueryChannel, queueOf(m_events.idAt(i)));
+        const std::int64_t ready = connection.readyCount(kQueryChannel, queueOf(m_host.eventIdAt(i)));
         if (ready < 0)
             return;
-        m_events.slot(i)->brokerDepth.store(ready, std::memory_order_relaxed);
+        std::unique_lock lock(m_depthMutex);
+        if (m_waitingByEvent.size() <= std::size_t(i))
+            m_waitingByEvent.resize(std::size_t(i) + 1, 0);
+        m_waitingTotal.fetch_add(ready - std::exchange(m_waitingByEvent[std::size_t(i)], ready), std::memory_order_relaxed);
     }
 }
 
@@ -592,11 +678,103 @@ void ClusterLink::runConsumer()
     QSqlDatabase::removeDatabase(m_storeConnectionName);
 }
 
-Status ClusterLink::createEvent(const EventSnapshot &event, QString *error)
+Status ClusterLink::insertEvent(const EventSnapshot &event, QString *error)
 {
     // The calling thread's own reader connection: staff threads create events, not the link's.
     QSqlDatabase db = readerConnection(m_store, error);
     return db.isOpen() ? clusterstore::insertEvent(db, event, error) : Status::Unavailable;
+}
+
+AdminResult ClusterLink::createEvent(const EventConfig &config, CreateAs as)
+{
+    AdminResult result;
+    if (QString problem = EventBook::validate(config); !problem.isEmpty()) {
+        result.message = problem;
+        return result;
+    }
+    if (m_host.eventIndexOf(config.id) >= 0) {
+        result.status = Status::Exists;
+        result.message = QStringLiteral("an event with id \"%1\" already exists").arg(config.id);
+        return result;
+    }
+    EventSnapshot event;
+    event.config = config;
+    event.state = EventState::Draft;
+    event.stockTotal = event.remaining = config.stock;
+    event.createdAtMs = event.updatedAtMs = nowMs();
+    QString error;
+    result.status = insertEvent(event, &error);
+    if (result.status == Status::Exists)
+        result.message = QStringLiteral("an event with id \"%1\" already exists").arg(config.id);
+    else if (result.status != Status::Ok)
+        result.message = QStringLiteral("the store is unreachable: %1").arg(error);
+    if (result.status != Status::Ok)
+        return result;
+    m_host.eventAnnounced(event);
+    announceEvent(event);
+    result.event = event;
+    if (as == CreateAs::Draft)
+        return result;
+    wire::EventCommand open = wire::EventCommand::to(config.id, wire::EventCommand::Kind::Act);
+    open.action = EventAction::Open;
+    return command(std::move(open));
+}
+
+AdminResult ClusterLink::command(wire::EventCommand command)
+{
+    AdminResult result;
+    const int index = m_host.eventIndexOf(command.eventId);
+    if (index < 0) {
+        result.status = Status::NotFound;
+        result.message = QStringLiteral("no event \"%1\"").arg(command.eventId);
+        return result;
+    }
+    if (command.kind == wire::EventCommand::Kind::Restock && command.units < 1) {
+        result.message = QStringLiteral("units must be at least 1");
+        return result;
+    }
+    if (!brokerConnected()) {
+        result.status = Status::Unavailable;
+        result.message = QStringLiteral("the broker is unreachable");
+        return result;
+    }
+    command.correlationId = QRandomGenerator::global()->generate64();
+    command.originNode = m_nodeId;
+    std::optional<wire::CommandOutcome> outcome;
+    {
+        std::unique_lock lock(m_commandMutex);
+        m_waitingCommands.insert(command.correlationId);
+        publishCommand(command);
+        m_commandAnswered.wait_for(lock, std::chrono::milliseconds(kCommandTimeoutMs),
+                                   [&] { return m_commandOutcomes.count(command.correlationId) > 0; });
+        m_waitingCommands.erase(command.correlationId);
+        if (const auto it = m_commandOutcomes.find(command.correlationId); it != m_commandOutcomes.end()) {
+            outcome = std::move(it->second);
+            m_commandOutcomes.erase(it);
+        }
+    }
+    if (!outcome) {
+        result.status = Status::Unavailable;
+        result.message = QStringLiteral("the event's decider has not confirmed the change within %1 s; it applies once it does")
+                             .arg(kCommandTimeoutMs / 1000);
+        return result;
+    }
+    result.status = outcome->status;
+    result.message = outcome->message;
+    if (auto snapshot = m_host.eventSnapshot(index))
+        result.event = *snapshot;
+    return result;
+}
+
+void ClusterLink::commandAnswered(const wire::CommandOutcome &outcome)
+{
+    {
+        std::lock_guard lock(m_commandMutex);
+        if (!m_waitingCommands.count(outcome.correlationId))
+            return; // the sender gave up waiting
+        m_commandOutcomes.insert_or_assign(outcome.correlationId, outcome);
+    }
+    m_commandAnswered.notify_all();
 }
 
 ScaleOutFactory clusterLinkFactory()
@@ -615,8 +793,7 @@ ScaleOutFactory clusterLinkFactory()
         QSqlDatabase::removeDatabase(name);
         if (clusterId.isEmpty())
             return nullptr;
-        return std::make_unique<ClusterLink>(setup.host, setup.events, setup.tickets, broker, setup.store, setup.nodeId,
-                                             clusterId);
+        return std::make_unique<ClusterLink>(setup.host, broker, setup.store, setup.nodeId, clusterId);
     };
 }
 

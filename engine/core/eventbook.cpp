@@ -119,7 +119,7 @@ std::optional<EventSnapshot> EventBook::snapshot(int index) const
     }
     EventSnapshot copy = *published;
     // Cluster mode: requests are accepted on every node; count them as decided plus waiting.
-    copy.requests.accepted = m_clustered ? copy.requests.decided() + s->brokerDepth.load(std::memory_order_relaxed)
+    copy.requests.accepted = m_clustered ? copy.requests.decided() + m_clusterHooks.waitingRequests(index)
                                          : s->acceptedRequests.load(std::memory_order_relaxed);
     return copy;
 }
@@ -359,7 +359,7 @@ int EventBook::applyReplica(const EventSnapshot &event, std::int64_t epoch)
         // Another node took the event over: stop deciding it here.
         rt.deciderEpoch = 0;
         rt.decidedByRequestId.clear();
-        slot->needsTakeover.store(true, std::memory_order_release);
+        m_clusterHooks.authorityLost(indexOf(event.config.id));
     }
     rt.config = event.config;
     rt.state = event.state;
@@ -419,7 +419,7 @@ void EventBook::loseAuthority(int index, std::int64_t epoch)
         return;
     s->runtime.deciderEpoch = 0;
     s->runtime.decidedByRequestId.clear();
-    s->needsTakeover.store(true, std::memory_order_release);
+    m_clusterHooks.authorityLost(index);
 }
 
 } // namespace flashsale

@@ -82,10 +82,6 @@ public:
         std::atomic<std::int64_t> startsAtMs{0};
         std::atomic<std::int64_t> acceptedRequests{0}; // counted by front ends
         std::atomic<std::int64_t> decidedRequests{0};
-        // Cluster mode: set when this node must load the event from the store before deciding
-        // it (at start, after a reconnect, after being fenced); the broker consumer clears it.
-        std::atomic<bool> needsTakeover{true};
-        std::atomic<std::int64_t> brokerDepth{0}; // cluster: messages ready in the event's queue
         mutable std::mutex snapshotMutex;
         std::shared_ptr<const EventSnapshot> snapshot; // guarded by snapshotMutex
     };
@@ -114,8 +110,21 @@ public:
     // In cluster mode only the events this node decides.
     QList<EventSnapshot> tick(std::int64_t nowMs);
 
-    // Cluster mode: events are decided by one node each, and mirrored by the others.
-    void setClustered(bool clustered) { m_clustered = clustered; }
+    // Cluster mode: events are decided by one node each, and mirrored by the others. What the
+    // book needs from the node's intake, set once before start.
+    struct ClusterHooks {
+        // Requests of the event (by index) accepted somewhere and waiting outside this node:
+        // a clustered snapshot counts accepted as decided plus these. Any thread.
+        std::function<std::int64_t(int index)> waitingRequests;
+        // This node stopped deciding the event (another node took it over, or a commit was
+        // fenced); called with the book's lock held, so it must only take note.
+        std::function<void(int index)> authorityLost;
+    };
+    void setClustered(ClusterHooks hooks)
+    {
+        m_clusterHooks = std::move(hooks);
+        m_clustered = true;
+    }
     // Mirrors an event as its decider (epoch) broadcast it, adding it if new; ignored while this
     // node decides the event under a newer epoch. Returns the event's index.
     int applyReplica(const EventSnapshot &event, std::int64_t epoch);
@@ -153,6 +162,7 @@ private:
     std::vector<std::unique_ptr<Slot>> m_slots; // guarded by m_directoryMutex; slots never move
     std::mutex m_mutex;
     bool m_clustered = false; // set before start
+    ClusterHooks m_clusterHooks; // likewise
 };
 
 } // namespace flashsale

@@ -105,9 +105,6 @@ struct PurchaseRequest {
     std::uint64_t userHash = 0; // hashUserId(userKey), likewise
     QString contact;
     bool simulated = false; // sent by the sale simulator; exports can leave these out
-    // Cluster: the broker delivery that carried the request to this decider (0 when embedded).
-    std::uint64_t deliveryTag = 0;
-    std::uint32_t deliveryGeneration = 0; // which consumer connection the tag belongs to
 };
 
 // The key under which a user id counts towards the per-user limit and owns its requestIds:

@@ -2,6 +2,7 @@
 
 #include "engine/core/queueurl.h"
 #include "engine/node/deciderthread.h"
+#include "engine/node/inprocessintake.h"
 #include "engine/node/writer.h"
 
 #include <QDateTime>
@@ -13,10 +14,6 @@
 #include <thread>
 
 namespace flashsale {
-
-namespace {
-constexpr int kAdminCommitTimeoutMs = 5000;
-}
 
 std::int64_t Engine::nowMs()
 {
@@ -65,7 +62,10 @@ bool Engine::start(QString *error, StartFailure *failure)
     Writer::FencedFn fenced;
     if (clustered)
         fenced = [this](const std::vector<FencedEvent> &events, WriterBatch &dropped) { onFenced(events, dropped); };
-    m_writer = std::make_unique<Writer>(*m_store, [this](WriterBatch &batch) { onCommitted(batch); }, std::move(fenced));
+    Writer::PublishFn publish = [this](WriterBatch &batch) { onCommitted(batch); };
+    if (clustered)
+        publish = [this](WriterBatch &batch) { onCommittedClustered(batch); };
+    m_writer = std::make_unique<Writer>(*m_store, std::move(publish), std::move(fenced));
     m_events = std::make_unique<EventBook>([this](const EventSnapshot &row) {
         m_lastRowGeneration.store(m_writer->enqueueEventRow(row), std::memory_order_release);
     });
@@ -87,7 +87,13 @@ bool Engine::start(QString *error, StartFailure *failure)
     if (clustered) {
         // Every event starts as a mirror; this node decides one only once the broker hands it
         // the event's queue and it has taken the event over in the store.
-        m_events->setClustered(true);
+        // m_cluster is made after the memory is rebuilt; nothing reads a snapshot before.
+        m_events->setClustered(EventBook::ClusterHooks{
+            [this](int index) { return m_cluster ? m_cluster->waitingRequests(index) : 0; },
+            [this](int index) {
+                if (m_cluster)
+                    m_cluster->authorityLost(index);
+            }});
         m_tickets.useSeqBlocks();
     }
     rebuildMemory(loaded);
@@ -96,7 +102,9 @@ bool Engine::start(QString *error, StartFailure *failure)
     else
         m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
     m_decider->start();
-    if (clustered && !startScaleOut(error)) {
+    if (!clustered) {
+        m_intake = std::make_unique<InProcessIntake>(*m_events, *m_decider, *m_writer, m_lastRowGeneration);
+    } else if (!startScaleOut(error)) {
         m_decider->stop();
         m_writer->stop();
         return false;
@@ -134,11 +142,12 @@ void Engine::rebuildMemory(LoadedState &loaded)
 
 bool Engine::startScaleOut(QString *error)
 {
-    m_cluster = m_options.scaleOut(ScaleOutSetup{static_cast<ClusterHost &>(*this), *m_events, m_tickets, m_options.store,
-                                                 m_options.queueUrl, m_options.nodeId},
-                                   error);
-    if (!m_cluster)
+    std::unique_ptr<ScaleOutLink> link = m_options.scaleOut(
+        ScaleOutSetup{static_cast<ClusterHost &>(*this), m_options.store, m_options.queueUrl, m_options.nodeId}, error);
+    if (!link)
         return false;
+    m_cluster = link.get();
+    m_intake = std::move(link);
     m_cluster->start();
     // Give the link a moment to connect so that a fresh node answers its first request.
     m_cluster->waitUntilAvailable(5000);
@@ -154,42 +163,28 @@ void Engine::stop(int drainTimeoutMs)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (m_inflight.load() > 0)
         qWarning("%lld requests still %s after the drain timeout", static_cast<long long>(m_inflight.load()),
-                 m_cluster ? "unconfirmed by the broker" : "undecided; deciding and committing them now");
-    if (m_cluster) {
-        // Decide and commit what was delivered, acknowledge it, then leave the queues to other nodes.
-        m_cluster->stopIntake();
-        m_decider->stop();
-        m_writer->stop();
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        m_cluster->stop(std::max<int>(1000, int(left.count())));
-        return;
-    }
+                 qPrintable(m_intake->inflightDescription()));
+    // Decide and commit what was handed over; a broker intake then acknowledges it and leaves
+    // the queues to other nodes.
+    m_intake->stopIntake();
     m_decider->stop();
     m_writer->stop();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    m_intake->stop(std::max<int>(1000, int(left.count())));
 }
 
 bool Engine::isAccepting() const
 {
     if (!m_running.load(std::memory_order_relaxed))
         return false;
-    return m_cluster ? m_cluster->isAvailable() : !m_writer->isFailing();
+    return m_intake->isAvailable();
 }
 
 QString Engine::unavailableReason() const
 {
     if (!m_running.load(std::memory_order_relaxed))
         return QStringLiteral("the engine is shutting down");
-    if (m_cluster) {
-        if (!m_cluster->brokerConnected())
-            return QStringLiteral("the message broker (RabbitMQ) is unreachable; retry with the same requestId");
-        if (!m_cluster->storeReachable())
-            return QStringLiteral("the database (PostgreSQL) is unreachable; retry with the same requestId");
-        if (!m_cluster->isAvailable())
-            return QStringLiteral("this node is reserving ticket numbers; retry in a moment");
-    } else if (m_writer->isFailing()) {
-        return QStringLiteral("the store is failing to commit; retry with the same requestId");
-    }
-    return QString();
+    return m_intake->unavailableReason();
 }
 
 int Engine::addListener(TicketListener *listener)
@@ -244,9 +239,9 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     const std::uint64_t tag = newTicketTag();
     Claim claim = Claim::Refused;
     const QString requestId = request.requestId;
-    const std::int64_t brokerDepth = m_cluster ? slot->brokerDepth.load(std::memory_order_relaxed) : 0;
+    const std::int64_t waitingElsewhere = m_intake->waitingRequests(index);
     auto ticket = m_tickets.findOrCreate(index, requestId, request.userHash, tag, &claim, [&](std::uint64_t seq) {
-        if (m_inflight.load(std::memory_order_relaxed) + brokerDepth >= m_options.maxQueueDepth)
+        if (m_inflight.load(std::memory_order_relaxed) + waitingElsewhere >= m_options.maxQueueDepth)
             return false;
         request.seq = seq;
         request.ticketTag = tag;
@@ -255,10 +250,7 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
         if (slot->rehearsal)
             m_rehearsalTotals.add(RequestCounts{.accepted = 1});
         slot->acceptedRequests.fetch_add(1, std::memory_order_relaxed);
-        if (m_cluster)
-            m_cluster->publishPurchase(std::move(request));
-        else
-            m_decider->enqueue(std::move(request));
+        m_intake->accept(std::move(request));
         return true;
     });
     if (claim == Claim::OtherUser) {
@@ -277,16 +269,14 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     result.status = Status::Ok;
     result.ticket = *ticket;
     result.created = claim == Claim::Created;
-    result.position = m_cluster ? brokerDepth
-                                : std::max<std::int64_t>(0, slot->acceptedRequests.load(std::memory_order_relaxed)
-                                                                - slot->decidedRequests.load(std::memory_order_relaxed) - 1);
+    result.position = m_intake->positionOfNewest(*slot, index);
     return result;
 }
 
 std::optional<TicketView> Engine::ticket(std::uint64_t seq, std::uint64_t tag) const
 {
     auto view = m_tickets.get(seq);
-    if (!view && m_cluster && m_cluster->mayBeQueuedElsewhere(seq)) {
+    if (!view && m_intake && m_intake->mayBeQueuedElsewhere(seq)) {
         // Accepted by another node and not decided yet (its decision is announced to all).
         return TicketView{seq, tag, -1, TicketState::Queued, LossReason::None, 0};
     }
@@ -332,59 +322,30 @@ QList<EventSnapshot> Engine::events() const
     return m_events->snapshots();
 }
 
-AdminResult Engine::committed(AdminResult result, std::uint64_t generation)
-{
-    if (result.status == Status::Ok && !m_writer->waitCommitted(generation, kAdminCommitTimeoutMs)) {
-        result.status = Status::Unavailable;
-        result.message = QStringLiteral("the change is applied but the store has not committed it yet");
-    }
-    return result;
-}
-
 AdminResult Engine::createEvent(const EventConfig &config, CreateAs as)
 {
-    if (m_cluster) {
-        // The new event has no decider yet: launch it through its queue like any open.
-        AdminResult result = createClustered(config);
-        if (result.status != Status::Ok || as == CreateAs::Draft)
-            return result;
-        return actOnEvent(config.id, EventAction::Open);
-    }
-    AdminResult result = m_events->create(config, nowMs(), as);
-    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+    return m_intake->createEvent(config, as);
 }
 
 AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
 {
-    if (m_cluster) {
-        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Update);
-        command.patch = patch;
-        return commandClustered(std::move(command));
-    }
-    AdminResult result = m_events->update(id, patch, nowMs());
-    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+    wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Update);
+    command.patch = patch;
+    return m_intake->command(std::move(command));
 }
 
 AdminResult Engine::actOnEvent(QStringView id, EventAction action)
 {
-    if (m_cluster) {
-        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Act);
-        command.action = action;
-        return commandClustered(std::move(command));
-    }
-    AdminResult result = m_events->act(id, action, nowMs());
-    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+    wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Act);
+    command.action = action;
+    return m_intake->command(std::move(command));
 }
 
 AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
 {
-    if (m_cluster) {
-        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Restock);
-        command.units = units;
-        return commandClustered(std::move(command));
-    }
-    AdminResult result = m_events->restock(id, units, nowMs());
-    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+    wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Restock);
+    command.units = units;
+    return m_intake->command(std::move(command));
 }
 
 AdminResult Engine::createRehearsal(QStringView sourceId)
@@ -425,21 +386,8 @@ EngineStats Engine::stats() const
     s.webSocketClients = m_webSocketClients.load(std::memory_order_relaxed);
     s.latency = m_latency.counts();
     s.events = m_events ? m_events->snapshots() : QList<EventSnapshot>();
-    if (m_cluster) {
-        // Decisions are made across the cluster: count them from the events every node mirrors.
-        s.clustered = true;
-        s.brokerConnected = m_cluster->brokerConnected();
-        s.storeReachable = m_cluster->storeReachable();
-        s.queueDepth = m_inflight.load(std::memory_order_relaxed);
-        s.requests = RequestCounts{.accepted = s.queueDepth};
-        for (const EventSnapshot &e : std::as_const(s.events)) {
-            if (!e.config.rehearsal)
-                s.requests += e.requests;
-        }
-        for (int i = 0, n = m_events->count(); i < n; ++i)
-            s.queueDepth += m_events->slot(i)->brokerDepth.load(std::memory_order_relaxed);
-        return s;
-    }
+    if (m_intake)
+        m_intake->describe(s);
     return s;
 }
 
@@ -457,8 +405,6 @@ void Engine::dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxLis
 
 void Engine::onCommitted(WriterBatch &batch)
 {
-    if (m_cluster)
-        return onCommittedClustered(batch);
     m_changes.clear();
     const std::int64_t nowUs = steadyMicros();
     RequestCounts decided, rehearsalDecided;

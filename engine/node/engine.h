@@ -5,6 +5,7 @@
 #include "engine/core/latencyhistogram.h"
 #include "engine/core/ticketbook.h"
 #include "engine/core/types.h"
+#include "engine/node/intake.h"
 #include "engine/node/scaleout.h"
 #include "engine/storage/store.h"
 
@@ -153,25 +154,26 @@ private:
     void onCommitted(WriterBatch &batch);
     void onCommittedClustered(WriterBatch &batch);
     void onFenced(const std::vector<FencedEvent> &fenced, WriterBatch &dropped);
-    AdminResult committed(AdminResult result, std::uint64_t generation);
     // Tells each listener about the tickets it watched among notify (then clears notify).
     void dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> &notify);
 
-    // Cluster mode: staff changes go through the event's queue to its decider.
-    AdminResult createClustered(const EventConfig &config);
-    AdminResult commandClustered(wire::EventCommand command);
-    void runCommand(const wire::EventCommand &command, DeliveryReceipt receipt); // decider thread
-    void commandAnswered(const wire::CommandOutcome &outcome);
+    // Cluster mode: runs a staff command delivered from the event's queue (decider thread).
+    void runCommand(const wire::EventCommand &command);
 
     // ClusterHost
     void requestsQueued(std::vector<TicketChange> &queued) override;
     void requestsDelivered(std::vector<PurchaseRequest> &requests) override;
-    void commandDelivered(wire::EventCommand command, DeliveryReceipt receipt) override;
+    void commandDelivered(wire::EventCommand command) override;
+    std::optional<EventSnapshot> eventSnapshot(int index) const override;
     void tookOver(int eventIndex, EventTakeover loaded) override;
     void decisionsAnnounced(wire::Decisions &decisions) override;
     void eventAnnounced(const EventSnapshot &event) override;
     void caughtUp(StoreCatchUp &catchUp) override;
     std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) override;
+    int eventCount() const override;
+    int eventIndexOf(QStringView eventId) const override;
+    std::uint64_t ticketNumbersLeft() const override;
+    void addTicketNumbers(std::uint64_t first, std::uint64_t count) override;
 
     EngineOptions m_options;
     std::unique_ptr<SqlStore> m_store;
@@ -179,11 +181,12 @@ private:
     std::unique_ptr<EventBook> m_events;
     std::unique_ptr<DeciderThread> m_decider;
     TicketBook m_tickets;
-    std::unique_ptr<ScaleOutLink> m_cluster;
+    // Where accepted purchases and staff changes go: the in-process queue, or a scale-out link
+    // (then m_cluster is the same object, for the commit pipeline and the ClusterHost side).
+    // Set by start() before any other thread runs; destroyed before the decider and the writer.
+    std::unique_ptr<Intake> m_intake;
+    ScaleOutLink *m_cluster = nullptr;
 
-    // Cluster mode: staff commands sent from this node, waiting for their decider's outcome.
-    std::mutex m_commandMutex;
-    std::condition_variable m_commandAnswered;
     // Cluster mode: this node's confirmed tickets, oldest first, to look up in the store if their
     // decision is not announced in time.
     struct QueuedTicket {
@@ -193,8 +196,6 @@ private:
     };
     std::mutex m_queuedMutex;
     std::deque<QueuedTicket> m_queuedTickets; // guarded by m_queuedMutex
-    QSet<quint64> m_waitingCommands;                         // guarded by m_commandMutex
-    QHash<quint64, wire::CommandOutcome> m_commandOutcomes; // guarded by m_commandMutex
 
     std::atomic<bool> m_running{false};
     std::atomic<std::int64_t> m_inflight{0};

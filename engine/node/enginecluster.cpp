@@ -5,12 +5,9 @@
 #include "engine/node/deciderthread.h"
 #include "engine/node/writer.h"
 
-#include <QRandomGenerator>
-
 namespace flashsale {
 
 namespace {
-constexpr int kCommandTimeoutMs = 5000;
 // A confirmed ticket whose decision has not been announced this long is looked up in the store;
 // then again at the same interval, up to kMaxLookups times (a request still deep in a long queue).
 constexpr std::int64_t kOverdueAfterMs = 3000;
@@ -22,16 +19,15 @@ void Engine::onCommittedClustered(WriterBatch &batch)
 {
     const std::int64_t nowWallMs = nowMs();
     std::vector<RemoteTicket> tickets;
-    std::vector<DeliveryReceipt> acks, rejects;
+    IntakeSettlement settled;
     std::map<int, wire::Decisions> byEvent;
     tickets.reserve(batch.decided.size());
     for (const DecidedRequest &d : batch.decided) {
-        const DeliveryReceipt receipt{d.request.deliveryTag, d.request.deliveryGeneration};
         if (d.disposition == DecidedRequest::Disposition::Returned) {
-            rejects.push_back(receipt);
+            settled.returnedSeqs.push_back(d.request.seq);
             continue;
         }
-        acks.push_back(receipt);
+        settled.committedSeqs.push_back(d.request.seq);
         const TicketView view{d.request.seq, d.request.ticketTag, d.request.eventIndex, d.decision.outcome,
                               d.decision.reason, d.decision.orderId};
         tickets.push_back(RemoteTicket{view, d.request.requestId, d.request.userHash});
@@ -48,19 +44,15 @@ void Engine::onCommittedClustered(WriterBatch &batch)
         wire::Decisions &announcement = byEvent[m_events->indexOf(row.config.id)];
         announcement.epoch = std::max(announcement.epoch, row.deciderEpoch);
     }
-    std::vector<wire::CommandOutcome> answeredHere;
     for (const CommandDone &done : batch.commands) {
-        const DeliveryReceipt receipt{done.deliveryTag, done.deliveryGeneration};
         if (done.returned) {
-            rejects.push_back(receipt);
+            settled.returnedCommands.push_back(done.outcome.correlationId);
             continue;
         }
-        acks.push_back(receipt);
+        settled.committedCommands.push_back(done.outcome.correlationId);
         wire::Decisions &announcement = byEvent[m_events->indexOf(done.eventId)];
         announcement.epoch = std::max(announcement.epoch, done.epoch);
         announcement.commands.push_back(done.outcome);
-        if (done.outcome.originNode == m_options.nodeId)
-            answeredHere.push_back(done.outcome);
     }
 
     m_tickets.applyRemote(tickets, m_notify);
@@ -73,9 +65,7 @@ void Engine::onCommittedClustered(WriterBatch &batch)
         announcement.event = std::move(*snapshot);
         m_cluster->announceDecisions(announcement);
     }
-    m_cluster->settle(acks, rejects);
-    for (const wire::CommandOutcome &outcome : answeredHere)
-        commandAnswered(outcome);
+    m_cluster->settle(settled);
 }
 
 void Engine::onFenced(const std::vector<FencedEvent> &fenced, WriterBatch &dropped)
@@ -83,97 +73,20 @@ void Engine::onFenced(const std::vector<FencedEvent> &fenced, WriterBatch &dropp
     for (const FencedEvent &f : fenced)
         m_events->loseAuthority(m_events->indexOf(f.eventId), f.epoch);
     // Not committed here, so not acknowledged: the broker gives them to the event's decider.
-    std::vector<DeliveryReceipt> rejects;
+    IntakeSettlement returned;
     for (const DecidedRequest &d : dropped.decided)
-        rejects.push_back(DeliveryReceipt{d.request.deliveryTag, d.request.deliveryGeneration});
+        returned.returnedSeqs.push_back(d.request.seq);
     for (const CommandDone &done : dropped.commands)
-        rejects.push_back(DeliveryReceipt{done.deliveryTag, done.deliveryGeneration});
-    m_cluster->settle({}, rejects);
+        returned.returnedCommands.push_back(done.outcome.correlationId);
+    m_cluster->settle(returned);
 }
 
-AdminResult Engine::createClustered(const EventConfig &config)
-{
-    AdminResult result;
-    if (QString problem = EventBook::validate(config); !problem.isEmpty()) {
-        result.message = problem;
-        return result;
-    }
-    if (m_events->indexOf(config.id) >= 0) {
-        result.status = Status::Exists;
-        result.message = QStringLiteral("an event with id \"%1\" already exists").arg(config.id);
-        return result;
-    }
-    EventSnapshot event;
-    event.config = config;
-    event.state = EventState::Draft;
-    event.stockTotal = event.remaining = config.stock;
-    event.createdAtMs = event.updatedAtMs = nowMs();
-    QString error;
-    result.status = m_cluster->createEvent(event, &error);
-    if (result.status == Status::Exists)
-        result.message = QStringLiteral("an event with id \"%1\" already exists").arg(config.id);
-    else if (result.status != Status::Ok)
-        result.message = QStringLiteral("the store is unreachable: %1").arg(error);
-    if (result.status != Status::Ok)
-        return result;
-    m_events->applyReplica(event, 0);
-    m_cluster->announceEvent(event);
-    result.event = event;
-    return result;
-}
-
-AdminResult Engine::commandClustered(wire::EventCommand command)
-{
-    AdminResult result;
-    const int index = m_events->indexOf(command.eventId);
-    if (index < 0) {
-        result.status = Status::NotFound;
-        result.message = QStringLiteral("no event \"%1\"").arg(command.eventId);
-        return result;
-    }
-    if (command.kind == wire::EventCommand::Kind::Restock && command.units < 1) {
-        result.message = QStringLiteral("units must be at least 1");
-        return result;
-    }
-    if (!m_cluster->brokerConnected()) {
-        result.status = Status::Unavailable;
-        result.message = QStringLiteral("the broker is unreachable");
-        return result;
-    }
-    command.correlationId = QRandomGenerator::global()->generate64();
-    command.originNode = m_options.nodeId;
-    std::optional<wire::CommandOutcome> outcome;
-    {
-        std::unique_lock lock(m_commandMutex);
-        m_waitingCommands.insert(command.correlationId);
-        m_cluster->publishCommand(command);
-        m_commandAnswered.wait_for(lock, std::chrono::milliseconds(kCommandTimeoutMs),
-                                   [&] { return m_commandOutcomes.contains(command.correlationId); });
-        m_waitingCommands.remove(command.correlationId);
-        if (m_commandOutcomes.contains(command.correlationId))
-            outcome = m_commandOutcomes.take(command.correlationId);
-    }
-    if (!outcome) {
-        result.status = Status::Unavailable;
-        result.message = QStringLiteral("the event's decider has not confirmed the change within %1 s; it applies once it does")
-                             .arg(kCommandTimeoutMs / 1000);
-        return result;
-    }
-    result.status = outcome->status;
-    result.message = outcome->message;
-    if (auto snapshot = m_events->snapshot(index))
-        result.event = *snapshot;
-    return result;
-}
-
-void Engine::runCommand(const wire::EventCommand &command, DeliveryReceipt receipt)
+void Engine::runCommand(const wire::EventCommand &command)
 {
     CommandDone done;
     done.outcome.correlationId = command.correlationId;
     done.outcome.originNode = command.originNode;
     done.eventId = command.eventId;
-    done.deliveryTag = receipt.deliveryTag;
-    done.deliveryGeneration = receipt.generation;
     done.epoch = m_events->deciderEpochOf(m_events->indexOf(command.eventId));
     if (done.epoch == 0) {
         done.returned = true;
@@ -197,17 +110,6 @@ void Engine::runCommand(const wire::EventCommand &command, DeliveryReceipt recei
     m_writer->enqueueCommand(std::move(done));
 }
 
-void Engine::commandAnswered(const wire::CommandOutcome &outcome)
-{
-    {
-        std::lock_guard lock(m_commandMutex);
-        if (!m_waitingCommands.contains(outcome.correlationId))
-            return; // the sender gave up waiting
-        m_commandOutcomes.insert(outcome.correlationId, outcome);
-    }
-    m_commandAnswered.notify_all();
-}
-
 void Engine::requestsQueued(std::vector<TicketChange> &queued)
 {
     m_inflight.fetch_sub(std::int64_t(queued.size()), std::memory_order_relaxed);
@@ -227,9 +129,14 @@ void Engine::requestsDelivered(std::vector<PurchaseRequest> &requests)
     m_decider->enqueue(requests);
 }
 
-void Engine::commandDelivered(wire::EventCommand command, DeliveryReceipt receipt)
+void Engine::commandDelivered(wire::EventCommand command)
 {
-    m_decider->enqueueTask([this, command = std::move(command), receipt] { runCommand(command, receipt); });
+    m_decider->enqueueTask([this, command = std::move(command)] { runCommand(command); });
+}
+
+std::optional<EventSnapshot> Engine::eventSnapshot(int index) const
+{
+    return m_events->snapshot(index);
 }
 
 void Engine::tookOver(int eventIndex, EventTakeover loaded)
@@ -251,10 +158,6 @@ void Engine::decisionsAnnounced(wire::Decisions &decisions)
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.applyRemote(tickets, notify);
     dispatch(notify);
-    for (const wire::CommandOutcome &outcome : decisions.commands) {
-        if (outcome.originNode == m_options.nodeId)
-            commandAnswered(outcome);
-    }
 }
 
 void Engine::eventAnnounced(const EventSnapshot &event)
@@ -293,6 +196,26 @@ std::vector<std::uint64_t> Engine::overdueTickets(std::int64_t nowMs)
     }
     m_queuedTickets.insert(m_queuedTickets.end(), again.begin(), again.end());
     return overdue;
+}
+
+int Engine::eventCount() const
+{
+    return m_events->count();
+}
+
+int Engine::eventIndexOf(QStringView eventId) const
+{
+    return m_events->indexOf(eventId);
+}
+
+std::uint64_t Engine::ticketNumbersLeft() const
+{
+    return m_tickets.seqsLeft();
+}
+
+void Engine::addTicketNumbers(std::uint64_t first, std::uint64_t count)
+{
+    m_tickets.addSeqBlock(first, count);
 }
 
 } // namespace flashsale

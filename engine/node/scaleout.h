@@ -6,38 +6,21 @@
 #include "engine/core/eventbook.h"
 #include "engine/core/ticketbook.h"
 #include "engine/core/types.h"
+#include "engine/node/intake.h"
 #include "engine/storage/store.h"
 
 #include <QString>
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace flashsale {
 
-// What engine nodes send each other; engine/cluster/clustermessages.h encodes it.
+// What engine nodes send each other (and wire::EventCommand, in intake.h);
+// engine/cluster/clustermessages.h encodes it.
 namespace wire {
-
-// A staff change that the event's decider applies in queue order.
-struct EventCommand {
-    enum class Kind : std::uint8_t { Update = 1, Act, Restock };
-    // A command of kind for the event; the caller fills in what the kind needs.
-    static EventCommand to(QStringView eventId, Kind kind)
-    {
-        EventCommand command;
-        command.kind = kind;
-        command.eventId = eventId.toString();
-        return command;
-    }
-    Kind kind = Kind::Update;
-    std::uint64_t correlationId = 0; // lets the sending node match the outcome
-    QString originNode;
-    QString eventId;
-    EventPatch patch;                        // Update
-    EventAction action = EventAction::Open; // Act
-    std::int64_t units = 0;                  // Restock
-};
 
 // The decider's answer to one EventCommand.
 struct CommandOutcome {
@@ -70,10 +53,20 @@ struct Decisions {
 
 } // namespace wire
 
-// A broker delivery to settle once its effect is committed (or to hand back).
-struct DeliveryReceipt {
-    std::uint64_t deliveryTag = 0;
-    std::uint32_t generation = 0;
+// What one commit settled: the purchases (ticket seqs) and staff commands (correlation ids)
+// delivered to this node's decider that it made durable, and those it hands back undecided.
+// Each delivery is settled exactly once, in delivery order; the link keeps what it needs to
+// acknowledge them (the node never sees a broker's delivery tags).
+struct IntakeSettlement {
+    std::vector<std::uint64_t> committedSeqs;
+    std::vector<std::uint64_t> returnedSeqs;
+    std::vector<std::uint64_t> committedCommands;
+    std::vector<std::uint64_t> returnedCommands;
+
+    bool isEmpty() const
+    {
+        return committedSeqs.empty() && returnedSeqs.empty() && committedCommands.empty() && returnedCommands.empty();
+    }
 };
 
 // What changed in the shared store since a time: every event, and the tickets decided since then.
@@ -91,11 +84,14 @@ public:
     virtual void requestsQueued(std::vector<TicketChange> &queued) = 0;
     // Consumer thread: requests from an event queue this node decides, in queue order.
     virtual void requestsDelivered(std::vector<PurchaseRequest> &requests) = 0;
-    virtual void commandDelivered(wire::EventCommand command, DeliveryReceipt receipt) = 0;
+    virtual void commandDelivered(wire::EventCommand command) = 0;
+    // Any thread: the event at index as this node has it (none if the index is unknown).
+    virtual std::optional<EventSnapshot> eventSnapshot(int index) const = 0;
     // Consumer thread: this node now decides the event; install loaded before deciding more.
     virtual void tookOver(int eventIndex, EventTakeover loaded) = 0;
-    // Consumer thread: another node's decisions, or an event created elsewhere.
+    // Consumer thread: another node's decisions.
     virtual void decisionsAnnounced(wire::Decisions &decisions) = 0;
+    // Any thread: an event created in the shared store (by another node, or by this one's staff).
     virtual void eventAnnounced(const EventSnapshot &event) = 0;
     // Consumer thread: what was decided while this node could not hear the broadcasts.
     virtual void caughtUp(StoreCatchUp &catchUp) = 0;
@@ -103,49 +99,39 @@ public:
     // announcement for a while; the link looks them up in the store (an announcement can be
     // lost when its decider dies between its commit and its broadcast).
     virtual std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) = 0;
+
+    // The node's events as the link names them: how many, the id at an index (events are never
+    // removed, so indexes stay), the index of an id (-1 if unknown). Any thread.
+    virtual int eventCount() const = 0;
+    virtual QString eventIdAt(int index) const = 0;
+    virtual int eventIndexOf(QStringView eventId) const = 0;
+    // Ticket numbers this node may still hand out, and a block of them reserved in the shared
+    // store (consumer thread).
+    virtual std::uint64_t ticketNumbersLeft() const = 0;
+    virtual void addTicketNumbers(std::uint64_t first, std::uint64_t count) = 0;
 };
 
-// What the engine asks of its scale-out link (engine/cluster/clusterlink.h implements it).
+// A scale-out node's intake: the broker link (engine/cluster/clusterlink.h implements it). Beyond
+// the Intake it serves the engine's commit pipeline and its start-up.
 // Thread: every method may be called from any thread.
-class ScaleOutLink
+class ScaleOutLink : public Intake
 {
 public:
-    virtual ~ScaleOutLink() = default;
-
     virtual void start() = 0;
-    // Stops handing deliveries to the decider; later ones go back to the broker for another node.
-    virtual void stopIntake() = 0;
-    // Waits up to timeoutMs for published requests to be confirmed and acknowledgements to be sent, then disconnects.
-    virtual void stop(int timeoutMs) = 0;
-
-    // Broker and store reachable and ticket numbers at hand: purchases can be accepted.
-    virtual bool isAvailable() const = 0;
     // Waits until isAvailable() (true) or up to timeoutMs (false); woken by the link's threads.
     virtual bool waitUntilAvailable(int timeoutMs) = 0;
-    virtual bool brokerConnected() const = 0;
-    virtual bool storeReachable() const = 0;
-    // Requests published and not yet confirmed by the broker.
-    virtual std::int64_t unconfirmed() const = 0;
-    // Whether seq lies in a ticket number block some node has reserved, so that a ticket this
-    // node has not heard of may still be queued on another node.
-    virtual bool mayBeQueuedElsewhere(std::uint64_t seq) const = 0;
-
-    // Inserts a new event in the shared store: Status::Exists if the id is taken,
-    // Status::Unavailable (error says why) when the store does not answer.
-    virtual Status createEvent(const EventSnapshot &event, QString *error) = 0;
-    virtual void publishPurchase(PurchaseRequest request) = 0;
-    virtual void publishCommand(const wire::EventCommand &command) = 0;
+    // This node stopped deciding the event: it loads it from the store again before the next delivery.
+    virtual void authorityLost(int eventIndex) = 0;
+    // After a commit (writer thread): tells every node what this node decided, answers this
+    // node's staff commands among them, acknowledges what the commit made durable and hands
+    // back what this node could not decide.
     virtual void announceDecisions(const wire::Decisions &decisions) = 0;
-    virtual void announceEvent(const EventSnapshot &event) = 0;
-    // After a commit: acknowledges what it made durable, hands back what this node could not decide.
-    virtual void settle(const std::vector<DeliveryReceipt> &acks, const std::vector<DeliveryReceipt> &rejects) = 0;
+    virtual void settle(const IntakeSettlement &settled) = 0;
 };
 
 // What a link is made from: the engine's side of it, and the options naming the broker.
 struct ScaleOutSetup {
     ClusterHost &host;
-    EventBook &events;
-    TicketBook &tickets;
     StoreLocation store;
     QString queueUrl; // amqp://..., already checked by checkQueueUrl
     QString nodeId;

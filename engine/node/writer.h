@@ -18,8 +18,6 @@ struct CommandDone {
     QString eventId;
     EventSnapshot event; // the event after the command
     std::int64_t epoch = 0;
-    std::uint64_t deliveryTag = 0;
-    std::uint32_t deliveryGeneration = 0;
     bool returned = false; // not applied: this node no longer decides the event
 };
 
