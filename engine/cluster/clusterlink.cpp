@@ -35,6 +35,11 @@ constexpr std::size_t kPurchasesPerMessage = 256;
 constexpr std::uint16_t kPrefetchMessages = 64;
 // How far back to look for decisions missed while cut off from the broadcasts.
 constexpr std::int64_t kCatchUpMarginMs = 30'000;
+// A confirmed ticket whose decision has not been announced this long is looked up in the store;
+// then again at the same interval, up to kMaxLookups times (a request still deep in a long queue).
+constexpr std::int64_t kOverdueAfterMs = 3000;
+constexpr int kMaxLookups = 200;
+constexpr std::size_t kMaxLookupBatch = 5000;
 // How long a staff command waits for its event's decider.
 constexpr int kCommandTimeoutMs = 5000;
 
@@ -293,6 +298,12 @@ void ClusterLink::confirmed(const AmqpConfirm &confirm)
     }
     if (!queued.empty()) {
         m_unconfirmedCount.fetch_sub(std::int64_t(queued.size()), std::memory_order_relaxed);
+        {
+            const std::int64_t dueAtMs = nowMs() + kOverdueAfterMs;
+            std::lock_guard lock(m_queuedMutex);
+            for (const TicketChange &change : queued)
+                m_queuedTickets.push_back(QueuedTicket{change.seq, dueAtMs, 0});
+        }
         m_host.requestsQueued(queued);
     }
 }
@@ -561,11 +572,29 @@ bool ClusterLink::handleDelivery(AmqpConnection &connection, AmqpDelivery &deliv
     return true;
 }
 
+std::vector<std::uint64_t> ClusterLink::overdueTickets(std::int64_t nowMs)
+{
+    std::vector<std::uint64_t> overdue;
+    std::lock_guard lock(m_queuedMutex);
+    std::vector<QueuedTicket> again;
+    while (!m_queuedTickets.empty() && m_queuedTickets.front().dueAtMs <= nowMs && overdue.size() < kMaxLookupBatch) {
+        QueuedTicket t = m_queuedTickets.front();
+        m_queuedTickets.pop_front();
+        const std::optional<TicketState> state = m_host.ticketState(t.seq);
+        if (!state || isDecided(*state) || t.lookups >= kMaxLookups)
+            continue;
+        overdue.push_back(t.seq);
+        again.push_back(QueuedTicket{t.seq, nowMs + kOverdueAfterMs, t.lookups + 1});
+    }
+    m_queuedTickets.insert(m_queuedTickets.end(), again.begin(), again.end());
+    return overdue;
+}
+
 void ClusterLink::lookUpOverdueTickets()
 {
     if (!m_storeUp.load())
         return;
-    const std::vector<std::uint64_t> overdue = m_host.overdueTickets(nowMs());
+    const std::vector<std::uint64_t> overdue = overdueTickets(nowMs());
     if (overdue.empty())
         return;
     QString error;

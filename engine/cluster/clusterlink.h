@@ -114,6 +114,10 @@ private:
     void maintainStore();
     QSqlDatabase storeDatabase();
     void refreshDepths(AmqpConnection &connection);
+    // Consumer thread: this node's confirmed tickets whose decision has not been announced for a
+    // while; they are looked up in the store (an announcement can be lost when its decider dies
+    // between its commit and its broadcast).
+    std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs);
     void lookUpOverdueTickets();
     bool sendSettlements(AmqpConnection &connection);
     void wake(int fd);
@@ -154,6 +158,16 @@ private:
     std::vector<DeliveryReceipt> m_rejects; // guarded by m_settleMutex
     PendingDeliveries m_pendingPurchases;  // guarded by m_settleMutex
     PendingDeliveries m_pendingCommands;   // guarded by m_settleMutex
+
+    // This node's confirmed tickets, oldest first, to look up in the store if their decision is
+    // not announced in time (the publisher adds, the consumer looks up).
+    struct QueuedTicket {
+        std::uint64_t seq = 0;
+        std::int64_t dueAtMs = 0; // when to look it up (again)
+        int lookups = 0;
+    };
+    std::mutex m_queuedMutex;
+    std::deque<QueuedTicket> m_queuedTickets; // guarded by m_queuedMutex
 
     // Staff commands sent from this node, waiting for their decider's outcome.
     std::mutex m_commandMutex;

@@ -169,7 +169,7 @@ private:
     void decisionsAnnounced(wire::Decisions &decisions) override;
     void eventAnnounced(const EventSnapshot &event) override;
     void caughtUp(StoreCatchUp &catchUp) override;
-    std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) override;
+    std::optional<TicketState> ticketState(std::uint64_t seq) const override;
     int eventCount() const override;
     int eventIndexOf(QStringView eventId) const override;
     std::uint64_t ticketNumbersLeft() const override;
@@ -186,16 +186,6 @@ private:
     // Set by start() before any other thread runs; destroyed before the decider and the writer.
     std::unique_ptr<Intake> m_intake;
     ScaleOutLink *m_cluster = nullptr;
-
-    // Cluster mode: this node's confirmed tickets, oldest first, to look up in the store if their
-    // decision is not announced in time.
-    struct QueuedTicket {
-        std::uint64_t seq = 0;
-        std::int64_t dueAtMs = 0; // when to look it up (again)
-        int lookups = 0;
-    };
-    std::mutex m_queuedMutex;
-    std::deque<QueuedTicket> m_queuedTickets; // guarded by m_queuedMutex
 
     std::atomic<bool> m_running{false};
     std::atomic<std::int64_t> m_inflight{0};

@@ -1,19 +1,12 @@
-// The Engine's scale-out half: what a node does differently when it shares RabbitMQ and
-// PostgreSQL with other nodes (see ClusterLink for the broker side).
+// The Engine's side of a scale-out intake: the node operations a broker link calls (ClusterHost:
+// apply other nodes' decisions, take an event over, run a delivered command) and the commit
+// pipeline's handover to the link. The broker's bookkeeping is ClusterLink's (engine/cluster).
 #include "engine/node/engine.h"
 
 #include "engine/node/deciderthread.h"
 #include "engine/node/writer.h"
 
 namespace flashsale {
-
-namespace {
-// A confirmed ticket whose decision has not been announced this long is looked up in the store;
-// then again at the same interval, up to kMaxLookups times (a request still deep in a long queue).
-constexpr std::int64_t kOverdueAfterMs = 3000;
-constexpr int kMaxLookups = 200;
-constexpr std::size_t kMaxLookupBatch = 5000;
-}
 
 void Engine::onCommittedClustered(WriterBatch &batch)
 {
@@ -113,12 +106,6 @@ void Engine::runCommand(const wire::EventCommand &command)
 void Engine::requestsQueued(std::vector<TicketChange> &queued)
 {
     m_inflight.fetch_sub(std::int64_t(queued.size()), std::memory_order_relaxed);
-    {
-        const std::int64_t dueAtMs = nowMs() + kOverdueAfterMs;
-        std::lock_guard lock(m_queuedMutex);
-        for (const TicketChange &change : queued)
-            m_queuedTickets.push_back(QueuedTicket{change.seq, dueAtMs, 0});
-    }
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.apply(queued, notify);
     dispatch(notify);
@@ -180,22 +167,10 @@ void Engine::caughtUp(StoreCatchUp &catchUp)
     dispatch(notify);
 }
 
-std::vector<std::uint64_t> Engine::overdueTickets(std::int64_t nowMs)
+std::optional<TicketState> Engine::ticketState(std::uint64_t seq) const
 {
-    std::vector<std::uint64_t> overdue;
-    std::lock_guard lock(m_queuedMutex);
-    std::vector<QueuedTicket> again;
-    while (!m_queuedTickets.empty() && m_queuedTickets.front().dueAtMs <= nowMs && overdue.size() < kMaxLookupBatch) {
-        QueuedTicket t = m_queuedTickets.front();
-        m_queuedTickets.pop_front();
-        const auto view = m_tickets.get(t.seq);
-        if (!view || isDecided(view->state) || t.lookups >= kMaxLookups)
-            continue;
-        overdue.push_back(t.seq);
-        again.push_back(QueuedTicket{t.seq, nowMs + kOverdueAfterMs, t.lookups + 1});
-    }
-    m_queuedTickets.insert(m_queuedTickets.end(), again.begin(), again.end());
-    return overdue;
+    const auto view = m_tickets.get(seq);
+    return view ? std::optional<TicketState>(view->state) : std::nullopt;
 }
 
 int Engine::eventCount() const

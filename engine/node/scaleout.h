@@ -95,10 +95,8 @@ public:
     virtual void eventAnnounced(const EventSnapshot &event) = 0;
     // Consumer thread: what was decided while this node could not hear the broadcasts.
     virtual void caughtUp(StoreCatchUp &catchUp) = 0;
-    // Consumer thread: tickets this node accepted that have waited for their decision's
-    // announcement for a while; the link looks them up in the store (an announcement can be
-    // lost when its decider dies between its commit and its broadcast).
-    virtual std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) = 0;
+    // Any thread: the state of a ticket this node knows (none if unknown).
+    virtual std::optional<TicketState> ticketState(std::uint64_t seq) const = 0;
 
     // The node's events as the link names them: how many, the id at an index (events are never
     // removed, so indexes stay), the index of an id (-1 if unknown). Any thread.
