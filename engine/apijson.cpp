@@ -75,6 +75,13 @@ QJsonObject statsJson(const EngineStats &stats)
                                   {u"queueDepth"_qs, qint64(e.acceptedRequests - e.decidedRequests)},
                                   {u"remaining"_qs, qint64(e.remaining)}});
     }
+    // The decision latency histogram, sparse: [[bucket, count], ...] (LatencyHistogram's buckets),
+    // so a remote console computes a window's p50/p99 as the embedded one does.
+    QJsonArray latencyBuckets;
+    for (int i = 0; i < LatencyHistogram::kBuckets; ++i) {
+        if (stats.latency[i] > 0)
+            latencyBuckets.append(QJsonArray{i, qint64(stats.latency[i])});
+    }
     return QJsonObject{
         {u"accepted"_qs, qint64(stats.accepted)},
         {u"decided"_qs, qint64(stats.decided)},
@@ -91,6 +98,10 @@ QJsonObject statsJson(const EngineStats &stats)
                      {u"p99"_qs, LatencyHistogram::quantile(stats.latency, 0.99) / 1000.0}}},
         {u"events"_qs, events},
         {u"serverTime"_qs, formatIsoTime(stats.atMs)},
+        {u"clustered"_qs, stats.clustered},
+        {u"brokerConnected"_qs, stats.brokerConnected},
+        {u"storeReachable"_qs, stats.storeReachable},
+        {u"latencyBuckets"_qs, latencyBuckets},
     };
 }
 

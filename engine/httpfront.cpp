@@ -651,6 +651,16 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
             return methodNotAllowed("GET");
         return backup(reply);
     }
+    if (parts.size() == 4 && (parts[3] == u"orders" || parts[3] == u"intents")) {
+        if (method != Method::Get)
+            return methodNotAllowed("GET");
+        return adminRecords(request, {}, parts[3], reply); // every event's (a remote console's "All events")
+    }
+    if (parts.size() == 4 && parts[3] == u"leads") {
+        if (method != Method::Get)
+            return methodNotAllowed("GET");
+        return leadCounts(request, reply);
+    }
     if (parts.size() < 4 || parts[3] != u"events")
         return reply.error(404, "not_found", QStringLiteral("no resource at %1").arg(request.url().path()));
 
@@ -703,6 +713,12 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
         const EventAction action = verb == u"open" ? EventAction::Open : verb == u"pause" ? EventAction::Pause : EventAction::End;
         return answer(m_engine.actOnEvent(eventId, action), 200);
     }
+    if (verb == u"rehearsals") {
+        // A rehearsal copy for a simulator elsewhere (a remote console's Simulate a sale).
+        if (method != Method::Post)
+            return methodNotAllowed("POST");
+        return answer(m_engine.createRehearsal(eventId), 201);
+    }
     if (verb == u"restock") {
         if (method != Method::Post)
             return methodNotAllowed("POST");
@@ -731,9 +747,13 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
 
 void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply)
 {
-    const auto event = m_engine.event(eventId);
-    if (!event)
-        return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
+    // An empty eventId: every event's rows (GET /api/v1/admin/orders, /intents; no exports).
+    std::optional<EventSnapshot> event;
+    if (!eventId.isEmpty()) {
+        event = m_engine.event(eventId);
+        if (!event)
+            return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
+    }
     const bool csvExport = what.endsWith(u".csv");
     const bool xlsxExport = what.endsWith(u".xlsx");
     const bool orders = what.startsWith(u"orders");
@@ -787,7 +807,7 @@ void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView even
         q.offset = offset;
         q.limit = limit;
     }
-    if (xlsxExport) {
+    if (xlsxExport && event) {
         const QByteArray fileName = eventId.toLatin1() + '-' + what.toLatin1();
         if (orders)
             return spreadsheet(reply, orderQuery, event->config.currency, fileName);
@@ -853,6 +873,27 @@ void HttpFront::adminRecords(const QHttpServerRequest &request, QStringView even
     }
     reply.json(200, QJsonObject{{u"items"_qs, items}, {u"total"_qs, qint64(total)}, {u"offset"_qs, qint64(offset)},
                                 {u"limit"_qs, qint64(limit)}});
+}
+
+void HttpFront::leadCounts(const QHttpServerRequest &request, Reply &reply)
+{
+    const QUrlQuery query = request.query();
+    const QString eventId = query.queryItemValue(u"eventId"_qs, QUrl::FullyDecoded);
+    if (!eventId.isEmpty() && !m_engine.event(eventId))
+        return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
+    QString problem;
+    std::int64_t sinceMs = 0;
+    if (!queryTime(query, u"since"_qs, &sinceMs, &problem))
+        return reply.error(400, "invalid_field", problem);
+    QString error;
+    QSqlDatabase db = readerConnection(m_engine.storeLocation(), &error);
+    LeadCounts counts;
+    if (!db.isOpen()
+        || !records::countLeads(db, eventId, queryBool(query, u"includeSimulated"_qs, true), sinceMs, &counts, &error))
+        return reply.error(503, "unavailable", QStringLiteral("cannot read the store: %1").arg(error));
+    reply.json(200, QJsonObject{{u"leads"_qs, qint64(counts.leads)}, {u"withContact"_qs, qint64(counts.withContact)},
+                                {u"leadsSince"_qs, qint64(counts.leadsSince)},
+                                {u"withContactSince"_qs, qint64(counts.withContactSince)}});
 }
 
 void HttpFront::backup(Reply &reply)

@@ -85,6 +85,9 @@ private:
     void adminRecords(const QHttpServerRequest &request, QStringView eventId, QStringView what, Reply &reply);
     void metrics(Reply &reply);
     // GET /api/v1/admin/backup: a snapshot made on m_storeJobs, then streamed from this thread.
+    // GET /api/v1/admin/leads?eventId=&since=&includeSimulated=: the dashboard's lead figures
+    // (records::countLeads) for a remote console.
+    void leadCounts(const QHttpServerRequest &request, Reply &reply);
     void backup(Reply &reply);
     void sendBackup(QPointer<QTcpSocket> socket, const std::shared_ptr<QTemporaryFile> &snapshot, const QString &error);
     // GET …/orders.xlsx and …/intents.xlsx: written on m_storeJobs, then streamed from this thread.
