@@ -682,7 +682,12 @@ void HttpFront::admin(const QHttpServerRequest &request, const QList<QStringView
         const auto config = eventConfigFrom(*body, &problem);
         if (!config)
             return reply.error(400, "invalid_field", problem);
-        return answer(m_engine.createEvent(*config), 201);
+        // "launch": true schedules or opens the new event in the same commit (the console's
+        // "Open by itself at"); absent or false: a draft.
+        const QJsonValue launch = body->value(u"launch"_qs);
+        if (!launch.isUndefined() && !launch.isBool())
+            return reply.error(400, "invalid_field", u"launch must be true or false"_qs);
+        return answer(m_engine.createEvent(*config, launch.toBool() ? CreateAs::Launched : CreateAs::Draft), 201);
     }
 
     const QStringView eventId = parts[4];
