@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QUrl>
 #include <QFile>
 
 namespace flashsale {
@@ -31,7 +32,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption backup(u"backup"_qs, u"Save a consistent copy of the SQLite database of --data-dir as FILE, also while a node serves, and exit (PostgreSQL: use pg_dump)."_qs, u"FILE"_qs);
     const QCommandLineOption report(u"report"_qs, u"Render the post-sale report of EVENT_ID (from the stored journal of --data-dir or --store) into --output FILE.pdf or FILE.png, without a window, and exit."_qs, u"EVENT_ID"_qs);
     const QCommandLineOption output(u"output"_qs, u"With --report: the file to write, PDF or PNG by its suffix."_qs, u"FILE"_qs);
-    const QCommandLineOption connect(u"connect"_qs, u"With --backup or --report: ask the running node at URL instead (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
+    const QCommandLineOption connect(u"connect"_qs, u"Attach the console to the running node at URL (http://HOST:PORT) instead of starting an engine; with --backup or --report, ask that node. Admin token from FLASHSALE_ADMIN_TOKEN or --admin-token (the console also asks)."_qs, u"URL"_qs);
     const QCommandLineOption pace(u"pace"_qs, QStringLiteral("With --simulate: shoppers sent per second (default %1; 0: as fast as possible).").arg(kDefaultShoppersPerSecond), u"N"_qs);
     parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect});
 
@@ -140,9 +141,16 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         result.error = u"--output goes with --report EVENT_ID"_qs;
         return result;
     }
-    if (parser.isSet(connect) && !parser.isSet(backup) && !parser.isSet(report)) {
-        result.error = u"--connect goes with --backup FILE or --report EVENT_ID"_qs;
-        return result;
+    if (parser.isSet(connect)) {
+        const QUrl url(result.connectUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()) {
+            result.error = u"--connect expects the node's address, such as http://127.0.0.1:8080"_qs;
+            return result;
+        }
+        if (result.headless) {
+            result.error = u"--connect is for the console, --backup or --report, not --headless"_qs;
+            return result;
+        }
     }
     if (parser.isSet(simulate)) {
         const QString value = parser.value(simulate);

@@ -1,7 +1,7 @@
 // The console's window icon and Help → About: every hicolor size of the icon, and the version CMake's project() names.
 #include "testserver.h"
-#include "ui/aboutdialog.h"
-#include "ui/language.h"
+#include "ui/dialogs/aboutdialog.h"
+#include "ui/widgets/language.h"
 #include "ui/mainwindow.h"
 
 #include <QAction>

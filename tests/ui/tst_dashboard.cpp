@@ -4,8 +4,8 @@
 #include "engine/rehearsal.h"
 #include "engine/simulator.h"
 #include "testserver.h"
-#include "ui/dashboardpage.h"
-#include "ui/simulatedialog.h"
+#include "ui/pages/dashboardpage.h"
+#include "ui/dialogs/simulatedialog.h"
 
 #include <QLabel>
 #include <QSignalSpy>
@@ -13,7 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "ui/customplot.h"
+#include "ui/widgets/customplot.h"
 
 using namespace flashsale;
 

@@ -1,8 +1,8 @@
 // The event dialog: creating an event through it, and the inline validation errors.
 #include "testserver.h"
-#include "ui/eventdialog.h"
-#include "ui/eventsmodel.h"
-#include "ui/eventspage.h"
+#include "ui/dialogs/eventdialog.h"
+#include "ui/models/eventsmodel.h"
+#include "ui/pages/eventspage.h"
 
 #include <QCheckBox>
 #include <QComboBox>

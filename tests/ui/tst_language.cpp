@@ -1,13 +1,13 @@
 // Switching between English and 简体中文 in Settings changes the visible text without a restart.
 #include "testserver.h"
-#include "ui/dashboardpage.h"
-#include "ui/eventsmodel.h"
-#include "ui/eventspage.h"
-#include "ui/language.h"
-#include "ui/leadspage.h"
+#include "ui/pages/dashboardpage.h"
+#include "ui/models/eventsmodel.h"
+#include "ui/pages/eventspage.h"
+#include "ui/widgets/language.h"
+#include "ui/pages/leadspage.h"
 #include "ui/mainwindow.h"
-#include "ui/settingspage.h"
-#include "ui/simulatedialog.h"
+#include "ui/pages/settingspage.h"
+#include "ui/dialogs/simulatedialog.h"
 
 #include <QAbstractItemView>
 #include <QComboBox>

@@ -3,13 +3,13 @@
 #include "apiclient.h"
 #include "enumprinting.h"
 #include "testserver.h"
-#include "ui/eventdialog.h"
-#include "ui/eventsmodel.h"
-#include "ui/eventspage.h"
-#include "ui/labels.h"
-#include "ui/leadspage.h"
+#include "ui/dialogs/eventdialog.h"
+#include "ui/models/eventsmodel.h"
+#include "ui/pages/eventspage.h"
+#include "ui/widgets/labels.h"
+#include "ui/pages/leadspage.h"
 #include "ui/mainwindow.h"
-#include "ui/orderspage.h"
+#include "ui/pages/orderspage.h"
 
 #include <QCheckBox>
 #include <QClipboard>

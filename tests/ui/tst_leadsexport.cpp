@@ -4,14 +4,14 @@
 #include "engine/xlsxexport.h"
 #include "testserver.h"
 #include "tests/xlsxcells.h"
-#include "ui/consolesettings.h"
-#include "ui/exportbar.h"
-#include "ui/labels.h"
-#include "ui/language.h"
-#include "ui/leadsmodel.h"
-#include "ui/leadspage.h"
-#include "ui/orderspage.h"
-#include "ui/recordsexport.h"
+#include "ui/widgets/consolesettings.h"
+#include "ui/widgets/exportbar.h"
+#include "ui/widgets/labels.h"
+#include "ui/widgets/language.h"
+#include "ui/models/leadsmodel.h"
+#include "ui/pages/leadspage.h"
+#include "ui/pages/orderspage.h"
+#include "ui/backend/recordsexport.h"
 
 #include <QApplication>
 #include <QCheckBox>

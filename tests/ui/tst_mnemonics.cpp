@@ -1,12 +1,12 @@
 // Alt+letter reaches one thing at a time: no two mnemonics clash within one window, menu or
 // dialog, in every language the console speaks. Ctrl+N makes a new event.
 #include "testserver.h"
-#include "ui/eventdialog.h"
-#include "ui/eventspage.h"
-#include "ui/language.h"
+#include "ui/dialogs/eventdialog.h"
+#include "ui/pages/eventspage.h"
+#include "ui/widgets/language.h"
 #include "ui/mainwindow.h"
-#include "ui/settingspage.h"
-#include "ui/simulatedialog.h"
+#include "ui/pages/settingspage.h"
+#include "ui/dialogs/simulatedialog.h"
 
 #include <QAbstractButton>
 #include <QGroupBox>

@@ -1,7 +1,7 @@
 // The Orders page stays fluid over a million orders: it counts once and pages rows in on demand.
 #include "testserver.h"
-#include "ui/ordersmodel.h"
-#include "ui/orderspage.h"
+#include "ui/models/ordersmodel.h"
+#include "ui/pages/orderspage.h"
 
 #include <QElapsedTimer>
 #include <QLineEdit>

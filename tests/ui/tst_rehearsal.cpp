@@ -4,8 +4,8 @@
 #include "apiclient.h"
 #include "engine/records.h"
 #include "testserver.h"
-#include "ui/labels.h"
-#include "ui/simulatedialog.h"
+#include "ui/widgets/labels.h"
+#include "ui/dialogs/simulatedialog.h"
 
 #include <QComboBox>
 #include <QElapsedTimer>

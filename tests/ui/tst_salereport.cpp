@@ -4,9 +4,9 @@
 #include "testserver.h"
 
 #include "engine/salereport.h"
-#include "ui/labels.h"
-#include "ui/salereportdialog.h"
-#include "ui/salereportview.h"
+#include "ui/widgets/labels.h"
+#include "ui/dialogs/salereportdialog.h"
+#include "ui/widgets/salereportview.h"
 
 #include <QImage>
 #include <QTest>

@@ -1,8 +1,8 @@
 // Settings: the backend fields (store, queue, node id) persist, hide passwords and reach ServerOptions.
 #include "testserver.h"
-#include "ui/consolesettings.h"
-#include "ui/language.h"
-#include "ui/settingspage.h"
+#include "ui/widgets/consolesettings.h"
+#include "ui/widgets/language.h"
+#include "ui/pages/settingspage.h"
 
 #include <QFile>
 #include <QLabel>

@@ -1,4 +1,4 @@
-#include "ui/readerthread.h"
+#include "ui/backend/readerthread.h"
 
 namespace flashsale {
 

@@ -1,9 +1,9 @@
-#include "ui/recordsexport.h"
+#include "ui/backend/recordsexport.h"
 
 #include "engine/csv.h"
-#include "ui/labels.h"
-#include "ui/readerthread.h"
+#include "ui/widgets/labels.h"
 
+#include <QCoreApplication>
 #include <QSaveFile>
 #include <QTimeZone>
 
@@ -13,12 +13,12 @@ namespace {
 constexpr qsizetype kFlushBytes = 256 * 1024;
 constexpr std::int64_t kProgressEveryRows = 4096;
 
-bool countOf(QSqlDatabase db, const IntentQuery &q, std::int64_t *total, QString *error) { return records::countIntents(db, q, total, error); }
-bool countOf(QSqlDatabase db, const OrderQuery &q, std::int64_t *total, QString *error) { return records::countOrders(db, q, total, error); }
+bool countOf(RecordsSource &src, const IntentQuery &q, std::int64_t *total, QString *error) { return src.countIntents(q, total, error); }
+bool countOf(RecordsSource &src, const OrderQuery &q, std::int64_t *total, QString *error) { return src.countOrders(q, total, error); }
 template<typename Fn>
-bool listOf(QSqlDatabase db, const IntentQuery &q, Fn &&fn, QString *error) { return records::listIntents(db, q, fn, error); }
+bool listOf(RecordsSource &src, const IntentQuery &q, Fn &&fn, QString *error) { return src.listIntents(q, fn, error); }
 template<typename Fn>
-bool listOf(QSqlDatabase db, const OrderQuery &q, Fn &&fn, QString *error) { return records::listOrders(db, q, fn, error); }
+bool listOf(RecordsSource &src, const OrderQuery &q, Fn &&fn, QString *error) { return src.listOrders(q, fn, error); }
 
 template<typename Query>
 using RowOf = std::conditional_t<std::is_same_v<Query, IntentQuery>, IntentRow, OrderRow>;
@@ -33,7 +33,7 @@ struct Job {
 };
 
 template<typename Query>
-bool writeCsv(QSqlDatabase db, const Query &query, const Job &job, RecordsExport::Progress &progress, std::int64_t *rows,
+bool writeCsv(RecordsSource &db, const Query &query, const Job &job, RecordsExport::Progress &progress, std::int64_t *rows,
               QString *error)
 {
     using Row = RowOf<Query>;
@@ -74,7 +74,7 @@ bool writeCsv(QSqlDatabase db, const Query &query, const Job &job, RecordsExport
 }
 
 template<typename Query>
-bool writeWorkbook(QSqlDatabase db, const Query &query, const Job &job, RecordsExport::Progress &progress,
+bool writeWorkbook(RecordsSource &db, const Query &query, const Job &job, RecordsExport::Progress &progress,
                    std::int64_t *rows, QString *error)
 {
     using Row = RowOf<Query>;
@@ -105,21 +105,18 @@ bool writeWorkbook(QSqlDatabase db, const Query &query, const Job &job, RecordsE
 }
 } // namespace
 
-RecordsExport::RecordsExport(ReaderThread &reader, QObject *parent)
-    : QObject(parent)
-    , m_reader(reader)
+RecordsExport::RecordsExport(Runner runner, QObject *parent)
+    : ExportJob(parent)
+    , m_runner(std::move(runner))
 {
     m_poll.setInterval(100);
-    connect(&m_poll, &QTimer::timeout, this, [this] {
-        if (m_progress)
-            Q_EMIT progressed(m_progress->written.load(), m_progress->total.load());
-    });
+    connect(&m_poll, &QTimer::timeout, this, &RecordsExport::poll);
 }
 
 RecordsExport::~RecordsExport()
 {
     if (m_progress)
-        m_progress->cancel = true; // no signal: the owner is going away
+        m_progress->cancel = true; // no signal: the owner is going away; the job ends by itself
 }
 
 bool RecordsExport::isWorkbook(const QString &path)
@@ -151,29 +148,42 @@ bool RecordsExport::startExport(const QString &path, const Query &query)
     job.path = path;
     job.workbook = isWorkbook(path);
     if (job.workbook) {
-        job.words = Labels::sheetWords(); // here: the GUI thread's translator
+        job.words = translatedSheetWords(); // here: the GUI thread's translator
         job.currencies = m_currencies;
         job.zone = QTimeZone::systemTimeZone();
     }
     m_poll.start();
-    m_reader.post([this, progress, job, all](QSqlDatabase db, const QString &openError) {
-        QString error = openError;
+    m_runner([progress, job, all](RecordsSource &source) {
+        QString error;
         std::int64_t rows = 0;
         std::int64_t total = 0;
-        bool ok = error.isEmpty() && countOf(db, all, &total, &error);
+        bool ok = countOf(source, all, &total, &error);
         if (ok) {
             progress->total = total;
-            ok = job.workbook ? writeWorkbook(db, all, job, *progress, &rows, &error)
-                              : writeCsv(db, all, job, *progress, &rows, &error);
+            ok = job.workbook ? writeWorkbook(source, all, job, *progress, &rows, &error)
+                              : writeCsv(source, all, job, *progress, &rows, &error);
         }
-        const bool cancelled = progress->cancel.load();
-        // Back on the GUI thread; a cancelled or destroyed RecordsExport has moved on (progress differs).
-        QMetaObject::invokeMethod(this, [this, progress, ok, cancelled, rows, error] {
-            if (m_progress == progress)
-                done(ok && !cancelled, cancelled, rows, error);
-        }, Qt::QueuedConnection);
+        progress->written = rows;
+        progress->ok = ok;
+        progress->error = error;
+        progress->done.store(true, std::memory_order_release);
     });
     return true;
+}
+
+void RecordsExport::poll()
+{
+    if (!m_progress)
+        return;
+    const std::shared_ptr<Progress> progress = m_progress;
+    if (!progress->done.load(std::memory_order_acquire)) {
+        Q_EMIT progressed(progress->written.load(), progress->total.load());
+        return;
+    }
+    m_progress.reset();
+    m_poll.stop();
+    const bool cancelled = progress->cancel.load();
+    Q_EMIT finished(progress->ok && !cancelled, cancelled, progress->written.load(), progress->error);
 }
 
 void RecordsExport::cancel()
@@ -186,11 +196,37 @@ void RecordsExport::cancel()
     Q_EMIT finished(false, true, 0, QString());
 }
 
-void RecordsExport::done(bool ok, bool cancelled, std::int64_t rows, const QString &error)
+
+SheetWords translatedSheetWords()
 {
-    m_progress.reset();
-    m_poll.stop();
-    Q_EMIT finished(ok, cancelled, rows, error);
+    // The context stays Labels', where these words were first translated.
+    SheetWords words;
+    words.orderSheet = QCoreApplication::translate("flashsale::Labels", "Orders");
+    words.intentSheet = QCoreApplication::translate("flashsale::Labels", "Leads");
+    words.orderHeaders = {QCoreApplication::translate("flashsale::Labels", "Order"),
+                          QCoreApplication::translate("flashsale::Labels", "Event"),
+                          QCoreApplication::translate("flashsale::Labels", "User"),
+                          QCoreApplication::translate("flashsale::Labels", "Quantity"),
+                          QCoreApplication::translate("flashsale::Labels", "Price"),
+                          QCoreApplication::translate("flashsale::Labels", "Total"),
+                          QCoreApplication::translate("flashsale::Labels", "Request"),
+                          QCoreApplication::translate("flashsale::Labels", "Contact"),
+                          QCoreApplication::translate("flashsale::Labels", "Simulated"),
+                          QCoreApplication::translate("flashsale::Labels", "Decided at")};
+    words.intentHeaders = {QCoreApplication::translate("flashsale::Labels", "Event"),
+                           QCoreApplication::translate("flashsale::Labels", "User"),
+                           QCoreApplication::translate("flashsale::Labels", "Contact"),
+                           QCoreApplication::translate("flashsale::Labels", "Quantity"),
+                           QCoreApplication::translate("flashsale::Labels", "Reason"),
+                           QCoreApplication::translate("flashsale::Labels", "Attempts"),
+                           QCoreApplication::translate("flashsale::Labels", "First attempt"),
+                           QCoreApplication::translate("flashsale::Labels", "Last attempt"),
+                           QCoreApplication::translate("flashsale::Labels", "Simulated")};
+    words.reasons = {Labels::reason(LossReason::SoldOut), Labels::reason(LossReason::LimitReached),
+                     Labels::reason(LossReason::NotOpen)};
+    words.yes = QCoreApplication::translate("flashsale::Labels", "yes");
+    words.no = QCoreApplication::translate("flashsale::Labels", "no");
+    return words;
 }
 
 } // namespace flashsale

@@ -1,28 +1,41 @@
 // Writes orders or intent leads to a file on a worker thread, with progress and cancel: CSV for
-// machines, .xlsx for people (chosen by the file's suffix).
+// machines, .xlsx for people (chosen by the file's suffix). Where the rows come from (the store,
+// a remote node) is a RecordsSource.
 #pragma once
 
 #include "engine/records.h"
 #include "engine/xlsxexport.h"
+#include "ui/backend/consolebackend.h"
 
 #include <QHash>
-#include <QObject>
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace flashsale {
 
-class ReaderThread;
+// Reads every row a query matches (offset and limit ignored), in order.
+// Thread: one export's worker thread, for that export only.
+class RecordsSource
+{
+public:
+    virtual ~RecordsSource() = default;
+    virtual bool countOrders(const OrderQuery &query, std::int64_t *total, QString *error) = 0;
+    // row returns false to stop early (cancel).
+    virtual bool listOrders(const OrderQuery &query, const std::function<bool(const OrderRow &)> &row, QString *error) = 0;
+    virtual bool countIntents(const IntentQuery &query, std::int64_t *total, QString *error) = 0;
+    virtual bool listIntents(const IntentQuery &query, const std::function<bool(const IntentRow &)> &row, QString *error) = 0;
+};
 
-// Thread: start()/cancel() and the signals on the GUI thread; the rows are read and written on
-// the ReaderThread. The two share only Progress (atomics); the words and currencies are copied
-// into the job. The file appears complete or not at all. CSV: UTF-8 with BOM, RFC 4180,
-// formula-injection safe (engine/csv.h). .xlsx: typed cells in the UI's language and the
-// system time zone (engine/xlsxexport.h).
-// Lifetime: the ReaderThread must be destroyed (it waits for the job) before this object.
-class RecordsExport : public QObject
+// Thread: start()/cancel() and the signals on the GUI thread; the rows are read and written by a
+// job the runner runs on a worker thread. The two share only Progress (atomics, and the outcome
+// published by `done`), which the GUI thread polls: the job never calls back into this object,
+// so it may be destroyed while the job ends. The words and currencies are copied into the job.
+// CSV: UTF-8 with BOM, RFC 4180, formula-injection safe (engine/csv.h). .xlsx: typed cells in
+// the UI's language and the system time zone (engine/xlsxexport.h).
+class RecordsExport : public ExportJob
 {
     Q_OBJECT
 public:
@@ -30,36 +43,39 @@ public:
         std::atomic<std::int64_t> total{-1}; // -1 until counted
         std::atomic<std::int64_t> written{0};
         std::atomic<bool> cancel{false};
+        std::atomic<bool> done{false}; // set last; ok and error are then final
+        bool ok = false;
+        QString error;
     };
+    // Runs job on a worker thread with a source of rows (the backend's reader or a network client).
+    using Runner = std::function<void(std::function<void(RecordsSource &source)> job)>;
 
-    explicit RecordsExport(ReaderThread &reader, QObject *parent = nullptr);
+    RecordsExport(Runner runner, QObject *parent = nullptr);
     ~RecordsExport() override;
 
-    // A path ending in .xlsx (any case) gets a workbook, any other a CSV file.
+    // A path ending in .xlsx (any case) gets a workbook, any other a CSV file. false: one runs.
     bool start(const QString &path, const IntentQuery &query);
     bool start(const QString &path, const OrderQuery &query);
-    void cancel();
-    bool isRunning() const { return m_progress != nullptr; }
+    void cancel() override;
+    bool isRunning() const override { return m_progress != nullptr; }
     // Each event's currency, for the workbook's money cells; an event not listed shows CNY.
     void setCurrencies(const QHash<QString, QString> &currencies) { m_currencies = currencies; }
 
     static bool isWorkbook(const QString &path);
 
-Q_SIGNALS:
-    // A few times a second while running.
-    void progressed(std::int64_t written, std::int64_t total);
-    // Once per start(). cancelled: the user stopped it and no file was written.
-    void finished(bool ok, bool cancelled, std::int64_t rows, const QString &error);
-
 private:
     template<typename Query>
     bool startExport(const QString &path, const Query &query);
-    void done(bool ok, bool cancelled, std::int64_t rows, const QString &error);
+    void poll();
 
-    ReaderThread &m_reader;
+    Runner m_runner;
     std::shared_ptr<Progress> m_progress;
     QHash<QString, QString> m_currencies;
     QTimer m_poll;
 };
+
+// The headers, reasons and yes/no of an .xlsx export in the console's language (call on the GUI
+// thread, where the translator is).
+SheetWords translatedSheetWords();
 
 } // namespace flashsale

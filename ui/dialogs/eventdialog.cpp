@@ -1,6 +1,7 @@
-#include "ui/eventdialog.h"
+#include "ui/dialogs/eventdialog.h"
 
-#include "ui/labels.h"
+#include "ui/backend/consolebackend.h"
+#include "ui/widgets/labels.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -63,9 +64,9 @@ bool live(EventState state)
 }
 } // namespace
 
-EventDialog::EventDialog(Engine &engine, Mode mode, const std::optional<EventSnapshot> &prefill, QWidget *parent)
+EventDialog::EventDialog(ConsoleBackend &backend, Mode mode, const std::optional<EventSnapshot> &prefill, QWidget *parent)
     : QDialog(parent)
-    , m_engine(engine)
+    , m_backend(backend)
     , m_mode(mode)
 {
     if (mode == Mode::Edit)
@@ -297,40 +298,55 @@ void EventDialog::validate()
 
 void EventDialog::accept()
 {
+    if (m_saving)
+        return;
     m_showAll = true;
     validate();
     m_formError->hide();
     if (!isValid())
         return;
     const EventConfig next = config();
-    if (const QString problem = EventBook::validate(next); !problem.isEmpty()) {
-        m_formError->setText(Labels::adminFailure(AdminResult{Status::Invalid, {}, problem}));
-        m_formError->show();
-        return;
-    }
     // "Open by itself at" launches the event: it is scheduled in the same commit that saves it.
     const bool schedule = m_startsSet->isChecked() && m_starts->isEnabled();
-    AdminResult result;
     if (m_mode == Mode::Create) {
-        result = m_engine.createEvent(next, schedule ? CreateAs::Launched : CreateAs::Draft);
-    } else {
-        const EventConfig &was = m_original->config;
-        EventPatch patch;
-        if (next.name != was.name) patch.name = next.name;
-        if (next.perUserLimit != was.perUserLimit) patch.perUserLimit = next.perUserLimit;
-        if (next.endsAtMs != was.endsAtMs) patch.endsAtMs = next.endsAtMs;
-        if (!launched(m_original->state)) {
-            if (next.priceCents != was.priceCents) patch.priceCents = next.priceCents;
-            if (next.currency != was.currency) patch.currency = next.currency;
-            if (next.stock != m_original->stockTotal) patch.stock = next.stock;
-            if (next.startsAtMs != was.startsAtMs) patch.startsAtMs = next.startsAtMs;
-        }
-        if (live(m_original->state) && !confirmLiveChange(patch))
-            return;
-        result = m_engine.updateEvent(was.id, patch);
-        if (result.status == Status::Ok && schedule && result.event.state == EventState::Draft)
-            result = m_engine.actOnEvent(was.id, EventAction::Open);
+        setSaving(true);
+        m_backend.createEvent(next, schedule ? CreateAs::Launched : CreateAs::Draft, this,
+                              [this](const AdminResult &result) { finishSaving(result); });
+        return;
     }
+    const EventConfig &was = m_original->config;
+    EventPatch patch;
+    if (next.name != was.name) patch.name = next.name;
+    if (next.perUserLimit != was.perUserLimit) patch.perUserLimit = next.perUserLimit;
+    if (next.endsAtMs != was.endsAtMs) patch.endsAtMs = next.endsAtMs;
+    if (!launched(m_original->state)) {
+        if (next.priceCents != was.priceCents) patch.priceCents = next.priceCents;
+        if (next.currency != was.currency) patch.currency = next.currency;
+        if (next.stock != m_original->stockTotal) patch.stock = next.stock;
+        if (next.startsAtMs != was.startsAtMs) patch.startsAtMs = next.startsAtMs;
+    }
+    if (live(m_original->state) && !confirmLiveChange(patch))
+        return;
+    setSaving(true);
+    m_backend.updateEvent(was.id, patch, this, [this, schedule, id = was.id](const AdminResult &result) {
+        if (result.status == Status::Ok && schedule && result.event.state == EventState::Draft) {
+            return m_backend.actOnEvent(id, EventAction::Open, this,
+                                        [this](const AdminResult &opened) { finishSaving(opened); });
+        }
+        finishSaving(result);
+    });
+}
+
+void EventDialog::setSaving(bool saving)
+{
+    m_saving = saving;
+    if (QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok))
+        ok->setEnabled(!saving);
+}
+
+void EventDialog::finishSaving(const AdminResult &result)
+{
+    setSaving(false);
     if (result.status != Status::Ok) {
         m_formError->setText(Labels::adminFailure(result));
         m_formError->show();

@@ -1,7 +1,8 @@
 // Create, edit or duplicate a sale event, with inline validation of every field.
 #pragma once
 
-#include "engine/engine.h"
+#include "engine/admintypes.h"
+#include "engine/types.h"
 
 #include <QDialog>
 
@@ -17,8 +18,10 @@ class QLineEdit;
 
 namespace flashsale {
 
-// Thread: GUI thread. On OK it calls the engine (one commit, a few ms) and stays open with the
-// problem shown when the engine refuses.
+class ConsoleBackend;
+
+// Thread: GUI thread. On OK it sends the change to the backend (OK waits, greyed, for the answer)
+// and closes once it is committed, or stays open with the problem shown when the engine refuses.
 class EventDialog : public QDialog
 {
     Q_OBJECT
@@ -26,7 +29,7 @@ public:
     enum class Mode : std::uint8_t { Create = 1, Edit };
 
     // prefill: the event to edit, or to copy when creating (duplicate).
-    EventDialog(Engine &engine, Mode mode, const std::optional<EventSnapshot> &prefill, QWidget *parent = nullptr);
+    EventDialog(ConsoleBackend &backend, Mode mode, const std::optional<EventSnapshot> &prefill, QWidget *parent = nullptr);
 
     // The event as the engine stored it, once accepted.
     const EventSnapshot &savedEvent() const { return m_saved; }
@@ -53,8 +56,11 @@ private:
     QStringList liveChanges(const EventPatch &patch) const;
     // Asks before changing an event shoppers see; true to go ahead (or nothing they would see).
     bool confirmLiveChange(const EventPatch &patch);
+    void setSaving(bool saving);
+    void finishSaving(const AdminResult &result);
 
-    Engine &m_engine;
+    ConsoleBackend &m_backend;
+    bool m_saving = false; // a change was sent; its answer has not come back
     Mode m_mode;
     std::optional<EventSnapshot> m_original; // edit mode
     EventSnapshot m_saved;

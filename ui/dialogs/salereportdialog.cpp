@@ -1,8 +1,7 @@
-#include "ui/salereportdialog.h"
+#include "ui/dialogs/salereportdialog.h"
 
-#include "engine/salereport.h"
-#include "ui/readerthread.h"
-#include "ui/salereportview.h"
+#include "ui/backend/consolebackend.h"
+#include "ui/widgets/salereportview.h"
 
 #include <QDialogButtonBox>
 #include <QEvent>
@@ -16,9 +15,8 @@
 
 namespace flashsale {
 
-SaleReportDialog::SaleReportDialog(const StoreLocation &store, const QString &eventId, QWidget *parent)
+SaleReportDialog::SaleReportDialog(ConsoleBackend &backend, const QString &eventId, QWidget *parent)
     : QDialog(parent)
-    , m_reader(std::make_unique<ReaderThread>(store))
     , m_eventId(eventId)
 {
     setObjectName(u"saleReportDialog"_qs);
@@ -43,22 +41,15 @@ SaleReportDialog::SaleReportDialog(const StoreLocation &store, const QString &ev
     resize(1060, 800);
     retranslate();
 
-    m_reader->post([this, eventId, scroll](QSqlDatabase db, const QString &openError) {
-        SaleReport report;
-        QString error = openError;
-        if (error.isEmpty() && salereport::compute(db, eventId, &report, &error) != salereport::Failure::None && error.isEmpty())
-            error = tr("the store gave no reason");
-        // Queued to the GUI thread; the destructor waits for this job, so this outlives it.
-        QMetaObject::invokeMethod(this, [this, report, error, scroll] {
-            m_error = error;
-            m_ready = error.isEmpty();
-            if (m_ready) {
-                m_view->setReport(report);
-                scroll->setVisible(true);
-            }
-            m_save->setEnabled(m_ready);
-            retranslate();
-        }, Qt::QueuedConnection);
+    backend.saleReport(eventId, this, [this, scroll](const SaleReport &report, const QString &error) {
+        m_error = error;
+        m_ready = error.isEmpty();
+        if (m_ready) {
+            m_view->setReport(report);
+            scroll->setVisible(true);
+        }
+        m_save->setEnabled(m_ready);
+        retranslate();
     });
 }
 

@@ -1,27 +1,23 @@
 // The console's *Post-sale report…*: computes one event's report off the GUI thread and shows it.
 #pragma once
 
-#include "engine/store.h"
-
 #include <QDialog>
-
-#include <memory>
 
 class QLabel;
 class QPushButton;
 
 namespace flashsale {
 
-class ReaderThread;
+class ConsoleBackend;
 class SaleReportView;
 
-// Thread: GUI thread. The report is computed by the engine (salereport::compute) on a
-// ReaderThread with its own read connection, then handed back by a queued call.
+// Thread: GUI thread. The backend computes the report from the stored journal (off the GUI
+// thread, or on the remote node) and hands it back; until then the dialog says it is computing.
 class SaleReportDialog : public QDialog
 {
     Q_OBJECT
 public:
-    SaleReportDialog(const StoreLocation &store, const QString &eventId, QWidget *parent = nullptr);
+    SaleReportDialog(ConsoleBackend &backend, const QString &eventId, QWidget *parent = nullptr);
     ~SaleReportDialog() override;
 
     SaleReportView *view() const { return m_view; }
@@ -36,7 +32,6 @@ protected:
 private:
     void retranslate();
 
-    std::unique_ptr<ReaderThread> m_reader;
     QString m_eventId;
     QString m_error;
     bool m_ready = false;

@@ -1,7 +1,7 @@
-#include "ui/simulatedialog.h"
+#include "ui/dialogs/simulatedialog.h"
 
-#include "engine/server.h"
-#include "ui/labels.h"
+#include "ui/backend/consolebackend.h"
+#include "ui/widgets/labels.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -17,10 +17,9 @@
 
 namespace flashsale {
 
-SimulateDialog::SimulateDialog(Server &server, QWidget *parent)
+SimulateDialog::SimulateDialog(ConsoleBackend &backend, QWidget *parent)
     : QDialog(parent)
-    , m_server(server)
-    , m_rehearsal(server.engine())
+    , m_rehearsal(backend.newRehearsal(this))
 {
     setObjectName(u"simulateDialog"_qs);
     m_intro = new QLabel(this);
@@ -73,7 +72,7 @@ SimulateDialog::SimulateDialog(Server &server, QWidget *parent)
     connect(&m_poll, &QTimer::timeout, this, &SimulateDialog::showSummary);
     connect(m_start, &QPushButton::clicked, this, &SimulateDialog::toggle);
     connect(m_close, &QPushButton::clicked, this, &QDialog::close);
-    connect(&m_rehearsal, &Rehearsal::finished, this, [this] {
+    connect(m_rehearsal, &RehearsalRun::finished, this, [this] {
         m_poll.stop();
         showSummary();
         retranslate();
@@ -122,25 +121,22 @@ void SimulateDialog::labelEvents()
 void SimulateDialog::start(const QString &eventId, int shoppers)
 {
     SimulationPlan plan;
-    plan.baseUrl = m_server.baseUrl();
-    plan.adminToken = m_server.adminToken();
     plan.eventId = eventId;
     plan.shoppers = shoppers;
     plan.concurrency = m_concurrency->value();
     plan.shoppersPerSecond = m_pace->value();
     m_progress->setRange(0, shoppers);
     m_progress->setValue(0);
-    m_rehearsal.start(plan);
-    if (m_rehearsal.isRunning())
-        m_poll.start();
+    m_rehearsal->start(plan);
+    m_poll.start(); // until finished(), also while the copy is being made
     retranslate();
     showSummary();
 }
 
 void SimulateDialog::toggle()
 {
-    if (m_rehearsal.isRunning()) {
-        m_rehearsal.cancel();
+    if (m_rehearsal->isRunning()) {
+        m_rehearsal->cancel();
         return;
     }
     const QString eventId = m_event->currentData().toString();
@@ -153,7 +149,7 @@ void SimulateDialog::toggle()
 
 void SimulateDialog::showSummary()
 {
-    const SimulationSummary s = m_rehearsal.summary();
+    const SimulationSummary s = m_rehearsal->summary();
     if (s.shoppers == 0)
         return;
     m_progress->setValue(int(s.decided()));
@@ -161,8 +157,8 @@ void SimulateDialog::showSummary()
     QString text = tr("Decided %1 of %2 · won %3 · leads (lost shoppers) %4, with contact %5 · %6 shoppers/s")
                        .arg(Labels::count(s.decided()), Labels::count(s.shoppers), Labels::count(s.won),
                             Labels::count(s.lost), Labels::count(s.withContact), QLocale().toString(s.ratePerSecond(), 'f', 0));
-    if (!m_rehearsal.copyId().isEmpty())
-        text += u'\n' + tr("On the rehearsal copy %1; the event itself is not touched.").arg(m_rehearsal.copyId());
+    if (!m_rehearsal->copyId().isEmpty())
+        text += u'\n' + tr("On the rehearsal copy %1; the event itself is not touched.").arg(m_rehearsal->copyId());
     if (s.undecided > 0)
         text += u'\n' + tr("%1 still queued when the wait ended").arg(Labels::count(s.undecided));
     if (s.retries > 0)
@@ -192,10 +188,10 @@ void SimulateDialog::retranslate()
     m_paceLabel->setText(tr("Pace:"));
     m_pace->setSuffix(tr(" shoppers/s"));
     m_pace->setSpecialValueText(tr("As fast as possible"));
-    m_start->setText(m_rehearsal.isRunning() ? tr("Stop") : tr("Start"));
+    m_start->setText(m_rehearsal->isRunning() ? tr("Stop") : tr("Start"));
     m_close->setText(tr("Close"));
     labelEvents();
-    if (m_rehearsal.summary().shoppers > 0)
+    if (m_rehearsal->summary().shoppers > 0)
         showSummary();
 }
 

@@ -1,7 +1,7 @@
 // Tools → Simulate: a rehearsal of one event, paced synthetic shoppers against a copy of it.
 #pragma once
 
-#include "engine/rehearsal.h"
+#include "engine/simulationtypes.h"
 #include "engine/types.h"
 
 #include <QDialog>
@@ -15,23 +15,24 @@ class QSpinBox;
 
 namespace flashsale {
 
-class Server;
+class ConsoleBackend;
+class RehearsalRun;
 
 // Thread: GUI thread. Non-modal so staff watch the dashboard while it runs; polls the
-// Rehearsal's summary on a timer (the simulator sends no per-request signals). The progress bar
+// rehearsal's summary on a timer (the simulator sends no per-request signals). The progress bar
 // counts decided shoppers, the same figure the summary line starts with.
 class SimulateDialog : public QDialog
 {
     Q_OBJECT
 public:
-    SimulateDialog(Server &server, QWidget *parent = nullptr);
+    SimulateDialog(ConsoleBackend &backend, QWidget *parent = nullptr);
 
     // The events to choose from, with their states; call it as they change (rehearsal copies
     // are left out).
     void setEvents(const QList<EventSnapshot> &events);
     // Starts a rehearsal of eventId with shoppers shoppers at the dialog's pace.
     void start(const QString &eventId, int shoppers);
-    Rehearsal *rehearsal() { return &m_rehearsal; }
+    RehearsalRun *rehearsal() { return m_rehearsal; }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -42,8 +43,7 @@ private:
     void showSummary();
     void toggle();
 
-    Server &m_server;
-    Rehearsal m_rehearsal;
+    RehearsalRun *m_rehearsal = nullptr; // a child
     QTimer m_poll;
     QList<EventSnapshot> m_events; // the choices, as last shown
     QLabel *m_intro = nullptr, *m_eventLabel = nullptr, *m_shoppersLabel = nullptr, *m_concurrencyLabel = nullptr,

@@ -1,9 +1,9 @@
-#include "ui/eventsmodel.h"
+#include "ui/models/eventsmodel.h"
 
-#include "ui/labels.h"
+#include "ui/widgets/labels.h"
 
-#include "engine/engine.h"
 
+#include <QDateTime>
 #include <QBrush>
 #include <QColor>
 
@@ -88,9 +88,9 @@ QVariant EventsModel::data(const QModelIndex &index, int role) const
     case Id: return e->config.id;
     case Name: return e->config.name;
     case State:
-        if (e->state == EventState::Scheduled && e->config.startsAtMs > Engine::nowMs()) {
+        if (e->state == EventState::Scheduled && e->config.startsAtMs > QDateTime::currentMSecsSinceEpoch()) {
             //: %1 is the time left, such as 1:05:09
-            return tr("Scheduled · opens in %1").arg(Labels::countdown(e->config.startsAtMs - Engine::nowMs()));
+            return tr("Scheduled · opens in %1").arg(Labels::countdown(e->config.startsAtMs - QDateTime::currentMSecsSinceEpoch()));
         }
         return Labels::state(e->state);
     case Price: return Labels::money(e->config.priceCents, e->config.currency);

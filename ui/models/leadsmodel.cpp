@@ -1,11 +1,12 @@
-#include "ui/leadsmodel.h"
+#include "ui/models/leadsmodel.h"
 
-#include "ui/labels.h"
+#include "ui/backend/consolebackend.h"
+#include "ui/widgets/labels.h"
 
 namespace flashsale {
 
-LeadsModel::LeadsModel(StoreLocation store, QObject *parent)
-    : PagedModel(std::move(store), parent)
+LeadsModel::LeadsModel(ConsoleBackend &backend, QObject *parent)
+    : PagedModel(backend, parent)
 {
 }
 
@@ -38,22 +39,23 @@ QStringList LeadsModel::headers() const
             tr("Last try"), tr("Simulated")};
 }
 
-bool LeadsModel::countRows(QSqlDatabase db, std::int64_t *total, QString *error) const
-{
-    return records::countIntents(db, m_query, total, error);
-}
-
-bool LeadsModel::fetchRows(QSqlDatabase db, std::int64_t offset, int limit, QList<QVariantList> *rows, QString *error) const
+void LeadsModel::fetchPage(std::int64_t offset, int limit, PageReply reply)
 {
     IntentQuery q = m_query;
     q.offset = offset;
     q.limit = limit;
-    return records::listIntents(db, q, [rows](const IntentRow &r) {
-        rows->append(QVariantList{r.eventId, r.userId, r.contact, Labels::count(r.quantity), Labels::reason(r.lastReason),
+    backend().fetchIntents(q, this, [this, reply = std::move(reply)](const RecordsPage<IntentRow> &read) {
+        Page page;
+        page.total = read.total;
+        page.error = read.error;
+        page.rows.reserve(read.rows.size());
+        for (const IntentRow &r : read.rows) {
+            page.rows.append(QVariantList{r.eventId, r.userId, r.contact, Labels::count(r.quantity), Labels::reason(r.lastReason),
                                   Labels::count(r.attempts), Labels::time(r.firstAtMs), Labels::time(r.lastAtMs),
                                   r.simulated ? tr("yes") : QString()});
-        return true;
-    }, error);
+        }
+        reply(page);
+    });
 }
 
 bool LeadsModel::isNumeric(int column) const

@@ -1,12 +1,12 @@
-// Intent leads (shoppers who wanted to buy and did not get it), paged from the database.
+// Intent leads (shoppers who wanted to buy and did not get it), paged from the backend.
 #pragma once
 
-#include "engine/records.h"
-#include "ui/pagedmodel.h"
+#include "engine/recordtypes.h"
+#include "ui/models/pagedmodel.h"
 
 namespace flashsale {
 
-// Thread: GUI thread (see PagedModel). Sorting is done by the database: sort() maps the column
+// Thread: GUI thread (see PagedModel). Sorting is done by the store: sort() maps the column
 // to IntentSort and reloads.
 class LeadsModel : public PagedModel
 {
@@ -14,7 +14,7 @@ class LeadsModel : public PagedModel
 public:
     enum Column { Event, User, Contact, Quantity, Reason, Attempts, FirstAt, LastAt, Simulated, ColumnCount };
 
-    explicit LeadsModel(StoreLocation store, QObject *parent = nullptr);
+    explicit LeadsModel(ConsoleBackend &backend, QObject *parent = nullptr);
 
     // offset, limit and sort are the model's; the rest are taken from query.
     void setQuery(const IntentQuery &query);
@@ -23,8 +23,7 @@ public:
 
 protected:
     QStringList headers() const override;
-    bool countRows(QSqlDatabase db, std::int64_t *total, QString *error) const override;
-    bool fetchRows(QSqlDatabase db, std::int64_t offset, int limit, QList<QVariantList> *rows, QString *error) const override;
+    void fetchPage(std::int64_t offset, int limit, PageReply reply) override;
     bool isNumeric(int column) const override;
 
 private:

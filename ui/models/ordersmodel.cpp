@@ -1,11 +1,12 @@
-#include "ui/ordersmodel.h"
+#include "ui/models/ordersmodel.h"
 
-#include "ui/labels.h"
+#include "ui/backend/consolebackend.h"
+#include "ui/widgets/labels.h"
 
 namespace flashsale {
 
-OrdersModel::OrdersModel(StoreLocation store, QObject *parent)
-    : PagedModel(std::move(store), parent)
+OrdersModel::OrdersModel(ConsoleBackend &backend, QObject *parent)
+    : PagedModel(backend, parent)
 {
 }
 
@@ -21,23 +22,23 @@ QStringList OrdersModel::headers() const
             tr("Simulated")};
 }
 
-bool OrdersModel::countRows(QSqlDatabase db, std::int64_t *total, QString *error) const
-{
-    return records::countOrders(db, m_query, total, error);
-}
-
-bool OrdersModel::fetchRows(QSqlDatabase db, std::int64_t offset, int limit, QList<QVariantList> *rows, QString *error) const
+void OrdersModel::fetchPage(std::int64_t offset, int limit, PageReply reply)
 {
     OrderQuery q = m_query;
     q.offset = offset;
     q.limit = limit;
-    // Money needs the event's currency; orders carry the event id.
-    return records::listOrders(db, q, [this, rows](const OrderRow &r) {
-        rows->append(QVariantList{Labels::count(r.orderId), r.eventId, r.userId, Labels::count(r.quantity),
+    backend().fetchOrders(q, this, [this, reply = std::move(reply)](const RecordsPage<OrderRow> &read) {
+        Page page;
+        page.total = read.total;
+        page.error = read.error;
+        page.rows.reserve(read.rows.size());
+        for (const OrderRow &r : read.rows) {
+            page.rows.append(QVariantList{Labels::count(r.orderId), r.eventId, r.userId, Labels::count(r.quantity),
                                   Labels::money(r.totalCents, m_currencies.value(r.eventId, u"CNY"_qs)), r.contact, Labels::time(r.decidedAtMs),
                                   r.simulated ? tr("yes") : QString()});
-        return true;
-    }, error);
+        }
+        reply(page);
+    });
 }
 
 bool OrdersModel::isNumeric(int column) const

@@ -1,8 +1,8 @@
-// Won orders, paged from the database, filtered by event and user.
+// Won orders, paged from the backend, filtered by event and user.
 #pragma once
 
-#include "engine/records.h"
-#include "ui/pagedmodel.h"
+#include "engine/recordtypes.h"
+#include "ui/models/pagedmodel.h"
 
 #include <QHash>
 
@@ -13,7 +13,7 @@ class OrdersModel : public PagedModel
 {
     Q_OBJECT
 public:
-    explicit OrdersModel(StoreLocation store, QObject *parent = nullptr);
+    explicit OrdersModel(ConsoleBackend &backend, QObject *parent = nullptr);
 
     // offset and limit are ignored; the model pages.
     void setQuery(const OrderQuery &query);
@@ -23,8 +23,7 @@ public:
 
 protected:
     QStringList headers() const override;
-    bool countRows(QSqlDatabase db, std::int64_t *total, QString *error) const override;
-    bool fetchRows(QSqlDatabase db, std::int64_t offset, int limit, QList<QVariantList> *rows, QString *error) const override;
+    void fetchPage(std::int64_t offset, int limit, PageReply reply) override;
     bool isNumeric(int column) const override;
 
 private:

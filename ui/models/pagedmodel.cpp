@@ -1,26 +1,62 @@
-#include "ui/pagedmodel.h"
+#include "ui/models/pagedmodel.h"
 
 #include <climits>
 
 namespace flashsale {
 
-PagedModel::PagedModel(StoreLocation store, QObject *parent)
+PagedModel::PagedModel(ConsoleBackend &backend, QObject *parent)
     : QAbstractTableModel(parent)
-    , m_store(std::move(store))
+    , m_backend(backend)
 {
 }
 
 void PagedModel::reload()
 {
-    beginResetModel();
-    m_pages.clear();
-    m_error.clear();
-    m_total = 0;
-    QSqlDatabase db = readerConnection(m_store, &m_error);
-    if (m_error.isEmpty() && !countRows(db, &m_total, &m_error))
-        m_total = 0;
-    endResetModel();
-    Q_EMIT reloaded(m_total);
+    ++m_generation;
+    m_pending.clear();
+    m_reloading = true;
+    requestPage(0);
+}
+
+void PagedModel::requestPage(std::int64_t number) const
+{
+    if (m_pending.contains(number))
+        return;
+    m_pending.insert(number);
+    ++m_pagesFetched;
+    auto *self = const_cast<PagedModel *>(this); // a const read (data()) may start a fetch
+    self->fetchPage(number * kPageRows, kPageRows, [self, generation = m_generation, number](const Page &page) {
+        self->pageArrived(generation, number, page);
+    });
+}
+
+void PagedModel::pageArrived(std::uint64_t generation, std::int64_t number, const Page &page)
+{
+    if (generation != m_generation)
+        return; // the filters changed since
+    m_pending.remove(number);
+    if (m_reloading && number == 0) {
+        // The first page of a reload brings the count: the rows start over.
+        m_reloading = false;
+        beginResetModel();
+        m_pages.clear();
+        m_error = page.error;
+        m_total = page.error.isEmpty() ? page.total : 0;
+        if (page.error.isEmpty())
+            m_pages.insert(0, new QList<QVariantList>(page.rows));
+        endResetModel();
+        Q_EMIT reloaded(m_total);
+        return;
+    }
+    if (!page.error.isEmpty()) {
+        m_error = page.error;
+        return;
+    }
+    m_pages.insert(number, new QList<QVariantList>(page.rows));
+    const int first = int(std::min<std::int64_t>(number * kPageRows, INT_MAX));
+    const int last = int(std::min<std::int64_t>(number * kPageRows + page.rows.size() - 1, rowCount() - 1));
+    if (last >= first)
+        Q_EMIT dataChanged(index(first, 0), index(last, columnCount() - 1));
 }
 
 int PagedModel::rowCount(const QModelIndex &parent) const
@@ -33,24 +69,6 @@ int PagedModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(headers().size());
 }
 
-const QList<QVariantList> *PagedModel::page(std::int64_t number) const
-{
-    if (const QList<QVariantList> *cached = m_pages.object(number))
-        return cached;
-    auto rows = std::make_unique<QList<QVariantList>>();
-    rows->reserve(kPageRows);
-    QString error;
-    QSqlDatabase db = readerConnection(m_store, &error);
-    ++m_pagesFetched;
-    if (!error.isEmpty() || !fetchRows(db, number * kPageRows, kPageRows, rows.get(), &error)) {
-        m_error = error;
-        return nullptr;
-    }
-    const QList<QVariantList> *result = rows.get();
-    m_pages.insert(number, rows.release());
-    return result;
-}
-
 QVariant PagedModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid())
@@ -59,9 +77,14 @@ QVariant PagedModel::data(const QModelIndex &index, int role) const
         return isNumeric(index.column()) ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
-    const QList<QVariantList> *rows = page(index.row() / kPageRows);
+    const std::int64_t number = index.row() / kPageRows;
+    const QList<QVariantList> *rows = m_pages.object(number);
+    if (!rows) {
+        requestPage(number); // shown blank until it arrives
+        return {};
+    }
     const int inPage = index.row() % kPageRows;
-    if (!rows || inPage >= rows->size())
+    if (inPage >= rows->size())
         return {};
     const QVariantList &cells = rows->at(inPage);
     return index.column() < cells.size() ? cells[index.column()] : QVariant();

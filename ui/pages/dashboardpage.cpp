@@ -1,10 +1,9 @@
-#include "ui/dashboardpage.h"
+#include "ui/pages/dashboardpage.h"
 
-#include "engine/records.h"
-#include "ui/eventchoice.h"
-#include "ui/labels.h"
-#include "ui/readerthread.h"
-#include "ui/salereportdialog.h"
+#include "ui/backend/consolebackend.h"
+#include "ui/widgets/eventchoice.h"
+#include "ui/widgets/labels.h"
+#include "ui/dialogs/salereportdialog.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -21,7 +20,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "ui/customplot.h"
+#include "ui/widgets/customplot.h"
 
 namespace flashsale {
 
@@ -45,10 +44,9 @@ QString percentText(std::int64_t part, std::int64_t whole)
 }
 } // namespace
 
-DashboardPage::DashboardPage(const StoreLocation &store, QWidget *parent)
+DashboardPage::DashboardPage(ConsoleBackend &backend, QWidget *parent)
     : QWidget(parent)
-    , m_store(store)
-    , m_reader(std::make_unique<ReaderThread>(store))
+    , m_backend(backend)
 {
     auto *top = new QHBoxLayout;
     m_eventLabel = new QLabel(this);
@@ -293,24 +291,20 @@ std::int64_t DashboardPage::windowStartMs(const EngineStats **base) const
 
 void DashboardPage::countLeads()
 {
-    if (m_samples.empty() || m_reader->pending() > 0)
+    if (m_samples.empty() || m_countingLeads)
         return;
-    m_leadsCountedAtMs = Engine::nowMs();
+    m_countingLeads = true;
+    m_leadsCountedAtMs = QDateTime::currentMSecsSinceEpoch();
     const EngineStats *base = nullptr;
     const std::int64_t sinceMs = windowStartMs(&base);
-    m_reader->post([this, eventId = m_eventId, sinceMs, windowMinutes = m_windowMinutes](QSqlDatabase db,
-                                                                                        const QString &openError) {
-        LeadCounts counts;
-        QString error = openError;
-        const bool ok = error.isEmpty() && records::countLeads(db, eventId, true, sinceMs, &counts, &error);
-        // Queued to the GUI thread; the destructor waits for this job, so this outlives it.
-        QMetaObject::invokeMethod(this, [this, ok, counts, eventId, windowMinutes] {
-            if (eventId != m_eventId || windowMinutes != m_windowMinutes)
-                return;
-            m_leadsKnown = ok;
-            m_leads = counts;
-            showLeads();
-        }, Qt::QueuedConnection);
+    m_backend.countLeads(m_eventId, sinceMs, this, [this, eventId = m_eventId, windowMinutes = m_windowMinutes](
+                                                       const LeadCounts &counts, const QString &error) {
+        m_countingLeads = false;
+        if (eventId != m_eventId || windowMinutes != m_windowMinutes)
+            return;
+        m_leadsKnown = error.isEmpty();
+        m_leads = counts;
+        showLeads();
     });
 }
 
@@ -519,7 +513,7 @@ void DashboardPage::openSaleReport()
 {
     if (m_eventId.isEmpty())
         return;
-    auto *dialog = new SaleReportDialog(m_store, m_eventId, this);
+    auto *dialog = new SaleReportDialog(m_backend, m_eventId, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }

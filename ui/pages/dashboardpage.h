@@ -1,13 +1,12 @@
 // The live dashboard: rates, queue and stock over a moving window, plus the headline tiles.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/records.h"
+#include "engine/enginestats.h"
+#include "engine/recordtypes.h"
 
 #include <QWidget>
 
 #include <deque>
-#include <memory>
 #include <optional>
 
 class QComboBox;
@@ -20,18 +19,18 @@ class QPushButton;
 
 namespace flashsale {
 
-class ReaderThread;
+class ConsoleBackend;
 
 // Thread: GUI thread. MainWindow hands it one EngineStats snapshot per timer tick (never a signal
 // per request). Each tile shows the chosen window (the difference between the newest snapshot and
 // the last one before the window; the title says so when the page's snapshots start later) and,
-// smaller, the figure since the event opened. Lead counts are one database query, run on a
-// ReaderThread at most once a second.
+// smaller, the figure since the event opened. Lead counts are asked of the backend at most once a
+// second (one at a time), and shown when they come back.
 class DashboardPage : public QWidget
 {
     Q_OBJECT
 public:
-    DashboardPage(const StoreLocation &store, QWidget *parent = nullptr);
+    DashboardPage(ConsoleBackend &backend, QWidget *parent = nullptr);
     ~DashboardPage() override;
 
     void addSample(const EngineStats &stats);
@@ -89,8 +88,8 @@ private:
     void showQueuePeak(const QVector<double> &seconds, const QVector<double> &depths);
     QCustomPlot *addPlot(const QString &name);
 
-    StoreLocation m_store;
-    std::unique_ptr<ReaderThread> m_reader;
+    ConsoleBackend &m_backend;
+    bool m_countingLeads = false; // a count was asked for and has not come back
     std::deque<EngineStats> m_samples; // oldest first, covers the longest window
     QString m_eventId;
     int m_windowMinutes = 5;

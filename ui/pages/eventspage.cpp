@@ -1,11 +1,11 @@
-#include "ui/eventspage.h"
+#include "ui/pages/eventspage.h"
 
-#include "ui/eventdialog.h"
-#include "ui/eventsmodel.h"
-#include "ui/labels.h"
+#include "ui/backend/consolebackend.h"
+#include "ui/dialogs/eventdialog.h"
+#include "ui/models/eventsmodel.h"
+#include "ui/widgets/labels.h"
 
-#include "engine/server.h"
-
+#include <QDateTime>
 #include <QClipboard>
 #include <QEvent>
 #include <QGuiApplication>
@@ -21,9 +21,9 @@
 
 namespace flashsale {
 
-EventsPage::EventsPage(Engine &engine, QWidget *parent)
+EventsPage::EventsPage(ConsoleBackend &backend, QWidget *parent)
     : QWidget(parent)
-    , m_engine(engine)
+    , m_backend(backend)
     , m_model(new EventsModel(this))
 {
     auto *buttons = new QHBoxLayout;
@@ -76,7 +76,7 @@ EventsPage::EventsPage(Engine &engine, QWidget *parent)
     layout->addWidget(m_selected);
     layout->addWidget(m_hint);
     retranslate();
-    refresh(m_engine.events());
+    refresh(m_backend.stats().events);
 }
 
 void EventsPage::refresh(const QList<EventSnapshot> &events)
@@ -102,12 +102,6 @@ void EventsPage::select(const QString &id)
         m_view->selectRow(row);
 }
 
-void EventsPage::setServer(const Server *server)
-{
-    m_server = server;
-    updateActions();
-}
-
 const EventSnapshot *EventsPage::selected() const
 {
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
@@ -118,15 +112,18 @@ void EventsPage::updateActions()
 {
     const EventSnapshot *e = selected();
     const EventState state = e ? e->state : EventState::Ended;
+    if (m_calls > 0)
+        e = nullptr; // one staff change at a time: the buttons wait for the node's answer
+    m_new->setEnabled(m_calls == 0);
     m_edit->setEnabled(e && state != EventState::Ended);
     m_duplicate->setEnabled(e);
     m_open->setEnabled(e && (state == EventState::Draft || state == EventState::Paused));
     m_pause->setEnabled(e && (state == EventState::Open || state == EventState::SoldOut));
     m_end->setEnabled(e && state != EventState::Ended);
     m_restock->setEnabled(e && (state == EventState::Open || state == EventState::Paused || state == EventState::SoldOut));
-    m_copyLink->setEnabled(e && m_server);
+    m_copyLink->setEnabled(e && !m_backend.baseUrl().isEmpty());
     // A draft waiting for a start time is scheduled by the same button that opens the others.
-    const bool schedules = e && state == EventState::Draft && e->config.startsAtMs > Engine::nowMs();
+    const bool schedules = e && state == EventState::Draft && e->config.startsAtMs > QDateTime::currentMSecsSinceEpoch();
     m_open->setText(schedules ? tr("&Schedule") : tr("&Open"));
     m_empty->setVisible(m_model->rowCount() == 0);
     QString note;
@@ -162,9 +159,9 @@ void EventsPage::showContextMenu(const QPoint &pos)
 void EventsPage::copyShopLink()
 {
     const EventSnapshot *e = selected();
-    if (!e || !m_server)
+    if (!e || m_backend.baseUrl().isEmpty())
         return;
-    QGuiApplication::clipboard()->setText(m_server->shopUrl(e->config.id));
+    QGuiApplication::clipboard()->setText(m_backend.shopUrl(e->config.id));
 }
 
 bool EventsPage::confirm(const QString &title, const QString &question)
@@ -179,14 +176,25 @@ void EventsPage::report(const AdminResult &result)
         QMessageBox::warning(this, tr("The change was not made"), Labels::adminFailure(result));
         return;
     }
-    refresh(m_engine.events());
+    refresh(m_backend.stats().events);
     select(result.event.config.id);
     Q_EMIT eventsChanged();
 }
 
+void EventsPage::act(const QString &id, EventAction action)
+{
+    ++m_calls;
+    updateActions();
+    m_backend.actOnEvent(id, action, this, [this](const AdminResult &result) {
+        --m_calls;
+        updateActions();
+        report(result);
+    });
+}
+
 void EventsPage::newEvent()
 {
-    EventDialog dialog(m_engine, EventDialog::Mode::Create, std::nullopt, this);
+    EventDialog dialog(m_backend, EventDialog::Mode::Create, std::nullopt, this);
     if (dialog.exec() == QDialog::Accepted)
         report(AdminResult{Status::Ok, dialog.savedEvent(), {}});
 }
@@ -196,7 +204,7 @@ void EventsPage::editEvent()
     const EventSnapshot *e = selected();
     if (!e || e->state == EventState::Ended)
         return;
-    EventDialog dialog(m_engine, EventDialog::Mode::Edit, *e, this);
+    EventDialog dialog(m_backend, EventDialog::Mode::Edit, *e, this);
     if (dialog.exec() == QDialog::Accepted)
         report(AdminResult{Status::Ok, dialog.savedEvent(), {}});
 }
@@ -206,7 +214,7 @@ void EventsPage::duplicateEvent()
     const EventSnapshot *e = selected();
     if (!e)
         return;
-    EventDialog dialog(m_engine, EventDialog::Mode::Create, *e, this);
+    EventDialog dialog(m_backend, EventDialog::Mode::Create, *e, this);
     if (dialog.exec() == QDialog::Accepted)
         report(AdminResult{Status::Ok, dialog.savedEvent(), {}});
 }
@@ -217,12 +225,12 @@ void EventsPage::openEvent()
     if (!e)
         return;
     const EventConfig c = e->config;
-    const bool scheduled = e->state == EventState::Draft && c.startsAtMs > Engine::nowMs();
+    const bool scheduled = e->state == EventState::Draft && c.startsAtMs > QDateTime::currentMSecsSinceEpoch();
     const QString question = scheduled
         ? tr("Launch “%1”? It opens to shoppers by itself at %2.").arg(c.name, Labels::time(c.startsAtMs))
         : tr("Open “%1” now? Shoppers can buy at once.").arg(c.name);
     if (confirm(tr("Open the sale"), question))
-        report(m_engine.actOnEvent(c.id, EventAction::Open));
+        act(c.id, EventAction::Open);
 }
 
 void EventsPage::pauseEvent()
@@ -232,7 +240,7 @@ void EventsPage::pauseEvent()
         return;
     const EventConfig c = e->config;
     if (confirm(tr("Pause the sale"), tr("Pause “%1”? Requests lose with “not open” until you open it again.").arg(c.name)))
-        report(m_engine.actOnEvent(c.id, EventAction::Pause));
+        act(c.id, EventAction::Pause);
 }
 
 void EventsPage::endEvent()
@@ -242,7 +250,7 @@ void EventsPage::endEvent()
         return;
     const EventConfig c = e->config;
     if (confirm(tr("End the sale"), tr("End “%1” for good? This cannot be undone.").arg(c.name)))
-        report(m_engine.actOnEvent(c.id, EventAction::End));
+        act(c.id, EventAction::End);
 }
 
 void EventsPage::restockEvent()
@@ -257,7 +265,15 @@ void EventsPage::restockEvent()
     if (!ok)
         return;
     if (confirm(tr("Restock"), tr("Add %1 units to “%2”?").arg(Labels::count(units), c.name)))
-        report(m_engine.restockEvent(c.id, units));
+    {
+        ++m_calls;
+        updateActions();
+        m_backend.restockEvent(c.id, units, this, [this](const AdminResult &result) {
+            --m_calls;
+            updateActions();
+            report(result);
+        });
+    }
 }
 
 void EventsPage::changeEvent(QEvent *event)

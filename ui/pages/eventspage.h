@@ -1,7 +1,8 @@
 // The Events page: every sale event with its state and stock, and the staff actions on them.
 #pragma once
 
-#include "engine/engine.h"
+#include "engine/admintypes.h"
+#include "engine/types.h"
 
 #include <QWidget>
 
@@ -11,24 +12,21 @@ class QTableView;
 
 namespace flashsale {
 
-class Server;
-
+class ConsoleBackend;
 class EventsModel;
 
-// Thread: GUI thread. refresh() is fed the snapshots MainWindow takes on its timer; actions call
-// the engine façade directly (each blocks for one commit, a few ms) after a confirmation.
+// Thread: GUI thread. refresh() is fed the backend's snapshots; each action asks first, then goes
+// to the backend and its answer comes back later (the buttons wait for it; the window does not).
 class EventsPage : public QWidget
 {
     Q_OBJECT
 public:
-    explicit EventsPage(Engine &engine, QWidget *parent = nullptr);
+    explicit EventsPage(ConsoleBackend &backend, QWidget *parent = nullptr);
 
     void refresh(const QList<EventSnapshot> &events);
     EventsModel *model() const { return m_model; }
     QString selectedId() const;
     void select(const QString &id);
-    // The node whose shop pages "Copy shop link" names (none: the action is off).
-    void setServer(const Server *server);
 
 public Q_SLOTS:
     void newEvent();
@@ -55,9 +53,10 @@ private:
     const EventSnapshot *selected() const;
     bool confirm(const QString &title, const QString &question);
     void report(const AdminResult &result);
+    void act(const QString &id, EventAction action);
 
-    Engine &m_engine;
-    const Server *m_server = nullptr;
+    ConsoleBackend &m_backend;
+    int m_calls = 0; // staff changes sent, not yet answered
     EventsModel *m_model = nullptr;
     QTableView *m_view = nullptr;
     QLabel *m_empty = nullptr;    // shown instead of guessing when there is no event yet

@@ -1,12 +1,11 @@
-#include "ui/leadspage.h"
+#include "ui/pages/leadspage.h"
 
-#include "ui/eventchoice.h"
-#include "ui/exportbar.h"
-#include "ui/labels.h"
-#include "ui/leadsmodel.h"
-#include "ui/readerthread.h"
-#include "ui/recordsexport.h"
+#include "ui/widgets/eventchoice.h"
+#include "ui/widgets/exportbar.h"
+#include "ui/widgets/labels.h"
+#include "ui/models/leadsmodel.h"
 
+#include <QDateTime>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateEdit>
@@ -20,10 +19,9 @@
 
 namespace flashsale {
 
-LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
+LeadsPage::LeadsPage(ConsoleBackend &backend, QWidget *parent)
     : QWidget(parent)
-    , m_reader(std::make_unique<ReaderThread>(store))
-    , m_model(new LeadsModel(store, this))
+    , m_model(new LeadsModel(backend, this))
 {
     auto *filters = new QHBoxLayout;
     m_eventLabel = new QLabel(this);
@@ -75,7 +73,7 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
     m_empty->setObjectName(u"leadsEmpty"_qs);
     m_empty->setWordWrap(true);
     m_empty->hide();
-    m_exportBar = new ExportBar(*m_reader, this);
+    m_exportBar = new ExportBar(backend, this);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_count);
     bottom->addWidget(m_exportBar, 1);
@@ -101,12 +99,6 @@ LeadsPage::LeadsPage(const StoreLocation &store, QWidget *parent)
     });
     connect(m_exportBar, &ExportBar::exportRequested, this, &LeadsPage::chooseExportFile);
     retranslate();
-}
-
-LeadsPage::~LeadsPage()
-{
-    if (m_exportBar->isRunning())
-        m_exportBar->job()->cancel();
 }
 
 void LeadsPage::showCount()
@@ -175,7 +167,7 @@ void LeadsPage::changeEvent(QEvent *event)
 void LeadsPage::retranslate()
 {
     // Times are as wide as the locale writes them.
-    const int timeWidth = m_view->fontMetrics().horizontalAdvance(Labels::time(Engine::nowMs())) + 24;
+    const int timeWidth = m_view->fontMetrics().horizontalAdvance(Labels::time(QDateTime::currentMSecsSinceEpoch())) + 24;
     m_view->setColumnWidth(LeadsModel::FirstAt, timeWidth);
     m_view->setColumnWidth(LeadsModel::LastAt, timeWidth);
     m_view->setColumnWidth(LeadsModel::Contact, 220);

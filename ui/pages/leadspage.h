@@ -1,12 +1,11 @@
 // The Intent leads page: shoppers who did not get the item, filtered, sorted and exported as CSV.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/records.h"
+#include "engine/recordtypes.h"
+#include "engine/types.h"
 
 #include <QWidget>
 
-#include <memory>
 
 class QCheckBox;
 class QComboBox;
@@ -17,18 +16,17 @@ class QTableView;
 
 namespace flashsale {
 
+class ConsoleBackend;
 class ExportBar;
 class LeadsModel;
-class ReaderThread;
 
-// Thread: GUI thread. The table pages from the GUI thread's read connection; the export runs on
-// this page's ReaderThread and never blocks the UI.
+// Thread: GUI thread. The table pages through the backend (never the GUI thread's own reads);
+// the export is the backend's job (ExportBar) and never blocks the UI.
 class LeadsPage : public QWidget
 {
     Q_OBJECT
 public:
-    LeadsPage(const StoreLocation &store, QWidget *parent = nullptr);
-    ~LeadsPage() override;
+    LeadsPage(ConsoleBackend &backend, QWidget *parent = nullptr);
 
     void setEvents(const QList<EventSnapshot> &events);
     // The filters as set in the widgets.
@@ -49,7 +47,6 @@ private:
     void showCount();
     void chooseExportFile();
 
-    std::unique_ptr<ReaderThread> m_reader; // destroyed first: waits for a running export
     LeadsModel *m_model = nullptr;
     QStringList m_eventIds;
     QLabel *m_eventLabel = nullptr, *m_reasonLabel = nullptr, *m_count = nullptr;

@@ -1,12 +1,11 @@
-#include "ui/orderspage.h"
+#include "ui/pages/orderspage.h"
 
-#include "ui/eventchoice.h"
-#include "ui/exportbar.h"
-#include "ui/labels.h"
-#include "ui/ordersmodel.h"
-#include "ui/readerthread.h"
-#include "ui/recordsexport.h"
+#include "ui/widgets/eventchoice.h"
+#include "ui/widgets/exportbar.h"
+#include "ui/widgets/labels.h"
+#include "ui/models/ordersmodel.h"
 
+#include <QDateTime>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDate>
@@ -21,10 +20,9 @@
 
 namespace flashsale {
 
-OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
+OrdersPage::OrdersPage(ConsoleBackend &backend, QWidget *parent)
     : QWidget(parent)
-    , m_reader(std::make_unique<ReaderThread>(store))
-    , m_model(new OrdersModel(store, this))
+    , m_model(new OrdersModel(backend, this))
 {
     auto *filters = new QHBoxLayout;
     m_eventLabel = new QLabel(this);
@@ -64,7 +62,7 @@ OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
     m_empty->setObjectName(u"ordersEmpty"_qs);
     m_empty->setWordWrap(true);
     m_empty->hide();
-    m_exportBar = new ExportBar(*m_reader, this);
+    m_exportBar = new ExportBar(backend, this);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_count);
     bottom->addWidget(m_exportBar, 1);
@@ -89,12 +87,6 @@ OrdersPage::OrdersPage(const StoreLocation &store, QWidget *parent)
     retranslate();
 }
 
-OrdersPage::~OrdersPage()
-{
-    if (m_exportBar->isRunning())
-        m_exportBar->job()->cancel();
-}
-
 void OrdersPage::showCount()
 {
     if (m_total < 0)
@@ -117,7 +109,7 @@ void OrdersPage::setEvents(const QList<EventSnapshot> &events)
     for (const EventSnapshot &e : events)
         currencies.insert(e.config.id, e.config.currency);
     m_model->setCurrencies(currencies);
-    m_exportBar->setCurrencies(currencies);
+    m_currencies = currencies;
 }
 
 OrderQuery OrdersPage::query() const
@@ -140,7 +132,7 @@ void OrdersPage::chooseExportFile()
     const QString date = QDate::currentDate().toString(Qt::ISODate);
     const QString path = m_exportBar->askForFile(tr("Export orders"), QStringLiteral("orders-%1").arg(date));
     if (!path.isEmpty())
-        m_exportBar->exportTo(path, query());
+        m_exportBar->exportTo(path, query(), m_currencies);
 }
 
 void OrdersPage::showEvent(QShowEvent *event)
@@ -159,7 +151,7 @@ void OrdersPage::changeEvent(QEvent *event)
 void OrdersPage::retranslate()
 {
     // Times are as wide as the locale writes them.
-    m_view->setColumnWidth(6, m_view->fontMetrics().horizontalAdvance(Labels::time(Engine::nowMs())) + 24);
+    m_view->setColumnWidth(6, m_view->fontMetrics().horizontalAdvance(Labels::time(QDateTime::currentMSecsSinceEpoch())) + 24);
     m_view->setColumnWidth(5, 220);
     m_view->setColumnWidth(2, 200);
     m_view->setColumnWidth(3, 80);

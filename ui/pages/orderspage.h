@@ -1,13 +1,13 @@
 // The Orders page: every won order, paged from the database, searchable by user, exportable as CSV.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/records.h"
+#include "engine/recordtypes.h"
+#include "engine/types.h"
 
+#include <QHash>
 #include <QTimer>
 #include <QWidget>
 
-#include <memory>
 
 class QCheckBox;
 class QComboBox;
@@ -18,18 +18,17 @@ class QTableView;
 
 namespace flashsale {
 
+class ConsoleBackend;
 class ExportBar;
 class OrdersModel;
-class ReaderThread;
 
-// Thread: GUI thread. The model fetches one page of rows when the view first shows it, so a
-// million orders scroll smoothly; the export runs on this page's ReaderThread.
+// Thread: GUI thread. The model asks the backend for one page of rows when the view first shows
+// it, so a million orders scroll smoothly; the export is the backend's job (ExportBar).
 class OrdersPage : public QWidget
 {
     Q_OBJECT
 public:
-    OrdersPage(const StoreLocation &store, QWidget *parent = nullptr);
-    ~OrdersPage() override;
+    OrdersPage(ConsoleBackend &backend, QWidget *parent = nullptr);
 
     void setEvents(const QList<EventSnapshot> &events);
     OrderQuery query() const;
@@ -49,9 +48,9 @@ private:
     void showCount();
     void chooseExportFile();
 
-    std::unique_ptr<ReaderThread> m_reader; // destroyed first: waits for a running export
     OrdersModel *m_model = nullptr;
     QStringList m_eventIds;
+    QHash<QString, QString> m_currencies; // by event id, for a workbook's money cells
     QTimer m_searchDelay;
     QLabel *m_eventLabel = nullptr, *m_count = nullptr;
     QLabel *m_empty = nullptr;  // what to expect when no order matches

@@ -1,9 +1,8 @@
-#include "ui/settingspage.h"
+#include "ui/pages/settingspage.h"
 
-#include "engine/queueurl.h"
-#include "engine/server.h"
-#include "ui/consolesettings.h"
-#include "ui/language.h"
+#include "ui/backend/consolebackend.h"
+#include "ui/widgets/consolesettings.h"
+#include "ui/widgets/language.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -36,9 +35,10 @@ QString withoutPassword(const QString &url)
 
 } // namespace
 
-SettingsPage::SettingsPage(Server *server, QWidget *parent)
+SettingsPage::SettingsPage(ConsoleBackend *backend, BackendServices services, QWidget *parent)
     : QWidget(parent)
-    , m_server(server)
+    , m_backend(backend)
+    , m_services(std::move(services))
 {
     const ConsoleSettings settings;
     // Engine
@@ -47,14 +47,12 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     m_listenLabel = new QLabel(m_engineGroup);
     m_listen = new QLineEdit(m_engineGroup);
     m_listen->setObjectName(u"listenEdit"_qs);
-    m_listen->setText(!settings.listen().isEmpty() ? settings.listen()
-                      : server ? QString(server->baseUrl()).remove(u"http://"_qs) : u"127.0.0.1:8080"_qs);
+    m_listen->setText(!settings.listen().isEmpty() ? settings.listen() : m_services.defaults.listen);
     engineForm->addRow(m_listenLabel, m_listen);
     m_dataDirLabel = new QLabel(m_engineGroup);
     m_dataDir = new QLineEdit(m_engineGroup);
     m_dataDir->setObjectName(u"dataDirEdit"_qs);
-    m_dataDir->setText(!settings.dataDir().isEmpty() ? settings.dataDir()
-                       : server ? server->options().dataDir : ServerOptions::defaultDataDir());
+    m_dataDir->setText(!settings.dataDir().isEmpty() ? settings.dataDir() : m_services.defaults.dataDir);
     m_browse = new QPushButton(m_engineGroup);
     auto *dirRow = new QHBoxLayout;
     dirRow->addWidget(m_dataDir, 1);
@@ -71,11 +69,11 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     m_token->setObjectName(u"tokenEdit"_qs);
     m_token->setReadOnly(true);
     m_token->setEchoMode(QLineEdit::Password);
-    m_token->setText(server ? server->adminToken() : QString());
+    m_token->setText(backend ? backend->adminToken() : QString());
     m_showToken = new QCheckBox(m_tokenGroup);
     m_copyToken = new QPushButton(m_tokenGroup);
     m_regenerate = new QPushButton(m_tokenGroup);
-    m_regenerate->setEnabled(server != nullptr);
+    m_regenerate->setEnabled(backend && backend->canRegenerateAdminToken());
     tokenRow->addWidget(m_token, 1);
     tokenRow->addWidget(m_showToken);
     tokenRow->addWidget(m_copyToken);
@@ -116,7 +114,7 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     m_backendInUse->setObjectName(u"backendInUse"_qs);
     m_backendInUse->setWordWrap(true);
     m_backendInUse->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_backendInUse->setVisible(server != nullptr);
+    m_backendInUse->setVisible(backend && !backend->runningDescription().isEmpty());
     backendForm->addRow(m_storeLabel, m_storeUrl);
     backendForm->addRow(m_queueLabel, m_queueUrl);
     backendForm->addRow(m_nodeIdLabel, m_nodeId);
@@ -183,38 +181,30 @@ void SettingsPage::setLanguage(const QString &code)
 
 bool SettingsPage::validate(QString *problem) const
 {
-    ServerOptions probe;
-    if (!probe.setListen(m_listen->text().trimmed(), problem)) {
-        *problem = tr("The address must look like 127.0.0.1:8080 or [::1]:8080.");
-        return false;
-    }
-    if (m_dataDir->text().trimmed().isEmpty()) {
-        *problem = tr("Choose a data directory.");
-        return false;
-    }
-    // The same rules as --store, --queue and --node-id; the engine's texts are English, so the
-    // page says it in the console's language.
-    const QString store = urlToSave(m_storeUrl, m_savedStoreUrl);
-    const QString queue = urlToSave(m_queueUrl, m_savedQueueUrl);
-    QString ignored;
-    if (!store.isEmpty() && StoreLocation::fromUrl(store, &ignored).driver.isEmpty()) {
+    EngineSettings settings;
+    settings.listen = m_listen->text().trimmed();
+    settings.dataDir = m_dataDir->text().trimmed();
+    settings.storeUrl = urlToSave(m_storeUrl, m_savedStoreUrl);
+    settings.queueUrl = urlToSave(m_queueUrl, m_savedQueueUrl);
+    settings.nodeId = m_nodeId->text().trimmed();
+    // The same rules as --listen, --store, --queue and --node-id; the engine's texts are English,
+    // so the page says it in the console's language.
+    switch (m_services.checkSettings(settings)) {
+    case SettingsProblem::None: return true;
+    case SettingsProblem::Listen: *problem = tr("The address must look like 127.0.0.1:8080 or [::1]:8080."); break;
+    case SettingsProblem::DataDir: *problem = tr("Choose a data directory."); break;
+    case SettingsProblem::StoreUrl:
         *problem = tr("The store URL must look like postgresql://USER:PASSWORD@HOST:5432/DATABASE.");
-        return false;
-    }
-    if (!queue.isEmpty() && !checkQueueUrl(queue).isEmpty()) {
-        *problem = tr("The queue URL must look like amqp://USER:PASSWORD@HOST:5672/VHOST.");
-        return false;
-    }
-    if (!queue.isEmpty() && store.isEmpty()) {
+        break;
+    case SettingsProblem::QueueUrl: *problem = tr("The queue URL must look like amqp://USER:PASSWORD@HOST:5672/VHOST."); break;
+    case SettingsProblem::QueueWithoutStore:
         *problem = tr("A RabbitMQ queue needs a PostgreSQL store URL: every node must share one database.");
-        return false;
-    }
-    const QString nodeId = m_nodeId->text().trimmed();
-    if (!nodeId.isEmpty() && !checkNodeId(nodeId).isEmpty()) {
+        break;
+    case SettingsProblem::NodeId:
         *problem = tr("The node id takes 1 to 64 letters, digits, dots (.), underscores (_) and dashes (-).");
-        return false;
+        break;
     }
-    return true;
+    return false;
 }
 
 QString SettingsPage::urlToSave(const QLineEdit *field, const QString &savedUrl)
@@ -251,7 +241,7 @@ void SettingsPage::save()
 
 void SettingsPage::regenerateToken()
 {
-    if (!m_server)
+    if (!m_backend || !m_backend->canRegenerateAdminToken())
         return;
     if (QMessageBox::question(this, tr("New admin token"),
                               tr("Scripts and dashboards that use the current token will be refused until they get "
@@ -260,11 +250,11 @@ void SettingsPage::regenerateToken()
         != QMessageBox::Yes)
         return;
     QString error;
-    if (!m_server->regenerateAdminToken(&error)) {
+    if (!m_backend->regenerateAdminToken(&error)) {
         QMessageBox::warning(this, tr("New admin token"), tr("The token was not changed: %1").arg(error));
         return;
     }
-    m_token->setText(m_server->adminToken());
+    m_token->setText(m_backend->adminToken());
     say([this] { return tr("A new admin token is in use."); });
 }
 
@@ -309,14 +299,8 @@ void SettingsPage::retranslate()
                               "Passwords are saved but not shown; type a URL with its password to change it. "
                               "The backend applies when the engine next starts: restart the console. "
                               "Command-line options (--store, --queue, --node-id) take precedence."));
-    if (m_server) {
-        const ServerOptions &running = m_server->options();
-        m_backendInUse->setText(
-            tr("Running now: %1, %2, node id %3.")
-                .arg(running.storeUrl.isEmpty() ? tr("embedded SQLite") : withoutPassword(running.storeUrl),
-                     running.queueUrl.isEmpty() ? tr("embedded queue") : withoutPassword(running.queueUrl),
-                     running.nodeId.isEmpty() ? QSysInfo::machineHostName() : running.nodeId));
-    }
+    if (m_backend)
+        m_backendInUse->setText(m_backend->runningDescription());
     if (m_savedText)
         m_saved->setText(m_savedText());
 }

@@ -1,6 +1,8 @@
 // The Settings page: where the engine listens and keeps its data, the admin token, the language, the backend.
 #pragma once
 
+#include "ui/backend/consolebackend.h"
+
 #include <QWidget>
 
 #include <functional>
@@ -15,16 +17,14 @@ class QToolButton;
 
 namespace flashsale {
 
-class Server;
-
 // Thread: GUI thread. Saves to QSettings (ConsoleSettings). The language applies at once; the
-// address, data directory and backend apply at the next start. server may be null (engine not
-// running). URLs show without their password; an unchanged URL keeps its saved password.
+// address, data directory and backend apply at the next start of an embedded engine. backend is
+// the one attached (null: none started); services check the settings with the engine's rules. URLs show without their password; an unchanged URL keeps its saved password.
 class SettingsPage : public QWidget
 {
     Q_OBJECT
 public:
-    explicit SettingsPage(Server *server, QWidget *parent = nullptr);
+    SettingsPage(ConsoleBackend *backend, BackendServices services, QWidget *parent = nullptr);
 
     // Switches the console's language now and remembers it ("en", "zh_CN").
     void setLanguage(const QString &code);
@@ -44,7 +44,8 @@ private:
     // The URL to save for a field: what was typed, or the saved URL when only its password is hidden.
     static QString urlToSave(const QLineEdit *field, const QString &savedUrl);
 
-    Server *m_server = nullptr;
+    ConsoleBackend *m_backend = nullptr;
+    BackendServices m_services;
     QGroupBox *m_engineGroup = nullptr, *m_tokenGroup = nullptr, *m_languageGroup = nullptr, *m_backendGroup = nullptr;
     QLabel *m_listenLabel = nullptr, *m_dataDirLabel = nullptr, *m_restartNote = nullptr, *m_saved = nullptr;
     QLineEdit *m_listen = nullptr;

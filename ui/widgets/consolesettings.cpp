@@ -1,4 +1,4 @@
-#include "ui/consolesettings.h"
+#include "ui/widgets/consolesettings.h"
 
 #include <QFile>
 
@@ -27,31 +27,20 @@ void ConsoleSettings::setQueueUrl(const QString &value)
 QString ConsoleSettings::nodeId() const { return m_settings.value(u"backend/nodeId"_qs).toString(); }
 void ConsoleSettings::setNodeId(const QString &value) { m_settings.setValue(u"backend/nodeId"_qs, value); }
 
+QString ConsoleSettings::remoteUrl() const { return m_settings.value(u"remote/url"_qs).toString(); }
+void ConsoleSettings::setRemoteUrl(const QString &value) { m_settings.setValue(u"remote/url"_qs, value); }
+QString ConsoleSettings::remoteToken() const { return m_settings.value(u"remote/token"_qs).toString(); }
+void ConsoleSettings::setRemoteToken(const QString &value)
+{
+    m_settings.setValue(u"remote/token"_qs, value);
+    restrictToOwner();
+}
+
 void ConsoleSettings::restrictToOwner()
 {
     // Written now, so the file exists; later rewrites keep its permissions (QSaveFile).
     m_settings.sync();
     QFile::setPermissions(m_settings.fileName(), QFile::ReadOwner | QFile::WriteOwner);
-}
-
-void ConsoleSettings::applyTo(ServerOptions *options, bool listenFromCommandLine, bool dataDirFromCommandLine) const
-{
-    if (!dataDirFromCommandLine && !dataDir().isEmpty())
-        options->dataDir = dataDir();
-    if (!listenFromCommandLine && !listen().isEmpty()) {
-        QString ignored;
-        ServerOptions parsed = *options;
-        if (parsed.setListen(listen(), &ignored)) {
-            options->listenAddress = parsed.listenAddress;
-            options->port = parsed.port;
-        }
-    }
-    if (options->storeUrl.isEmpty() && options->queueUrl.isEmpty()) {
-        options->storeUrl = storeUrl();
-        options->queueUrl = queueUrl();
-    }
-    if (options->nodeId.isEmpty())
-        options->nodeId = nodeId();
 }
 
 } // namespace flashsale

@@ -1,8 +1,6 @@
 // The console's saved preferences (QSettings): where the engine listens and stores, language, backend.
 #pragma once
 
-#include "engine/server.h"
-
 #include <QSettings>
 #include <QString>
 
@@ -30,10 +28,12 @@ public:
     QString nodeId() const;          // empty: the host name
     void setNodeId(const QString &value);
 
-    // Fills options from the saved values where the command line left them unset. The store and
-    // queue go together: a --store on the command line leaves both saved URLs unused, so a node
-    // never joins a saved queue with another database.
-    void applyTo(ServerOptions *options, bool listenFromCommandLine, bool dataDirFromCommandLine) const;
+    // The node a remote console attaches to (File → Connect to server…) and its admin token,
+    // saved only when asked (the file is then readable by its owner only).
+    QString remoteUrl() const;
+    void setRemoteUrl(const QString &value);
+    QString remoteToken() const;
+    void setRemoteToken(const QString &value);
 
 private:
     void restrictToOwner();

@@ -1,4 +1,4 @@
-#include "ui/eventchoice.h"
+#include "ui/widgets/eventchoice.h"
 
 #include <QComboBox>
 #include <QSignalBlocker>

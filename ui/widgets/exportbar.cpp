@@ -1,8 +1,8 @@
-#include "ui/exportbar.h"
+#include "ui/widgets/exportbar.h"
 
-#include "ui/consolesettings.h"
-#include "ui/labels.h"
-#include "ui/recordsexport.h"
+#include "ui/widgets/consolesettings.h"
+#include "ui/widgets/labels.h"
+#include "ui/backend/consolebackend.h"
 
 #include <QDir>
 #include <QEvent>
@@ -16,9 +16,9 @@
 
 namespace flashsale {
 
-ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
+ExportBar::ExportBar(ConsoleBackend &backend, QWidget *parent)
     : QWidget(parent)
-    , m_export(new RecordsExport(reader, this))
+    , m_backend(backend)
 {
     m_start = new QPushButton(this);
     m_start->setObjectName(u"exportButton"_qs);
@@ -40,8 +40,24 @@ ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
     layout->addWidget(m_start);
 
     connect(m_start, &QPushButton::clicked, this, &ExportBar::exportRequested);
-    connect(m_cancel, &QPushButton::clicked, m_export, &RecordsExport::cancel);
-    connect(m_export, &RecordsExport::progressed, this, [this](std::int64_t written, std::int64_t total) {
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (m_export)
+            m_export->cancel();
+    });
+    retranslate();
+}
+
+ExportBar::~ExportBar()
+{
+    if (m_export && m_export->isRunning())
+        m_export->cancel();
+}
+
+void ExportBar::follow(ExportJob *job, const QString &path)
+{
+    delete m_export; // the previous one has finished
+    m_export = job;
+    connect(job, &ExportJob::progressed, this, [this](std::int64_t written, std::int64_t total) {
         if (total < 0) {
             m_progress->setRange(0, 0);
             return;
@@ -51,7 +67,7 @@ ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
         m_progress->setValue(total > 0 ? int(written * 1000 / total) : 1000);
         m_progress->setFormat(tr("%1 of %2 rows").arg(Labels::count(written), Labels::count(total)));
     });
-    connect(m_export, &RecordsExport::finished, this, [this](bool ok, bool cancelled, std::int64_t rows, const QString &error) {
+    connect(job, &ExportJob::finished, this, [this](bool ok, bool cancelled, std::int64_t rows, const QString &error) {
         m_progress->hide();
         m_cancel->hide();
         m_start->setEnabled(true);
@@ -64,7 +80,7 @@ ExportBar::ExportBar(ReaderThread &reader, QWidget *parent)
             say([error] { return tr("Export failed: %1").arg(error); });
         Q_EMIT finished(ok, rows, m_path);
     });
-    retranslate();
+    started(path);
 }
 
 QString ExportBar::askForFile(const QString &title, const QString &baseName)
@@ -92,36 +108,31 @@ QString ExportBar::askForFile(const QString &title, const QString &baseName)
     QString path = dialog.selectedFiles().constFirst();
     // The chosen type wins over a suffix left from the other one.
     const bool wantCsv = dialog.selectedNameFilter() == csv;
-    if (wantCsv == RecordsExport::isWorkbook(path))
+    if (wantCsv == path.endsWith(u".xlsx"_qs, Qt::CaseInsensitive))
         path = QFileInfo(path).dir().filePath(QFileInfo(path).completeBaseName() + (wantCsv ? u".csv"_qs : u".xlsx"_qs));
     settings.setExportDir(QFileInfo(path).absolutePath());
     return path;
 }
 
-void ExportBar::setCurrencies(const QHash<QString, QString> &currencies)
-{
-    m_export->setCurrencies(currencies);
-}
-
 bool ExportBar::exportTo(const QString &path, const IntentQuery &query)
 {
-    if (!m_export->start(path, query))
+    if (isRunning())
         return false;
-    started(path);
+    follow(m_backend.exportIntents(path, query, this), path);
     return true;
 }
 
-bool ExportBar::exportTo(const QString &path, const OrderQuery &query)
+bool ExportBar::exportTo(const QString &path, const OrderQuery &query, const QHash<QString, QString> &currencies)
 {
-    if (!m_export->start(path, query))
+    if (isRunning())
         return false;
-    started(path);
+    follow(m_backend.exportOrders(path, query, currencies, this), path);
     return true;
 }
 
 bool ExportBar::isRunning() const
 {
-    return m_export->isRunning();
+    return m_export && m_export->isRunning();
 }
 
 void ExportBar::started(const QString &path)

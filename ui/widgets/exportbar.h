@@ -1,7 +1,9 @@
 // The export button row of a records page: Export…, then a progress bar and Cancel while it runs.
 #pragma once
 
-#include "engine/records.h"
+#include "engine/recordtypes.h"
+
+#include <QHash>
 
 #include <QWidget>
 
@@ -13,16 +15,17 @@ class QPushButton;
 
 namespace flashsale {
 
-class RecordsExport;
-class ReaderThread;
+class ConsoleBackend;
+class ExportJob;
 
-// Thread: GUI thread. The export itself runs on the page's ReaderThread (see RecordsExport), so
-// the UI stays responsive; this widget only shows the progress it polls.
+// Thread: GUI thread. The export itself is the backend's job (the rows are read and written off
+// the GUI thread), so the UI stays responsive; this widget shows its progress and cancels it.
 class ExportBar : public QWidget
 {
     Q_OBJECT
 public:
-    ExportBar(ReaderThread &reader, QWidget *parent = nullptr);
+    ExportBar(ConsoleBackend &backend, QWidget *parent = nullptr);
+    ~ExportBar() override;
 
     // Asks where to save, .xlsx (the default) or CSV, starting in the folder of the last export,
     // which it remembers (ConsoleSettings). baseName: the suggested file name without suffix.
@@ -30,11 +33,11 @@ public:
     QString askForFile(const QString &title, const QString &baseName);
     // Starts writing to path without asking (.xlsx or CSV by its suffix); false when an export is running.
     bool exportTo(const QString &path, const IntentQuery &query);
-    bool exportTo(const QString &path, const OrderQuery &query);
+    // currencies: each event's, for the money cells of a workbook.
+    bool exportTo(const QString &path, const OrderQuery &query, const QHash<QString, QString> &currencies);
     bool isRunning() const;
-    RecordsExport *job() const { return m_export; }
-    // Each event's currency, for the money cells of a workbook.
-    void setCurrencies(const QHash<QString, QString> &currencies);
+    // The running or last export (null before the first).
+    ExportJob *job() const { return m_export; }
 
 Q_SIGNALS:
     // The user pressed Export…; the page calls askForFile() and exportTo().
@@ -47,10 +50,13 @@ protected:
 private:
     void retranslate();
     void started(const QString &path);
+    // Shows job's progress and result (it becomes job()).
+    void follow(ExportJob *job, const QString &path);
     // Shows the result line, and says it again in the new language after a switch.
     void say(std::function<QString()> message);
 
-    RecordsExport *m_export = nullptr;
+    ConsoleBackend &m_backend;
+    ExportJob *m_export = nullptr;
     QString m_path;
     QPushButton *m_start = nullptr;
     QProgressBar *m_progress = nullptr;

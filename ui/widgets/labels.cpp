@@ -1,4 +1,4 @@
-#include "ui/labels.h"
+#include "ui/widgets/labels.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -111,21 +111,6 @@ QString Labels::time(std::int64_t epochMs)
         timeFormat.replace(u"mm"_qs, u"mm:ss"_qs);
     return locale.toString(QDateTime::fromMSecsSinceEpoch(epochMs),
                            locale.dateFormat(QLocale::ShortFormat) + u' ' + timeFormat);
-}
-
-SheetWords Labels::sheetWords()
-{
-    SheetWords words;
-    words.orderSheet = tr("Orders");
-    words.intentSheet = tr("Leads");
-    words.orderHeaders = {tr("Order"), tr("Event"), tr("User"), tr("Quantity"), tr("Price"), tr("Total"), tr("Request"),
-                          tr("Contact"), tr("Simulated"), tr("Decided at")};
-    words.intentHeaders = {tr("Event"), tr("User"), tr("Contact"), tr("Quantity"), tr("Reason"), tr("Attempts"),
-                           tr("First attempt"), tr("Last attempt"), tr("Simulated")};
-    words.reasons = {reason(LossReason::SoldOut), reason(LossReason::LimitReached), reason(LossReason::NotOpen)};
-    words.yes = tr("yes");
-    words.no = tr("no");
-    return words;
 }
 
 } // namespace flashsale

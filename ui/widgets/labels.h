@@ -1,9 +1,8 @@
 // Translated names of engine enums and locale-aware formatting of money, counts and times.
 #pragma once
 
-#include "engine/eventbook.h"
+#include "engine/admintypes.h"
 #include "engine/types.h"
-#include "engine/xlsxexport.h"
 
 #include <QCoreApplication>
 #include <QString>
@@ -32,8 +31,6 @@ public:
     static QString time(std::int64_t epochMs);
     // Time left, h:mm:ss (with days beyond a day), rounded up to the second.
     static QString countdown(std::int64_t durationMs);
-    // The headers, reasons and yes/no of an .xlsx export, in the UI's language.
-    static SheetWords sheetWords();
 };
 
 } // namespace flashsale

@@ -1,6 +1,6 @@
-#include "ui/language.h"
+#include "ui/widgets/language.h"
 
-#include "ui/consolesettings.h"
+#include "ui/widgets/consolesettings.h"
 
 #include <QLibraryInfo>
 #include <QLocale>

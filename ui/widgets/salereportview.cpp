@@ -1,6 +1,6 @@
-#include "ui/salereportview.h"
+#include "ui/widgets/salereportview.h"
 
-#include "ui/labels.h"
+#include "ui/widgets/labels.h"
 
 #include <QDateTime>
 #include <QEvent>
@@ -12,7 +12,7 @@
 #include <QResizeEvent>
 #include <QVBoxLayout>
 
-#include "ui/customplot.h"
+#include "ui/widgets/customplot.h"
 
 namespace flashsale {
 
