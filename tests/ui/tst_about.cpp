@@ -36,7 +36,8 @@ private Q_SLOTS:
         QFETCH(int, sizePx);
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         const QIcon icon = window.windowIcon();
         QVERIFY2(icon.availableSizes().contains(QSize(sizePx, sizePx)), qPrintable(QDebug::toString(icon.availableSizes())));
         const QImage image = icon.pixmap(QSize(sizePx, sizePx), 1.0).toImage();
@@ -65,7 +66,8 @@ private Q_SLOTS:
         QVERIFY(Language::apply(language));
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *about = window.findChild<QAction *>(u"aboutAction"_qs);

@@ -56,7 +56,7 @@ private Q_SLOTS:
         test::TestServer node;
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"rehearsal"_qs, 50));
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         page.resize(1200, 800);
         page.show();
         page.addSample(node.engine().stats());
@@ -119,7 +119,7 @@ private Q_SLOTS:
         QCOMPARE(first.won, std::int64_t(40));
         QCOMPARE(first.lost, std::int64_t(60));
 
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         page.resize(1200, 800);
         page.show();
         page.addSample(node.engine().stats());
@@ -169,9 +169,9 @@ private Q_SLOTS:
         test::TestServer node;
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"launch"_qs, 10));
-        SimulateDialog dialog(node.server());
+        SimulateDialog dialog(node.backend());
         dialog.show();
-        QSignalSpy finished(dialog.rehearsal(), &Rehearsal::finished);
+        QSignalSpy finished(dialog.rehearsal(), &RehearsalRun::finished);
         dialog.start(u"launch"_qs, 30);
         QVERIFY(finished.wait(30000));
         const SimulationSummary run = dialog.rehearsal()->summary();
@@ -189,7 +189,7 @@ private Q_SLOTS:
         test::TestServer node;
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"rush"_qs, 500));
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         page.resize(1200, 800);
         page.show();
         std::int64_t peakSeen = 0;
@@ -236,7 +236,7 @@ private Q_SLOTS:
         QFETCH(QString, definition);
         test::TestServer node;
         QVERIFY(node.started());
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         auto *value = page.findChild<QLabel *>(tile);
         QVERIFY(value);
         QVERIFY2(value->toolTip().contains(definition), qPrintable(value->toolTip()));
@@ -247,7 +247,7 @@ private Q_SLOTS:
     {
         test::TestServer node;
         QVERIFY(node.started());
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         page.resize(1000, 700);
         page.show();
         page.addSample(node.engine().stats());

@@ -31,8 +31,8 @@ private Q_SLOTS:
     {
         test::TestServer node;
         QVERIFY(node.started());
-        EventsPage page(node.engine());
-        EventDialog dialog(node.engine(), EventDialog::Mode::Create, std::nullopt, &page);
+        EventsPage page(node.backend());
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, std::nullopt, &page);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
 
@@ -69,7 +69,7 @@ private Q_SLOTS:
     {
         test::TestServer node;
         QVERIFY(node.started());
-        EventDialog dialog(node.engine(), EventDialog::Mode::Create, std::nullopt);
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, std::nullopt);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         auto *idError = dialog.findChild<QLabel *>(u"idError"_qs);
@@ -114,7 +114,7 @@ private Q_SLOTS:
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"taken"_qs, 10));
         const auto original = node.engine().event(u"taken");
-        EventDialog dialog(node.engine(), EventDialog::Mode::Create, original);
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, original);
         dialog.show();
         QCOMPARE(dialog.findChild<QLineEdit *>(u"idEdit"_qs)->text(), u"taken-copy"_qs); // duplicate prefill
         typeInto(dialog, "idEdit", u"taken"_qs);

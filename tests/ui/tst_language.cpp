@@ -48,11 +48,12 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
         QVERIFY(Language::apply(u"en"_qs));
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.server());
-        QVERIFY(window.server()->engine().createEvent(EventConfig{u"spring"_qs, u"Spring"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status
+        QVERIFY(test::serverOf(window));
+        QVERIFY(test::serverOf(window)->engine().createEvent(EventConfig{u"spring"_qs, u"Spring"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status
                 == Status::Ok);
         window.refresh();
 
@@ -94,11 +95,12 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
         QVERIFY(Language::apply(u"en"_qs));
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.server());
-        Engine &engine = window.server()->engine();
+        QVERIFY(test::serverOf(window));
+        Engine &engine = test::serverOf(window)->engine();
         QVERIFY(engine.createEvent(EventConfig{u"spring"_qs, u"春季大促"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
         QVERIFY(engine.createEvent(EventConfig{u"summer"_qs, u"夏季大促"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
         QVERIFY(engine.actOnEvent(u"summer", EventAction::Open).status == Status::Ok);

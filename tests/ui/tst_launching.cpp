@@ -132,7 +132,7 @@ private Q_SLOTS:
         QFETCH(QString, stateAfterSave);
         TestServer node;
         QVERIFY(node.started());
-        EventDialog dialog(node.engine(), EventDialog::Mode::Create, std::nullopt);
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, std::nullopt);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         dialog.findChild<QLineEdit *>(u"idEdit"_qs)->setText(u"launch"_qs);
@@ -148,7 +148,7 @@ private Q_SLOTS:
         QCOMPARE(apiState(node.server().baseUrl(), u"launch"_qs, node.server().adminToken().toUtf8()), stateAfterSave);
         if (ticked) // shoppers see the countdown
             QCOMPARE(apiState(node.server().baseUrl(), u"launch"_qs), stateAfterSave);
-        EventsPage page(node.engine());
+        EventsPage page(node.backend());
         page.show();
         page.refresh(node.engine().events());
         page.select(u"launch"_qs);
@@ -188,7 +188,7 @@ private Q_SLOTS:
         EventConfig config = liveConfig(u"timed"_qs);
         config.endsAtMs = Engine::nowMs() + 3'600'000; // planned, an hour away
         QVERIFY(node.engine().createEvent(config).status == Status::Ok);
-        EventsPage page(node.engine());
+        EventsPage page(node.backend());
         page.refresh(node.engine().events());
         QCOMPARE(page.model()->index(0, EventsModel::Starts).data().toString(), u"When opened"_qs);
 
@@ -215,7 +215,7 @@ private Q_SLOTS:
         QVERIFY(node.openEvent(u"live"_qs, 10));
         const QString before = node.engine().event(u"live")->config.name;
         for (const bool confirm : {false, true}) {
-            EventDialog dialog(node.engine(), EventDialog::Mode::Edit, node.engine().event(u"live"));
+            EventDialog dialog(node.backend(), EventDialog::Mode::Edit, node.engine().event(u"live"));
             dialog.show();
             dialog.findChild<QLineEdit *>(u"nameEdit"_qs)->setText(u"Renamed live sale"_qs);
             dialog.findChild<QLineEdit *>(u"limitEdit"_qs)->setText(u"3"_qs);
@@ -230,7 +230,7 @@ private Q_SLOTS:
         }
         // A draft is nobody's business yet: saved without a question.
         QVERIFY(node.engine().createEvent(liveConfig(u"quiet"_qs)).status == Status::Ok);
-        EventDialog draft(node.engine(), EventDialog::Mode::Edit, node.engine().event(u"quiet"));
+        EventDialog draft(node.backend(), EventDialog::Mode::Edit, node.engine().event(u"quiet"));
         draft.show();
         draft.findChild<QLineEdit *>(u"nameEdit"_qs)->setText(u"Still quiet"_qs);
         MessageBoxAnswer none(u"liveEditConfirm"_qs, cancelOf);
@@ -245,14 +245,15 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.server());
-        const QString baseUrl = window.server()->baseUrl();
+        QVERIFY(test::serverOf(window));
+        const QString baseUrl = test::serverOf(window)->baseUrl();
         const quint16 port = QUrl(baseUrl).port();
-        QVERIFY(window.server()->engine().createEvent(liveConfig(u"shop"_qs)).status == Status::Ok);
-        QVERIFY(window.server()->engine().actOnEvent(u"shop", EventAction::Open).status == Status::Ok);
+        QVERIFY(test::serverOf(window)->engine().createEvent(liveConfig(u"shop"_qs)).status == Status::Ok);
+        QVERIFY(test::serverOf(window)->engine().actOnEvent(u"shop", EventAction::Open).status == Status::Ok);
         QCOMPARE(window.liveEventCount(), 1);
 
         {
@@ -265,13 +266,13 @@ private Q_SLOTS:
             QCOMPARE(answer.buttons().join(u'|').contains(u"background"), tray);
         }
         QVERIFY(window.isVisible());
-        QVERIFY(window.server());
+        QVERIFY(test::serverOf(window));
         QCOMPARE(apiState(baseUrl, u"shop"_qs), u"open"_qs);
 
         MessageBoxAnswer quit(u"quitConfirm"_qs, [](QMessageBox &box) { return box.findChild<QPushButton *>(u"quitButton"_qs); });
         QVERIFY(window.close());
         QVERIFY(quit.seen());
-        QVERIFY(!window.server());
+        QVERIFY(!test::serverOf(window));
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(!socket.waitForConnected(2000));
@@ -284,13 +285,12 @@ private Q_SLOTS:
         TestServer node;
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"linked"_qs, 5));
-        EventsPage page(node.engine());
+        EventsPage page(node.backend());
         page.show();
         page.refresh(node.engine().events());
         page.select(u"linked"_qs);
         auto *button = page.findChild<QPushButton *>(u"copyLinkButton"_qs);
         QVERIFY(!button->isEnabled()); // no node to name yet
-        page.setServer(&node.server());
         QVERIFY(button->isEnabled());
         QGuiApplication::clipboard()->clear();
         QTest::mouseClick(button, Qt::LeftButton);
@@ -307,9 +307,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
-        QVERIFY(window.server());
+        QVERIFY(test::serverOf(window));
         auto *eventsEmpty = window.eventsPage()->findChild<QLabel *>(u"eventsEmpty"_qs);
         QVERIFY(eventsEmpty->isVisible());
         QVERIFY(eventsEmpty->text().contains(u"Ctrl+N"));
@@ -319,7 +320,7 @@ private Q_SLOTS:
             QTRY_VERIFY(empty->isVisible());
             QVERIFY(!empty->text().isEmpty());
         }
-        QVERIFY(window.server()->engine().createEvent(liveConfig(u"first"_qs)).status == Status::Ok);
+        QVERIFY(test::serverOf(window)->engine().createEvent(liveConfig(u"first"_qs)).status == Status::Ok);
         window.refresh();
         QVERIFY(!eventsEmpty->isVisibleTo(window.eventsPage()));
     }
@@ -329,7 +330,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         auto *orders = window.ordersPage()->findChild<QCheckBox *>(u"ordersSimulated"_qs);
         auto *leads = window.leadsPage()->findChild<QCheckBox *>(u"leadsSimulated"_qs);
         QVERIFY(orders && leads);
@@ -344,15 +346,16 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
-        QVERIFY(window.server());
-        QVERIFY(window.server()->engine().createEvent(liveConfig(u"live"_qs)).status == Status::Ok);
-        QVERIFY(window.server()->engine().actOnEvent(u"live", EventAction::Open).status == Status::Ok);
+        QVERIFY(test::serverOf(window));
+        QVERIFY(test::serverOf(window)->engine().createEvent(liveConfig(u"live"_qs)).status == Status::Ok);
+        QVERIFY(test::serverOf(window)->engine().actOnEvent(u"live", EventAction::Open).status == Status::Ok);
         MessageBoxAnswer none(u"quitConfirm"_qs, cancelOf);
         window.quitWithoutAsking();
         QVERIFY(!none.seen());
-        QVERIFY(!window.server());
+        QVERIFY(!test::serverOf(window));
         QVERIFY(!window.isVisible());
     }
 
@@ -361,14 +364,15 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
-        QVERIFY(window.server());
-        QVERIFY(window.server()->engine().createEvent(liveConfig(u"draft"_qs)).status == Status::Ok);
+        QVERIFY(test::serverOf(window));
+        QVERIFY(test::serverOf(window)->engine().createEvent(liveConfig(u"draft"_qs)).status == Status::Ok);
         MessageBoxAnswer none(u"quitConfirm"_qs, cancelOf);
         QVERIFY(window.close());
         QVERIFY(!none.seen());
-        QVERIFY(!window.server());
+        QVERIFY(!test::serverOf(window));
     }
 };
 

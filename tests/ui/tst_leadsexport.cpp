@@ -120,7 +120,7 @@ private Q_SLOTS:
             QCOMPARE(purchase(node, s.user, s.contact, false), u"lost"_qs);
         QCOMPARE(purchase(node, u"sim-shopper"_qs, u"sim@example.invalid"_qs, true), u"lost"_qs);
 
-        LeadsPage page(node.engine().storeLocation());
+        LeadsPage page(node.backend());
         page.setEvents(node.engine().events());
         page.show();
         QTemporaryDir out;
@@ -171,7 +171,7 @@ private Q_SLOTS:
         constexpr int kRows = 150'000;
         insertIntents(node, u"big"_qs, kRows);
 
-        LeadsPage page(node.engine().storeLocation());
+        LeadsPage page(node.backend());
         page.setEvents(node.engine().events());
         page.show();
         QCOMPARE(page.model()->totalRows(), std::int64_t(kRows));
@@ -243,7 +243,7 @@ private Q_SLOTS:
         const SheetWords english = englishSheetWords();
         QTemporaryDir out;
 
-        OrdersPage orders(node.engine().storeLocation());
+        OrdersPage orders(node.backend());
         orders.setEvents(node.engine().events());
         orders.show();
         test::XlsxRead book = exportWorkbook(orders.exportBar(), orders.query(), out.filePath(u"orders.xlsx"_qs));
@@ -267,7 +267,7 @@ private Q_SLOTS:
         QVERIFY(order[9].isDate);
         QVERIFY2(qAbs(localMs(order[9].value) - decidedAtMs) <= 1, qPrintable(order[9].value.toString()));
 
-        LeadsPage leads(node.engine().storeLocation());
+        LeadsPage leads(node.backend());
         leads.setEvents(node.engine().events());
         leads.show();
         book = exportWorkbook(leads.exportBar(), leads.query(), out.filePath(u"leads.xlsx"_qs));
@@ -296,7 +296,7 @@ private Q_SLOTS:
         QVERIFY(node.openEvent(u"launch"_qs, 1));
         QCOMPARE(purchase(node, u"buyer"_qs, QString(), false), u"won"_qs);
         QCOMPARE(purchase(node, u"loser"_qs, u"loser@example.com"_qs, false), u"lost"_qs);
-        LeadsPage page(node.engine().storeLocation());
+        LeadsPage page(node.backend());
         page.setEvents(node.engine().events());
         page.show();
         QTemporaryDir first;

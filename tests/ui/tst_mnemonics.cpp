@@ -83,11 +83,12 @@ private Q_SLOTS:
         QVERIFY(Language::apply(language));
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.server());
-        Engine &engine = window.server()->engine();
+        QVERIFY(test::serverOf(window));
+        Engine &engine = test::serverOf(window)->engine();
         QVERIFY(engine.createEvent(EventConfig{u"spring"_qs, u"Spring"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
         window.refresh();
         window.eventsPage()->select(u"spring"_qs);
@@ -144,7 +145,8 @@ private Q_SLOTS:
         QVERIFY(Language::apply(u"en"_qs));
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.activateWindow();

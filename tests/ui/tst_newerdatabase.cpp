@@ -45,8 +45,9 @@ private Q_SLOTS:
         options.dataDir = dir.path();
         options.port = 0;
         options.adminToken = u"console-token"_qs;
-        MainWindow window(options);
-        QVERIFY(!window.server());
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
+        QVERIFY(!test::serverOf(window));
         QCOMPARE(int(window.startFailure()), int(StartFailure::SchemaTooNew));
 
         // Reads the box while it is up, then closes it (bounded: 5 s).

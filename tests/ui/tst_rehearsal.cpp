@@ -83,7 +83,7 @@ private Q_SLOTS:
         const EventSnapshot before = *node.engine().event(config.id);
         QCOMPARE(int(before.state), state);
 
-        SimulateDialog dialog(node.server());
+        SimulateDialog dialog(node.backend());
         dialog.show();
         dialog.setEvents(node.engine().events());
         auto *event = dialog.findChild<QComboBox *>(u"simulateEvent"_qs);
@@ -92,7 +92,7 @@ private Q_SLOTS:
         dialog.findChild<QSpinBox *>(u"simulatePace"_qs)->setValue(kPacePerSecond);
         auto *progress = dialog.findChild<QProgressBar *>(u"simulateProgress"_qs);
         auto *summaryLabel = dialog.findChild<QLabel *>(u"simulateSummary"_qs);
-        QSignalSpy finished(dialog.rehearsal(), &Rehearsal::finished);
+        QSignalSpy finished(dialog.rehearsal(), &RehearsalRun::finished);
         QElapsedTimer clock;
         clock.start();
         QTest::mouseClick(dialog.findChild<QPushButton *>(u"simulateStart"_qs), Qt::LeftButton);
@@ -186,7 +186,7 @@ private Q_SLOTS:
         config.name = u"Live list"_qs;
         config.stock = 5;
         QCOMPARE(int(node.engine().createEvent(config).status), int(Status::Ok));
-        SimulateDialog dialog(node.server());
+        SimulateDialog dialog(node.backend());
         dialog.show();
         dialog.setEvents(node.engine().events());
         auto *event = dialog.findChild<QComboBox *>(u"simulateEvent"_qs);

@@ -365,7 +365,7 @@ void RemoteBackend::linkDown(const QString &why)
 void RemoteBackend::feedMessage(const QString &text)
 {
     const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
-    if (o.value(u"op") != u"stats")
+    if (o.value(u"op").toString() != u"stats")
         return;
     m_silence.start();
     EngineStats stats;
