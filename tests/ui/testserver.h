@@ -26,6 +26,12 @@ inline ServerOptions nodeOptions(const QString &dataDir, const QString &adminTok
     return options;
 }
 
+// What a console gets from the backend layer, for an embedded engine with the default options.
+inline BackendServices defaultServices()
+{
+    return backendServices(ServerOptions(), false, false);
+}
+
 // The console's main window over the embedded engine with options (the command line's), as
 // `flashsale` makes it.
 inline std::unique_ptr<MainWindow> consoleWindow(const ServerOptions &options)

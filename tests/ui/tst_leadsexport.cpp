@@ -239,7 +239,7 @@ private Q_SLOTS:
         const std::int64_t lastAtMs = storedMs(node, u"SELECT last_at_ms FROM intents"_qs);
 
         QVERIFY(Language::apply(u"zh_CN"_qs));
-        const SheetWords words = Labels::sheetWords();
+        const SheetWords words = translatedSheetWords();
         const SheetWords english = englishSheetWords();
         QTemporaryDir out;
 

@@ -120,10 +120,10 @@ private Q_SLOTS:
             checkedTexts += int(keys.size());
         }
 
-        EventDialog create(engine, EventDialog::Mode::Create, std::nullopt);
+        EventDialog create(*window.backend(), EventDialog::Mode::Create, std::nullopt);
         create.show();
         found << clashes(create.windowTitle(), visibleMnemonics(&create));
-        EventDialog edit(engine, EventDialog::Mode::Edit, engine.event(u"spring"));
+        EventDialog edit(*window.backend(), EventDialog::Mode::Edit, engine.event(u"spring"));
         edit.show();
         found << clashes(edit.windowTitle(), visibleMnemonics(&edit));
         window.showSimulator();

@@ -109,7 +109,7 @@ void OrdersPage::setEvents(const QList<EventSnapshot> &events)
     for (const EventSnapshot &e : events)
         currencies.insert(e.config.id, e.config.currency);
     m_model->setCurrencies(currencies);
-    m_currencies = currencies;
+    m_exportBar->setCurrencies(currencies);
 }
 
 OrderQuery OrdersPage::query() const
@@ -132,7 +132,7 @@ void OrdersPage::chooseExportFile()
     const QString date = QDate::currentDate().toString(Qt::ISODate);
     const QString path = m_exportBar->askForFile(tr("Export orders"), QStringLiteral("orders-%1").arg(date));
     if (!path.isEmpty())
-        m_exportBar->exportTo(path, query(), m_currencies);
+        m_exportBar->exportTo(path, query());
 }
 
 void OrdersPage::showEvent(QShowEvent *event)

@@ -4,7 +4,6 @@
 #include "engine/recordtypes.h"
 #include "engine/types.h"
 
-#include <QHash>
 #include <QTimer>
 #include <QWidget>
 
@@ -50,7 +49,6 @@ private:
 
     OrdersModel *m_model = nullptr;
     QStringList m_eventIds;
-    QHash<QString, QString> m_currencies; // by event id, for a workbook's money cells
     QTimer m_searchDelay;
     QLabel *m_eventLabel = nullptr, *m_count = nullptr;
     QLabel *m_empty = nullptr;  // what to expect when no order matches

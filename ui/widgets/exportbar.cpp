@@ -122,11 +122,11 @@ bool ExportBar::exportTo(const QString &path, const IntentQuery &query)
     return true;
 }
 
-bool ExportBar::exportTo(const QString &path, const OrderQuery &query, const QHash<QString, QString> &currencies)
+bool ExportBar::exportTo(const QString &path, const OrderQuery &query)
 {
     if (isRunning())
         return false;
-    follow(m_backend.exportOrders(path, query, currencies, this), path);
+    follow(m_backend.exportOrders(path, query, m_currencies, this), path);
     return true;
 }
 

@@ -33,8 +33,9 @@ public:
     QString askForFile(const QString &title, const QString &baseName);
     // Starts writing to path without asking (.xlsx or CSV by its suffix); false when an export is running.
     bool exportTo(const QString &path, const IntentQuery &query);
-    // currencies: each event's, for the money cells of a workbook.
-    bool exportTo(const QString &path, const OrderQuery &query, const QHash<QString, QString> &currencies);
+    bool exportTo(const QString &path, const OrderQuery &query);
+    // Each event's currency, for the money cells of a workbook.
+    void setCurrencies(const QHash<QString, QString> &currencies) { m_currencies = currencies; }
     bool isRunning() const;
     // The running or last export (null before the first).
     ExportJob *job() const { return m_export; }
@@ -57,6 +58,7 @@ private:
 
     ConsoleBackend &m_backend;
     ExportJob *m_export = nullptr;
+    QHash<QString, QString> m_currencies; // by event id
     QString m_path;
     QPushButton *m_start = nullptr;
     QProgressBar *m_progress = nullptr;
