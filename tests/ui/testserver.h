@@ -192,3 +192,4 @@ inline void addBackendRows()
 }
 
 } // namespace flashsale::test
+Q_DECLARE_METATYPE(flashsale::test::BackendUnderTest)
