@@ -182,12 +182,12 @@ private Q_SLOTS:
         const QString path = out.filePath(u"big.csv"_qs);
         ExportBar *bar = page.exportBar();
         QSignalSpy finished(bar, &ExportBar::finished);
-        QSignalSpy progressed(bar->job(), &RecordsExport::progressed);
         int ticks = 0;
         QTimer ui;
         connect(&ui, &QTimer::timeout, this, [&] { ++ticks; });
         ui.start(5);
         QVERIFY(bar->exportTo(path, page.query()));
+        QSignalSpy progressed(bar->job(), &ExportJob::progressed);
         QVERIFY(finished.wait(30000));
         QVERIFY2(finished.first().at(0).toBool(), "export failed");
         QCOMPARE(finished.first().at(1).value<std::int64_t>(), std::int64_t(kRows));
