@@ -55,7 +55,7 @@ private Q_SLOTS:
         QVERIFY(test::serverOf(window));
         QVERIFY(test::serverOf(window)->engine().createEvent(EventConfig{u"spring"_qs, u"Spring"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status
                 == Status::Ok);
-        window.refresh();
+        QTRY_COMPARE(window.eventsPage()->model()->rowCount(), 1); // the backend's next snapshot
 
         QCOMPARE(window.tabs()->tabText(0), u"Events"_qs);
         QCOMPARE(window.tabs()->tabText(4), u"Settings"_qs);
@@ -104,7 +104,7 @@ private Q_SLOTS:
         QVERIFY(engine.createEvent(EventConfig{u"spring"_qs, u"春季大促"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
         QVERIFY(engine.createEvent(EventConfig{u"summer"_qs, u"夏季大促"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
         QVERIFY(engine.actOnEvent(u"summer", EventAction::Open).status == Status::Ok);
-        window.refresh();
+        QTRY_COMPARE(window.eventsPage()->model()->rowCount(), 2); // the backend's next snapshot
         window.eventsPage()->select(u"spring"_qs);
         window.settingsPage()->findChild<QToolButton *>(u"advancedToggle"_qs)->setChecked(true);
         window.showSimulator(); // its event list names each state: "(Draft)"

@@ -1,6 +1,7 @@
 // Alt+letter reaches one thing at a time: no two mnemonics clash within one window, menu or
 // dialog, in every language the console speaks. Ctrl+N makes a new event.
 #include "testserver.h"
+#include "ui/models/eventsmodel.h"
 #include "ui/dialogs/eventdialog.h"
 #include "ui/pages/eventspage.h"
 #include "ui/widgets/language.h"
@@ -90,7 +91,7 @@ private Q_SLOTS:
         QVERIFY(test::serverOf(window));
         Engine &engine = test::serverOf(window)->engine();
         QVERIFY(engine.createEvent(EventConfig{u"spring"_qs, u"Spring"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
-        window.refresh();
+        QTRY_COMPARE(window.eventsPage()->model()->rowCount(), 1); // the backend's next snapshot
         window.eventsPage()->select(u"spring"_qs);
         // The backend fields show too, as for the staff who open Advanced.
         window.settingsPage()->findChild<QToolButton *>(u"advancedToggle"_qs)->setChecked(true);
