@@ -181,6 +181,15 @@ private Q_SLOTS:
                          ->text()
                          .contains(u"leads (lost shoppers) 20, with contact %1"_qs.arg(run.withContact)),
                      qPrintable(dialog.findChild<QLabel *>(u"simulateSummary"_qs)->text()));
+
+        // "All events" leaves the copy out (the event itself had no shopper); picking the copy
+        // by name shows its run.
+        DashboardPage page(node.backend());
+        page.addSample(node.engine().stats());
+        QCOMPARE(page.tileNote(u"accepted"_qs), u"since open: 0"_qs);
+        page.setEventFilter(dialog.rehearsal()->copyId());
+        QCOMPARE(page.eventFilter(), dialog.rehearsal()->copyId());
+        QCOMPARE(page.tileNote(u"accepted"_qs), u"since open: 30"_qs);
     }
 
     // The queue chart's axis follows the window's highest depth and a labelled point marks it.

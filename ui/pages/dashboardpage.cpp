@@ -241,9 +241,12 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
     Figures f;
     if (m_eventId.isEmpty()) {
         // Summed over the events (which the engine loads from the store) rather than the engine's
-        // counters since start, so "since open" survives a restart.
+        // counters since start, so "since open" survives a restart. Rehearsal copies are not
+        // sales: pick one by name to watch it.
         f.queue = stats.queueDepth;
         for (const EventSnapshot &e : stats.events) {
+            if (e.config.rehearsal)
+                continue;
             f.accepted += e.acceptedRequests;
             f.wonRequests += e.wonRequests;
             f.wonUnits += e.stockTotal - e.remaining;
