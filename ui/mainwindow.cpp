@@ -85,7 +85,12 @@ void MainWindow::attach(std::unique_ptr<ConsoleBackend> backend)
 {
     m_backend = std::move(backend);
     const bool started = m_backend->start();
-    connect(m_backend.get(), &ConsoleBackend::statsChanged, this, &MainWindow::refresh);
+    // Each snapshot is one dashboard sample; refresh() alone (a language switch) adds none.
+    connect(m_backend.get(), &ConsoleBackend::statsChanged, this, [this] {
+        if (m_dashboard)
+            m_dashboard->addSample(m_backend->stats());
+        refresh();
+    });
     connect(m_backend.get(), &ConsoleBackend::linkChanged, this, &MainWindow::showStatus);
 
     m_tabs = new QTabWidget(this);
@@ -100,7 +105,6 @@ void MainWindow::attach(std::unique_ptr<ConsoleBackend> backend)
         m_tabs->addTab(m_dashboard, QString());
         m_tabs->addTab(m_orders, QString());
         m_tabs->addTab(m_leads, QString());
-        connect(m_events, &EventsPage::eventsChanged, this, &MainWindow::refresh);
     } else {
         m_startErrorLabel = new QLabel(m_tabs);
         m_startErrorLabel->setWordWrap(true);
@@ -330,7 +334,6 @@ void MainWindow::refresh()
         return; // shut down
     if (m_events) {
         const EngineStats &stats = m_backend->stats();
-        m_dashboard->addSample(stats);
         m_events->refresh(stats.events);
         m_orders->setEvents(stats.events);
         m_leads->setEvents(stats.events);

@@ -53,7 +53,8 @@ public:
     QSystemTrayIcon *trayIcon() const { return m_tray; }
 
 public Q_SLOTS:
-    // Shows the newest snapshot on every page and the status bar.
+    // Shows the newest snapshot's events on every page and the status bar (the dashboard takes
+    // each snapshot as it arrives).
     void refresh();
     void showSimulator();
     // Help → About: the version and homepage.

@@ -474,17 +474,28 @@ void RemoteBackend::request(const QByteArray &verb, const QString &path, const Q
 void RemoteBackend::staffCall(const QByteArray &verb, const QString &path, const QJsonObject *body, QObject *context,
                               AdminReply reply)
 {
-    request(verb, path, {}, body, context, [reply = std::move(reply)](int status, const QJsonObject &json, const QString &error) {
+    request(verb, path, {}, body, context, [this, reply = std::move(reply)](int status, const QJsonObject &json, const QString &error) {
         AdminResult result;
         if (status == 200 || status == 201) {
             result.status = Status::Ok;
             result.event = eventFromJson(json);
+            remember(result.event); // the next snapshot has it, whatever the feed said before
         } else {
             result.status = status == 0 ? Status::Unavailable : statusOfError(json.value(u"error").toString(), status);
             result.message = error;
         }
         reply(result);
     });
+}
+
+void RemoteBackend::remember(const EventSnapshot &event)
+{
+    auto it = std::find_if(m_events.begin(), m_events.end(),
+                           [&](const EventSnapshot &e) { return e.config.id == event.config.id; });
+    if (it == m_events.end())
+        m_events.append(event);
+    else
+        *it = event;
 }
 
 void RemoteBackend::createEvent(const EventConfig &c, CreateAs as, QObject *context, AdminReply reply)

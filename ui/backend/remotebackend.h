@@ -72,6 +72,8 @@ private:
     void feedMessage(const QString &text);
     void linkDown(const QString &why);
     void fetchEvents();
+    // Puts a staff call's answer into the events list (the feed's counters follow).
+    void remember(const EventSnapshot &event);
     void setState(LinkState state, const QString &error);
     void runExport(std::function<void(class RecordsSource &)> job);
 

@@ -19,6 +19,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace flashsale {
 
 EventsPage::EventsPage(ConsoleBackend &backend, QWidget *parent)
@@ -176,7 +178,15 @@ void EventsPage::report(const AdminResult &result)
         QMessageBox::warning(this, tr("The change was not made"), Labels::adminFailure(result));
         return;
     }
-    refresh(m_backend.stats().events);
+    // The answer is newer than the last snapshot: list it now, the next snapshot agrees.
+    QList<EventSnapshot> events = m_backend.stats().events;
+    auto it = std::find_if(events.begin(), events.end(),
+                           [&](const EventSnapshot &e) { return e.config.id == result.event.config.id; });
+    if (it == events.end())
+        events.append(result.event);
+    else
+        *it = result.event;
+    refresh(events);
     select(result.event.config.id);
     Q_EMIT eventsChanged();
 }
