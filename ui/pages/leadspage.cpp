@@ -3,6 +3,7 @@
 #include "ui/widgets/eventchoice.h"
 #include "ui/widgets/exportbar.h"
 #include "ui/widgets/labels.h"
+#include "ui/widgets/recordsview.h"
 #include "ui/models/leadsmodel.h"
 
 #include <QDateTime>
@@ -54,35 +55,14 @@ LeadsPage::LeadsPage(ConsoleBackend &backend, QWidget *parent)
     filters->addStretch(1);
     filters->addWidget(m_refresh);
 
-    m_view = new QTableView(this);
-    m_view->setObjectName(u"leadsView"_qs);
-    m_view->setModel(m_model);
+    m_records = new RecordsView(backend, m_model, u"leads"_qs, this);
+    m_view = m_records->table();
     m_view->setSortingEnabled(true);
     m_view->horizontalHeader()->setSortIndicator(LeadsModel::LastAt, Qt::DescendingOrder);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setDefaultSectionSize(130);
-    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setWordWrap(false);
-    m_view->verticalHeader()->hide();
-
-    m_count = new QLabel(this);
-    m_empty = new QLabel(this);
-    m_empty->setObjectName(u"leadsEmpty"_qs);
-    m_empty->setWordWrap(true);
-    m_empty->hide();
-    m_exportBar = new ExportBar(backend, this);
-    auto *bottom = new QHBoxLayout;
-    bottom->addWidget(m_count);
-    bottom->addWidget(m_exportBar, 1);
-
+    m_exportBar = m_records->exportBar();
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
-    layout->addWidget(m_view, 1);
-    layout->addWidget(m_empty);
-    layout->addLayout(bottom);
+    layout->addWidget(m_records, 1);
 
     connect(m_fromSet, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
     connect(m_toSet, &QCheckBox::toggled, m_to, &QWidget::setEnabled);
@@ -93,31 +73,8 @@ LeadsPage::LeadsPage(ConsoleBackend &backend, QWidget *parent)
     for (QDateEdit *edit : {m_from, m_to})
         connect(edit, &QDateEdit::dateChanged, this, &LeadsPage::apply);
     connect(m_refresh, &QPushButton::clicked, this, &LeadsPage::apply);
-    connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
-        m_total = total;
-        showCount();
-    });
     connect(m_exportBar, &ExportBar::exportRequested, this, &LeadsPage::chooseExportFile);
     retranslate();
-}
-
-void LeadsPage::showCount()
-{
-    if (m_total < 0)
-        return; // not read yet
-    const bool failed = !m_model->lastError().isEmpty();
-    if (failed)
-        m_count->setText(tr("Cannot read the leads: %1").arg(m_model->lastError()));
-    else {
-        // "Leads" is every lost shopper, as on the dashboard; with the filter on, say it is the part with a contact.
-        const IntentQuery shown = m_model->query();
-        QString text = shown.withContactOnly ? tr("Leads with contact: %1").arg(Labels::count(m_total))
-                                             : tr("Leads: %1").arg(Labels::count(m_total));
-        if (!shown.includeSimulated)
-            text += u' ' + tr("(simulated shoppers left out)");
-        m_count->setText(text);
-    }
-    m_empty->setVisible(!failed && m_total == 0);
 }
 
 void LeadsPage::setEvents(const QList<EventSnapshot> &events)
@@ -186,14 +143,24 @@ void LeadsPage::retranslate()
     m_contactOnly->setText(tr("Only leads with contact"));
     m_simulated->setText(tr("Include simulated shoppers"));
     m_refresh->setText(tr("Refresh"));
-    m_empty->setText(tr("No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, "
-                        "not open yet); with the contact they left, they are the people to call for the next sale."));
+    m_records->setTexts(
+        [this](std::int64_t total) {
+            // "Leads" is every lost shopper, as on the dashboard; with the filter on, say it is the part with a contact.
+            const IntentQuery shown = m_model->query();
+            QString text = shown.withContactOnly ? tr("Leads with contact: %1").arg(Labels::count(total))
+                                                 : tr("Leads: %1").arg(Labels::count(total));
+            if (!shown.includeSimulated)
+                text += u' ' + tr("(simulated shoppers left out)");
+            return text;
+        },
+        [](const QString &error) { return tr("Cannot read the leads: %1").arg(error); },
+        tr("No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, "
+           "not open yet); with the contact they left, they are the people to call for the next sale."));
     // The date pickers write dates as the language does.
     for (QDateEdit *edit : {m_from, m_to}) {
         edit->setLocale(QLocale());
         edit->setDisplayFormat(QLocale().dateFormat(QLocale::ShortFormat));
     }
-    showCount();
     if (isVisible())
         apply(); // cells hold translated reasons and localized dates
 }

@@ -19,6 +19,7 @@ namespace flashsale {
 class ConsoleBackend;
 class ExportBar;
 class LeadsModel;
+class RecordsView;
 
 // Thread: GUI thread. The table pages through the backend (never the GUI thread's own reads);
 // the export is the backend's job (ExportBar) and never blocks the UI.
@@ -43,15 +44,11 @@ protected:
 
 private:
     void retranslate();
-    // The count line (and the empty-state hint) for the last read, in the current language.
-    void showCount();
     void chooseExportFile();
 
     LeadsModel *m_model = nullptr;
     QStringList m_eventIds;
-    QLabel *m_eventLabel = nullptr, *m_reasonLabel = nullptr, *m_count = nullptr;
-    QLabel *m_empty = nullptr;  // what a lead is, when none matches
-    std::int64_t m_total = -1; // rows of the last read (-1: none yet)
+    QLabel *m_eventLabel = nullptr, *m_reasonLabel = nullptr;
     QComboBox *m_event = nullptr;
     QComboBox *m_reason = nullptr;
     QCheckBox *m_fromSet = nullptr, *m_toSet = nullptr;
@@ -59,8 +56,9 @@ private:
     QCheckBox *m_contactOnly = nullptr;
     QCheckBox *m_simulated = nullptr;
     QPushButton *m_refresh = nullptr;
-    QTableView *m_view = nullptr;
-    ExportBar *m_exportBar = nullptr;
+    RecordsView *m_records = nullptr; // the table, count line, hint and export bar
+    QTableView *m_view = nullptr;     // m_records's
+    ExportBar *m_exportBar = nullptr; // m_records's
 };
 
 } // namespace flashsale

@@ -3,6 +3,7 @@
 #include "ui/widgets/eventchoice.h"
 #include "ui/widgets/exportbar.h"
 #include "ui/widgets/labels.h"
+#include "ui/widgets/recordsview.h"
 #include "ui/models/ordersmodel.h"
 
 #include <QDateTime>
@@ -44,33 +45,12 @@ OrdersPage::OrdersPage(ConsoleBackend &backend, QWidget *parent)
     filters->addStretch(1);
     filters->addWidget(m_refresh);
 
-    m_view = new QTableView(this);
-    m_view->setObjectName(u"ordersView"_qs);
-    m_view->setModel(m_model);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setDefaultSectionSize(130);
-    // Fixed row heights: the view never measures a million rows.
-    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-    m_view->verticalHeader()->hide();
-    m_view->setAlternatingRowColors(true);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setWordWrap(false);
-
-    m_count = new QLabel(this);
-    m_empty = new QLabel(this);
-    m_empty->setObjectName(u"ordersEmpty"_qs);
-    m_empty->setWordWrap(true);
-    m_empty->hide();
-    m_exportBar = new ExportBar(backend, this);
-    auto *bottom = new QHBoxLayout;
-    bottom->addWidget(m_count);
-    bottom->addWidget(m_exportBar, 1);
+    m_records = new RecordsView(backend, m_model, u"orders"_qs, this);
+    m_view = m_records->table();
+    m_exportBar = m_records->exportBar();
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(filters);
-    layout->addWidget(m_view, 1);
-    layout->addWidget(m_empty);
-    layout->addLayout(bottom);
+    layout->addWidget(m_records, 1);
 
     m_searchDelay.setSingleShot(true);
     m_searchDelay.setInterval(300);
@@ -79,26 +59,8 @@ OrdersPage::OrdersPage(ConsoleBackend &backend, QWidget *parent)
     connect(m_event, &QComboBox::currentIndexChanged, this, &OrdersPage::apply);
     connect(m_simulated, &QCheckBox::toggled, this, &OrdersPage::apply);
     connect(m_refresh, &QPushButton::clicked, this, &OrdersPage::apply);
-    connect(m_model, &PagedModel::reloaded, this, [this](std::int64_t total) {
-        m_total = total;
-        showCount();
-    });
     connect(m_exportBar, &ExportBar::exportRequested, this, &OrdersPage::chooseExportFile);
     retranslate();
-}
-
-void OrdersPage::showCount()
-{
-    if (m_total < 0)
-        return; // not read yet
-    const bool failed = !m_model->lastError().isEmpty();
-    if (failed)
-        m_count->setText(tr("Cannot read the orders: %1").arg(m_model->lastError()));
-    else if (!m_model->query().includeSimulated)
-        m_count->setText(tr("Orders: %1 (simulated shoppers left out)").arg(Labels::count(m_total)));
-    else
-        m_count->setText(tr("Orders: %1").arg(Labels::count(m_total)));
-    m_empty->setVisible(!failed && m_total == 0);
 }
 
 void OrdersPage::setEvents(const QList<EventSnapshot> &events)
@@ -159,9 +121,14 @@ void OrdersPage::retranslate()
     m_event->setItemText(0, tr("All events"));
     m_search->setPlaceholderText(tr("Search by user…"));
     m_simulated->setText(tr("Include simulated shoppers"));
-    m_empty->setText(tr("No orders here yet. An order appears as soon as a shopper wins; orders of simulated "
-                        "shoppers show when “Include simulated shoppers” is ticked."));
-    showCount();
+    m_records->setTexts(
+        [this](std::int64_t total) {
+            return m_model->query().includeSimulated ? tr("Orders: %1").arg(Labels::count(total))
+                                                     : tr("Orders: %1 (simulated shoppers left out)").arg(Labels::count(total));
+        },
+        [](const QString &error) { return tr("Cannot read the orders: %1").arg(error); },
+        tr("No orders here yet. An order appears as soon as a shopper wins; orders of simulated "
+           "shoppers show when “Include simulated shoppers” is ticked."));
     m_refresh->setText(tr("Refresh"));
     if (isVisible())
         apply();

@@ -20,6 +20,7 @@ namespace flashsale {
 class ConsoleBackend;
 class ExportBar;
 class OrdersModel;
+class RecordsView;
 
 // Thread: GUI thread. The model asks the backend for one page of rows when the view first shows
 // it, so a million orders scroll smoothly; the export is the backend's job (ExportBar).
@@ -43,22 +44,19 @@ protected:
 
 private:
     void retranslate();
-    // The count line (and the empty-state hint) for the last read, in the current language.
-    void showCount();
     void chooseExportFile();
 
     OrdersModel *m_model = nullptr;
     QStringList m_eventIds;
     QTimer m_searchDelay;
-    QLabel *m_eventLabel = nullptr, *m_count = nullptr;
-    QLabel *m_empty = nullptr;  // what to expect when no order matches
-    std::int64_t m_total = -1; // rows of the last read (-1: none yet)
+    QLabel *m_eventLabel = nullptr;
     QComboBox *m_event = nullptr;
     QLineEdit *m_search = nullptr;
     QCheckBox *m_simulated = nullptr;
     QPushButton *m_refresh = nullptr;
-    QTableView *m_view = nullptr;
-    ExportBar *m_exportBar = nullptr;
+    RecordsView *m_records = nullptr; // the table, count line, hint and export bar
+    QTableView *m_view = nullptr;     // m_records's
+    ExportBar *m_exportBar = nullptr; // m_records's
 };
 
 } // namespace flashsale
