@@ -3,7 +3,9 @@
 // only a remote console has: no local database, and a dropped node shown and reconnected.
 #include "messageboxanswer.h"
 #include "testserver.h"
+#include "ui/dialogs/connectdialog.h"
 #include "ui/dialogs/salereportdialog.h"
+#include "ui/dialogs/simulatedialog.h"
 #include "ui/mainwindow.h"
 #include "ui/models/eventsmodel.h"
 #include "ui/models/leadsmodel.h"
@@ -17,7 +19,9 @@
 #include "ui/widgets/language.h"
 #include "ui/widgets/salereportview.h"
 
+#include <QAction>
 #include <QCheckBox>
+#include <QDialogButtonBox>
 #include <QComboBox>
 #include <QDirIterator>
 #include <QLabel>
@@ -27,6 +31,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTcpSocket>
 #include <QtTest>
 
 using namespace flashsale;
@@ -247,6 +252,35 @@ private Q_SLOTS:
         QCOMPARE(dialog.view()->report().leads, std::int64_t(3));
     }
 
+    // Simulate a sale rehearses on a copy made on the node, from wherever the console runs; the
+    // event itself keeps its stock and the copy is ended afterwards.
+    void rehearsalLeavesTheEventAlone_data() { test::addBackendRows(); }
+    void rehearsalLeavesTheEventAlone()
+    {
+        QFETCH(BackendUnderTest, backend);
+        ConsoleNode node(backend);
+        QVERIFY(node.start());
+        QVERIFY(node.openSale(u"launch"_qs, 10));
+        SimulateDialog dialog(node.backend());
+        dialog.setEvents(node.backend().stats().events);
+        QSignalSpy finished(dialog.rehearsal(), &RehearsalRun::finished);
+        dialog.start(u"launch"_qs, 30);
+        QVERIFY(finished.wait(30000));
+        const SimulationSummary run = dialog.rehearsal()->summary();
+        QCOMPARE(run.won, std::int64_t(10));
+        QCOMPARE(run.lost, std::int64_t(20));
+        QCOMPARE(run.failed, std::int64_t(0));
+        const QString copyId = dialog.rehearsal()->copyId();
+        QVERIFY2(copyId.startsWith(u"launch-rehearsal-"), qPrintable(copyId));
+
+        const ApiReply real = node.api().admin("GET", u"/api/v1/admin/events/launch"_qs);
+        QCOMPARE(real.json.value(u"remaining"_qs).toInteger(), qint64(10));
+        QCOMPARE(real.json.value(u"accepted"_qs).toInteger(), qint64(0));
+        QTRY_COMPARE(node.api().admin("GET", u"/api/v1/admin/events/"_qs + copyId).json.value(u"state"_qs).toString(),
+                     u"ended"_qs);
+        QTRY_VERIFY(node.eventIn(copyId) && node.eventIn(copyId)->state == EventState::Ended);
+    }
+
     // `flashsale --connect`: the console's window on a remote node shows its events, names it in
     // the status bar, and opens no database of its own.
     void remoteConsoleKeepsNoDatabase()
@@ -286,6 +320,63 @@ private Q_SLOTS:
                 found << it.next();
         }
         QVERIFY2(found.isEmpty(), qPrintable(found.join(u", "_qs)));
+    }
+
+    // File → Connect to server… and back: the pages are rebuilt for each backend; the embedded
+    // engine stops when the console leaves it (its port closes) and starts again on return.
+    void switchesBetweenEmbeddedAndRemote()
+    {
+        ConsoleNode node(BackendUnderTest::Remote);
+        QVERIFY(node.start());
+        QVERIFY(node.openSale(u"remote-only"_qs, 5));
+        QTemporaryDir consoleData;
+        const BackendServices services = backendServices(test::nodeOptions(consoleData.path()), true, true);
+        MainWindow window(services, services.makeBackend(QString(), QString()));
+        window.show();
+        QCOMPARE(int(window.backend()->kind()), int(BackendKind::InProcess));
+        const QUrl embeddedUrl(window.backend()->baseUrl());
+        QVERIFY(!window.findChild<QAction *>(u"embeddedAction"_qs)->isEnabled());
+
+        QVERIFY(window.attachTo(node.backend().baseUrl(), node.backend().adminToken()));
+        QCOMPARE(int(window.backend()->kind()), int(BackendKind::Remote));
+        QTRY_VERIFY(window.eventsPage()->model()->rowOf(u"remote-only"_qs) >= 0);
+        QVERIFY(window.findChild<QAction *>(u"embeddedAction"_qs)->isEnabled());
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, quint16(embeddedUrl.port()));
+        QVERIFY(!probe.waitForConnected(1000)); // the embedded engine stopped
+
+        window.findChild<QAction *>(u"embeddedAction"_qs)->trigger();
+        QCOMPARE(int(window.backend()->kind()), int(BackendKind::InProcess));
+        QCOMPARE(window.backend()->linkState(), LinkState::Connected);
+        QTRY_COMPARE(window.eventsPage()->model()->rowOf(u"remote-only"_qs), -1);
+        QVERIFY(window.findChild<QLabel *>(u"shopperUrl"_qs)->text().contains(u"Shoppers' API"));
+    }
+
+    // What File → Connect to server… and --connect accept as a node's address.
+    void connectAddressIsChecked_data()
+    {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("used");
+        QTest::newRow("host and port") << u"http://shop.example:8080"_qs << u"http://shop.example:8080"_qs;
+        QTest::newRow("trailing slash") << u" http://127.0.0.1:8080/ "_qs << u"http://127.0.0.1:8080"_qs;
+        QTest::newRow("https") << u"https://shop.example"_qs << u"https://shop.example"_qs;
+        QTest::newRow("ipv6") << u"http://[::1]:8080"_qs << u"http://[::1]:8080"_qs;
+        QTest::newRow("no scheme") << u"shop.example:8080"_qs << QString();
+        QTest::newRow("other scheme") << u"ftp://shop.example"_qs << QString();
+        QTest::newRow("a path") << u"http://shop.example/api/v1"_qs << QString();
+        QTest::newRow("a query") << u"http://shop.example?token=x"_qs << QString();
+        QTest::newRow("credentials") << u"http://admin:secret@shop.example"_qs << QString();
+        QTest::newRow("empty") << QString() << QString();
+    }
+    void connectAddressIsChecked()
+    {
+        QFETCH(QString, typed);
+        QFETCH(QString, used);
+        QCOMPARE(ConnectDialog::normalizedUrl(typed), used);
+        ConnectDialog dialog(typed, u"token"_qs);
+        QCOMPARE(dialog.url(), used);
+        QCOMPARE(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled(), !used.isEmpty());
+        QCOMPARE(dialog.findChild<QLabel *>(u"connectProblem"_qs)->text().isEmpty(), !used.isEmpty() || typed.trimmed().isEmpty());
     }
 
     // A node that goes away is shown in the status bar and retried with backoff; the window keeps
