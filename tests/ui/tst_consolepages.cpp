@@ -352,6 +352,20 @@ private Q_SLOTS:
         QVERIFY(window.findChild<QLabel *>(u"shopperUrl"_qs)->text().contains(u"Shoppers' API"));
     }
 
+    // A wrong token is said as such in the status bar (and retried: the node's token may change).
+    void wrongTokenIsNamed()
+    {
+        ConsoleNode node(BackendUnderTest::Remote);
+        QVERIFY(node.start());
+        QTemporaryDir consoleData;
+        const BackendServices services = backendServices(test::nodeOptions(consoleData.path()), true, true);
+        MainWindow window(services, services.makeBackend(node.backend().baseUrl(), u"not-the-token"_qs));
+        QTRY_COMPARE(int(window.backend()->linkState()), int(LinkState::Reconnecting));
+        QCOMPARE(window.backend()->linkError(), u"the node refused the admin token"_qs);
+        QTRY_VERIFY(window.findChild<QLabel *>(u"engineState"_qs)->text().contains(u"refused the admin token"));
+        QVERIFY(window.backend()->stats().events.isEmpty());
+    }
+
     // What File → Connect to server… and --connect accept as a node's address.
     void connectAddressIsChecked_data()
     {
