@@ -3,7 +3,7 @@
 // loopback port with a known admin token.
 #pragma once
 
-#include "engineprocess.h"
+#include "tests/support/engineprocess.h"
 #include "ui/backend/backends.h"
 #include "ui/backend/localbackend.h"
 #include "ui/backend/remotebackend.h"

@@ -3,7 +3,7 @@
 #include "knownsale.h"
 #include "testserver.h"
 
-#include "engine/salereport.h"
+#include "engine/storage/salereport.h"
 #include "ui/widgets/labels.h"
 #include "ui/dialogs/salereportdialog.h"
 #include "ui/widgets/salereportview.h"

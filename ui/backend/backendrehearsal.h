@@ -2,7 +2,7 @@
 // calls, the shoppers go through the node's API, so it works for an embedded and a remote node alike.
 #pragma once
 
-#include "engine/simulator.h"
+#include "engine/tools/simulator.h"
 #include "ui/backend/consolebackend.h"
 
 namespace flashsale {

@@ -1,6 +1,6 @@
 #include "ui/backend/backends.h"
 
-#include "engine/queueurl.h"
+#include "engine/core/queueurl.h"
 #include "ui/backend/localbackend.h"
 #include "ui/backend/remotebackend.h"
 

@@ -1,7 +1,7 @@
 // Makes the console's backends (embedded or remote) and checks the embedded engine's settings.
 #pragma once
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 #include "ui/backend/consolebackend.h"
 
 namespace flashsale {

@@ -1,12 +1,12 @@
 // The console's one way to a sale engine, embedded or remote: staff actions, live stats, records, exports, reports.
 #pragma once
 
-#include "engine/admintypes.h"
-#include "engine/enginestats.h"
-#include "engine/recordtypes.h"
-#include "engine/salereporttypes.h"
-#include "engine/simulationtypes.h"
-#include "engine/types.h"
+#include "engine/core/admintypes.h"
+#include "engine/node/enginestats.h"
+#include "engine/storage/recordtypes.h"
+#include "engine/storage/salereporttypes.h"
+#include "engine/tools/simulationtypes.h"
+#include "engine/core/types.h"
 
 #include <QHash>
 #include <QList>

@@ -1,8 +1,8 @@
 #include "ui/backend/localbackend.h"
 
-#include "engine/queueurl.h"
-#include "engine/records.h"
-#include "engine/salereport.h"
+#include "engine/core/queueurl.h"
+#include "engine/storage/records.h"
+#include "engine/storage/salereport.h"
 #include "ui/backend/backendrehearsal.h"
 #include "ui/backend/readerthread.h"
 #include "ui/backend/recordsexport.h"

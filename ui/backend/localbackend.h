@@ -1,7 +1,7 @@
 // The console's backend for the engine embedded in its own process.
 #pragma once
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 #include "ui/backend/consolebackend.h"
 #include "ui/backend/recordsexport.h"
 

@@ -1,6 +1,6 @@
 #include "ui/backend/recordsexport.h"
 
-#include "engine/csv.h"
+#include "engine/storage/csv.h"
 #include "ui/widgets/labels.h"
 
 #include <QCoreApplication>

@@ -3,8 +3,8 @@
 // a remote node) is a RecordsSource.
 #pragma once
 
-#include "engine/records.h"
-#include "engine/xlsxexport.h"
+#include "engine/storage/records.h"
+#include "engine/storage/xlsxexport.h"
 #include "ui/backend/consolebackend.h"
 
 #include <QHash>

@@ -1,6 +1,6 @@
 #include "ui/backend/remotebackend.h"
 
-#include "engine/salereport.h"
+#include "engine/storage/salereport.h"
 #include "ui/backend/backendrehearsal.h"
 #include "ui/backend/recordsexport.h"
 
@@ -37,6 +37,17 @@ QJsonValue isoOf(std::int64_t ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
+// The per-event or total request counters of the admin API (apijson's insertCounts).
+RequestCounts countsFromJson(const QJsonObject &o)
+{
+    RequestCounts counts;
+    counts.accepted = o.value(u"accepted").toInteger();
+    counts.won = o.value(u"won").toInteger();
+    counts.lost = o.value(u"lost").toInteger();
+    counts.wonUnits = o.value(u"wonUnits").toInteger();
+    return counts;
+}
+
 // An admin event (GET /api/v1/admin/events) as the engine's snapshot.
 EventSnapshot eventFromJson(const QJsonObject &o)
 {
@@ -53,10 +64,7 @@ EventSnapshot eventFromJson(const QJsonObject &o)
     e.state = eventStateFromString(o.value(u"state").toString()).value_or(EventState::Draft);
     e.stockTotal = o.value(u"stock").toInteger();
     e.remaining = o.value(u"remaining").toInteger();
-    e.acceptedRequests = o.value(u"accepted").toInteger();
-    e.decidedRequests = o.value(u"decided").toInteger();
-    e.wonRequests = o.value(u"won").toInteger();
-    e.lostRequests = o.value(u"lost").toInteger();
+    e.requests = countsFromJson(o);
     e.createdAtMs = msOf(o.value(u"createdAt"));
     e.updatedAtMs = msOf(o.value(u"updatedAt"));
     return e;
@@ -372,11 +380,7 @@ void RemoteBackend::feedMessage(const QString &text)
     stats.atMs = msOf(o.value(u"serverTime"));
     if (stats.atMs == 0)
         stats.atMs = QDateTime::currentMSecsSinceEpoch();
-    stats.accepted = o.value(u"accepted").toInteger();
-    stats.decided = o.value(u"decided").toInteger();
-    stats.wonRequests = o.value(u"won").toInteger();
-    stats.wonUnits = o.value(u"wonUnits").toInteger();
-    stats.lost = o.value(u"lost").toInteger();
+    stats.requests = countsFromJson(o);
     stats.queueDepth = o.value(u"queueDepth").toInteger();
     stats.rejectedOverload = o.value(u"rejectedOverload").toInteger();
     stats.commits = std::uint64_t(o.value(u"commits").toInteger());
@@ -405,12 +409,9 @@ void RemoteBackend::feedMessage(const QString &text)
         }
         const auto state = eventStateFromString(e.value(u"state").toString());
         changed |= state && *state != it->state;
-        it->acceptedRequests = e.value(u"accepted").toInteger();
-        it->decidedRequests = e.value(u"decided").toInteger();
-        it->wonRequests = e.value(u"won").toInteger();
-        it->lostRequests = e.value(u"lost").toInteger();
+        it->requests = countsFromJson(e);
         it->remaining = e.value(u"remaining").toInteger();
-        it->stockTotal = it->remaining + e.value(u"wonUnits").toInteger();
+        it->stockTotal = it->remaining + it->requests.wonUnits;
     }
     if (changed)
         fetchEvents();

@@ -1,8 +1,8 @@
 // Create, edit or duplicate a sale event, with inline validation of every field.
 #pragma once
 
-#include "engine/admintypes.h"
-#include "engine/types.h"
+#include "engine/core/admintypes.h"
+#include "engine/core/types.h"
 
 #include <QDialog>
 

@@ -1,7 +1,7 @@
 // Intent leads (shoppers who wanted to buy and did not get it), paged from the backend.
 #pragma once
 
-#include "engine/recordtypes.h"
+#include "engine/storage/recordtypes.h"
 #include "ui/models/pagedmodel.h"
 
 namespace flashsale {

@@ -1,7 +1,7 @@
 // Won orders, paged from the backend, filtered by event and user.
 #pragma once
 
-#include "engine/recordtypes.h"
+#include "engine/storage/recordtypes.h"
 #include "ui/models/pagedmodel.h"
 
 #include <QHash>

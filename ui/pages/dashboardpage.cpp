@@ -247,10 +247,10 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
         for (const EventSnapshot &e : stats.events) {
             if (e.config.rehearsal)
                 continue;
-            f.accepted += e.acceptedRequests;
-            f.wonRequests += e.wonRequests;
-            f.wonUnits += e.stockTotal - e.remaining;
-            f.lost += e.lostRequests;
+            f.accepted += e.requests.accepted;
+            f.wonRequests += e.requests.won;
+            f.wonUnits += e.requests.wonUnits;
+            f.lost += e.requests.lost;
             if (e.state != EventState::Ended)
                 f.remaining += e.remaining;
         }
@@ -259,11 +259,11 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
     for (const EventSnapshot &e : stats.events) {
         if (e.config.id != m_eventId)
             continue;
-        f.accepted = e.acceptedRequests;
-        f.wonRequests = e.wonRequests;
-        f.wonUnits = e.stockTotal - e.remaining;
-        f.lost = e.lostRequests;
-        f.queue = std::max<std::int64_t>(0, e.acceptedRequests - e.decidedRequests);
+        f.accepted = e.requests.accepted;
+        f.wonRequests = e.requests.won;
+        f.wonUnits = e.requests.wonUnits;
+        f.lost = e.requests.lost;
+        f.queue = e.requests.waiting();
         f.remaining = e.remaining;
         break;
     }

@@ -1,8 +1,8 @@
 // The live dashboard: rates, queue and stock over a moving window, plus the headline tiles.
 #pragma once
 
-#include "engine/enginestats.h"
-#include "engine/recordtypes.h"
+#include "engine/node/enginestats.h"
+#include "engine/storage/recordtypes.h"
 
 #include <QWidget>
 

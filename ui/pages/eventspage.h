@@ -1,8 +1,8 @@
 // The Events page: every sale event with its state and stock, and the staff actions on them.
 #pragma once
 
-#include "engine/admintypes.h"
-#include "engine/types.h"
+#include "engine/core/admintypes.h"
+#include "engine/core/types.h"
 
 #include <QWidget>
 

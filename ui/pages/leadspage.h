@@ -1,8 +1,8 @@
 // The Intent leads page: shoppers who did not get the item, filtered, sorted and exported as CSV.
 #pragma once
 
-#include "engine/recordtypes.h"
-#include "engine/types.h"
+#include "engine/storage/recordtypes.h"
+#include "engine/core/types.h"
 
 #include <QWidget>
 

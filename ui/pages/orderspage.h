@@ -1,8 +1,8 @@
 // The Orders page: every won order, paged from the database, searchable by user, exportable as CSV.
 #pragma once
 
-#include "engine/recordtypes.h"
-#include "engine/types.h"
+#include "engine/storage/recordtypes.h"
+#include "engine/core/types.h"
 
 #include <QTimer>
 #include <QWidget>

@@ -1,8 +1,8 @@
 // Translated names of engine enums and locale-aware formatting of money, counts and times.
 #pragma once
 
-#include "engine/admintypes.h"
-#include "engine/types.h"
+#include "engine/core/admintypes.h"
+#include "engine/core/types.h"
 
 #include <QCoreApplication>
 #include <QString>
