@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -48,7 +49,7 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     m_listen = new QLineEdit(m_engineGroup);
     m_listen->setObjectName(u"listenEdit"_qs);
     m_listen->setText(!settings.listen().isEmpty() ? settings.listen()
-                      : server ? QString(server->baseUrl()).remove(u"http://"_qs) : u"127.0.0.1:8080"_qs);
+                      : server ? QString(server->baseUrl()).remove(u"https://"_qs).remove(u"http://"_qs) : u"127.0.0.1:8080"_qs);
     engineForm->addRow(m_listenLabel, m_listen);
     m_dataDirLabel = new QLabel(m_engineGroup);
     m_dataDir = new QLineEdit(m_engineGroup);
@@ -60,6 +61,16 @@ SettingsPage::SettingsPage(Server *server, QWidget *parent)
     dirRow->addWidget(m_dataDir, 1);
     dirRow->addWidget(m_browse);
     engineForm->addRow(m_dataDirLabel, dirRow);
+    m_tlsCertLabel = new QLabel(m_engineGroup);
+    m_tlsCert = new QLineEdit(settings.tlsCertificateFile(), m_engineGroup);
+    m_tlsCert->setObjectName(u"tlsCertEdit"_qs);
+    m_tlsCert->setPlaceholderText(u"/etc/letsencrypt/live/shop.example.org/fullchain.pem"_qs);
+    engineForm->addRow(m_tlsCertLabel, m_tlsCert);
+    m_tlsKeyLabel = new QLabel(m_engineGroup);
+    m_tlsKey = new QLineEdit(settings.tlsKeyFile(), m_engineGroup);
+    m_tlsKey->setObjectName(u"tlsKeyEdit"_qs);
+    m_tlsKey->setPlaceholderText(u"/etc/letsencrypt/live/shop.example.org/privkey.pem"_qs);
+    engineForm->addRow(m_tlsKeyLabel, m_tlsKey);
     m_restartNote = new QLabel(m_engineGroup);
     m_restartNote->setWordWrap(true);
     engineForm->addRow(m_restartNote);
@@ -192,6 +203,18 @@ bool SettingsPage::validate(QString *problem) const
         *problem = tr("Choose a data directory.");
         return false;
     }
+    const QString tlsCert = m_tlsCert->text().trimmed();
+    const QString tlsKey = m_tlsKey->text().trimmed();
+    if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
+        *problem = tr("HTTPS needs both a certificate file and its key file, or neither.");
+        return false;
+    }
+    for (const QString &file : {tlsCert, tlsKey}) {
+        if (!file.isEmpty() && !QFileInfo(file).isReadable()) {
+            *problem = tr("Cannot read %1.").arg(file);
+            return false;
+        }
+    }
     // The same rules as --store, --queue and --node-id; the engine's texts are English, so the
     // page says it in the console's language.
     const QString store = urlToSave(m_storeUrl, m_savedStoreUrl);
@@ -241,6 +264,7 @@ void SettingsPage::save()
     ConsoleSettings settings;
     settings.setListen(m_listen->text().trimmed());
     settings.setDataDir(QDir::fromNativeSeparators(m_dataDir->text().trimmed()));
+    settings.setTls(m_tlsCert->text().trimmed(), m_tlsKey->text().trimmed());
     settings.setStoreUrl(m_savedStoreUrl);
     settings.setQueueUrl(m_savedQueueUrl);
     settings.setNodeId(m_nodeId->text().trimmed());
@@ -286,9 +310,12 @@ void SettingsPage::retranslate()
     m_engineGroup->setTitle(tr("Engine"));
     m_listenLabel->setText(tr("Listen address:"));
     m_dataDirLabel->setText(tr("Data directory:"));
+    m_tlsCertLabel->setText(tr("TLS certificate (PEM):"));
+    m_tlsKeyLabel->setText(tr("TLS private key (PEM):"));
+    m_tlsCert->setToolTip(tr("Serve HTTPS and WSS on the listen address. Leave empty for plain HTTP."));
     m_browse->setText(tr("Browse…"));
-    m_restartNote->setText(tr("The address and data directory apply at the next start. "
-                              "Command-line options (--listen, --data-dir) take precedence."));
+    m_restartNote->setText(tr("The address, data directory and TLS files apply at the next start. "
+                              "Command-line options (--listen, --data-dir, --tls-cert) take precedence."));
     m_save->setText(tr("Save"));
     m_tokenGroup->setTitle(tr("Admin token"));
     m_showToken->setText(tr("Show"));
