@@ -4,6 +4,7 @@
 #include "engine/api/httptransport.h"
 
 #include "engine/api/httproutes.h"
+#include "engine/api/requestcheck.h"
 #include "engine/api/waitertable.h"
 #include "engine/api/wsfront.h"
 #include "engine/engine.h"
@@ -129,6 +130,8 @@ std::shared_ptr<TransportShared> makeTransportShared(const HttpServiceOptions &o
     return shared;
 }
 
+using requestcheck::transportError;
+
 namespace {
 
 constexpr int kSweepMs = 20;
@@ -174,43 +177,6 @@ std::string answerHead(int status, unsigned version, const QByteArray &contentTy
         out.append("\r\nConnection: keep-alive");
     out.append("\r\n\r\n");
     return out;
-}
-
-RouteReply transportError(int status, const char *code, const QString &message)
-{
-    RouteReply reply;
-    reply.error(status, code, message);
-    reply.closeAfter = true;
-    return reply;
-}
-
-std::optional<HttpMethod> methodOf(http::verb verb, bool *head)
-{
-    *head = false;
-    switch (verb) {
-    case http::verb::get: return HttpMethod::Get;
-    case http::verb::head: *head = true; return HttpMethod::Get;
-    case http::verb::post: return HttpMethod::Post;
-    case http::verb::put: return HttpMethod::Put;
-    case http::verb::delete_: return HttpMethod::Delete;
-    case http::verb::patch: return HttpMethod::Patch;
-    case http::verb::options: return HttpMethod::Options;
-    default: return std::nullopt;
-    }
-}
-
-bool allDigits(beast::string_view text)
-{
-    return !text.empty() && text.size() <= 18 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-beast::string_view trimmed(beast::string_view text)
-{
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
 }
 
 class Front;
@@ -594,8 +560,7 @@ private:
     {
         const HttpLimits &limits = m_front.limits();
         m_parser.emplace();
-        m_parser->header_limit(std::uint32_t(limits.headerBytes));
-        m_parser->body_limit(std::uint64_t(limits.bodyBytes));
+        requestcheck::limit(*m_parser, limits);
         tcpOf(m_stream).expires_after(std::chrono::milliseconds(limits.headerTimeoutMs));
         http::async_read_header(m_stream, m_buffer, *m_parser, [self = this->shared_from_this()](error_code ec, std::size_t) {
             self->headerRead(ec);
@@ -604,70 +569,28 @@ private:
 
     void headerRead(error_code ec)
     {
-        if (ec == http::error::header_limit) {
-            return answer(transportError(431, "header_too_large",
-                                         QStringLiteral("the request line and headers are over %1 bytes").arg(m_front.limits().headerBytes)));
+        if (ec) {
+            std::optional<RouteReply> reply = requestcheck::parseError(ec, m_front.limits());
+            return reply ? answer(std::move(*reply)) : close();
         }
-        if (ec == http::error::body_limit)
-            return refuseBody();
-        if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted
-            || ec == asio::error::eof || ec == asio::error::connection_reset) {
-            return close();
-        }
-        if (ec == http::error::bad_transfer_encoding || ec == http::error::bad_content_length) {
-            return answer(transportError(400, "bad_framing",
-                                         u"send one Content-Length of digits only, or Transfer-Encoding: chunked, not both"_qs));
-        }
-        if (ec)
-            return answer(transportError(400, "bad_request", QStringLiteral("malformed request: %1").arg(QString::fromStdString(ec.message()))));
         ++m_requests;
-        const auto &request = m_parser->get();
-        // Framing, stricter than the parser: one Content-Length of digits only, the only known
-        // transfer coding, never both.
-        int lengths = 0;
-        bool transferEncoding = false;
-        for (const auto &field : request) {
-            if (field.name() == http::field::content_length) {
-                ++lengths;
-                if (!allDigits(trimmed(field.value())))
-                    return answer(transportError(400, "bad_framing", u"Content-Length must be one number of digits only"_qs));
-            } else if (field.name() == http::field::transfer_encoding) {
-                if (transferEncoding || !beast::iequals(trimmed(field.value()), "chunked"))
-                    return answer(transportError(501, "not_implemented", u"the only transfer coding understood is chunked"_qs));
-                transferEncoding = true;
-            }
-        }
-        if (lengths > 1)
-            return answer(transportError(400, "bad_framing", u"send Content-Length once"_qs));
-        if (lengths > 0 && transferEncoding)
-            return answer(transportError(400, "bad_framing", u"send Content-Length or Transfer-Encoding, not both"_qs));
-        if (request.version() != 10 && request.version() != 11)
-            return answer(transportError(505, "version_not_supported", u"speak HTTP/1.1 or HTTP/1.0"_qs));
-        if (request.version() == 11 && request.count(http::field::host) != 1)
-            return answer(transportError(400, "bad_request", u"HTTP/1.1 requests need one Host header"_qs));
-        m_version = request.version();
-        m_keepAlive = m_parser->keep_alive();
-        const std::optional<HttpMethod> method = methodOf(request.method(), &m_head);
-        if (!method)
-            return answer(transportError(501, "not_implemented", u"use GET, HEAD, POST, PUT, DELETE, PATCH or OPTIONS"_qs));
-        m_method = *method;
-        if (m_parser->content_length() && *m_parser->content_length() > std::uint64_t(m_front.limits().bodyBytes))
-            return refuseBody();
+        requestcheck::Head head;
+        if (std::optional<RouteReply> refused = requestcheck::checkHead(*m_parser, m_front.limits(), &head))
+            return answer(std::move(*refused));
+        m_version = head.version;
+        m_keepAlive = head.keepAlive;
+        m_head = head.head;
+        m_method = head.method;
         if (m_parser->is_done())
             return serve();
-        const auto expect = request[http::field::expect];
-        if (!expect.empty()) {
-            if (!beast::iequals(trimmed(expect), "100-continue"))
-                return answer(transportError(417, "expectation_failed", u"the only expectation met is 100-continue"_qs));
-            if (m_version == 11) {
-                static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-                tcpOf(m_stream).expires_after(std::chrono::milliseconds(m_front.limits().sendTimeoutMs));
-                return asio::async_write(m_stream, asio::buffer(kContinue), [self = this->shared_from_this()](error_code ec, std::size_t) {
-                    if (ec)
-                        return self->close();
-                    self->readBody();
-                });
-            }
+        if (head.expectContinue) {
+            static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            tcpOf(m_stream).expires_after(std::chrono::milliseconds(m_front.limits().sendTimeoutMs));
+            return asio::async_write(m_stream, asio::buffer(kContinue), [self = this->shared_from_this()](error_code ec, std::size_t) {
+                if (ec)
+                    return self->close();
+                self->readBody();
+            });
         }
         readBody();
     }
@@ -676,43 +599,21 @@ private:
     {
         tcpOf(m_stream).expires_after(std::chrono::milliseconds(m_front.limits().bodyTimeoutMs));
         http::async_read(m_stream, m_buffer, *m_parser, [self = this->shared_from_this()](error_code ec, std::size_t) {
-            if (ec == http::error::body_limit)
-                return self->refuseBody();
-            if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::eof)
-                return self->close();
-            if (ec)
-                return self->answer(transportError(400, "bad_request", QStringLiteral("malformed body: %1").arg(QString::fromStdString(ec.message()))));
+            if (ec) {
+                std::optional<RouteReply> reply = requestcheck::parseError(ec, self->m_front.limits());
+                return reply ? self->answer(std::move(*reply)) : self->close();
+            }
             self->serve();
         });
-    }
-
-    void refuseBody()
-    {
-        answer(transportError(413, "payload_too_large", QStringLiteral("the body is over %1 bytes").arg(m_front.limits().bodyBytes)));
     }
 
     void serve()
     {
         auto &message = m_parser->get();
-        const beast::string_view target = message.target();
-        if (target.empty() || target.front() != '/')
+        std::optional<RouteRequest> parsed = requestcheck::toRouteRequest(message, m_method);
+        if (!parsed)
             return answer(transportError(400, "bad_request", u"the request target must be a path"_qs));
-        const std::size_t question = target.find('?');
-        RouteRequest request;
-        request.method = m_method;
-        const beast::string_view rawPath = target.substr(0, question);
-        request.path = QString::fromUtf8(QByteArray::fromPercentEncoding(QByteArray(rawPath.data(), qsizetype(rawPath.size()))));
-        if (question != beast::string_view::npos) {
-            const beast::string_view rawQuery = target.substr(question + 1);
-            request.query.setQuery(QString::fromUtf8(rawQuery.data(), qsizetype(rawQuery.size())));
-        }
-        request.headers.reserve(16);
-        for (const auto &field : message) {
-            const beast::string_view name = field.name_string();
-            const beast::string_view value = trimmed(field.value());
-            request.headers.emplace_back(QByteArray(name.data(), qsizetype(name.size())).toLower(),
-                                         QByteArray(value.data(), qsizetype(value.size())));
-        }
+        RouteRequest &request = *parsed;
         request.peer = m_peerAddress;
 
         if (websocket::is_upgrade(message) && WsFront::isEndpoint(request.path) && !m_front.stopping()) {
@@ -729,7 +630,6 @@ private:
         }
         if (m_staffOnly && !HttpRoutes::isStaffPath(request.path))
             return answer(atCapacity());
-        request.body = QByteArray(message.body().data(), qsizetype(message.body().size()));
         RouteReply reply;
         m_front.routes().handle(request, reply, *this);
         // A refused upgrade: the client would wait for a 101 on this connection forever.
