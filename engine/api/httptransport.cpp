@@ -617,8 +617,11 @@ private:
         request.peer = m_peerAddress;
 
         if (websocket::is_upgrade(message) && WsFront::isEndpoint(request.path) && !m_front.stopping()) {
-            if (m_staffOnly && !WsFront::isAdminEndpoint(request.path))
-                return answer(atCapacity());
+            if (m_staffOnly && !WsFront::isAdminEndpoint(request.path)) {
+                RouteReply refused = atCapacity();
+                refused.closeAfter = true; // the client would wait for a 101 on it
+                return answer(std::move(refused));
+            }
             return upgrade(request);
         }
         if (m_front.stopping()) {
@@ -642,6 +645,7 @@ private:
     {
         RouteReply reply = transportError(503, "at_capacity", u"the node has no room for more connections; retry shortly"_qs);
         reply.addHeader("Retry-After", "1");
+        reply.closeAfter = false; // the connection may still ask for /healthz and staff routes
         return reply;
     }
 

@@ -380,13 +380,16 @@ private Q_SLOTS:
         const RawAnswer refused = shopper.read();
         QCOMPARE(refused.status, 503);
         QCOMPARE(QJsonDocument::fromJson(refused.body).object().value(u"error"_qs).toString(), u"at_capacity"_qs);
+        // The refused shopper keeps its connection (it may still reach /healthz on it).
+        shopper.send(get("/healthz"));
+        QCOMPARE(shopper.read().status, 200);
         RawConnection health(port);
         health.send(get("/healthz"));
         QCOMPARE(health.read().status, 200);
         RawConnection staff(port);
         staff.send(get("/api/v1/admin/stats", "Authorization: Bearer test-token\r\n"));
         QCOMPARE(staff.read().status, 200);
-        // Past the total: refused at once.
+        // Past the total (six): refused at once, before any request.
         RawConnection over(port);
         QCOMPARE(over.read().status, 503);
         QVERIFY(over.closedWithin(3000));
