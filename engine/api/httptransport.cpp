@@ -820,13 +820,13 @@ void Front::accept()
         const auto admission = endpointError ? TransportShared::Admission::Full : m_shared->admit(peer);
         if (admission == TransportShared::Admission::Full) {
             // Over the caps: a short answer if the socket takes it at once, then close.
-            static const std::string kFull = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                             "Content-Length: 82\r\nRetry-After: 1\r\nX-Content-Type-Options: nosniff\r\n"
-                                             "Connection: close\r\n\r\n"
-                                             "{\"error\":\"at_capacity\",\"message\":\"too many connections from this address or in all\"}";
+            RouteReply full = transportError(503, "at_capacity", u"too many connections from this address or in all"_qs);
+            full.addHeader("Retry-After", "1");
+            const std::string bytes = answerHead(full.status, 11, full.contentType, std::uint64_t(full.body.size()), full, false)
+                + full.body.toStdString();
             error_code ignored;
             socket.non_blocking(true, ignored);
-            socket.write_some(asio::buffer(kFull), ignored);
+            socket.write_some(asio::buffer(bytes), ignored);
             socket.shutdown(tcp::socket::shutdown_both, ignored);
             socket.close(ignored);
         } else {
