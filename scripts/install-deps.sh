@@ -33,7 +33,7 @@ if [[ "${1:-}" == "--test" ]]; then
     # tst_networkfront makes a self-signed certificate; scripts/fuzz.sh builds libFuzzer
     # targets with clang's sanitizers.
     packages+=(openssl clang-14 libfuzzer-14-dev)
-    # The .xlsx export tests read the workbooks back with openpyxl (tests/xlsxcells.py).
+    # The .xlsx export tests read the workbooks back with openpyxl (tests/support/xlsxcells.py).
     packages+=(python3-openpyxl)
     # The package check lints the .deb it built.
     packages+=(lintian)

@@ -1,6 +1,6 @@
 #include "engine/api/adminauth.h"
 
-#include "engine/admintoken.h"
+#include "engine/api/admintoken.h"
 
 #include <QRandomGenerator>
 

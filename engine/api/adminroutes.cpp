@@ -3,7 +3,7 @@
 #include "engine/api/httproutes.h"
 
 #include "engine/api/queryparams.h"
-#include "engine/apijson.h"
+#include "engine/api/apijson.h"
 
 #include <QJsonArray>
 
@@ -17,11 +17,7 @@ QJsonObject adminEventJson(const EventSnapshot &e)
 {
     QJsonObject json = fullEventJson(e);
     json.insert(u"initialStock"_qs, qint64(e.config.stock));
-    json.insert(u"accepted"_qs, qint64(e.acceptedRequests));
-    json.insert(u"decided"_qs, qint64(e.decidedRequests));
-    json.insert(u"won"_qs, qint64(e.wonRequests));
-    json.insert(u"wonUnits"_qs, qint64(e.stockTotal - e.remaining));
-    json.insert(u"lost"_qs, qint64(e.lostRequests));
+    insertCounts(json, e.requests);
     json.insert(u"createdAt"_qs, isoOrNull(e.createdAtMs));
     json.insert(u"updatedAt"_qs, isoOrNull(e.updatedAtMs));
     json.insert(u"rehearsal"_qs, e.config.rehearsal);
@@ -35,10 +31,10 @@ std::optional<EventConfig> eventConfigFrom(const QJsonObject &body, QString *pro
     EventConfig config;
     config.id = fields.string(u"id"_qs, true, limits::maxEventIdLength).value_or(QString());
     config.name = fields.string(u"name"_qs, true, limits::maxNameLength).value_or(QString());
-    config.priceCents = fields.integer(u"priceCents"_qs, true, 0, 1'000'000'000'000).value_or(0);
+    config.priceCents = fields.integer(u"priceCents"_qs, true, 0, limits::maxPriceCents).value_or(0);
     config.currency = fields.string(u"currency"_qs, false, 3, 3).value_or(config.currency);
-    config.stock = fields.integer(u"stock"_qs, true, 0, 1'000'000'000).value_or(0);
-    config.perUserLimit = std::int32_t(fields.integer(u"perUserLimit"_qs, false, 1, 1'000'000).value_or(1));
+    config.stock = fields.integer(u"stock"_qs, true, 0, limits::maxStock).value_or(0);
+    config.perUserLimit = std::int32_t(fields.integer(u"perUserLimit"_qs, false, 1, limits::maxPerUserLimit).value_or(1));
     config.startsAtMs = fields.time(u"startsAt"_qs).value_or(0);
     config.endsAtMs = fields.time(u"endsAt"_qs).value_or(0);
     if (!fields.ok()) {
@@ -53,10 +49,10 @@ std::optional<EventPatch> eventPatchFrom(const QJsonObject &body, QString *probl
     FieldReader fields(body);
     EventPatch patch;
     patch.name = fields.string(u"name"_qs, false, limits::maxNameLength);
-    patch.priceCents = fields.integer(u"priceCents"_qs, false, 0, 1'000'000'000'000);
+    patch.priceCents = fields.integer(u"priceCents"_qs, false, 0, limits::maxPriceCents);
     patch.currency = fields.string(u"currency"_qs, false, 3, 3);
-    patch.stock = fields.integer(u"stock"_qs, false, 0, 1'000'000'000);
-    if (auto limit = fields.integer(u"perUserLimit"_qs, false, 1, 1'000'000))
+    patch.stock = fields.integer(u"stock"_qs, false, 0, limits::maxStock);
+    if (auto limit = fields.integer(u"perUserLimit"_qs, false, 1, limits::maxPerUserLimit))
         patch.perUserLimit = std::int32_t(*limit);
     patch.startsAtMs = fields.time(u"startsAt"_qs);
     patch.endsAtMs = fields.time(u"endsAt"_qs);
@@ -158,7 +154,7 @@ void HttpRoutes::admin(const RouteRequest &request, const Parts &parts, RouteRep
         if (!body)
             return reply.error(400, "bad_json", problem);
         FieldReader fields(*body);
-        const auto units = fields.integer(u"units"_qs, true, 1, 1'000'000'000);
+        const auto units = fields.integer(u"units"_qs, true, 1, limits::maxStock);
         if (!units)
             return reply.error(400, "invalid_field", fields.problem());
         return answer(m_engine.restockEvent(eventId, *units), 200);

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "engine/api/routerequest.h"
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QThreadPool>
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "engine/api/adminauth.h"
-#include "engine/ticketbook.h"
+#include "engine/core/ticketbook.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -61,7 +61,7 @@ public:
     ~HttpService();
 
     // Each acceptor thread registers one ticket listener (its waiter table).
-    static constexpr int kMaxThreads = TicketBook::kMaxListeners;
+    static constexpr int kMaxThreads = TicketBook::kMaxFrontThreads;
 
     // Binds address:port (0 picks a free port) and starts `threads` acceptors, 1..kMaxThreads.
     bool start(const QHostAddress &address, quint16 port, int threads, QString *error);

@@ -7,7 +7,7 @@
 #include "engine/api/requestcheck.h"
 #include "engine/api/waitertable.h"
 #include "engine/api/wsfront.h"
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QFile>
 

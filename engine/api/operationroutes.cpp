@@ -2,8 +2,8 @@
 #include "engine/api/httproutes.h"
 
 #include "engine/api/adminauth.h"
-#include "engine/apijson.h"
-#include "engine/backup.h"
+#include "engine/api/apijson.h"
+#include "engine/storage/backup.h"
 
 #include <QFileInfo>
 #include <QDir>
@@ -81,12 +81,12 @@ void HttpRoutes::metrics(RouteReply &reply)
         out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ').append(type).append('\n');
     };
     metric("flashsale_requests_accepted_total", "counter", "Purchase requests accepted into the queue.");
-    out.append("flashsale_requests_accepted_total ").append(QByteArray::number(qint64(s.accepted))).append('\n');
+    out.append("flashsale_requests_accepted_total ").append(QByteArray::number(qint64(s.requests.accepted))).append('\n');
     metric("flashsale_requests_decided_total", "counter", "Purchase requests decided, by outcome.");
-    out.append("flashsale_requests_decided_total{outcome=\"won\"} ").append(QByteArray::number(qint64(s.wonRequests))).append('\n');
-    out.append("flashsale_requests_decided_total{outcome=\"lost\"} ").append(QByteArray::number(qint64(s.lost))).append('\n');
+    out.append("flashsale_requests_decided_total{outcome=\"won\"} ").append(QByteArray::number(qint64(s.requests.won))).append('\n');
+    out.append("flashsale_requests_decided_total{outcome=\"lost\"} ").append(QByteArray::number(qint64(s.requests.lost))).append('\n');
     metric("flashsale_won_units_total", "counter", "Units sold.");
-    out.append("flashsale_won_units_total ").append(QByteArray::number(qint64(s.wonUnits))).append('\n');
+    out.append("flashsale_won_units_total ").append(QByteArray::number(qint64(s.requests.wonUnits))).append('\n');
     metric("flashsale_requests_rejected_total", "counter", "Purchase requests refused with 429 because the queue was full.");
     out.append("flashsale_requests_rejected_total{reason=\"overloaded\"} ").append(QByteArray::number(qint64(s.rejectedOverload))).append('\n');
     metric("flashsale_queue_depth", "gauge",
@@ -133,7 +133,7 @@ void HttpRoutes::metrics(RouteReply &reply)
     for (const EventSnapshot &e : s.events)
         if (!e.config.rehearsal)
             out.append("flashsale_event_requests_accepted_total{event=\"").append(e.config.id.toLatin1()).append("\"} ")
-            .append(QByteArray::number(qint64(e.acceptedRequests))).append('\n');
+            .append(QByteArray::number(qint64(e.requests.accepted))).append('\n');
     reply.status = 200;
     reply.contentType = "text/plain; version=0.0.4; charset=utf-8";
     reply.body = std::move(out);

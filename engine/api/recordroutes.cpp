@@ -3,11 +3,11 @@
 #include "engine/api/httproutes.h"
 
 #include "engine/api/queryparams.h"
-#include "engine/apijson.h"
-#include "engine/csv.h"
-#include "engine/records.h"
-#include "engine/salereport.h"
-#include "engine/xlsxexport.h"
+#include "engine/api/apijson.h"
+#include "engine/storage/csv.h"
+#include "engine/storage/records.h"
+#include "engine/storage/salereport.h"
+#include "engine/storage/xlsxexport.h"
 
 #include <QDir>
 #include <QFile>

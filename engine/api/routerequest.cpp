@@ -1,6 +1,6 @@
 #include "engine/api/routerequest.h"
 
-#include "engine/apijson.h"
+#include "engine/api/apijson.h"
 
 #include <QJsonDocument>
 

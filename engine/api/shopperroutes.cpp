@@ -3,7 +3,7 @@
 
 #include "engine/api/adminauth.h"
 #include "engine/api/waitertable.h"
-#include "engine/apijson.h"
+#include "engine/api/apijson.h"
 
 #include <QJsonDocument>
 

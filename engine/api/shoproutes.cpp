@@ -1,7 +1,7 @@
 // The shopper page and its assets, served from the resources.
 #include "engine/api/httproutes.h"
 
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QFile>
 

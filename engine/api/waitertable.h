@@ -2,8 +2,8 @@
 // routes (?wait long polls) and the WebSocket front (purchase and subscribe pushes).
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/ticketinbox.h"
+#include "engine/node/engine.h"
+#include "engine/core/ticketinbox.h"
 
 #include <functional>
 #include <memory>

@@ -1,7 +1,7 @@
 #include "engine/api/wsfront.h"
 
 #include "engine/api/waitertable.h"
-#include "engine/apijson.h"
+#include "engine/api/apijson.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -356,11 +356,11 @@ void WsFront::sendAdminFeed()
     if (m_havePreviousStats && seconds > 0) {
         const auto rate = [seconds](auto now, auto before) { return double(now - before) / seconds; };
         snapshot.insert(u"ratesPerSecond"_qs,
-                        QJsonObject{{u"accepted"_qs, rate(stats.accepted, m_previousStats.accepted)},
-                                    {u"decided"_qs, rate(stats.decided, m_previousStats.decided)},
-                                    {u"won"_qs, rate(stats.wonRequests, m_previousStats.wonRequests)},
-                                    {u"wonUnits"_qs, rate(stats.wonUnits, m_previousStats.wonUnits)},
-                                    {u"lost"_qs, rate(stats.lost, m_previousStats.lost)},
+                        QJsonObject{{u"accepted"_qs, rate(stats.requests.accepted, m_previousStats.requests.accepted)},
+                                    {u"decided"_qs, rate(stats.requests.decided(), m_previousStats.requests.decided())},
+                                    {u"won"_qs, rate(stats.requests.won, m_previousStats.requests.won)},
+                                    {u"wonUnits"_qs, rate(stats.requests.wonUnits, m_previousStats.requests.wonUnits)},
+                                    {u"lost"_qs, rate(stats.requests.lost, m_previousStats.requests.lost)},
                                     {u"rejectedOverload"_qs, rate(stats.rejectedOverload, m_previousStats.rejectedOverload)},
                                     {u"commits"_qs, rate(stats.commits, m_previousStats.commits)}});
     } else {

@@ -3,7 +3,7 @@
 // transport hands it whole text messages and sends what it gives back.
 #pragma once
 
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -2,7 +2,7 @@
 // and the ticket parser, on arbitrary bytes.
 #include "fuzzengine.h"
 
-#include "engine/apijson.h"
+#include "engine/api/apijson.h"
 
 #include <QJsonDocument>
 

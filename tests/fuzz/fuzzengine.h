@@ -6,7 +6,7 @@
 #include "engine/api/httproutes.h"
 #include "engine/api/waitertable.h"
 #include "engine/api/wsfront.h"
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QCoreApplication>
 #include <QTemporaryDir>
