@@ -1390,10 +1390,6 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>浏览…</translation>
     </message>
     <message>
-        <source>The address and data directory apply at the next start. Command-line options (--listen, --data-dir) take precedence.</source>
-        <translation>地址和数据目录在下次启动时生效。命令行选项（--listen、--data-dir）优先。</translation>
-    </message>
-    <message>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1476,6 +1472,30 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>&amp;Advanced: several nodes (PostgreSQL, RabbitMQ)</source>
         <translation>高级：多节点（PostgreSQL、RabbitMQ）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>HTTPS needs both a certificate file and its key file, or neither.</source>
+        <translation>HTTPS 需要同时提供证书文件和私钥文件，或者都不提供。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>TLS certificate (PEM):</source>
+        <translation>TLS 证书（PEM）：</translation>
+    </message>
+    <message>
+        <source>TLS private key (PEM):</source>
+        <translation>TLS 私钥（PEM）：</translation>
+    </message>
+    <message>
+        <source>Serve HTTPS and WSS on the listen address. Leave empty for plain HTTP.</source>
+        <translation>在监听地址上提供 HTTPS 和 WSS。留空则使用普通 HTTP。</translation>
+    </message>
+    <message>
+        <source>The address, data directory and TLS files apply at the next start. Command-line options (--listen, --data-dir, --tls-cert) take precedence.</source>
+        <translation>地址、数据目录和 TLS 文件在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert）优先。</translation>
     </message>
 </context>
 <context>

@@ -117,7 +117,7 @@ private Q_SLOTS:
         QTRY_COMPARE(window.tabs()->tabText(0), u"活动"_qs);
 
         const QStringList allowed{u"RabbitMQ"_qs, u"PostgreSQL"_qs, u"SQLite"_qs, u"CSV"_qs, u"PNG"_qs, u"PDF"_qs,
-                                  u"API"_qs, u"URL"_qs, u"ID"_qs, u"Ctrl"_qs, u"CNY"_qs, u"English"_qs, u"WebSocket"_qs,
+                                  u"API"_qs, u"URL"_qs, u"ID"_qs, u"TLS"_qs, u"PEM"_qs, u"HTTPS"_qs, u"WSS"_qs, u"HTTP"_qs, u"Ctrl"_qs, u"CNY"_qs, u"English"_qs, u"WebSocket"_qs,
                                   u"p50"_qs, u"p99"_qs, u"spring"_qs, u"summer"_qs, u"Flash Sale Console"_qs,
                                   QSysInfo::machineHostName()};
         QStringList english;

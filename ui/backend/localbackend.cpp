@@ -333,6 +333,10 @@ ServerOptions embeddedOptions(ServerOptions options, bool listenGiven, bool data
     }
     if (options.nodeId.isEmpty())
         options.nodeId = settings.nodeId();
+    if (!options.tls.enabled() && !settings.tlsCertificateFile().isEmpty()) {
+        options.tls.certificateChainFile = settings.tlsCertificateFile();
+        options.tls.privateKeyFile = settings.tlsKeyFile();
+    }
     return options;
 }
 

@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -58,6 +59,16 @@ SettingsPage::SettingsPage(ConsoleBackend *backend, BackendServices services, QW
     dirRow->addWidget(m_dataDir, 1);
     dirRow->addWidget(m_browse);
     engineForm->addRow(m_dataDirLabel, dirRow);
+    m_tlsCertLabel = new QLabel(m_engineGroup);
+    m_tlsCert = new QLineEdit(settings.tlsCertificateFile(), m_engineGroup);
+    m_tlsCert->setObjectName(u"tlsCertEdit"_qs);
+    m_tlsCert->setPlaceholderText(u"/etc/letsencrypt/live/shop.example.org/fullchain.pem"_qs);
+    engineForm->addRow(m_tlsCertLabel, m_tlsCert);
+    m_tlsKeyLabel = new QLabel(m_engineGroup);
+    m_tlsKey = new QLineEdit(settings.tlsKeyFile(), m_engineGroup);
+    m_tlsKey->setObjectName(u"tlsKeyEdit"_qs);
+    m_tlsKey->setPlaceholderText(u"/etc/letsencrypt/live/shop.example.org/privkey.pem"_qs);
+    engineForm->addRow(m_tlsKeyLabel, m_tlsKey);
     m_restartNote = new QLabel(m_engineGroup);
     m_restartNote->setWordWrap(true);
     engineForm->addRow(m_restartNote);
@@ -181,6 +192,18 @@ void SettingsPage::setLanguage(const QString &code)
 
 bool SettingsPage::validate(QString *problem) const
 {
+    const QString tlsCert = m_tlsCert->text().trimmed();
+    const QString tlsKey = m_tlsKey->text().trimmed();
+    if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
+        *problem = tr("HTTPS needs both a certificate file and its key file, or neither.");
+        return false;
+    }
+    for (const QString &file : {tlsCert, tlsKey}) {
+        if (!file.isEmpty() && !QFileInfo(file).isReadable()) {
+            *problem = tr("Cannot read %1.").arg(file);
+            return false;
+        }
+    }
     EngineSettings settings;
     settings.listen = m_listen->text().trimmed();
     settings.dataDir = m_dataDir->text().trimmed();
@@ -231,6 +254,7 @@ void SettingsPage::save()
     ConsoleSettings settings;
     settings.setListen(m_listen->text().trimmed());
     settings.setDataDir(QDir::fromNativeSeparators(m_dataDir->text().trimmed()));
+    settings.setTls(m_tlsCert->text().trimmed(), m_tlsKey->text().trimmed());
     settings.setStoreUrl(m_savedStoreUrl);
     settings.setQueueUrl(m_savedQueueUrl);
     settings.setNodeId(m_nodeId->text().trimmed());
@@ -276,9 +300,12 @@ void SettingsPage::retranslate()
     m_engineGroup->setTitle(tr("Engine"));
     m_listenLabel->setText(tr("Listen address:"));
     m_dataDirLabel->setText(tr("Data directory:"));
+    m_tlsCertLabel->setText(tr("TLS certificate (PEM):"));
+    m_tlsKeyLabel->setText(tr("TLS private key (PEM):"));
+    m_tlsCert->setToolTip(tr("Serve HTTPS and WSS on the listen address. Leave empty for plain HTTP."));
     m_browse->setText(tr("Browse…"));
-    m_restartNote->setText(tr("The address and data directory apply at the next start. "
-                              "Command-line options (--listen, --data-dir) take precedence."));
+    m_restartNote->setText(tr("The address, data directory and TLS files apply at the next start. "
+                              "Command-line options (--listen, --data-dir, --tls-cert) take precedence."));
     m_save->setText(tr("Save"));
     m_tokenGroup->setTitle(tr("Admin token"));
     m_showToken->setText(tr("Show"));

@@ -50,6 +50,9 @@ private:
     QLabel *m_listenLabel = nullptr, *m_dataDirLabel = nullptr, *m_restartNote = nullptr, *m_saved = nullptr;
     QLineEdit *m_listen = nullptr;
     QLineEdit *m_dataDir = nullptr;
+    QLabel *m_tlsCertLabel = nullptr, *m_tlsKeyLabel = nullptr;
+    QLineEdit *m_tlsCert = nullptr; // HTTPS/WSS: PEM certificate (chain) file; empty: plain HTTP
+    QLineEdit *m_tlsKey = nullptr;
     QPushButton *m_browse = nullptr;
     QPushButton *m_save = nullptr;
     QLineEdit *m_token = nullptr;

@@ -8,6 +8,13 @@ QString ConsoleSettings::listen() const { return m_settings.value(u"engine/liste
 void ConsoleSettings::setListen(const QString &value) { m_settings.setValue(u"engine/listen"_qs, value); }
 QString ConsoleSettings::dataDir() const { return m_settings.value(u"engine/dataDir"_qs).toString(); }
 void ConsoleSettings::setDataDir(const QString &value) { m_settings.setValue(u"engine/dataDir"_qs, value); }
+QString ConsoleSettings::tlsCertificateFile() const { return m_settings.value(u"engine/tlsCert"_qs).toString(); }
+QString ConsoleSettings::tlsKeyFile() const { return m_settings.value(u"engine/tlsKey"_qs).toString(); }
+void ConsoleSettings::setTls(const QString &certificateFile, const QString &keyFile)
+{
+    m_settings.setValue(u"engine/tlsCert"_qs, certificateFile);
+    m_settings.setValue(u"engine/tlsKey"_qs, keyFile);
+}
 QString ConsoleSettings::language() const { return m_settings.value(u"console/language"_qs).toString(); }
 void ConsoleSettings::setLanguage(const QString &code) { m_settings.setValue(u"console/language"_qs, code); }
 QString ConsoleSettings::exportDir() const { return m_settings.value(u"console/exportDir"_qs).toString(); }

@@ -14,6 +14,9 @@ public:
     void setListen(const QString &value);
     QString dataDir() const;         // empty: the default data dir
     void setDataDir(const QString &value);
+    QString tlsCertificateFile() const; // HTTPS/WSS: empty for plain HTTP
+    QString tlsKeyFile() const;
+    void setTls(const QString &certificateFile, const QString &keyFile);
     QString language() const;        // empty: follow the system on first start
     void setLanguage(const QString &code);
     QString exportDir() const;       // the folder of the last export; empty: none yet
