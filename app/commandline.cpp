@@ -1,6 +1,6 @@
 #include "app/commandline.h"
 
-#include "engine/queueurl.h"
+#include "engine/core/queueurl.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -1,8 +1,8 @@
 // The flashsale command line: GUI or --headless, and the engine node's options.
 #pragma once
 
-#include "engine/server.h"
-#include "engine/simulator.h"
+#include "engine/api/server.h"
+#include "engine/tools/simulator.h"
 
 #include <QStringList>
 

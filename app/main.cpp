@@ -1,10 +1,11 @@
 // flashsale: the admin console with the sale engine embedded, or the engine alone (--headless).
 #include "app/commandline.h"
 #include "app/shutdownsignals.h"
-#include "engine/backup.h"
-#include "engine/salereport.h"
-#include "engine/server.h"
-#include "engine/rehearsal.h"
+#include "engine/api/server.h"
+#include "engine/storage/backup.h"
+#include "engine/storage/salereport.h"
+#include "engine/tools/nodeclient.h"
+#include "engine/tools/rehearsal.h"
 #include "ui/aboutdialog.h"
 #include "ui/consolesettings.h"
 #include "ui/language.h"
@@ -54,6 +55,9 @@ bool rendersWithoutDisplay(int argc, char **argv)
 
 int runHeadless(const CommandLine &commandLine)
 {
+    // Before the server answers anything: a SIGTERM right after the first /healthz must drain,
+    // not kill the node with the default action.
+    ShutdownSignals shutdownSignals;
     Server server(commandLine.server);
     QString error;
     StartFailure failure = StartFailure::Other;
@@ -73,7 +77,6 @@ int runHeadless(const CommandLine &commandLine)
         std::printf("admin token (saved in the data dir, shown once): %s\n", qPrintable(server.adminToken()));
         std::fflush(stdout);
     }
-    ShutdownSignals shutdownSignals;
     int exitCode = 0;
 
     // --simulate: rehearse on a copy of the event through the real API, print one summary, keep serving.
@@ -126,7 +129,7 @@ int runBackup(const CommandLine &commandLine)
     if (!commandLine.connectUrl.isEmpty()) {
         const QString token = connectToken(commandLine, &error);
         if (!token.isEmpty())
-            saved = backup::fetchFromNode(commandLine.connectUrl, token, commandLine.backupFile, &error);
+            saved = nodeclient::fetchBackup(commandLine.connectUrl, token, commandLine.backupFile, &error);
     } else if (!commandLine.server.storeUrl.isEmpty()) {
         error = u"the store is PostgreSQL: back it up with pg_dump"_qs;
     } else {
@@ -152,7 +155,7 @@ int runReport(const CommandLine &commandLine)
     if (!commandLine.connectUrl.isEmpty()) {
         const QString token = connectToken(commandLine, &error);
         if (!token.isEmpty())
-            made = salereport::fetchFromNode(commandLine.connectUrl, token, commandLine.reportEventId, &report, &error);
+            made = nodeclient::fetchReport(commandLine.connectUrl, token, commandLine.reportEventId, &report, &error);
     } else {
         StoreLocation location;
         if (!commandLine.server.storeUrl.isEmpty()) {

@@ -2,8 +2,8 @@
 //   decider  decisions/s of Decider::decide on one thread (20 M decisions, 200 k users)
 //   commit   decided requests/s that SqlStore group-commits to SQLite at the shipped
 //            durability (WAL, synchronous=FULL), next to a plain one-table insert reference
-#include "engine/decider.h"
-#include "engine/store.h"
+#include "engine/core/decider.h"
+#include "engine/storage/store.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -76,7 +76,7 @@ void benchDecider()
             decider.decide(event, requests[std::size_t(i) & (requests.size() - 1)], 1'800'000'000'000);
         const double seconds = double(timer.nsecsElapsed()) / 1e9;
         best = std::max(best, count / seconds);
-        won = event.wonRequests;
+        won = event.requests.won;
     }
     print({{"bench", "decider"}, {"decisions", count}, {"users", users}, {"won", qint64(won)},
            {"decisionsPerSecond", qRound64(best)}});

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
         const QJsonObject result{{u"bench"_qs, u"ui-stall"_qs},
                                  {u"longestStallMs"_qs, double(longestStallNs) / 1e6},
                                  {u"firstFrameMs"_qs, double(firstFrameNs) / 1e6},
-                                 {u"requestsServed"_qs, qint64(stats.accepted)},
+                                 {u"requestsServed"_qs, qint64(stats.requests.accepted)},
                                  {u"refreshMs"_qs, MainWindow::kRefreshMs}};
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);

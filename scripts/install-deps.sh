@@ -30,7 +30,7 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(rabbitmq-server)
     # libfiu's fiu-run/fiu-ctrl and POSIX preload library: I/O fault injection for tst_faults.
     packages+=(fiu-utils libfiu-dev)
-    # The .xlsx export tests read the workbooks back with openpyxl (tests/xlsxcells.py).
+    # The .xlsx export tests read the workbooks back with openpyxl (tests/support/xlsxcells.py).
     packages+=(python3-openpyxl)
     # The package check lints the .deb it built.
     packages+=(lintian)

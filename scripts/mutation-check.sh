@@ -23,19 +23,19 @@ export CCACHE_BASEDIR="$scratch"
 # file) and the ctest names of the tests the README's guarantees table names for it.
 names=() files=() substitutions=() tests=()
 plant() { names+=("$1"); files+=("$2"); substitutions+=("$3"); tests+=("$4"); }
-plant early-answer engine/writer.cpp \
+plant early-answer engine/node/writer.cpp \
     's/(\n(\s*)QString error;\n\s*int attempt = 0;)/\n$2m_publish(batch); \/\/ planted: answer before the commit$1/; s/(if \(!committed\)\n\s*break;\n\s*m_failing[^\n]*\n)\s*m_publish\(batch\);\n/$1/' \
     "tst_durability tst_faults tst_shutdown"
-plant order-ids-restart-at-1 engine/engine.cpp \
+plant order-ids-restart-at-1 engine/node/engine.cpp \
     's/loaded\.maxOrderId \+ 1/1/' \
     "tst_restart tst_postgres"
-plant lead-loses-contact engine/store.cpp \
+plant lead-loses-contact engine/storage/store.cpp \
     "s/contact = CASE WHEN excluded\.contact <> '' THEN excluded\.contact ELSE intents\.contact END/contact = excluded.contact/" \
     "tst_store tst_httpapi"
-plant lead-loses-contact-in-batch engine/store.cpp \
+plant lead-loses-contact-in-batch engine/storage/store.cpp \
     's/if \(!r\.contact\.isEmpty\(\)\)\n\s*l\.contact = r\.contact;/l.contact = r.contact;/' \
     "tst_store tst_httpapi"
-plant per-user-limit-one-too-strict engine/decider.cpp \
+plant per-user-limit-one-too-strict engine/core/decider.cpp \
     's/(unitsOf\(userHash, request\.userId\) \+ request\.quantity) > event\.config\.perUserLimit/$1 >= event.config.perUserLimit/' \
     "tst_httpapi"
 

@@ -1,7 +1,7 @@
 // The console's saved preferences (QSettings): where the engine listens and stores, language, backend.
 #pragma once
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 
 #include <QSettings>
 #include <QString>

@@ -1,6 +1,6 @@
 #include "ui/dashboardpage.h"
 
-#include "engine/records.h"
+#include "engine/storage/records.h"
 #include "ui/eventchoice.h"
 #include "ui/labels.h"
 #include "ui/readerthread.h"
@@ -246,10 +246,10 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
         // counters since start, so "since open" survives a restart.
         f.queue = stats.queueDepth;
         for (const EventSnapshot &e : stats.events) {
-            f.accepted += e.acceptedRequests;
-            f.wonRequests += e.wonRequests;
-            f.wonUnits += e.stockTotal - e.remaining;
-            f.lost += e.lostRequests;
+            f.accepted += e.requests.accepted;
+            f.wonRequests += e.requests.won;
+            f.wonUnits += e.requests.wonUnits;
+            f.lost += e.requests.lost;
             if (e.state != EventState::Ended)
                 f.remaining += e.remaining;
         }
@@ -258,11 +258,11 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
     for (const EventSnapshot &e : stats.events) {
         if (e.config.id != m_eventId)
             continue;
-        f.accepted = e.acceptedRequests;
-        f.wonRequests = e.wonRequests;
-        f.wonUnits = e.stockTotal - e.remaining;
-        f.lost = e.lostRequests;
-        f.queue = std::max<std::int64_t>(0, e.acceptedRequests - e.decidedRequests);
+        f.accepted = e.requests.accepted;
+        f.wonRequests = e.requests.won;
+        f.wonUnits = e.requests.wonUnits;
+        f.lost = e.requests.lost;
+        f.queue = e.requests.waiting();
         f.remaining = e.remaining;
         break;
     }

@@ -1,8 +1,8 @@
 // The live dashboard: rates, queue and stock over a moving window, plus the headline tiles.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/records.h"
+#include "engine/node/engine.h"
+#include "engine/storage/records.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
 // Keeps an event picker (a combo box) in step with the engine's events.
 #pragma once
 
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QList>
 #include <QStringList>

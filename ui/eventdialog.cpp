@@ -20,8 +20,6 @@ namespace flashsale {
 
 namespace {
 enum FieldIndex { IdField, NameField, PriceField, CurrencyField, StockField, LimitField, StartsField, EndsField };
-constexpr std::int64_t kMaxStock = 1'000'000'000;
-constexpr std::int64_t kMaxLimit = 1'000'000;
 
 // A field's message: wraps to two lines, and keeps those two lines while hidden so the dialog
 // neither grows nor shifts its fields under the pointer as messages come and go.
@@ -213,8 +211,8 @@ EventConfig EventDialog::config() const
     c.name = m_name->text().trimmed();
     c.priceCents = Labels::parseMoney(m_price->text()).value_or(-1);
     c.currency = m_currency->currentText().trimmed().toUpper();
-    c.stock = parseCount(m_stock->text(), 0, kMaxStock).value_or(-1);
-    c.perUserLimit = std::int32_t(parseCount(m_limit->text(), 1, kMaxLimit).value_or(0));
+    c.stock = parseCount(m_stock->text(), 0, limits::maxStock).value_or(-1);
+    c.perUserLimit = std::int32_t(parseCount(m_limit->text(), 1, limits::maxPerUserLimit).value_or(0));
     c.startsAtMs = m_startsSet->isChecked() ? m_starts->dateTime().toMSecsSinceEpoch() : 0;
     c.endsAtMs = m_endsSet->isChecked() ? m_ends->dateTime().toMSecsSinceEpoch() : 0;
     return c;
@@ -244,12 +242,12 @@ QString EventDialog::problemOf(int field) const
         break;
     }
     case StockField:
-        if (!parseCount(m_stock->text(), 0, kMaxStock))
-            return tr("Stock is a whole number from 0 to %1.").arg(Labels::count(kMaxStock));
+        if (!parseCount(m_stock->text(), 0, limits::maxStock))
+            return tr("Stock is a whole number from 0 to %1.").arg(Labels::count(limits::maxStock));
         break;
     case LimitField:
-        if (!parseCount(m_limit->text(), 1, kMaxLimit))
-            return tr("The limit per shopper is a whole number from 1 to %1.").arg(Labels::count(kMaxLimit));
+        if (!parseCount(m_limit->text(), 1, limits::maxPerUserLimit))
+            return tr("The limit per shopper is a whole number from 1 to %1.").arg(Labels::count(limits::maxPerUserLimit));
         break;
     case StartsField:
         if (m_original && m_original->state == EventState::Scheduled && !m_startsSet->isChecked())

@@ -1,7 +1,7 @@
 // Create, edit or duplicate a sale event, with inline validation of every field.
 #pragma once
 
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QDialog>
 

@@ -2,7 +2,7 @@
 
 #include "ui/labels.h"
 
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QBrush>
 #include <QColor>
@@ -97,7 +97,7 @@ QVariant EventsModel::data(const QModelIndex &index, int role) const
     case Stock: return Labels::count(e->stockTotal);
     case Remaining: return Labels::count(e->remaining);
     case Won: return Labels::count(e->stockTotal - e->remaining);
-    case Accepted: return Labels::count(e->acceptedRequests);
+    case Accepted: return Labels::count(e->requests.accepted);
     // Once launched the engine records when the sale opened and ended in these times.
     case Starts:
         if (e->config.startsAtMs > 0)

@@ -1,7 +1,7 @@
 // Table model of the sale events, fed with engine snapshots.
 #pragma once
 
-#include "engine/types.h"
+#include "engine/core/types.h"
 
 #include <QAbstractTableModel>
 #include <QList>

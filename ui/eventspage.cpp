@@ -4,7 +4,7 @@
 #include "ui/eventsmodel.h"
 #include "ui/labels.h"
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 
 #include <QClipboard>
 #include <QEvent>
@@ -253,7 +253,7 @@ void EventsPage::restockEvent()
     const EventConfig c = e->config;
     bool ok = false;
     const int units = QInputDialog::getInt(this, tr("Restock"), tr("Units to add to “%1”:").arg(c.name), 10, 1,
-                                           1'000'000'000, 1, &ok);
+                                           int(limits::maxStock), 1, &ok);
     if (!ok)
         return;
     if (confirm(tr("Restock"), tr("Add %1 units to “%2”?").arg(Labels::count(units), c.name)))

@@ -1,7 +1,7 @@
 // The Events page: every sale event with its state and stock, and the staff actions on them.
 #pragma once
 
-#include "engine/engine.h"
+#include "engine/node/engine.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
 // The export button row of a records page: Export…, then a progress bar and Cancel while it runs.
 #pragma once
 
-#include "engine/records.h"
+#include "engine/storage/records.h"
 
 #include <QWidget>
 

@@ -1,9 +1,9 @@
 // Translated names of engine enums and locale-aware formatting of money, counts and times.
 #pragma once
 
-#include "engine/eventbook.h"
-#include "engine/types.h"
-#include "engine/xlsxexport.h"
+#include "engine/core/eventbook.h"
+#include "engine/core/types.h"
+#include "engine/storage/xlsxexport.h"
 
 #include <QCoreApplication>
 #include <QString>

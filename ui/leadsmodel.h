@@ -1,7 +1,7 @@
 // Intent leads (shoppers who wanted to buy and did not get it), paged from the database.
 #pragma once
 
-#include "engine/records.h"
+#include "engine/storage/records.h"
 #include "ui/pagedmodel.h"
 
 namespace flashsale {

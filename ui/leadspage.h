@@ -1,8 +1,8 @@
 // The Intent leads page: shoppers who did not get the item, filtered, sorted and exported as CSV.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/records.h"
+#include "engine/node/engine.h"
+#include "engine/storage/records.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
 // The admin console's main window: starts the embedded engine and hosts one page per task.
 #pragma once
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 
 #include <QMainWindow>
 #include <QPointer>

@@ -1,7 +1,7 @@
 // Won orders, paged from the database, filtered by event and user.
 #pragma once
 
-#include "engine/records.h"
+#include "engine/storage/records.h"
 #include "ui/pagedmodel.h"
 
 #include <QHash>

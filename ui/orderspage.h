@@ -1,8 +1,8 @@
 // The Orders page: every won order, paged from the database, searchable by user, exportable as CSV.
 #pragma once
 
-#include "engine/engine.h"
-#include "engine/records.h"
+#include "engine/node/engine.h"
+#include "engine/storage/records.h"
 
 #include <QTimer>
 #include <QWidget>

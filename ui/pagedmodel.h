@@ -1,7 +1,7 @@
 // A read-only table model that pages rows in from the database as the view scrolls.
 #pragma once
 
-#include "engine/store.h"
+#include "engine/storage/store.h"
 
 #include <QAbstractTableModel>
 #include <QCache>

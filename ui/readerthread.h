@@ -1,7 +1,7 @@
 // A background thread with its own read connection to the store, for queries the GUI must not wait on.
 #pragma once
 
-#include "engine/store.h"
+#include "engine/storage/store.h"
 
 #include <QSqlDatabase>
 #include <QThreadPool>

@@ -1,6 +1,6 @@
 #include "ui/recordsexport.h"
 
-#include "engine/csv.h"
+#include "engine/storage/csv.h"
 #include "ui/labels.h"
 #include "ui/readerthread.h"
 

@@ -2,8 +2,8 @@
 // machines, .xlsx for people (chosen by the file's suffix).
 #pragma once
 
-#include "engine/records.h"
-#include "engine/xlsxexport.h"
+#include "engine/storage/records.h"
+#include "engine/storage/xlsxexport.h"
 
 #include <QHash>
 #include <QObject>
@@ -19,8 +19,8 @@ class ReaderThread;
 // Thread: start()/cancel() and the signals on the GUI thread; the rows are read and written on
 // the ReaderThread. The two share only Progress (atomics); the words and currencies are copied
 // into the job. The file appears complete or not at all. CSV: UTF-8 with BOM, RFC 4180,
-// formula-injection safe (engine/csv.h). .xlsx: typed cells in the UI's language and the
-// system time zone (engine/xlsxexport.h).
+// formula-injection safe (engine/storage/csv.h). .xlsx: typed cells in the UI's language and the
+// system time zone (engine/storage/xlsxexport.h).
 // Lifetime: the ReaderThread must be destroyed (it waits for the job) before this object.
 class RecordsExport : public QObject
 {

@@ -1,6 +1,6 @@
 #include "ui/salereportdialog.h"
 
-#include "engine/salereport.h"
+#include "engine/storage/salereport.h"
 #include "ui/readerthread.h"
 #include "ui/salereportview.h"
 

@@ -1,7 +1,7 @@
 // The console's *Post-sale report…*: computes one event's report off the GUI thread and shows it.
 #pragma once
 
-#include "engine/store.h"
+#include "engine/storage/store.h"
 
 #include <QDialog>
 

@@ -1,7 +1,7 @@
 // The post-sale report of one event as a page: totals table and wall-clock charts, saved as PDF or PNG.
 #pragma once
 
-#include "engine/salereport.h"
+#include "engine/storage/salereport.h"
 
 #include <QHash>
 #include <QWidget>

@@ -1,7 +1,7 @@
 #include "ui/settingspage.h"
 
-#include "engine/queueurl.h"
-#include "engine/server.h"
+#include "engine/core/queueurl.h"
+#include "engine/api/server.h"
 #include "ui/consolesettings.h"
 #include "ui/language.h"
 

@@ -1,6 +1,6 @@
 #include "ui/simulatedialog.h"
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 #include "ui/labels.h"
 
 #include <QComboBox>

@@ -1,8 +1,8 @@
 // Tools → Simulate: a rehearsal of one event, paced synthetic shoppers against a copy of it.
 #pragma once
 
-#include "engine/rehearsal.h"
-#include "engine/types.h"
+#include "engine/tools/rehearsal.h"
+#include "engine/core/types.h"
 
 #include <QDialog>
 #include <QTimer>

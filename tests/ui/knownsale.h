@@ -2,7 +2,7 @@
 // totals its post-sale report must then show exactly.
 #pragma once
 
-#include "../engine/apiclient.h"
+#include "tests/support/apiclient.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 // A real engine node for the console's tests: SQLite in a temporary dir, HTTP on a free port.
 #pragma once
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -1,8 +1,8 @@
 // The live dashboard moves when a simulated sale runs through the real HTTP API, and says what
 // its figures count: the window, since open, the same leads as the simulation summary.
-#include "engine/records.h"
-#include "engine/rehearsal.h"
-#include "engine/simulator.h"
+#include "engine/storage/records.h"
+#include "engine/tools/rehearsal.h"
+#include "engine/tools/simulator.h"
 #include "testserver.h"
 #include "ui/dashboardpage.h"
 #include "ui/simulatedialog.h"

@@ -1,7 +1,7 @@
 // Launching a sale from the console: "Open by itself at" schedules on save, live edits ask first,
 // and quitting with a live sale asks before the shop goes offline.
-#include "apiclient.h"
-#include "enumprinting.h"
+#include "tests/support/apiclient.h"
+#include "tests/support/enumprinting.h"
 #include "testserver.h"
 #include "ui/eventdialog.h"
 #include "ui/eventsmodel.h"
@@ -177,7 +177,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(toString(node.engine().event(u"launch")->state), u"open"_qs, 8000);
         QVERIFY(Engine::nowMs() >= startsAtMs);
         QCOMPARE(apiState(node.server().baseUrl(), u"launch"_qs), u"open"_qs);
-        QCOMPARE(node.engine().event(u"launch")->acceptedRequests, std::int64_t(0));
+        QCOMPARE(node.engine().event(u"launch")->requests.accepted, std::int64_t(0));
     }
 
     // An event opened by hand shows when it opened; an ended one when it ended.

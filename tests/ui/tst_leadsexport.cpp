@@ -1,9 +1,9 @@
 // The console's exports: CSV and .xlsx files that read back with the right rows and cell types,
 // written off the GUI thread; the save dialog that remembers its folder.
-#include "engine/records.h"
-#include "engine/xlsxexport.h"
+#include "engine/storage/records.h"
+#include "engine/storage/xlsxexport.h"
 #include "testserver.h"
-#include "tests/xlsxcells.h"
+#include "tests/support/xlsxcells.h"
 #include "ui/consolesettings.h"
 #include "ui/exportbar.h"
 #include "ui/labels.h"

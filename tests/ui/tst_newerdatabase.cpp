@@ -1,7 +1,7 @@
 // The console on a database made by a newer version: the engine does not start, no page opens,
 // and the message box says why (the console then exits with code 3, see app/main.cpp).
-#include "engine/migrations.h"
-#include "engine/store.h"
+#include "engine/storage/migrations.h"
+#include "engine/storage/store.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>

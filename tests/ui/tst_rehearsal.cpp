@@ -1,8 +1,8 @@
 // Rehearsals cannot hurt: Tools → Simulate runs against a rehearsal copy of the event, paced,
 // with progress counting decided shoppers; the event itself, its stock, orders and leads stay
 // as they were, and shoppers, exports and totals never see the copy.
-#include "apiclient.h"
-#include "engine/records.h"
+#include "tests/support/apiclient.h"
+#include "engine/storage/records.h"
 #include "testserver.h"
 #include "ui/labels.h"
 #include "ui/simulatedialog.h"
@@ -128,7 +128,7 @@ private Q_SLOTS:
         QCOMPARE(copy->config.priceCents, config.priceCents);
         QCOMPARE(copy->config.stock, std::int64_t(200));
         QCOMPARE(copy->remaining, std::int64_t(0));
-        QCOMPARE(copy->wonRequests, std::int64_t(200));
+        QCOMPARE(copy->requests.won, std::int64_t(200));
         QCOMPARE(int(copy->state), int(EventState::Ended));
         QVERIFY2(summaryLabel->text().contains(copyId), qPrintable(summaryLabel->text()));
 
@@ -136,7 +136,7 @@ private Q_SLOTS:
         const EventSnapshot after = *node.engine().event(config.id);
         QCOMPARE(int(after.state), int(before.state));
         QCOMPARE(after.remaining, std::int64_t(200));
-        QCOMPARE(after.acceptedRequests, std::int64_t(0));
+        QCOMPARE(after.requests.accepted, std::int64_t(0));
         const StoredRecords real = storedRecords(node.engine().storeLocation(), config.id, true);
         QCOMPARE(real.orders, std::int64_t(0));
         QCOMPARE(real.leads, std::int64_t(0));
@@ -146,8 +146,8 @@ private Q_SLOTS:
         QCOMPARE(storedRecords(node.engine().storeLocation(), QString(), false).orders, std::int64_t(0));
         QCOMPARE(storedRecords(node.engine().storeLocation(), QString(), false).leads, std::int64_t(0));
         // Totals leave the copy out.
-        QCOMPARE(node.engine().stats().accepted, std::int64_t(0));
-        QCOMPARE(node.engine().stats().wonUnits, std::int64_t(0));
+        QCOMPARE(node.engine().stats().requests.accepted, std::int64_t(0));
+        QCOMPARE(node.engine().stats().requests.wonUnits, std::int64_t(0));
 
         // Shoppers: the copy is as unknown as an event that does not exist.
         ApiClient api(node.server().baseUrl(), node.server().adminToken().toUtf8(), 2);

@@ -1,7 +1,7 @@
 // `flashsale --report EVENT_ID --output FILE`: the real binary, with no display and no
 // QT_QPA_PLATFORM, writes a PDF whose text holds the event's name and totals, or a PNG.
 #include "knownsale.h"
-#include "../engine/engineprocess.h"
+#include "tests/support/engineprocess.h"
 
 #include <QImage>
 #include <QRegularExpression>

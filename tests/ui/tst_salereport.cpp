@@ -3,7 +3,7 @@
 #include "knownsale.h"
 #include "testserver.h"
 
-#include "engine/salereport.h"
+#include "engine/storage/salereport.h"
 #include "ui/labels.h"
 #include "ui/salereportdialog.h"
 #include "ui/salereportview.h"

@@ -1,8 +1,8 @@
 // The WebSocket API end to end on a real socket: a thousand shoppers buying at once, the
 // subscribe and watch pushes, the admin feed, and a clear error for every malformed frame.
-#include "apiclient.h"
+#include "tests/support/apiclient.h"
 
-#include "engine/server.h"
+#include "engine/api/server.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -371,7 +371,7 @@ private Q_SLOTS:
         peer->send({{u"op"_qs, u"watch"_qs}, {u"eventId"_qs, u"ws-bad"_qs}});
         QCOMPARE(peer->next(u"event"_qs, 0).value(u"id"_qs).toString(), u"ws-bad"_qs);
         QVERIFY(!peer->disconnected);
-        QCOMPARE(m_server->engine().event(u"ws-bad"_qs)->acceptedRequests, 0);
+        QCOMPARE(m_server->engine().event(u"ws-bad"_qs)->requests.accepted, 0);
     }
 
     // Binary frames are refused politely; a frame over 64 KiB closes with 1009; others carry on.

@@ -1,0 +1,66 @@
+// JSON shapes and input rules shared by the HTTP and WebSocket fronts, so both speak alike.
+#pragma once
+
+#include "engine/node/engine.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+
+#include <optional>
+
+namespace flashsale {
+
+QJsonValue isoOrNull(std::int64_t ms);
+
+// True while a scheduled event has not reached startsAt: shoppers then see only what the
+// countdown needs.
+bool showsCountdownOnly(const EventSnapshot &event, std::int64_t nowMs);
+// Every field of an event as the admin API starts from.
+QJsonObject fullEventJson(const EventSnapshot &event);
+// GET /api/v1/events/{id} and the WebSocket `event` message (which adds "op"): fullEventJson,
+// or while showsCountdownOnly just id, name, priceCents, currency, state, startsAt and
+// serverTime (not stock, remaining, perUserLimit, endsAt).
+QJsonObject publicEventJson(const EventSnapshot &event);
+// True when two snapshots would give a shopper the same page (serverTime aside).
+bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b);
+
+// GET /api/v1/admin/stats and the admin feed's snapshot.
+QJsonObject statsJson(const EngineStats &stats);
+
+// Adds counts as accepted, decided, won, wonUnits and lost to json (events and totals alike).
+void insertCounts(QJsonObject &json, const RequestCounts &counts);
+
+int statusCodeOf(Status status);
+const char *errorCodeOf(Status status);
+
+// Reads typed fields out of a JSON object, remembering the first problem by field name.
+class FieldReader
+{
+public:
+    explicit FieldReader(const QJsonObject &object) : m_object(object) {}
+
+    std::optional<QString> string(const QString &key, bool required, int maxLength, int minLength = 1);
+    // A required id: a string that is not blank and holds no control or format character
+    // (Unicode Cc/Cf: NUL, line breaks, U+202E and the like).
+    std::optional<QString> identifier(const QString &key, int maxLength);
+    std::optional<std::int64_t> integer(const QString &key, bool required, std::int64_t min, std::int64_t max);
+    // ISO 8601; null clears (returns 0).
+    std::optional<std::int64_t> time(const QString &key);
+
+    bool ok() const { return m_problem.isEmpty(); }
+    const QString &problem() const { return m_problem; }
+
+private:
+    void fail(const QString &key, const QString &what);
+    const QJsonObject &m_object;
+    QString m_problem;
+};
+
+// A purchase body (requestId, userId, quantity, contact?, simulated?) checked against the
+// event's rules. request.simulated mirrors the body: the caller must authorise it.
+std::optional<PurchaseRequest> purchaseFromJson(const QJsonObject &body, const EventSnapshot &event, QString *problem);
+
+// {"error", "message"} (plus startsAt/serverTime for not_open) for a refused submit.
+QJsonObject submitErrorJson(const SubmitResult &result, QStringView eventId);
+
+} // namespace flashsale

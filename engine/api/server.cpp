@@ -1,0 +1,124 @@
+#include "engine/api/server.h"
+
+#include "engine/api/admintoken.h"
+#include "engine/api/scaleout.h"
+
+#include <QDebug>
+#include <QStandardPaths>
+#include <QThread>
+#include <QUrl>
+
+#include <algorithm>
+
+namespace flashsale {
+
+bool ServerOptions::setListen(const QString &text, QString *error)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    bool portOk = false;
+    const uint parsedPort = colon >= 0 ? text.mid(colon + 1).toUInt(&portOk) : 0;
+    QString host = colon >= 0 ? text.left(colon) : QString();
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    QHostAddress address = host.isEmpty() ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
+    if (!portOk || parsedPort > 65535 || address.isNull()) {
+        *error = QStringLiteral("--listen expects ADDR:PORT such as 127.0.0.1:8080, got \"%1\"").arg(text);
+        return false;
+    }
+    listenAddress = address;
+    port = quint16(parsedPort);
+    return true;
+}
+
+QString ServerOptions::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+Server::Server(ServerOptions options)
+    : m_options(std::move(options))
+{
+    if (m_options.dataDir.isEmpty())
+        m_options.dataDir = ServerOptions::defaultDataDir();
+    if (m_options.httpThreads <= 0)
+        m_options.httpThreads = std::clamp(QThread::idealThreadCount(), 1, HttpService::kMaxThreads);
+}
+
+Server::~Server()
+{
+    stop(0);
+}
+
+bool Server::start(QString *error, StartFailure *failure)
+{
+    if (failure)
+        *failure = StartFailure::Other;
+    const AdminToken token = AdminToken::resolve(m_options.adminToken, m_options.dataDir, error);
+    if (token.value.isEmpty())
+        return false;
+    m_adminToken = token.value;
+    m_tokenGenerated = token.generated;
+
+    EngineOptions engineOptions;
+    if (m_options.storeUrl.isEmpty()) {
+        engineOptions.store = StoreLocation::sqliteIn(m_options.dataDir);
+    } else {
+        engineOptions.store = StoreLocation::fromUrl(m_options.storeUrl, error);
+        if (engineOptions.store.driver.isEmpty())
+            return false;
+    }
+    engineOptions.maxQueueDepth = m_options.maxQueueDepth;
+    engineOptions.queueUrl = m_options.queueUrl;
+    engineOptions.nodeId = m_options.nodeId;
+    engineOptions.scaleOut = linkedScaleOut();
+    auto engine = std::make_unique<Engine>(engineOptions);
+    if (!engine->start(error, failure))
+        return false;
+    auto http = std::make_unique<HttpService>(*engine, m_options.durableGraceMs, m_options.publicMetrics);
+    http->setAdminToken(m_adminToken);
+    if (!http->start(m_options.listenAddress, m_options.port, m_options.httpThreads, error)) {
+        engine->stop(0);
+        return false;
+    }
+    m_engine = std::move(engine);
+    m_http = std::move(http);
+    return true;
+}
+
+void Server::stop(int drainTimeoutMs)
+{
+    if (!m_engine)
+        return;
+    // The engine drains first so that clients waiting on their tickets still get answers.
+    m_engine->stop(drainTimeoutMs);
+    m_http->stop();
+    m_http.reset();
+    m_engine.reset();
+}
+
+bool Server::regenerateAdminToken(QString *error)
+{
+    const AdminToken token = AdminToken::regenerate(m_options.dataDir, error);
+    if (token.value.isEmpty())
+        return false;
+    m_adminToken = token.value;
+    if (m_http)
+        m_http->setAdminToken(m_adminToken);
+    return true;
+}
+
+QString Server::baseUrl() const
+{
+    const QHostAddress address = m_options.listenAddress;
+    const quint16 port = m_http ? m_http->port() : m_options.port;
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
+                                                                             : address.toString();
+    return QStringLiteral("http://%1:%2").arg(host).arg(port);
+}
+
+QString Server::shopUrl(const QString &eventId) const
+{
+    return baseUrl() + u"/shop/"_qs + QString::fromLatin1(QUrl::toPercentEncoding(eventId));
+}
+
+} // namespace flashsale

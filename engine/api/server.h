@@ -1,0 +1,65 @@
+// One running engine node: the engine, its HTTP API and its admin token, started together.
+#pragma once
+
+#include "engine/node/engine.h"
+#include "engine/api/httpservice.h"
+
+#include <QHostAddress>
+#include <QString>
+
+#include <memory>
+
+namespace flashsale {
+
+struct ServerOptions {
+    QString dataDir;
+    QString storeUrl; // postgresql://USER:PASS@HOST:PORT/DB; empty: SQLite in dataDir
+    QString queueUrl; // amqp://USER:PASS@HOST:PORT/VHOST; empty: the embedded in-process queue
+    QString nodeId;   // names this node in logs, metrics and the cluster; empty: the host name
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 port = 8080;
+    QString adminToken; // empty: FLASHSALE_ADMIN_TOKEN, else the data dir's token file
+    int httpThreads = 0; // 0: one per core, at most HttpService::kMaxThreads
+    bool publicMetrics = false; // /metrics without the admin token (it lists every event id)
+    std::int64_t maxQueueDepth = 200'000;
+    // How long a client waits for the journal commit beyond its ?wait before a 503.
+    int durableGraceMs = kDefaultDurableGraceMs;
+
+    // Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"; false and error when malformed.
+    bool setListen(const QString &text, QString *error);
+    static QString defaultDataDir();
+};
+
+// Thread: created, started and stopped on one thread (the main thread).
+class Server
+{
+public:
+    explicit Server(ServerOptions options);
+    ~Server();
+
+    // On failure, failure (if given) says why (see StartFailure).
+    bool start(QString *error, StartFailure *failure = nullptr);
+    // Stops accepting purchases, lets the queue drain (up to drainTimeoutMs), then stops.
+    void stop(int drainTimeoutMs = 30000);
+    bool isRunning() const { return m_engine != nullptr; }
+
+    Engine &engine() { return *m_engine; }
+    const ServerOptions &options() const { return m_options; }
+    QString adminToken() const { return m_adminToken; }
+    bool adminTokenWasGenerated() const { return m_tokenGenerated; }
+    // Writes a new token to the data dir and uses it from now on.
+    bool regenerateAdminToken(QString *error);
+    // http://ADDR:PORT of the API.
+    QString baseUrl() const;
+    // The shopper page of one event on this node: baseUrl()/shop/{eventId}.
+    QString shopUrl(const QString &eventId) const;
+
+private:
+    ServerOptions m_options;
+    QString m_adminToken;
+    bool m_tokenGenerated = false;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<HttpService> m_http;
+};
+
+} // namespace flashsale

@@ -1,0 +1,167 @@
+// Value types shared by every layer of the sale engine: events, purchase requests, decisions.
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+namespace flashsale {
+
+// Life cycle of a sale event. Zero is never a valid value.
+enum class EventState : std::uint8_t {
+    Draft = 1,     // being configured; shoppers get 409 not_open
+    Scheduled = 2, // launched, opens by itself at startsAt
+    Open = 3,      // taking purchases
+    Paused = 4,    // temporarily closed; requests are decided lost (not_open)
+    SoldOut = 5,   // no stock left; a restock reopens it
+    Ended = 6,     // closed for good (by staff or at endsAt)
+};
+
+// Why a request lost. Zero means "did not lose".
+enum class LossReason : std::uint8_t {
+    None = 0,
+    SoldOut = 1,
+    LimitReached = 2,
+    NotOpen = 3,
+};
+
+// Where a ticket is in its life. Pending tickets are accepted but not yet durable.
+enum class TicketState : std::uint8_t {
+    Pending = 1, // accepted, the journal commit has not finished
+    Queued = 2,  // durably journaled, waiting for the decider
+    Won = 3,
+    Lost = 4,
+};
+
+// Won or lost: the ticket has its final answer.
+inline bool isDecided(TicketState state)
+{
+    return state == TicketState::Won || state == TicketState::Lost;
+}
+
+QString toString(EventState state);
+QString toString(LossReason reason);
+QString toString(TicketState state);
+std::optional<EventState> eventStateFromString(QStringView text);
+std::optional<LossReason> lossReasonFromString(QStringView text);
+
+// What staff configure for an event. Times are Unix epoch milliseconds, 0 = not set.
+struct EventConfig {
+    QString id;   // slug, [a-z0-9-]{1,64}
+    QString name; // any Unicode
+    std::int64_t priceCents = 0;
+    QString currency = QStringLiteral("CNY");
+    std::int64_t stock = 0; // initial units
+    std::int32_t perUserLimit = 1;
+    std::int64_t startsAtMs = 0;
+    std::int64_t endsAtMs = 0;
+    // A copy made for a simulated rehearsal: never shown to shoppers, left out of exports,
+    // records and totals unless asked for. Set only by Engine::createRehearsal.
+    bool rehearsal = false;
+};
+
+// How many purchase requests an event took in and how they ended (or a node's sum over its
+// events): the one declaration of the per-event counters, held by the decider's runtime, the
+// snapshots, a cluster take-over and the node's totals. A value.
+struct RequestCounts {
+    std::int64_t accepted = 0; // taken into the queue (journaled or confirmed by the broker)
+    std::int64_t won = 0;      // requests decided won
+    std::int64_t lost = 0;     // requests decided lost
+    std::int64_t wonUnits = 0; // units the won requests bought
+
+    std::int64_t decided() const { return won + lost; }
+    // Accepted and not decided yet (never negative).
+    std::int64_t waiting() const { return accepted > decided() ? accepted - decided() : 0; }
+    RequestCounts &operator+=(const RequestCounts &other);
+    RequestCounts &operator-=(const RequestCounts &other);
+    bool operator==(const RequestCounts &) const = default;
+};
+
+// A point-in-time copy of one event, safe to hand to any thread.
+struct EventSnapshot {
+    EventConfig config;
+    EventState state = EventState::Draft;
+    std::int64_t stockTotal = 0; // initial stock + all restocks
+    std::int64_t remaining = 0;  // stockTotal - requests.wonUnits
+    RequestCounts requests;
+    std::int64_t createdAtMs = 0;
+    std::int64_t updatedAtMs = 0;
+    std::int64_t deciderEpoch = 0; // cluster: the fencing epoch of the decider that wrote it (0: embedded)
+};
+
+// One shopper's purchase request as accepted by a front end. Strings are validated lengths.
+struct PurchaseRequest {
+    std::uint64_t seq = 0;    // ticket sequence number, global and gap-free in acceptance order
+    std::uint64_t ticketTag = 0; // random part of the public ticket id (64 CSPRNG bits; 32 before 0.2)
+    std::int32_t eventIndex = -1;
+    std::int32_t quantity = 0;
+    std::int64_t acceptedAtMs = 0;     // wall clock, stored
+    std::int64_t acceptedSteadyUs = 0; // monotonic, for latency; 0 after a restart
+    QString eventId;
+    QString requestId;
+    QString userId;  // as the shopper sent it; stored so
+    QString userKey; // userKeyOf(userId): what the per-user limit compares; computed by the front end off the decider thread
+    std::uint64_t userHash = 0; // hashUserId(userKey), likewise
+    QString contact;
+    bool simulated = false; // sent by the sale simulator; exports can leave these out
+    // Cluster: the broker delivery that carried the request to this decider (0 when embedded).
+    std::uint64_t deliveryTag = 0;
+    std::uint32_t deliveryGeneration = 0; // which consumer connection the tag belongs to
+};
+
+// The key under which a user id counts towards the per-user limit and owns its requestIds:
+// NFKC-normalised, case-folded, leading and trailing whitespace removed, so "alice", "Alice",
+// "ALICE", "ａｌｉｃｅ" (full width) and "alice " are one shopper. Ids are stored as sent; every
+// reader (decider, start-up load, cluster intake) derives the key with this one function.
+QString userKeyOf(QStringView userId);
+
+// A 64-bit hash of a user key (userKeyOf), never 0; the decider's per-user table is keyed by it.
+// Qt seeds it per process (hash-flooding defence): never send it to another node or store it.
+std::uint64_t hashUserId(QStringView userKey);
+
+// The decider's verdict on one request.
+struct Decision {
+    std::uint64_t seq = 0;
+    std::int32_t eventIndex = -1;
+    TicketState outcome = TicketState::Lost; // Won or Lost
+    LossReason reason = LossReason::None;
+    std::int64_t orderId = 0; // > 0 when won
+    std::int64_t decidedAtMs = 0;
+    std::int64_t unitPriceCents = 0;
+    std::int64_t deciderEpoch = 0; // cluster: the epoch it was decided under; commits check it (0: embedded)
+};
+
+// The outcome of a decided request, kept by a cluster decider to recognise redeliveries.
+struct DecidedOutcome {
+    TicketState state = TicketState::Lost;
+    LossReason reason = LossReason::None;
+    std::int64_t orderId = 0;
+};
+
+// Limits enforced on input, in one place so every front end agrees.
+namespace limits {
+inline constexpr int maxEventIdLength = 64;
+inline constexpr int maxRequestIdLength = 128;
+inline constexpr int maxUserIdLength = 128;
+inline constexpr int maxContactLength = 256;
+inline constexpr int maxNameLength = 200;
+inline constexpr std::int64_t maxPriceCents = 1'000'000'000'000;
+inline constexpr std::int64_t maxStock = 1'000'000'000; // initial stock, a restock's units, and their total
+inline constexpr std::int32_t maxPerUserLimit = 1'000'000;
+inline constexpr qsizetype maxBodyBytes = 64 * 1024;
+inline constexpr int maxWaitMs = 10000;
+} // namespace limits
+
+bool isValidEventId(QStringView id);
+
+// Public ticket text: "<seq>-<tag in hex>", the tag at least 8 digits (tickets of 0.1.0 have 8,
+// newer ones up to 16). The tag makes tickets unguessable.
+QString formatTicket(std::uint64_t seq, std::uint64_t tag);
+bool parseTicket(QStringView text, std::uint64_t *seq, std::uint64_t *tag);
+
+// A fresh ticket tag: 64 bits from the kernel's CSPRNG (getrandom), drawn in batches per thread
+// so a purchase does not make a system call. Any thread.
+std::uint64_t newTicketTag();
+
+} // namespace flashsale

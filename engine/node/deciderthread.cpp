@@ -1,0 +1,183 @@
+#include "engine/node/deciderthread.h"
+
+#include <chrono>
+
+namespace flashsale {
+
+namespace {
+constexpr auto kTickInterval = std::chrono::milliseconds(100);
+}
+
+DeciderThread::DeciderThread(EventBook &events, Writer &writer, std::int64_t nextOrderId, Clock clock)
+    : m_events(events)
+    , m_writer(writer)
+    , m_decider(nextOrderId)
+    , m_clock(clock)
+{
+}
+
+DeciderThread::DeciderThread(EventBook &events, Writer &writer, Clock clock)
+    : m_events(events)
+    , m_writer(writer)
+    , m_decider(Decider::withOrderIdsFromSeq())
+    , m_clustered(true)
+    , m_clock(clock)
+{
+}
+
+DeciderThread::~DeciderThread()
+{
+    stop();
+}
+
+void DeciderThread::start()
+{
+    m_thread = std::thread([this] { run(); });
+}
+
+void DeciderThread::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+template<typename AppendFn>
+void DeciderThread::push(AppendFn &&append)
+{
+    bool wasEmpty = false;
+    {
+        std::lock_guard lock(m_mutex);
+        wasEmpty = m_inbox.empty();
+        append(m_inbox);
+    }
+    if (wasEmpty)
+        m_wake.notify_one();
+}
+
+void DeciderThread::enqueue(PurchaseRequest request)
+{
+    push([&](std::vector<Item> &inbox) { inbox.push_back(Item{std::move(request), {}}); });
+}
+
+void DeciderThread::enqueue(std::vector<PurchaseRequest> &requests)
+{
+    push([&](std::vector<Item> &inbox) {
+        for (PurchaseRequest &request : requests)
+            inbox.push_back(Item{std::move(request), {}});
+    });
+    requests.clear();
+}
+
+void DeciderThread::enqueueTask(std::function<void()> task)
+{
+    push([&](std::vector<Item> &inbox) { inbox.push_back(Item{PurchaseRequest(), std::move(task)}); });
+}
+
+std::size_t DeciderThread::depth() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_inbox.size();
+}
+
+void DeciderThread::run()
+{
+    std::vector<Item> items;
+    std::vector<PurchaseRequest> batch;
+    std::vector<DecidedRequest> decided;
+    const auto flush = [&] {
+        if (batch.empty())
+            return;
+        decideBatch(batch, decided);
+        m_writer.enqueueDecided(decided);
+        batch.clear();
+    };
+    auto nextTick = std::chrono::steady_clock::now();
+    for (;;) {
+        bool stopping = false;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait_until(lock, nextTick, [&] { return m_stopping || !m_inbox.empty(); });
+            std::swap(items, m_inbox);
+            stopping = m_stopping;
+        }
+        for (Item &item : items) {
+            if (item.task) {
+                flush();
+                item.task();
+            } else {
+                batch.push_back(std::move(item.request));
+            }
+        }
+        items.clear();
+        flush();
+        if (std::chrono::steady_clock::now() >= nextTick) {
+            m_events.tick(m_clock());
+            nextTick = std::chrono::steady_clock::now() + kTickInterval;
+        }
+        if (stopping && depth() == 0)
+            break;
+    }
+}
+
+void DeciderThread::decideBatch(std::vector<PurchaseRequest> &batch, std::vector<DecidedRequest> &decided)
+{
+    decided.reserve(batch.size());
+    const std::int64_t nowMs = m_clock();
+    m_events.withRuntimesLocked([&] {
+        EventBook::Slot *slot = nullptr;
+        std::int32_t slotIndex = -1;
+        std::vector<EventBook::Slot *> touched;
+        for (PurchaseRequest &request : batch) {
+            if (request.eventIndex != slotIndex) {
+                slotIndex = request.eventIndex;
+                slot = m_events.slot(slotIndex);
+                if (std::find(touched.begin(), touched.end(), slot) == touched.end())
+                    touched.push_back(slot);
+            }
+            const EventState before = slot->runtime.state;
+            if (m_clustered) {
+                decided.push_back(decideClustered(slot->runtime, request, nowMs));
+            } else {
+                Decision decision = m_decider.decide(slot->runtime, request, nowMs);
+                decided.push_back(DecidedRequest{std::move(request), decision});
+            }
+            if (slot->runtime.state != before)
+                m_events.persistLocked(*slot, nowMs);
+        }
+        for (EventBook::Slot *s : touched)
+            m_events.publishLocked(*s);
+    });
+}
+
+DecidedRequest DeciderThread::decideClustered(EventRuntime &event, PurchaseRequest &request, std::int64_t nowMs)
+{
+    DecidedRequest d{std::move(request), Decision(), DecidedRequest::Disposition::Decided};
+    d.decision.seq = d.request.seq;
+    d.decision.eventIndex = d.request.eventIndex;
+    d.decision.decidedAtMs = nowMs;
+    d.decision.unitPriceCents = event.config.priceCents;
+    d.decision.deciderEpoch = event.deciderEpoch;
+    if (event.deciderEpoch == 0) {
+        d.disposition = DecidedRequest::Disposition::Returned;
+        return d;
+    }
+    if (auto it = event.decidedByRequestId.constFind(d.request.requestId); it != event.decidedByRequestId.constEnd()) {
+        d.disposition = DecidedRequest::Disposition::Repeat;
+        d.decision.outcome = it->state;
+        d.decision.reason = it->reason;
+        d.decision.orderId = it->orderId;
+        return d;
+    }
+    d.decision = m_decider.decide(event, d.request, nowMs);
+    d.decision.deciderEpoch = event.deciderEpoch;
+    event.decidedByRequestId.insert(d.request.requestId,
+                                    DecidedOutcome{d.decision.outcome, d.decision.reason, d.decision.orderId});
+    return d;
+}
+
+} // namespace flashsale

@@ -1,0 +1,72 @@
+// The one decider thread: takes accepted requests in arrival order, decides each, and hands
+// the decisions to the writer, which makes request and decision durable in one commit.
+// In cluster mode it decides only the events this node took over, recognises requests already
+// decided, and runs tasks (take-overs, staff commands) in order with the requests.
+#pragma once
+
+#include "engine/core/decider.h"
+#include "engine/core/eventbook.h"
+#include "engine/node/writer.h"
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace flashsale {
+
+// Thread safety: enqueue and depth may be called from any thread (m_mutex guards the inbox).
+// The Decider and every EventRuntime are touched only on the decider thread, with
+// EventBook's mutex held for the whole batch.
+class DeciderThread
+{
+public:
+    using Clock = std::int64_t (*)();
+
+    DeciderThread(EventBook &events, Writer &writer, std::int64_t nextOrderId, Clock clock);
+    // Cluster mode: order ids are ticket seqs, and decisions carry the event's epoch.
+    DeciderThread(EventBook &events, Writer &writer, Clock clock);
+    ~DeciderThread();
+
+    void start();
+    // Decides everything already enqueued, then stops.
+    void stop();
+
+    // Hands over one accepted request; requests are decided in the order they are enqueued.
+    void enqueue(PurchaseRequest request);
+    void enqueue(std::vector<PurchaseRequest> &requests);
+    // Runs task on the decider thread after everything enqueued before it.
+    void enqueueTask(std::function<void()> task);
+
+    std::size_t depth() const;
+
+private:
+    // A request, or a task when task is set.
+    struct Item {
+        PurchaseRequest request;
+        std::function<void()> task;
+    };
+
+    // Appends to the inbox under its lock and wakes the thread if it was idle.
+    template<typename AppendFn>
+    void push(AppendFn &&append);
+    void run();
+    void decideBatch(std::vector<PurchaseRequest> &batch, std::vector<DecidedRequest> &decided);
+    // Cluster mode: the disposition of one request of an event this node may no longer decide.
+    DecidedRequest decideClustered(EventRuntime &event, PurchaseRequest &request, std::int64_t nowMs);
+
+    EventBook &m_events;
+    Writer &m_writer;
+    Decider m_decider; // decider thread only
+    bool m_clustered = false;
+    Clock m_clock;
+    std::thread m_thread;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::vector<Item> m_inbox; // guarded by m_mutex
+    bool m_stopping = false;
+};
+
+} // namespace flashsale

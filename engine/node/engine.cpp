@@ -1,0 +1,501 @@
+#include "engine/node/engine.h"
+
+#include "engine/core/queueurl.h"
+#include "engine/node/deciderthread.h"
+#include "engine/node/writer.h"
+
+#include <QDateTime>
+#include <QDebug>
+#include <QSysInfo>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+namespace flashsale {
+
+namespace {
+constexpr int kAdminCommitTimeoutMs = 5000;
+}
+
+std::int64_t Engine::nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+std::int64_t Engine::steadyMicros()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+Engine::Engine(EngineOptions options)
+    : m_options(std::move(options))
+{
+}
+
+Engine::~Engine()
+{
+    stop(0);
+}
+
+bool Engine::start(QString *error, StartFailure *failure)
+{
+    if (failure)
+        *failure = StartFailure::Other;
+    const bool clustered = !m_options.queueUrl.isEmpty();
+    if (clustered) {
+        if (!m_options.scaleOut) {
+            *error = QStringLiteral("this build has no RabbitMQ support (configured with FLASHSALE_WITH_RABBITMQ=OFF): "
+                                    "a queue (--queue) cannot be used");
+            return false;
+        }
+        if (m_options.store.isSqlite()) {
+            *error = QStringLiteral("a queue (--queue) needs a PostgreSQL store (--store postgresql://...): every node must share one database");
+            return false;
+        }
+        if (const QString problem = checkQueueUrl(m_options.queueUrl); !problem.isEmpty()) {
+            *error = problem;
+            return false;
+        }
+        if (m_options.nodeId.isEmpty())
+            m_options.nodeId = QSysInfo::machineHostName();
+    }
+    m_store = std::make_unique<SqlStore>(m_options.store);
+    Writer::FencedFn fenced;
+    if (clustered)
+        fenced = [this](const std::vector<FencedEvent> &events, WriterBatch &dropped) { onFenced(events, dropped); };
+    m_writer = std::make_unique<Writer>(*m_store, [this](WriterBatch &batch) { onCommitted(batch); }, std::move(fenced));
+    m_events = std::make_unique<EventBook>([this](const EventSnapshot &row) {
+        m_lastRowGeneration.store(m_writer->enqueueEventRow(row), std::memory_order_release);
+    });
+
+    LoadedState loaded;
+    const bool opened = m_writer->start([&] { return m_store->open(error) && m_store->load(&loaded, error); });
+    const schema::UpgradeResult &upgrade = m_store->schemaUpgrade();
+    if (!opened) {
+        if (failure && upgrade.outcome == schema::Outcome::TooNew)
+            *failure = StartFailure::SchemaTooNew;
+        m_writer.reset();
+        return false;
+    }
+    if (upgrade.outcome == schema::Outcome::Migrated) {
+        qInfo("database schema upgraded from version %d to %d%s", upgrade.foundVersion, upgrade.version,
+              qPrintable(upgrade.backupPath.isEmpty() ? QString() : u"; the copy from before is "_qs + upgrade.backupPath));
+    }
+
+    if (clustered) {
+        // Every event starts as a mirror; this node decides one only once the broker hands it
+        // the event's queue and it has taken the event over in the store.
+        m_events->setClustered(true);
+        m_tickets.useSeqBlocks();
+    }
+    rebuildMemory(loaded);
+    if (clustered)
+        m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, &Engine::nowMs);
+    else
+        m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, loaded.maxOrderId + 1, &Engine::nowMs);
+    m_decider->start();
+    if (clustered && !startScaleOut(error)) {
+        m_decider->stop();
+        m_writer->stop();
+        return false;
+    }
+    m_running = true;
+    return true;
+}
+
+void Engine::rebuildMemory(LoadedState &loaded)
+{
+    QHash<QString, RequestCounts> counts;
+    for (const LoadedTicket &t : loaded.tickets) {
+        RequestCounts &c = counts[t.eventId];
+        ++c.accepted;
+        if (t.view.state == TicketState::Won)
+            ++c.won;
+        else if (t.view.state == TicketState::Lost)
+            ++c.lost;
+    }
+    for (const EventSnapshot &event : loaded.events) {
+        QHash<QString, std::int32_t> byUser = loaded.wonUnitsByEventAndUser.take(event.config.id);
+        RequestCounts c = counts.value(event.config.id);
+        for (std::int32_t units : std::as_const(byUser))
+            c.wonUnits += units;
+        m_events->restore(event, byUser, c);
+        m_totals.add(c);
+        if (event.config.rehearsal)
+            m_rehearsalTotals.add(c);
+    }
+    for (LoadedTicket &t : loaded.tickets) {
+        t.view.eventIndex = m_events->indexOf(t.eventId);
+        m_tickets.restore(t.view, t.requestId, t.userHash);
+    }
+}
+
+bool Engine::startScaleOut(QString *error)
+{
+    m_cluster = m_options.scaleOut(ScaleOutSetup{static_cast<ClusterHost &>(*this), *m_events, m_tickets, m_options.store,
+                                                 m_options.queueUrl, m_options.nodeId},
+                                   error);
+    if (!m_cluster)
+        return false;
+    m_cluster->start();
+    // Give the link a moment to connect so that a fresh node answers its first request.
+    m_cluster->waitUntilAvailable(5000);
+    return true;
+}
+
+void Engine::stop(int drainTimeoutMs)
+{
+    if (!m_running.exchange(false))
+        return;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drainTimeoutMs);
+    while (m_inflight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (m_inflight.load() > 0)
+        qWarning("%lld requests still %s after the drain timeout", static_cast<long long>(m_inflight.load()),
+                 m_cluster ? "unconfirmed by the broker" : "undecided; deciding and committing them now");
+    if (m_cluster) {
+        // Decide and commit what was delivered, acknowledge it, then leave the queues to other nodes.
+        m_cluster->stopIntake();
+        m_decider->stop();
+        m_writer->stop();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        m_cluster->stop(std::max<int>(1000, int(left.count())));
+        return;
+    }
+    m_decider->stop();
+    m_writer->stop();
+}
+
+bool Engine::isAccepting() const
+{
+    if (!m_running.load(std::memory_order_relaxed))
+        return false;
+    return m_cluster ? m_cluster->isAvailable() : !m_writer->isFailing();
+}
+
+QString Engine::unavailableReason() const
+{
+    if (!m_running.load(std::memory_order_relaxed))
+        return QStringLiteral("the engine is shutting down");
+    if (m_cluster) {
+        if (!m_cluster->brokerConnected())
+            return QStringLiteral("the message broker (RabbitMQ) is unreachable; retry with the same requestId");
+        if (!m_cluster->storeReachable())
+            return QStringLiteral("the database (PostgreSQL) is unreachable; retry with the same requestId");
+        if (!m_cluster->isAvailable())
+            return QStringLiteral("this node is reserving ticket numbers; retry in a moment");
+    } else if (m_writer->isFailing()) {
+        return QStringLiteral("the store is failing to commit; retry with the same requestId");
+    }
+    return QString();
+}
+
+int Engine::addListener(TicketListener *listener)
+{
+    std::lock_guard lock(m_listenerMutex);
+    for (int i = 0; i < TicketBook::kMaxListeners; ++i) {
+        if (!m_listeners[i]) {
+            m_listeners[i] = listener;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void Engine::removeListener(int id)
+{
+    if (id < 0 || id >= TicketBook::kMaxListeners)
+        return;
+    std::lock_guard lock(m_listenerMutex);
+    m_listeners[id] = nullptr;
+}
+
+SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int listener, TicketState waitUntil)
+{
+    SubmitResult result;
+    const int index = m_events->indexOf(eventId);
+    EventBook::Slot *slot = m_events->slot(index);
+    if (!slot) {
+        result.status = Status::NotFound;
+        return result;
+    }
+    const std::int64_t now = nowMs();
+    const EventState state = slot->storedState.load(std::memory_order_acquire);
+    const std::int64_t startsAt = slot->startsAtMs.load(std::memory_order_acquire);
+    if (state == EventState::Draft || (state == EventState::Scheduled && now < startsAt)) {
+        result.status = Status::NotOpen;
+        result.startsAtMs = startsAt;
+        return result;
+    }
+    if (!isAccepting()) {
+        result.status = Status::Unavailable;
+        result.message = unavailableReason();
+        return result;
+    }
+
+    request.eventIndex = index;
+    request.eventId = eventId.toString();
+    request.acceptedAtMs = now;
+    request.acceptedSteadyUs = steadyMicros();
+    request.userKey = userKeyOf(request.userId);
+    request.userHash = hashUserId(request.userKey);
+    const std::uint64_t tag = newTicketTag();
+    Claim claim = Claim::Refused;
+    const QString requestId = request.requestId;
+    const std::int64_t brokerDepth = m_cluster ? slot->brokerDepth.load(std::memory_order_relaxed) : 0;
+    auto ticket = m_tickets.findOrCreate(index, requestId, request.userHash, tag, &claim, [&](std::uint64_t seq) {
+        if (m_inflight.load(std::memory_order_relaxed) + brokerDepth >= m_options.maxQueueDepth)
+            return false;
+        request.seq = seq;
+        request.ticketTag = tag;
+        m_inflight.fetch_add(1, std::memory_order_relaxed);
+        m_totals.add(RequestCounts{.accepted = 1});
+        if (slot->rehearsal)
+            m_rehearsalTotals.add(RequestCounts{.accepted = 1});
+        slot->acceptedRequests.fetch_add(1, std::memory_order_relaxed);
+        if (m_cluster)
+            m_cluster->publishPurchase(std::move(request));
+        else
+            m_decider->enqueue(std::move(request));
+        return true;
+    });
+    if (claim == Claim::OtherUser) {
+        result.status = Status::IdempotencyConflict;
+        return result;
+    }
+    if (!ticket) {
+        m_rejectedOverload.fetch_add(1, std::memory_order_relaxed);
+        result.status = Status::Overloaded;
+        return result;
+    }
+    if (listener >= 0) {
+        if (auto watched = m_tickets.watch(ticket->seq, listener, waitUntil))
+            ticket = watched;
+    }
+    result.status = Status::Ok;
+    result.ticket = *ticket;
+    result.created = claim == Claim::Created;
+    result.position = m_cluster ? brokerDepth
+                                : std::max<std::int64_t>(0, slot->acceptedRequests.load(std::memory_order_relaxed)
+                                                                - slot->decidedRequests.load(std::memory_order_relaxed) - 1);
+    return result;
+}
+
+std::optional<TicketView> Engine::ticket(std::uint64_t seq, std::uint64_t tag) const
+{
+    auto view = m_tickets.get(seq);
+    if (!view && m_cluster && m_cluster->mayBeQueuedElsewhere(seq)) {
+        // Accepted by another node and not decided yet (its decision is announced to all).
+        return TicketView{seq, tag, -1, TicketState::Queued, LossReason::None, 0};
+    }
+    if (!view || view->tag != tag)
+        return std::nullopt;
+    return view;
+}
+
+std::optional<TicketView> Engine::watchTicket(std::uint64_t seq, std::uint64_t tag, int listener, TicketState waitUntil)
+{
+    const auto view = ticket(seq, tag);
+    if (!view)
+        return std::nullopt;
+    if (view->eventIndex < 0) {
+        if (m_tickets.watchUnseen(seq, listener))
+            return view;
+        if (!ticket(seq, tag))
+            return std::nullopt; // it arrived meanwhile, with another tag
+    }
+    return m_tickets.watch(seq, listener, waitUntil);
+}
+
+std::optional<EventSnapshot> Engine::event(QStringView id) const
+{
+    return m_events->snapshot(m_events->indexOf(id));
+}
+
+QString Engine::eventIdAt(int index) const
+{
+    return m_events->idAt(index);
+}
+
+std::optional<EventSnapshot> Engine::shopperEvent(QStringView id) const
+{
+    std::optional<EventSnapshot> found = event(id);
+    if (found && (found->state == EventState::Draft || found->config.rehearsal))
+        found.reset();
+    return found;
+}
+
+QList<EventSnapshot> Engine::events() const
+{
+    return m_events->snapshots();
+}
+
+AdminResult Engine::committed(AdminResult result, std::uint64_t generation)
+{
+    if (result.status == Status::Ok && !m_writer->waitCommitted(generation, kAdminCommitTimeoutMs)) {
+        result.status = Status::Unavailable;
+        result.message = QStringLiteral("the change is applied but the store has not committed it yet");
+    }
+    return result;
+}
+
+AdminResult Engine::createEvent(const EventConfig &config, CreateAs as)
+{
+    if (m_cluster) {
+        // The new event has no decider yet: launch it through its queue like any open.
+        AdminResult result = createClustered(config);
+        if (result.status != Status::Ok || as == CreateAs::Draft)
+            return result;
+        return actOnEvent(config.id, EventAction::Open);
+    }
+    AdminResult result = m_events->create(config, nowMs(), as);
+    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+}
+
+AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
+{
+    if (m_cluster) {
+        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Update);
+        command.patch = patch;
+        return commandClustered(std::move(command));
+    }
+    AdminResult result = m_events->update(id, patch, nowMs());
+    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+}
+
+AdminResult Engine::actOnEvent(QStringView id, EventAction action)
+{
+    if (m_cluster) {
+        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Act);
+        command.action = action;
+        return commandClustered(std::move(command));
+    }
+    AdminResult result = m_events->act(id, action, nowMs());
+    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+}
+
+AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
+{
+    if (m_cluster) {
+        wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Restock);
+        command.units = units;
+        return commandClustered(std::move(command));
+    }
+    AdminResult result = m_events->restock(id, units, nowMs());
+    return committed(std::move(result), m_lastRowGeneration.load(std::memory_order_acquire));
+}
+
+AdminResult Engine::createRehearsal(QStringView sourceId)
+{
+    const std::optional<EventSnapshot> source = event(sourceId);
+    if (!source)
+        return AdminResult{Status::NotFound, EventSnapshot(), QStringLiteral("no event \"%1\"").arg(sourceId)};
+    EventConfig copy = source->config;
+    copy.rehearsal = true;
+    copy.startsAtMs = 0;
+    copy.endsAtMs = 0;
+    const QList<EventSnapshot> existing = events();
+    const auto taken = [&existing](const QString &id) {
+        return std::any_of(existing.begin(), existing.end(), [&id](const EventSnapshot &e) { return e.config.id == id; });
+    };
+    for (int n = 1;; ++n) {
+        const QString suffix = QStringLiteral("-rehearsal-%1").arg(n);
+        copy.id = source->config.id.left(limits::maxEventIdLength - suffix.size()) + suffix;
+        if (!taken(copy.id))
+            break;
+    }
+    AdminResult created = createEvent(copy);
+    if (created.status != Status::Ok)
+        return created;
+    return actOnEvent(copy.id, EventAction::Open);
+}
+
+EngineStats Engine::stats() const
+{
+    EngineStats s;
+    s.atMs = nowMs();
+    s.requests = m_totals.load();
+    s.requests -= m_rehearsalTotals.load();
+    s.queueDepth = m_inflight.load(std::memory_order_relaxed);
+    s.rejectedOverload = m_rejectedOverload.load(std::memory_order_relaxed);
+    s.commits = m_writer ? m_writer->commitCount() : 0;
+    s.storeFailing = m_writer && m_writer->isFailing();
+    s.webSocketClients = m_webSocketClients.load(std::memory_order_relaxed);
+    s.latency = m_latency.counts();
+    s.events = m_events ? m_events->snapshots() : QList<EventSnapshot>();
+    if (m_cluster) {
+        // Decisions are made across the cluster: count them from the events every node mirrors.
+        s.clustered = true;
+        s.brokerConnected = m_cluster->brokerConnected();
+        s.storeReachable = m_cluster->storeReachable();
+        s.queueDepth = m_inflight.load(std::memory_order_relaxed);
+        s.requests = RequestCounts{.accepted = s.queueDepth};
+        for (const EventSnapshot &e : std::as_const(s.events)) {
+            if (!e.config.rehearsal)
+                s.requests += e.requests;
+        }
+        for (int i = 0, n = m_events->count(); i < n; ++i)
+            s.queueDepth += m_events->slot(i)->brokerDepth.load(std::memory_order_relaxed);
+        return s;
+    }
+    return s;
+}
+
+void Engine::dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> &notify)
+{
+    std::lock_guard lock(m_listenerMutex);
+    for (int i = 0; i < TicketBook::kMaxListeners; ++i) {
+        if (notify[i].empty())
+            continue;
+        if (m_listeners[i])
+            m_listeners[i]->ticketsChanged(notify[i]);
+        notify[i].clear();
+    }
+}
+
+void Engine::onCommitted(WriterBatch &batch)
+{
+    if (m_cluster)
+        return onCommittedClustered(batch);
+    m_changes.clear();
+    const std::int64_t nowUs = steadyMicros();
+    RequestCounts decided, rehearsalDecided;
+    for (const DecidedRequest &d : batch.decided) {
+        m_changes.push_back(TicketChange{d.request.seq, d.decision.outcome, d.decision.reason, d.decision.orderId});
+        if (d.request.acceptedSteadyUs > 0)
+            m_latency.record(nowUs - d.request.acceptedSteadyUs);
+        const EventBook::Slot *slot = m_events->slot(d.request.eventIndex);
+        const bool rehearsal = slot && slot->rehearsal;
+        RequestCounts &counts = rehearsal ? rehearsalDecided : decided;
+        if (d.decision.outcome == TicketState::Won) {
+            ++counts.won;
+            counts.wonUnits += d.request.quantity;
+        } else {
+            ++counts.lost;
+        }
+    }
+    m_tickets.apply(m_changes, m_notify);
+    m_rehearsalTotals.add(rehearsalDecided);
+    decided += rehearsalDecided; // the totals include rehearsals; stats() takes them out
+    m_totals.add(decided);
+    m_inflight.fetch_sub(decided.decided(), std::memory_order_relaxed);
+    dispatch(m_notify);
+}
+
+void Engine::LiveCounts::add(const RequestCounts &delta)
+{
+    m_accepted.fetch_add(delta.accepted, std::memory_order_relaxed);
+    m_won.fetch_add(delta.won, std::memory_order_relaxed);
+    m_lost.fetch_add(delta.lost, std::memory_order_relaxed);
+    m_wonUnits.fetch_add(delta.wonUnits, std::memory_order_relaxed);
+}
+
+RequestCounts Engine::LiveCounts::load() const
+{
+    return RequestCounts{m_accepted.load(std::memory_order_relaxed), m_won.load(std::memory_order_relaxed),
+                         m_lost.load(std::memory_order_relaxed), m_wonUnits.load(std::memory_order_relaxed)};
+}
+
+} // namespace flashsale

@@ -1,0 +1,232 @@
+// The sale engine's façade: what front ends (HTTP, WebSocket, the console) call.
+#pragma once
+
+#include "engine/core/eventbook.h"
+#include "engine/core/latencyhistogram.h"
+#include "engine/core/ticketbook.h"
+#include "engine/core/types.h"
+#include "engine/node/scaleout.h"
+#include "engine/storage/store.h"
+
+#include <QList>
+#include <QSet>
+#include <QString>
+
+#include <array>
+#include <condition_variable>
+#include <deque>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace flashsale {
+
+class DeciderThread;
+class Writer;
+struct WriterBatch;
+
+struct EngineOptions {
+    StoreLocation store;
+    // Scale-out: the RabbitMQ broker the nodes share (empty: the embedded in-process queue) and
+    // this node's name. Needs a PostgreSQL store.
+    QString queueUrl;
+    QString nodeId;
+    // Makes the link to queueUrl's broker; empty in a build without RabbitMQ, where a queueUrl
+    // is refused at start.
+    ScaleOutFactory scaleOut;
+    // Accepted requests not yet decided; beyond this new requests get Status::Overloaded.
+    std::int64_t maxQueueDepth = 200'000;
+};
+
+// A front end that answers clients once their tickets change.
+class TicketListener
+{
+public:
+    virtual ~TicketListener() = default;
+    // Called on the writer thread with the seqs this listener watched that changed. Must only
+    // take the seqs (swap) and wake its own thread: the commit pipeline waits for it.
+    virtual void ticketsChanged(std::vector<std::uint64_t> &seqs) = 0;
+};
+
+// Why start() failed, when the caller must act differently (the process's exit code).
+enum class StartFailure : std::uint8_t {
+    Other = 1,
+    SchemaTooNew, // the database was made by a newer build; it was not opened for writing
+};
+
+struct SubmitResult {
+    Status status = Status::Invalid;
+    TicketView ticket;          // when status is Ok
+    bool created = false;       // false: an earlier request with the same requestId
+    std::int64_t position = 0;  // requests of this event ahead in the queue
+    std::int64_t startsAtMs = 0; // when status is NotOpen
+    QString message;             // when status is Unavailable: why (see Engine::unavailableReason)
+};
+
+// Totals since start plus every event's snapshot; cheap enough to take a few times a second.
+// The totals leave rehearsal copies out (their snapshots are in events, marked); the queue
+// depth and the latency histogram are the node's and include them.
+struct EngineStats {
+    std::int64_t atMs = 0;
+    RequestCounts requests;            // accepted into the decider's queue (cluster: by every node), and decided
+    std::int64_t queueDepth = 0;       // accepted, not yet decided and committed (cluster: ready in the broker + unconfirmed)
+    std::int64_t rejectedOverload = 0; // 429s
+    std::uint64_t commits = 0;
+    bool storeFailing = false;
+    bool clustered = false;            // a scale-out node
+    bool brokerConnected = false;      // cluster: the publisher's broker connection is up
+    bool storeReachable = true;        // cluster: the shared database answers
+    std::int64_t webSocketClients = 0; // open WebSocket connections, shoppers and admins
+    LatencyHistogram::Counts latency{}; // accept → decision committed, µs
+    QList<EventSnapshot> events;
+};
+
+// Thread safety: every public method may be called from any thread once start() returned.
+// Threads the engine owns: the writer (store, group commit) and the decider; a scale-out node
+// also the cluster link's publisher and consumer threads, which call the ClusterHost methods.
+class Engine : private ClusterHost
+{
+public:
+    explicit Engine(EngineOptions options);
+    ~Engine();
+
+    // Opens the store (upgrading its schema), rebuilds memory from it (events, per-user units,
+    // every ticket) and starts the threads. On failure, failure (if given) says why.
+    bool start(QString *error, StartFailure *failure = nullptr);
+    // Refuses new requests and waits up to drainTimeoutMs for the queue to be decided and
+    // committed while front ends can still answer; then the decider decides what is left,
+    // the writer commits it, and the threads stop.
+    void stop(int drainTimeoutMs = 30000);
+
+    // Listener ids are 0..TicketBook::kMaxListeners-1; -1 when all are taken.
+    int addListener(TicketListener *listener);
+    void removeListener(int id);
+
+    // Shopper side. waitUntil: the state at which listener wants to hear about the ticket.
+    SubmitResult submit(QStringView eventId, PurchaseRequest request, int listener, TicketState waitUntil);
+    // Cluster mode: a ticket another node accepted and nobody decided yet reads as queued, with
+    // eventIndex -1 (this node cannot check its tag until the decision is announced).
+    std::optional<TicketView> ticket(std::uint64_t seq, std::uint64_t tag) const;
+    std::optional<TicketView> watchTicket(std::uint64_t seq, std::uint64_t tag, int listener, TicketState waitUntil);
+    std::optional<EventSnapshot> event(QStringView id) const;
+    // As event(), but drafts and rehearsal copies are not found: what shoppers may see. Fronts
+    // answer them exactly like an unknown event (404), so their ids cannot be probed.
+    std::optional<EventSnapshot> shopperEvent(QStringView id) const;
+    // The id of the event a ticket belongs to (TicketView::eventIndex).
+    QString eventIdAt(int index) const;
+
+    // Staff side: each change is committed before it returns (Status::Unavailable if the store
+    // does not commit within a few seconds; the change then lands when the store is back).
+    QList<EventSnapshot> events() const;
+    AdminResult createEvent(const EventConfig &config, CreateAs as = CreateAs::Draft);
+    AdminResult updateEvent(QStringView id, const EventPatch &patch);
+    AdminResult actOnEvent(QStringView id, EventAction action);
+    AdminResult restockEvent(QStringView id, std::int64_t units);
+    // A rehearsal copy of sourceId for the simulator: the same settings under its own id
+    // ("<id>-rehearsal-<n>"), marked rehearsal, no schedule, and opened whatever the source's
+    // state. The source is not touched. Status::NotFound when sourceId is unknown.
+    AdminResult createRehearsal(QStringView sourceId);
+
+    EngineStats stats() const;
+    // Front ends report WebSocket connections opened (+1) and closed (-1) for stats().
+    void countWebSocketClients(int delta) { m_webSocketClients.fetch_add(delta, std::memory_order_relaxed); }
+    const StoreLocation &storeLocation() const { return m_options.store; }
+    // SQLite: journal mode and synchronous level of the writer's connection, as it reports them.
+    StoreDurability storeDurability() const { return m_store ? m_store->durability() : StoreDurability(); }
+    bool isClustered() const { return m_cluster != nullptr; }
+    const QString &nodeId() const { return m_options.nodeId; }
+    bool isAccepting() const;
+    // Why purchases are refused right now, for the 503's message; empty while accepting.
+    QString unavailableReason() const;
+
+    static std::int64_t nowMs();
+    static std::int64_t steadyMicros();
+
+private:
+    // Start-up, after the store is open and loaded: events with their counters, then every
+    // ticket (idempotency keys and results), on the starting thread before any other runs.
+    void rebuildMemory(LoadedState &loaded);
+    // Start-up of a scale-out node, after the decider: makes and starts the broker link
+    // (EngineOptions::scaleOut) and waits up to 5 s for it to be available.
+    bool startScaleOut(QString *error);
+    void onCommitted(WriterBatch &batch);
+    void onCommittedClustered(WriterBatch &batch);
+    void onFenced(const std::vector<FencedEvent> &fenced, WriterBatch &dropped);
+    AdminResult committed(AdminResult result, std::uint64_t generation);
+    // Tells each listener about the tickets it watched among notify (then clears notify).
+    void dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> &notify);
+
+    // Cluster mode: staff changes go through the event's queue to its decider.
+    AdminResult createClustered(const EventConfig &config);
+    AdminResult commandClustered(wire::EventCommand command);
+    void runCommand(const wire::EventCommand &command, DeliveryReceipt receipt); // decider thread
+    void commandAnswered(const wire::CommandOutcome &outcome);
+
+    // ClusterHost
+    void requestsQueued(std::vector<TicketChange> &queued) override;
+    void requestsDelivered(std::vector<PurchaseRequest> &requests) override;
+    void commandDelivered(wire::EventCommand command, DeliveryReceipt receipt) override;
+    void tookOver(int eventIndex, EventTakeover loaded) override;
+    void decisionsAnnounced(wire::Decisions &decisions) override;
+    void eventAnnounced(const EventSnapshot &event) override;
+    void caughtUp(StoreCatchUp &catchUp) override;
+    std::vector<std::uint64_t> overdueTickets(std::int64_t nowMs) override;
+
+    EngineOptions m_options;
+    std::unique_ptr<SqlStore> m_store;
+    std::unique_ptr<Writer> m_writer;
+    std::unique_ptr<EventBook> m_events;
+    std::unique_ptr<DeciderThread> m_decider;
+    TicketBook m_tickets;
+    std::unique_ptr<ScaleOutLink> m_cluster;
+
+    // Cluster mode: staff commands sent from this node, waiting for their decider's outcome.
+    std::mutex m_commandMutex;
+    std::condition_variable m_commandAnswered;
+    // Cluster mode: this node's confirmed tickets, oldest first, to look up in the store if their
+    // decision is not announced in time.
+    struct QueuedTicket {
+        std::uint64_t seq = 0;
+        std::int64_t dueAtMs = 0; // when to look it up (again)
+        int lookups = 0;
+    };
+    std::mutex m_queuedMutex;
+    std::deque<QueuedTicket> m_queuedTickets; // guarded by m_queuedMutex
+    QSet<quint64> m_waitingCommands;                         // guarded by m_commandMutex
+    QHash<quint64, wire::CommandOutcome> m_commandOutcomes; // guarded by m_commandMutex
+
+    std::atomic<bool> m_running{false};
+    std::atomic<std::int64_t> m_inflight{0};
+    // RequestCounts that front threads (accepted) and the writer thread (decided) add to.
+    class LiveCounts
+    {
+    public:
+        void add(const RequestCounts &delta);
+        RequestCounts load() const;
+
+    private:
+        std::atomic<std::int64_t> m_accepted{0};
+        std::atomic<std::int64_t> m_won{0};
+        std::atomic<std::int64_t> m_lost{0};
+        std::atomic<std::int64_t> m_wonUnits{0};
+    };
+    LiveCounts m_totals;
+    std::atomic<std::int64_t> m_rejectedOverload{0};
+    std::atomic<std::int64_t> m_webSocketClients{0};
+    // The part of the totals above that rehearsal copies made; stats() leaves it out.
+    LiveCounts m_rehearsalTotals;
+    LatencyHistogram m_latency;
+
+    // The generation of the last event row enqueued, per calling thread's change.
+    std::atomic<std::uint64_t> m_lastRowGeneration{0};
+
+    mutable std::mutex m_listenerMutex; // guards m_listeners; held while dispatching
+    std::array<TicketListener *, TicketBook::kMaxListeners> m_listeners{};
+
+    // Writer thread only: reused between commits.
+    std::vector<TicketChange> m_changes;
+    std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> m_notify;
+};
+
+} // namespace flashsale

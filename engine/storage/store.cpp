@@ -1,0 +1,544 @@
+#include "engine/storage/store.h"
+
+#include "engine/storage/migrations.h"
+#include "engine/storage/privatefiles.h"
+
+#include <QDebug>
+#include <QDir>
+#include <QFile>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUrl>
+#include <QVariant>
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace flashsale {
+
+namespace {
+// Qt binds a null QString as SQL NULL; optional text columns hold '' instead.
+QString notNull(const QString &text)
+{
+    return text.isNull() ? QString(u""_qs) : text;
+}
+} // namespace
+
+StoreLocation StoreLocation::sqliteIn(const QString &dataDir)
+{
+    StoreLocation location;
+    location.driver = QStringLiteral("QSQLITE");
+    location.databaseName = QDir(dataDir).filePath(QStringLiteral("flashsale.sqlite"));
+    return location;
+}
+
+StoreLocation StoreLocation::fromUrl(const QString &text, QString *error)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    StoreLocation location;
+    // Error messages never repeat the password.
+    const QString shown = url.isValid() ? url.toDisplayString(QUrl::RemovePassword) : QStringLiteral("an invalid URL");
+    if (!url.isValid() || (url.scheme() != QLatin1String("postgresql") && url.scheme() != QLatin1String("postgres"))) {
+        *error = QStringLiteral("expected postgresql://USER:PASS@HOST:PORT/DB, got %1").arg(shown);
+        return location;
+    }
+    location.driver = QStringLiteral("QPSQL");
+    location.host = url.host();
+    location.port = url.port(5432);
+    location.user = url.userName();
+    location.password = url.password();
+    location.databaseName = url.path().mid(1);
+    if (location.databaseName.isEmpty())
+        location.databaseName = location.user;
+    if (location.host.isEmpty() || location.databaseName.isEmpty()) {
+        *error = QStringLiteral("expected postgresql://USER:PASS@HOST:PORT/DB with a host and a database, got %1").arg(shown);
+        return StoreLocation();
+    }
+    return location;
+}
+
+QSqlDatabase openConnection(const StoreLocation &location, const QString &connectionName, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(location.driver, connectionName);
+    db.setDatabaseName(location.databaseName);
+    if (!location.isSqlite()) {
+        db.setHostName(location.host);
+        db.setPort(location.port);
+        db.setUserName(location.user);
+        db.setPassword(location.password);
+    } else {
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    }
+    if (!db.open()) {
+        *error = db.lastError().text();
+        return db;
+    }
+    if (location.isSqlite()) {
+        QSqlQuery pragma(db);
+        // WAL with synchronous=FULL: a commit returns once it is on disk. A 64 MiB page cache
+        // keeps the intents' B-tree in memory between group commits.
+        for (const char *statement : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA cache_size=-65536",
+                                       "PRAGMA journal_size_limit=67108864"}) {
+            if (!pragma.exec(QString::fromLatin1(statement))) {
+                *error = pragma.lastError().text();
+                db.close();
+                return db;
+            }
+        }
+    }
+    return db;
+}
+
+QSqlDatabase readerConnection(const StoreLocation &location, QString *error)
+{
+    const QString name = QStringLiteral("flashsale-reader-%1-%2")
+                             .arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16)
+                             .arg(qHash(location.databaseName + location.host), 0, 16);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name);
+        if (db.isOpen())
+            return db;
+        QSqlDatabase::removeDatabase(name);
+    }
+    return openConnection(location, name, error);
+}
+
+SchemaLock::SchemaLock(const QSqlDatabase &db, bool isSqlite)
+    : m_db(isSqlite ? QSqlDatabase() : db)
+{
+    if (m_db.isValid())
+        QSqlQuery(m_db).exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kSchemaLockKey));
+}
+
+SchemaLock::~SchemaLock()
+{
+    if (m_db.isValid())
+        QSqlQuery(m_db).exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kSchemaLockKey));
+}
+
+// One event's and user's losses within a commit, written as one intents upsert.
+struct LeadInBatch {
+    QString contact;
+    std::int32_t quantity = 0;
+    LossReason reason = LossReason::SoldOut;
+    std::int32_t attempts = 0;
+    std::int64_t firstAtMs = 0;
+    std::int64_t lastAtMs = 0;
+    bool simulated = false;
+};
+
+struct LeadKeyHash {
+    size_t operator()(const std::pair<QString, QString> &key) const { return qHashMulti(0, key.first, key.second); }
+};
+
+struct SqlStore::Statements {
+    explicit Statements(const QSqlDatabase &db)
+        : insertRequest(db), insertOrder(db), upsertIntent(db), upsertEvent(db), checkEpoch(db)
+    {
+    }
+    QSqlQuery insertRequest;
+    QSqlQuery insertOrder;
+    QSqlQuery upsertIntent;
+    QSqlQuery upsertEvent;
+    QSqlQuery checkEpoch;
+    std::unordered_map<std::pair<QString, QString>, LeadInBatch, LeadKeyHash> leads; // scratch, per commit
+};
+
+const char kEventColumns[] = "id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
+                             " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal";
+
+EventSnapshot readEventRow(const QSqlQuery &query)
+{
+    EventSnapshot event;
+    event.config.id = query.value(0).toString();
+    event.config.name = query.value(1).toString();
+    event.config.priceCents = query.value(2).toLongLong();
+    event.config.currency = query.value(3).toString();
+    event.config.stock = query.value(4).toLongLong();
+    event.stockTotal = query.value(5).toLongLong();
+    event.config.perUserLimit = query.value(6).toInt();
+    event.config.startsAtMs = query.value(7).toLongLong();
+    event.config.endsAtMs = query.value(8).toLongLong();
+    event.state = eventStateFromString(query.value(9).toString()).value_or(EventState::Draft);
+    event.createdAtMs = query.value(10).toLongLong();
+    event.updatedAtMs = query.value(11).toLongLong();
+    event.config.rehearsal = query.value(12).toInt() != 0;
+    return event;
+}
+
+const char kTicketColumns[] = "seq, ticket_tag, event_id, request_id, state, reason, order_id, user_id";
+
+LoadedTicket readTicketRow(const QSqlQuery &query)
+{
+    LoadedTicket ticket;
+    ticket.view.seq = query.value(0).toULongLong();
+    // BIGINT holds the 64-bit tag bit for bit (tags of 0.1.0 are below 2^32, so unchanged).
+    ticket.view.tag = std::uint64_t(query.value(1).toLongLong());
+    ticket.eventId = query.value(2).toString();
+    ticket.requestId = query.value(3).toString();
+    ticket.userHash = hashUserId(userKeyOf(query.value(7).toString()));
+    if (query.value(4).toString() == QLatin1String("won")) {
+        ticket.view.state = TicketState::Won;
+        ticket.view.orderId = query.value(6).toLongLong();
+    } else {
+        ticket.view.state = TicketState::Lost;
+        ticket.view.reason = lossReasonFromString(query.value(5).toString()).value_or(LossReason::NotOpen);
+    }
+    return ticket;
+}
+
+WalCheckpointer::WalCheckpointer(StoreLocation location)
+    : m_location(std::move(location))
+    , m_thread([this] { run(); })
+{
+}
+
+WalCheckpointer::~WalCheckpointer()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_one();
+    m_thread.join();
+}
+
+void WalCheckpointer::run()
+{
+    const QString name = QStringLiteral("flashsale-checkpoint-%1").arg(reinterpret_cast<quintptr>(this), 0, 16);
+    {
+        QString error;
+        QSqlDatabase db = openConnection(m_location, name, &error);
+        QSqlQuery query(db);
+        std::unique_lock lock(m_mutex);
+        while (db.isOpen() && !m_wake.wait_for(lock, std::chrono::milliseconds(500), [this] { return m_stopping; })) {
+            lock.unlock();
+            if (!query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+                qWarning("WAL checkpoint failed: %s", qPrintable(query.lastError().text()));
+            query.finish();
+            lock.lock();
+        }
+        if (!db.isOpen())
+            qWarning("WAL checkpointer cannot open the database: %s", qPrintable(error));
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+SqlStore::SqlStore(StoreLocation location)
+    : m_location(std::move(location))
+    , m_connectionName(QStringLiteral("flashsale-writer-%1").arg(reinterpret_cast<quintptr>(this), 0, 16))
+{
+}
+
+SqlStore::~SqlStore()
+{
+    close();
+}
+
+bool SqlStore::open(QString *error)
+{
+    if (m_location.isSqlite()) {
+        if (!makePrivateDir(QFileInfo(m_location.databaseName).absolutePath(), error))
+            return false;
+        // A database from a newer build is refused before anything opens it for writing.
+        int found = -1;
+        if (!schema::peekSqliteVersion(m_location.databaseName, &found, error))
+            return false;
+        if (found > schema::currentVersion()) {
+            m_upgrade = schema::UpgradeResult{schema::Outcome::TooNew, found, found, QString(),
+                                              schema::tooNewMessage(m_location.databaseName, found, true)};
+            *error = m_upgrade.error;
+            return false;
+        }
+        // Made here first (0600), so SQLite's -wal and -shm beside it are private too.
+        if (!createPrivateFile(m_location.databaseName, error))
+            return false;
+    }
+    QSqlDatabase db = openConnection(m_location, m_connectionName, error);
+    if (!db.isOpen())
+        return false;
+    readDurability(db);
+    m_upgrade = schema::upgrade(db, m_location);
+    if (m_upgrade.outcome == schema::Outcome::TooNew || m_upgrade.outcome == schema::Outcome::Failed) {
+        *error = m_upgrade.error;
+        return false;
+    }
+    QSqlQuery query(db);
+    if (m_location.isSqlite()) {
+        // Checkpoints run beside the writer instead of inside whichever commit crosses the limit.
+        if (!query.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"))) {
+            *error = query.lastError().text();
+            return false;
+        }
+        m_checkpointer = std::make_unique<WalCheckpointer>(m_location);
+    }
+    return prepare(error);
+}
+
+bool SqlStore::prepare(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    m_statements = std::make_unique<Statements>(db);
+    Statements &s = *m_statements;
+    const std::pair<QSqlQuery *, const char *> statements[] = {
+        {&s.insertRequest,
+         "INSERT INTO requests (seq, ticket_tag, event_id, request_id, user_id, quantity, contact, simulated,"
+         " accepted_at_ms, state, reason, order_id, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+        {&s.insertOrder,
+         "INSERT INTO orders (order_id, event_id, user_id, quantity, price_cents, total_cents, request_id,"
+         " ticket_seq, contact, simulated, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+        {&s.upsertIntent,
+         "INSERT INTO intents (event_id, user_id, contact, quantity, last_reason, attempts, first_at_ms,"
+         " last_at_ms, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         " ON CONFLICT (event_id, user_id) DO UPDATE SET"
+         " contact = CASE WHEN excluded.contact <> '' THEN excluded.contact ELSE intents.contact END,"
+         " quantity = excluded.quantity, last_reason = excluded.last_reason,"
+         " attempts = intents.attempts + excluded.attempts, last_at_ms = excluded.last_at_ms,"
+         " simulated = CASE WHEN excluded.simulated = 0 THEN 0 ELSE intents.simulated END"},
+        {&s.upsertEvent,
+         "INSERT INTO events (id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
+         " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal)"
+         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         " ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents,"
+         " currency = excluded.currency, initial_stock = excluded.initial_stock,"
+         " stock_total = excluded.stock_total, per_user_limit = excluded.per_user_limit,"
+         " starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms, state = excluded.state,"
+         " updated_at_ms = excluded.updated_at_ms"},
+    };
+    // Locks the event row until the commit: a node taking the event over waits for it, then
+    // raises the epoch, after which this node's commits for the event fail the check.
+    if (!s.checkEpoch.prepare(QStringLiteral("UPDATE events SET decider_epoch = decider_epoch WHERE id = ? AND decider_epoch = ?"))) {
+        *error = QStringLiteral("prepare: %1").arg(s.checkEpoch.lastError().text());
+        return false;
+    }
+    for (const auto &[query, sql] : statements) {
+        if (!query->prepare(QString::fromLatin1(sql))) {
+            *error = QStringLiteral("prepare: %1").arg(query->lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool SqlStore::load(LoadedState *state, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    const auto fail = [&] {
+        *error = query.lastError().text();
+        return false;
+    };
+
+    if (!query.exec(QStringLiteral("SELECT %1 FROM events").arg(QLatin1String(kEventColumns))))
+        return fail();
+    while (query.next())
+        state->events.push_back(readEventRow(query));
+
+    if (!query.exec(QStringLiteral("SELECT event_id, user_id, CAST(SUM(quantity) AS BIGINT) FROM orders"
+                                   " GROUP BY event_id, user_id")))
+        return fail();
+    while (query.next())
+        state->wonUnitsByEventAndUser[query.value(0).toString()].insert(query.value(1).toString(),
+                                                                      std::int32_t(query.value(2).toLongLong()));
+
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(order_id), 0) FROM orders")) || !query.next())
+        return fail();
+    state->maxOrderId = query.value(0).toLongLong();
+
+    if (!query.exec(QStringLiteral("SELECT %1 FROM requests ORDER BY seq").arg(QLatin1String(kTicketColumns))))
+        return fail();
+    while (query.next())
+        state->tickets.push_back(readTicketRow(query));
+    return true;
+}
+
+bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<FencedEvent> *fenced)
+{
+    std::vector<FencedEvent> fencedHere;
+    if (!fenced)
+        fenced = &fencedHere;
+    if (!m_statements && !reconnect(error))
+        return false; // the last reconnect failed too
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    Statements &s = *m_statements;
+    QSqlQuery *failed = nullptr;
+    const auto run = [&failed](QSqlQuery &query) {
+        if (!query.exec()) {
+            failed = &query;
+            return false;
+        }
+        return true;
+    };
+
+    if (!db.transaction()) {
+        *error = db.lastError().text();
+        return false;
+    }
+    bool ok = true;
+    // Cluster mode: every event this batch writes for must still be decided under its epoch.
+    std::vector<FencedEvent> epochs;
+    const auto needEpoch = [&epochs](const QString &eventId, std::int64_t epoch) {
+        if (epoch > 0 && std::none_of(epochs.begin(), epochs.end(), [&](const FencedEvent &e) { return e.eventId == eventId; }))
+            epochs.push_back(FencedEvent{eventId, epoch});
+    };
+    for (const EventSnapshot &event : batch.eventRows)
+        needEpoch(event.config.id, event.deciderEpoch);
+    for (const DecidedRequest &d : batch.decided) {
+        if (d.disposition == DecidedRequest::Disposition::Decided)
+            needEpoch(d.request.eventId, d.decision.deciderEpoch);
+    }
+    for (const FencedEvent &e : epochs) {
+        QSqlQuery &q = s.checkEpoch;
+        q.bindValue(0, e.eventId);
+        q.bindValue(1, qint64(e.epoch));
+        if (!(ok = run(q)))
+            break;
+        if (q.numRowsAffected() != 1)
+            fenced->push_back(e);
+    }
+    if (ok && !fenced->empty()) {
+        db.rollback();
+        *error = QStringLiteral("another node decides %1 now").arg(fenced->front().eventId);
+        return false;
+    }
+    for (const EventSnapshot &event : batch.eventRows) {
+        if (!ok)
+            break;
+        QSqlQuery &q = s.upsertEvent;
+        q.bindValue(0, event.config.id);
+        q.bindValue(1, event.config.name);
+        q.bindValue(2, qint64(event.config.priceCents));
+        q.bindValue(3, event.config.currency);
+        q.bindValue(4, qint64(event.config.stock));
+        q.bindValue(5, qint64(event.stockTotal));
+        q.bindValue(6, event.config.perUserLimit);
+        q.bindValue(7, qint64(event.config.startsAtMs));
+        q.bindValue(8, qint64(event.config.endsAtMs));
+        q.bindValue(9, toString(event.state));
+        q.bindValue(10, qint64(event.createdAtMs));
+        q.bindValue(11, qint64(event.updatedAtMs));
+        q.bindValue(12, event.config.rehearsal ? 1 : 0);
+        ok = run(q);
+    }
+    for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {
+        if (batch.decided[i].disposition != DecidedRequest::Disposition::Decided)
+            continue;
+        const PurchaseRequest &r = batch.decided[i].request;
+        const Decision &d = batch.decided[i].decision;
+        const bool won = d.outcome == TicketState::Won;
+        QSqlQuery &journal = s.insertRequest;
+        journal.bindValue(0, qint64(r.seq));
+        journal.bindValue(1, qint64(r.ticketTag));
+        journal.bindValue(2, r.eventId);
+        journal.bindValue(3, r.requestId);
+        journal.bindValue(4, r.userId);
+        journal.bindValue(5, r.quantity);
+        journal.bindValue(6, notNull(r.contact));
+        journal.bindValue(7, int(r.simulated));
+        journal.bindValue(8, qint64(r.acceptedAtMs));
+        journal.bindValue(9, toString(d.outcome));
+        journal.bindValue(10, won ? QVariant() : QVariant(toString(d.reason)));
+        journal.bindValue(11, won ? QVariant(qint64(d.orderId)) : QVariant());
+        journal.bindValue(12, qint64(d.decidedAtMs));
+        if (!(ok = run(journal)))
+            break;
+        if (won) {
+            QSqlQuery &q = s.insertOrder;
+            q.bindValue(0, qint64(d.orderId));
+            q.bindValue(1, r.eventId);
+            q.bindValue(2, r.userId);
+            q.bindValue(3, r.quantity);
+            q.bindValue(4, qint64(d.unitPriceCents));
+            q.bindValue(5, qint64(d.unitPriceCents * r.quantity));
+            q.bindValue(6, r.requestId);
+            q.bindValue(7, qint64(r.seq));
+            q.bindValue(8, notNull(r.contact));
+            q.bindValue(9, int(r.simulated));
+            q.bindValue(10, qint64(d.decidedAtMs));
+            ok = run(q);
+        } else {
+            // Shoppers retry: fold this batch's losses per event and user before writing.
+            auto [lead, added] = s.leads.try_emplace({r.eventId, r.userId});
+            LeadInBatch &l = lead->second;
+            if (added) {
+                l.firstAtMs = d.decidedAtMs;
+                l.simulated = r.simulated;
+            }
+            if (!r.contact.isEmpty())
+                l.contact = r.contact;
+            l.quantity = r.quantity;
+            l.reason = d.reason;
+            l.lastAtMs = d.decidedAtMs;
+            l.simulated = l.simulated && r.simulated;
+            ++l.attempts;
+        }
+    }
+    for (auto it = s.leads.begin(); ok && it != s.leads.end(); ++it) {
+        const LeadInBatch &l = it->second;
+        QSqlQuery &q = s.upsertIntent;
+        q.bindValue(0, it->first.first);
+        q.bindValue(1, it->first.second);
+        q.bindValue(2, notNull(l.contact));
+        q.bindValue(3, l.quantity);
+        q.bindValue(4, toString(l.reason));
+        q.bindValue(5, l.attempts);
+        q.bindValue(6, qint64(l.firstAtMs));
+        q.bindValue(7, qint64(l.lastAtMs));
+        q.bindValue(8, int(l.simulated));
+        ok = run(q);
+    }
+    s.leads.clear();
+    if (ok && db.commit())
+        return true;
+    *error = failed ? failed->lastError().text() : db.lastError().text();
+    db.rollback();
+    return false;
+}
+
+bool SqlStore::reconnect(QString *error)
+{
+    m_statements.reset();
+    if (QSqlDatabase::contains(m_connectionName)) {
+        QSqlDatabase::database(m_connectionName, false).close();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+    QSqlDatabase db = openConnection(m_location, m_connectionName, error);
+    if (!db.isOpen())
+        return false;
+    readDurability(db);
+    return prepare(error);
+}
+
+void SqlStore::readDurability(const QSqlDatabase &db)
+{
+    if (!m_location.isSqlite())
+        return;
+    StoreDurability read;
+    QSqlQuery query(db);
+    if (query.exec(QStringLiteral("PRAGMA journal_mode")) && query.next())
+        read.journalMode = query.value(0).toString();
+    if (query.exec(QStringLiteral("PRAGMA synchronous")) && query.next())
+        read.synchronous = query.value(0).toInt();
+    std::lock_guard lock(m_durabilityMutex);
+    m_durability = read;
+}
+
+StoreDurability SqlStore::durability() const
+{
+    std::lock_guard lock(m_durabilityMutex);
+    return m_durability;
+}
+
+void SqlStore::close()
+{
+    m_checkpointer.reset();
+    m_statements.reset();
+    if (QSqlDatabase::contains(m_connectionName)) {
+        QSqlDatabase::database(m_connectionName, false).close();
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+} // namespace flashsale

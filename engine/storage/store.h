@@ -1,0 +1,180 @@
+// Durable storage of events, the request journal, orders and intents, through Qt Sql.
+#pragma once
+
+#include "engine/storage/migrations.h"
+#include "engine/core/ticketbook.h"
+#include "engine/core/types.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace flashsale {
+
+// Where the data lives: SQLite in a data dir (the embedded default) or a PostgreSQL server.
+struct StoreLocation {
+    QString driver; // "QSQLITE" or "QPSQL"
+    QString databaseName;
+    QString host;
+    int port = 0;
+    QString user;
+    QString password;
+
+    static StoreLocation sqliteIn(const QString &dataDir);
+    // Parses postgresql://USER:PASS@HOST:PORT/DB. Returns a location with an empty driver on error.
+    static StoreLocation fromUrl(const QString &url, QString *error);
+    bool isSqlite() const { return driver == QLatin1String("QSQLITE"); }
+};
+
+// Opens a new named connection to location on the calling thread (Qt Sql connections are
+// per thread). SQLite connections get WAL and synchronous=FULL.
+QSqlDatabase openConnection(const StoreLocation &location, const QString &connectionName, QString *error);
+
+// The connection for reading records on the calling thread, opened on first use.
+QSqlDatabase readerConnection(const StoreLocation &location, QString *error);
+
+// How a SQLite connection makes commits durable, as the connection itself reports it.
+struct StoreDurability {
+    QString journalMode;  // PRAGMA journal_mode: "wal"
+    int synchronous = -1; // PRAGMA synchronous: 2 is FULL
+};
+
+// A request with its decision: what one journal row records.
+struct DecidedRequest {
+    // Cluster mode also passes requests through the commit that are not decided here.
+    enum class Disposition : std::uint8_t {
+        Decided = 1, // journaled with its decision
+        Repeat,      // already decided (a redelivery or a retry on another node): announced again, not journaled
+        Returned,    // this node no longer decides the event: handed back to the broker
+    };
+    PurchaseRequest request;
+    Decision decision;
+    Disposition disposition = Disposition::Decided;
+};
+
+// What one group commit writes: decided requests and event rows (the writer's batch adds what
+// it passes through untouched, engine/node/writer.h).
+struct CommitBatch {
+    std::vector<DecidedRequest> decided;
+    std::vector<EventSnapshot> eventRows; // upserts, in the order the changes were made
+
+    bool isEmpty() const { return decided.empty() && eventRows.empty(); }
+    void clear()
+    {
+        decided.clear();
+        eventRows.clear();
+    }
+};
+
+// An event whose commit was refused because another node decides it now (a newer epoch).
+struct FencedEvent {
+    QString eventId;
+    std::int64_t epoch = 0;
+};
+
+// Everything the engine rebuilds its memory from at start-up.
+struct LoadedTicket {
+    TicketView view; // eventIndex unset; see eventId
+    QString eventId;
+    QString requestId;
+    std::uint64_t userHash = 0; // hashUserId of the user who sent it
+};
+
+struct LoadedState {
+    std::vector<EventSnapshot> events;
+    QHash<QString, QHash<QString, std::int32_t>> wonUnitsByEventAndUser;
+    std::vector<LoadedTicket> tickets; // every journaled request, in seq order
+    std::int64_t maxOrderId = 0;
+};
+
+// Copies SQLite's write-ahead log back into the database on a thread and connection of its own,
+// every half second, so that no group commit pays for a checkpoint (PASSIVE: never blocks the
+// writer). Thread: started and stopped by the writer; runs on its own std::thread.
+class WalCheckpointer
+{
+public:
+    explicit WalCheckpointer(StoreLocation location);
+    ~WalCheckpointer();
+
+private:
+    void run();
+
+    StoreLocation m_location;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false; // guarded by m_mutex
+    std::thread m_thread;
+};
+
+// Holds PostgreSQL's session lock for schema changes while alive, so that nodes starting
+// together change the schema one at a time (SQLite: does nothing).
+class SchemaLock
+{
+public:
+    SchemaLock(const QSqlDatabase &db, bool isSqlite);
+    ~SchemaLock();
+    SchemaLock(const SchemaLock &) = delete;
+    SchemaLock &operator=(const SchemaLock &) = delete;
+
+private:
+    static constexpr int kSchemaLockKey = 0x5eca11; // any constant the nodes agree on
+    QSqlDatabase m_db;
+};
+
+// The columns of the events table, in the order readEventRow reads them.
+extern const char kEventColumns[];
+// The event in the current row of a query that selected kEventColumns.
+EventSnapshot readEventRow(const QSqlQuery &query);
+
+// The journal's columns for a ticket, in the order readTicketRow reads them.
+extern const char kTicketColumns[];
+LoadedTicket readTicketRow(const QSqlQuery &query);
+
+// The writer's side of the store. Thread: used only by the writer thread after open().
+class SqlStore
+{
+public:
+    explicit SqlStore(StoreLocation location);
+    ~SqlStore();
+
+    // Opens the database and brings its schema to this build's version (engine/storage/migrations.h);
+    // refuses one made by a newer build without writing to it.
+    bool open(QString *error);
+    // What open() found and did to the schema.
+    const schema::UpgradeResult &schemaUpgrade() const { return m_upgrade; }
+    bool load(LoadedState *state, QString *error);
+    // Writes the whole batch in one transaction; on failure nothing of it is written. In cluster
+    // mode each event's rows are written only while the store still names their epoch as the
+    // event's decider; otherwise the commit fails and fenced lists the events to drop.
+    bool commit(const CommitBatch &batch, QString *error, std::vector<FencedEvent> *fenced = nullptr);
+    void close();
+    // Replaces the writer's connection with a new one (after the server dropped it).
+    bool reconnect(QString *error);
+
+    const StoreLocation &location() const { return m_location; }
+    // SQLite: the settings the writer's own connection reported when it was last opened (empty
+    // for PostgreSQL). Any thread.
+    StoreDurability durability() const;
+
+private:
+    struct Statements;
+    bool prepare(QString *error);
+    void readDurability(const QSqlDatabase &db);
+
+    StoreLocation m_location;
+    QString m_connectionName;
+    std::unique_ptr<Statements> m_statements;
+    schema::UpgradeResult m_upgrade;
+    std::unique_ptr<WalCheckpointer> m_checkpointer; // SQLite only
+    mutable std::mutex m_durabilityMutex;
+    StoreDurability m_durability; // guarded by m_durabilityMutex; written by the writer thread
+};
+
+} // namespace flashsale

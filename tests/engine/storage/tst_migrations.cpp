@@ -1,0 +1,372 @@
+// Schema versions: a database made by release 0.1.0 (tests/fixtures/release-0.1.0) opened by
+// this build keeps every event, order, lead and ticket; fresh databases start at the newest
+// version; migrations run in order in one transaction; a newer database is refused untouched.
+#include "tests/support/engineprocess.h"
+#include "tests/support/sqlcheck.h"
+
+#include "engine/node/engine.h"
+#include "engine/storage/migrations.h"
+#include "engine/api/server.h"
+#include "engine/storage/store.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <QTest>
+
+using namespace flashsale;
+
+namespace {
+
+const QString kFixtureDir = QStringLiteral(FLASHSALE_FIXTURES_DIR "/release-0.1.0");
+
+// The fixture copied into dir as its data dir's database; the copy's path.
+QString copyFixtureInto(const QTemporaryDir &dir)
+{
+    const QString target = StoreLocation::sqliteIn(dir.path()).databaseName;
+    if (!QFile::copy(kFixtureDir + u"/flashsale.sqlite"_qs, target))
+        return QString();
+    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner);
+    return target;
+}
+
+QJsonObject expectedAnswers()
+{
+    QFile file(kFixtureDir + u"/expected.json"_qs);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QString compact(const QJsonValue &value)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact));
+}
+
+// Where actual differs from a field 0.1.0 answered ("" when it does not); fields added since
+// are allowed, and serverTime is the clock, not data.
+QString differences(const QJsonObject &expected, const QJsonObject &actual, const QString &what)
+{
+    QStringList found;
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+        if (it.key() != u"serverTime" && actual.value(it.key()) != it.value())
+            found << QStringLiteral("%1.%2: expected %3, got %4").arg(what, it.key(), compact(it.value()), compact(actual.value(it.key())));
+    }
+    return found.join(u"; "_qs);
+}
+
+#define QCOMPARE_FIELDS(expected, actual, what)                                                                        \
+    do {                                                                                                               \
+        const QString found = differences(expected, actual, what);                                                     \
+        QVERIFY2(found.isEmpty(), qPrintable(found));                                                                  \
+    } while (false)
+
+// The shape of a SQLite schema: tables (with rowid or not) and their columns, indexes and
+// their columns, one sorted line each; the text of the CREATE statements does not matter.
+QStringList schemaShape(const QString &dbPath)
+{
+    QStringList shape;
+    shape << sqlRows(dbPath, u"SELECT 'table', name, wr FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'"_qs);
+    shape << sqlRows(dbPath, u"SELECT 'column', m.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.pk"
+                             " FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table'"_qs);
+    shape << sqlRows(dbPath, u"SELECT 'index', m.name, m.tbl_name, i.seqno, i.name FROM sqlite_master m, pragma_index_info(m.name) i"
+                             " WHERE m.type = 'index'"_qs);
+    shape.sort();
+    return shape;
+}
+
+// A migration for the tests of the mechanism: its own table, then a row in it.
+bool addProbeTable(QSqlDatabase &db, bool, QString *error)
+{
+    QSqlQuery query(db);
+    if (query.exec(u"CREATE TABLE probe (step INTEGER NOT NULL)"_qs) && query.exec(u"INSERT INTO probe VALUES (2)"_qs))
+        return true;
+    *error = query.lastError().text();
+    return false;
+}
+
+bool fillProbeTable(QSqlDatabase &db, bool, QString *error)
+{
+    QSqlQuery query(db);
+    if (query.exec(u"INSERT INTO probe SELECT MAX(step) + 1 FROM probe"_qs))
+        return true;
+    *error = query.lastError().text();
+    return false;
+}
+
+bool failHalfWay(QSqlDatabase &db, bool, QString *error)
+{
+    QSqlQuery query(db);
+    query.exec(u"CREATE TABLE half_done (x INTEGER)"_qs);
+    if (query.exec(u"INSERT INTO no_such_table VALUES (1)"_qs))
+        return true;
+    *error = query.lastError().text();
+    return false;
+}
+
+} // namespace
+
+class TestMigrations : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    // A new data dir: schema.sql at the newest version, stamped, nothing copied aside.
+    void freshDatabaseStartsAtTheNewestVersion()
+    {
+        QTemporaryDir dir;
+        const StoreLocation location = StoreLocation::sqliteIn(dir.path());
+        for (const schema::Outcome expected : {schema::Outcome::Created, schema::Outcome::UpToDate}) {
+            SqlStore store(location);
+            QString error;
+            QVERIFY2(store.open(&error), qPrintable(error));
+            QCOMPARE(int(store.schemaUpgrade().outcome), int(expected));
+            QCOMPARE(store.schemaUpgrade().version, schema::currentVersion());
+            store.close();
+        }
+        QCOMPARE(sqlScalar(location.databaseName, u"PRAGMA user_version"_qs), schema::currentVersion());
+        QCOMPARE(QDir(dir.path()).entryList({u"*.bak"_qs}, QDir::Files), QStringList());
+    }
+
+    // A database stamped with a version but without the tables (emptied by hand, or by a test
+    // that drops them) is made afresh instead of being taken as up to date.
+    void emptiedDatabaseIsMadeAfresh()
+    {
+        QTemporaryDir dir;
+        const StoreLocation location = StoreLocation::sqliteIn(dir.path());
+        sqlScalar(location.databaseName, u"PRAGMA user_version = %1"_qs.arg(schema::currentVersion()));
+        QCOMPARE(sqlScalar(location.databaseName, u"PRAGMA user_version"_qs), schema::currentVersion());
+        SqlStore store(location);
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        QCOMPARE(int(store.schemaUpgrade().outcome), int(schema::Outcome::Created));
+        store.close();
+        QCOMPARE(sqlScalar(location.databaseName, u"SELECT COUNT(*) FROM sqlite_master WHERE name IN ('events', 'requests', 'orders', 'intents')"_qs), 4);
+    }
+
+    // The real binary on a copy of the 0.1.0 database: everything 0.1.0 answered, it answers.
+    void release010DatabaseKeepsEverything()
+    {
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), 0);
+        const QJsonObject expected = expectedAnswers();
+        const QJsonArray purchases = expected.value(u"purchases"_qs).toArray();
+        QVERIFY(purchases.size() >= 20);
+
+        EngineProcess node(dir.path(), "migration-token");
+        QVERIFY(node.start());
+        ApiClient client(node.baseUrl(), node.adminToken(), 4);
+
+        // Events, orders and leads with their contents.
+        const QJsonObject events = expected.value(u"events"_qs).toObject();
+        QCOMPARE(client.admin("GET", u"/api/v1/admin/events"_qs).json.value(u"total"_qs).toInt(), events.size());
+        std::int64_t maxOrderId = 0;
+        for (auto it = events.begin(); it != events.end(); ++it) {
+            const QString base = u"/api/v1/admin/events/"_qs + it.key();
+            QCOMPARE_FIELDS(it.value().toObject(), client.admin("GET", base).json, it.key());
+            const QJsonArray orders = client.admin("GET", base + u"/orders"_qs).json.value(u"items"_qs).toArray();
+            const QJsonArray oldOrders = expected.value(u"orders"_qs).toObject().value(it.key()).toArray();
+            QCOMPARE(orders.size(), oldOrders.size());
+            for (qsizetype i = 0; i < orders.size(); ++i) {
+                QCOMPARE_FIELDS(oldOrders[i].toObject(), orders[i].toObject(), it.key() + u" order"_qs);
+                maxOrderId = std::max<std::int64_t>(maxOrderId, oldOrders[i].toObject().value(u"orderId"_qs).toInteger());
+            }
+            const QJsonArray leads = client.admin("GET", base + u"/intents?sort=userId&order=asc"_qs).json.value(u"items"_qs).toArray();
+            const QJsonArray oldLeads = expected.value(u"intents"_qs).toObject().value(it.key()).toArray();
+            QCOMPARE(leads.size(), oldLeads.size());
+            for (qsizetype i = 0; i < leads.size(); ++i)
+                QCOMPARE_FIELDS(oldLeads[i].toObject(), leads[i].toObject(), it.key() + u" lead"_qs);
+        }
+        QCOMPARE(client.call("GET", u"/api/v1/events/launch-010"_qs).status, 200);
+
+        // Every old ticket answers its original result; every old requestId gets its old ticket.
+        for (const QJsonValue &value : purchases) {
+            const QJsonObject purchase = value.toObject();
+            const QJsonObject answer = purchase.value(u"answer"_qs).toObject();
+            const QString ticket = answer.value(u"ticket"_qs).toString();
+            QCOMPARE_FIELDS(answer, client.call("GET", u"/api/v1/tickets/"_qs + ticket).json, ticket);
+            QJsonObject retry{{u"requestId"_qs, purchase.value(u"requestId"_qs)}, {u"userId"_qs, purchase.value(u"userId"_qs)},
+                              {u"quantity"_qs, purchase.value(u"quantity"_qs)}};
+            const ApiReply again = client.call("POST", u"/api/v1/events/%1/purchases"_qs.arg(purchase.value(u"eventId"_qs).toString()),
+                                               QJsonDocument(retry).toJson(QJsonDocument::Compact));
+            QCOMPARE(again.status, 200);
+            QCOMPARE_FIELDS(answer, again.json, purchase.value(u"requestId"_qs).toString());
+            // The restored requestId stays bound to the user who sent it.
+            retry.insert(u"userId"_qs, purchase.value(u"userId"_qs).toString() + u"-other"_qs);
+            const ApiReply other = client.call("POST", u"/api/v1/events/%1/purchases"_qs.arg(purchase.value(u"eventId"_qs).toString()),
+                                               QJsonDocument(retry).toJson(QJsonDocument::Compact));
+            QCOMPARE(other.status, 409);
+            QCOMPARE(other.json.value(u"error"_qs).toString(), u"idempotency_conflict"_qs);
+        }
+
+        // Per-user totals hold: bob holds 2 of launch-010's limit of 2.
+        const auto buy = [&](const QString &requestId, const QString &userId) {
+            return client.call("POST", u"/api/v1/events/launch-010/purchases?wait=5000"_qs,
+                               QJsonDocument(QJsonObject{{u"requestId"_qs, requestId}, {u"userId"_qs, userId}, {u"quantity"_qs, 1}})
+                                   .toJson(QJsonDocument::Compact))
+                .json;
+        };
+        const QJsonObject bob = buy(u"after-upgrade-bob"_qs, u"bob"_qs);
+        QCOMPARE(bob.value(u"state"_qs).toString(), u"lost"_qs);
+        QCOMPARE(bob.value(u"reason"_qs).toString(), u"limit_reached"_qs);
+        // New purchases continue the order ids: launch-010 has one unit left.
+        const QJsonObject newcomer = buy(u"after-upgrade-new"_qs, u"newcomer"_qs);
+        QCOMPARE(newcomer.value(u"state"_qs).toString(), u"won"_qs);
+        QCOMPARE(newcomer.value(u"orderId"_qs).toInteger(), maxOrderId + 1);
+        QVERIFY(node.stop());
+
+        // The copy from before the upgrade is 0.1.0's database, and the file is now current.
+        const QString before = dbPath + u".pre-v%1.bak"_qs.arg(schema::currentVersion());
+        QVERIFY(QFile::exists(before));
+        QCOMPARE(sqlScalar(before, u"PRAGMA user_version"_qs), 0);
+        QCOMPARE(sqlScalar(before, u"SELECT COUNT(*) FROM requests"_qs), purchases.size());
+        QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), schema::currentVersion());
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM requests"_qs), purchases.size() + 2);
+    }
+
+    // The rehearsal flag's migration: 0.1.0's events come out as real events, and a rehearsal
+    // copy made afterwards is stored marked and stays hidden from shoppers after a restart.
+    void release010EventsAreNotRehearsalsAndCopiesStayMarked()
+    {
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        const std::int64_t events = sqlScalar(dbPath, u"SELECT COUNT(*) FROM events"_qs);
+        QVERIFY(events > 0);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM events WHERE rehearsal = 0"_qs), -1); // no column yet
+        EngineOptions options;
+        options.store = StoreLocation::sqliteIn(dir.path());
+        {
+            Engine engine(options);
+            QString error;
+            QVERIFY2(engine.start(&error), qPrintable(error));
+            for (const EventSnapshot &e : engine.events())
+                QVERIFY2(!e.config.rehearsal && (e.state == EventState::Draft || engine.shopperEvent(e.config.id)),
+                         qPrintable(e.config.id));
+            const AdminResult copy = engine.createRehearsal(u"launch-010"_qs);
+            QCOMPARE(int(copy.status), int(Status::Ok));
+            QCOMPARE(copy.event.config.id, u"launch-010-rehearsal-1"_qs);
+            QCOMPARE(int(copy.event.state), int(EventState::Open));
+            engine.stop();
+        }
+        QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), schema::currentVersion());
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM events WHERE rehearsal = 0"_qs), events);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT rehearsal FROM events WHERE id = 'launch-010-rehearsal-1'"_qs), 1);
+        Engine restarted(options);
+        QString error;
+        QVERIFY2(restarted.start(&error), qPrintable(error));
+        const std::optional<EventSnapshot> copy = restarted.event(u"launch-010-rehearsal-1"_qs);
+        QVERIFY(copy && copy->config.rehearsal);
+        QVERIFY(!restarted.shopperEvent(u"launch-010-rehearsal-1"_qs));
+        QVERIFY(restarted.shopperEvent(u"launch-010"_qs));
+        restarted.stop();
+    }
+
+    // Upgrading 0.1.0's database gives the schema a fresh database gets from schema.sql.
+    void upgradedSchemaEqualsFreshSchema()
+    {
+        QTemporaryDir upgraded;
+        QTemporaryDir fresh;
+        QVERIFY(!copyFixtureInto(upgraded).isEmpty());
+        for (const QTemporaryDir *dir : {&upgraded, &fresh}) {
+            SqlStore store(StoreLocation::sqliteIn(dir->path()));
+            QString error;
+            QVERIFY2(store.open(&error), qPrintable(error));
+            store.close();
+        }
+        const QStringList freshShape = schemaShape(StoreLocation::sqliteIn(fresh.path()).databaseName);
+        QVERIFY(freshShape.size() > 40);
+        QCOMPARE(schemaShape(StoreLocation::sqliteIn(upgraded.path()).databaseName), freshShape);
+    }
+
+    // The steps after the version found run in order, all in one transaction, or none does.
+    void stepsRunInOrderInOneTransaction_data()
+    {
+        QTest::addColumn<bool>("lastStepFails");
+        QTest::newRow("every step succeeds") << false;
+        QTest::newRow("the last step fails") << true;
+    }
+    void stepsRunInOrderInOneTransaction()
+    {
+        QFETCH(bool, lastStepFails);
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        std::vector<schema::Migration> steps(schema::migrations().begin(), schema::migrations().end());
+        const int base = schema::currentVersion();
+        steps.push_back({base + 1, "probe table", &addProbeTable});
+        steps.push_back({base + 2, "probe row", lastStepFails ? &failHalfWay : &fillProbeTable});
+        const StoreLocation location = StoreLocation::sqliteIn(dir.path());
+        schema::UpgradeResult result;
+        {
+            QString error;
+            QSqlDatabase db = openConnection(location, u"steps"_qs, &error);
+            QVERIFY2(db.isOpen(), qPrintable(error));
+            result = schema::upgrade(db, location, steps);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"steps"_qs);
+        QCOMPARE(result.foundVersion, 0);
+        QVERIFY(QFile::exists(dbPath + u".pre-v%1.bak"_qs.arg(base + 2)));
+        if (lastStepFails) {
+            QCOMPARE(int(result.outcome), int(schema::Outcome::Failed));
+            QVERIFY2(result.error.contains(u"version %1"_qs.arg(base + 2)), qPrintable(result.error));
+            QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), 0);
+            QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM sqlite_master WHERE name IN ('probe', 'half_done')"_qs), 0);
+        } else {
+            QCOMPARE(int(result.outcome), int(schema::Outcome::Migrated));
+            QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), base + 2);
+            QCOMPARE(sqlRows(dbPath, u"SELECT step FROM probe ORDER BY step"_qs), (QStringList{u"2"_qs, u"3"_qs}));
+        }
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM orders"_qs), 12); // the data is untouched either way
+    }
+
+    // A database from a newer build: the real binary exits 3 with a message, the file keeps
+    // every byte and nothing is created beside it; the engine reports SchemaTooNew.
+    void newerDatabaseIsRefusedUntouched()
+    {
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        const int newer = schema::currentVersion() + 1;
+        sqlScalar(dbPath, u"PRAGMA user_version = %1"_qs.arg(newer));
+        QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), newer);
+        const QByteArray bytes = fileBytes(dbPath);
+        const QStringList files = QDir(dir.path()).entryList(QDir::Files);
+
+        const CommandRun run = runFlashsale({u"--headless"_qs, u"--data-dir"_qs, dir.path(), u"--listen"_qs,
+                                             u"127.0.0.1:0"_qs, u"--admin-token"_qs, u"newer-token"_qs},
+                                            QProcessEnvironment::systemEnvironment(), 20000);
+        QVERIFY(run.finished);
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.standardError.contains("schema version " + QByteArray::number(newer)), run.standardError.constData());
+        QVERIFY2(run.standardError.contains("newer flashsale"), run.standardError.constData());
+
+        ServerOptions options;
+        options.dataDir = dir.path();
+        options.port = 0;
+        options.adminToken = u"newer-token"_qs;
+        Server server(options);
+        QString error;
+        StartFailure failure = StartFailure::Other;
+        QVERIFY(!server.start(&error, &failure));
+        QCOMPARE(int(failure), int(StartFailure::SchemaTooNew));
+
+        QCOMPARE(fileBytes(dbPath), bytes);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), files);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMigrations)
+#include "tst_migrations.moc"
