@@ -13,6 +13,8 @@ packages=(
     qt6-translations-l10n
     # Excel workbooks for the exports (found through pkg-config).
     libxlsxwriter-dev
+    # Shop passes (HS256 JWTs) are verified by libjwt, not by hand.
+    libjwt-dev
     sqlite3 curl
     # The icon's PNG sizes are rendered from its SVG at build time.
     librsvg2-bin
@@ -39,6 +41,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(lintian)
     # resources/screenshots/capture.sh: clicks and screen grabs of the console under Xvfb.
     packages+=(xdotool imagemagick)
+    # tst_shopperadmission signs passes with the openssl tool, a signer this project did not write.
+    packages+=(openssl)
     # pdftotext: tst_reportcli reads the text of the PDF that `flashsale --report` wrote.
     packages+=(poppler-utils)
     # Node.js from Debian unless the machine already has a node and npm of its own.
