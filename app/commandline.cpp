@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QUrl>
 #include <QFile>
 
 namespace flashsale {
@@ -31,9 +32,36 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption backup(u"backup"_qs, u"Save a consistent copy of the SQLite database of --data-dir as FILE, also while a node serves, and exit (PostgreSQL: use pg_dump)."_qs, u"FILE"_qs);
     const QCommandLineOption report(u"report"_qs, u"Render the post-sale report of EVENT_ID (from the stored journal of --data-dir or --store) into --output FILE.pdf or FILE.png, without a window, and exit."_qs, u"EVENT_ID"_qs);
     const QCommandLineOption output(u"output"_qs, u"With --report: the file to write, PDF or PNG by its suffix."_qs, u"FILE"_qs);
-    const QCommandLineOption connect(u"connect"_qs, u"With --backup or --report: ask the running node at URL instead (admin token from FLASHSALE_ADMIN_TOKEN or --admin-token)."_qs, u"URL"_qs);
+    const QCommandLineOption connect(u"connect"_qs, u"Attach the console to the running node at URL (http://HOST:PORT) instead of starting an engine; with --backup or --report, ask that node. Admin token from FLASHSALE_ADMIN_TOKEN or --admin-token (the console also asks)."_qs, u"URL"_qs);
     const QCommandLineOption pace(u"pace"_qs, QStringLiteral("With --simulate: shoppers sent per second (default %1; 0: as fast as possible).").arg(kDefaultShoppersPerSecond), u"N"_qs);
-    parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect});
+    const QCommandLineOption tlsCert(u"tls-cert"_qs, u"Serve HTTPS and WSS (TLS 1.2+) on the API port with this PEM certificate (a chain file works: the certificate first). Needs --tls-key."_qs, u"FILE"_qs);
+    const QCommandLineOption tlsKey(u"tls-key"_qs, u"The PEM private key of --tls-cert."_qs, u"FILE"_qs);
+    // The front's limits: each a whole number, README "Limits" gives the defaults.
+    struct LimitOption {
+        QCommandLineOption option;
+        int HttpLimits::*field;
+        int min;
+        int max;
+    };
+    const HttpLimits defaults;
+    const auto limitOption = [&defaults](const QString &name, const QString &what, int HttpLimits::*field, int min, int max) {
+        return LimitOption{QCommandLineOption(name, QStringLiteral("%1 (default %2).").arg(what).arg(defaults.*field), u"N"_qs), field, min, max};
+    };
+    const LimitOption limitOptions[] = {
+        limitOption(u"max-header-bytes"_qs, u"Request line and headers, in bytes; over it: 431"_qs, &HttpLimits::headerBytes, 1024, 1 << 20),
+        limitOption(u"max-body-bytes"_qs, u"Request body, in bytes; over it: 413 before it is read"_qs, &HttpLimits::bodyBytes, 1024, 1 << 20),
+        limitOption(u"header-timeout-ms"_qs, u"Time to send a request's headers"_qs, &HttpLimits::headerTimeoutMs, 100, 600'000),
+        limitOption(u"body-timeout-ms"_qs, u"Time to send a request's body"_qs, &HttpLimits::bodyTimeoutMs, 100, 600'000),
+        limitOption(u"idle-timeout-ms"_qs, u"Keep-alive connection without a request"_qs, &HttpLimits::idleTimeoutMs, 100, 3'600'000),
+        limitOption(u"send-timeout-ms"_qs, u"Time for a peer to take one answer"_qs, &HttpLimits::sendTimeoutMs, 100, 600'000),
+        limitOption(u"max-connections"_qs, u"Open connections in all (0: the descriptor limit less 128)"_qs, &HttpLimits::maxConnections, 0, 1'000'000),
+        limitOption(u"max-connections-per-address"_qs, u"Open connections from one client address (loopback peers, such as a local proxy, are not counted)"_qs, &HttpLimits::maxConnectionsPerAddress, 1, 1'000'000),
+        limitOption(u"staff-reserve"_qs, u"Connections kept back for /healthz and the admin API when the rest are taken"_qs, &HttpLimits::staffReserve, 0, 100'000),
+        limitOption(u"ws-ping-ms"_qs, u"WebSocket ping interval; a peer silent through two is dropped"_qs, &HttpLimits::wsPingMs, 100, 600'000),
+    };
+    parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect, tlsCert, tlsKey});
+    for (const LimitOption &limit : limitOptions)
+        parser.addOption(limit.option);
 
     if (!parser.parse(arguments)) {
         result.error = parser.errorText();
@@ -81,6 +109,23 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             return result;
         }
     }
+    for (const LimitOption &limit : limitOptions) {
+        if (!parser.isSet(limit.option))
+            continue;
+        bool ok = false;
+        const int value = parser.value(limit.option).toInt(&ok);
+        if (!ok || value < limit.min || value > limit.max) {
+            result.error = QStringLiteral("--%1 expects a number from %2 to %3").arg(limit.option.names().constFirst()).arg(limit.min).arg(limit.max);
+            return result;
+        }
+        result.server.httpLimits.*limit.field = value;
+    }
+    if (parser.isSet(tlsCert) != parser.isSet(tlsKey)) {
+        result.error = u"give --tls-cert and --tls-key together"_qs;
+        return result;
+    }
+    result.server.tls.certificateChainFile = parser.value(tlsCert);
+    result.server.tls.privateKeyFile = parser.value(tlsKey);
     if (parser.isSet(maxQueue)) {
         bool ok = false;
         result.server.maxQueueDepth = parser.value(maxQueue).toLongLong(&ok);
@@ -140,9 +185,16 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         result.error = u"--output goes with --report EVENT_ID"_qs;
         return result;
     }
-    if (parser.isSet(connect) && !parser.isSet(backup) && !parser.isSet(report)) {
-        result.error = u"--connect goes with --backup FILE or --report EVENT_ID"_qs;
-        return result;
+    if (parser.isSet(connect)) {
+        const QUrl url(result.connectUrl, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") || url.host().isEmpty()) {
+            result.error = u"--connect expects the node's address, such as http://127.0.0.1:8080"_qs;
+            return result;
+        }
+        if (result.headless) {
+            result.error = u"--connect is for the console, --backup or --report, not --headless"_qs;
+            return result;
+        }
     }
     if (parser.isSet(simulate)) {
         const QString value = parser.value(simulate);

@@ -23,7 +23,7 @@ struct CommandLine {
     // --store or the node at --connect URL), rendered without a window, and exit.
     QString reportEventId;
     QString reportOutput;
-    QString connectUrl; // with --backup or --report
+    QString connectUrl; // the console attaches to this node; with --backup or --report, asks it
     QString error; // set when the arguments are invalid
 
     static CommandLine parse(const QStringList &arguments);

@@ -1,16 +1,18 @@
 // flashsale: the admin console with the sale engine embedded, or the engine alone (--headless).
 #include "app/commandline.h"
 #include "app/shutdownsignals.h"
-#include "engine/api/server.h"
 #include "engine/storage/backup.h"
 #include "engine/storage/salereport.h"
 #include "engine/tools/nodeclient.h"
+#include "engine/api/server.h"
 #include "engine/tools/rehearsal.h"
-#include "ui/aboutdialog.h"
-#include "ui/consolesettings.h"
-#include "ui/language.h"
+#include "ui/backend/backends.h"
+#include "ui/dialogs/aboutdialog.h"
+#include "ui/dialogs/connectdialog.h"
 #include "ui/mainwindow.h"
-#include "ui/salereportview.h"
+#include "ui/widgets/consolesettings.h"
+#include "ui/widgets/language.h"
+#include "ui/widgets/salereportview.h"
 #include "version.h"
 
 #include <QApplication>
@@ -219,15 +221,30 @@ int main(int argc, char **argv)
     if (commandLine.headless)
         return runHeadless(commandLine);
 
-    // The console: saved settings fill in what the command line left out.
-    ServerOptions options = commandLine.server;
-    ConsoleSettings().applyTo(&options, commandLine.listenGiven, commandLine.dataDirGiven);
+    // The console: the embedded engine (saved settings fill in what the command line left out),
+    // or with --connect the node at URL.
     Language::apply(Language::initial());
     // Dialogs share the window icon; Wayland finds the icon through the desktop entry's name.
     QApplication::setWindowIcon(AboutDialog::appIcon());
     QGuiApplication::setDesktopFileName(QString::fromLatin1(kAppId));
-    MainWindow window(options);
-    if (window.startFailure() == StartFailure::SchemaTooNew) {
+    const BackendServices services = backendServices(commandLine.server, commandLine.listenGiven, commandLine.dataDirGiven);
+    QString connectUrl;
+    QString token;
+    if (!commandLine.connectUrl.isEmpty()) {
+        // The token: --admin-token or FLASHSALE_ADMIN_TOKEN, else asked for (the saved one filled in).
+        QString ignored;
+        token = connectToken(commandLine, &ignored);
+        connectUrl = ConnectDialog::normalizedUrl(commandLine.connectUrl);
+        if (token.isEmpty() || connectUrl.isEmpty()) {
+            ConnectDialog ask(commandLine.connectUrl);
+            if (ask.exec() != QDialog::Accepted)
+                return 1;
+            connectUrl = ask.url();
+            token = ask.token();
+        }
+    }
+    MainWindow window(services, services.makeBackend(connectUrl, token));
+    if (window.backend()->databaseTooNew()) {
         window.reportNewerDatabase();
         return kExitSchemaTooNew;
     }

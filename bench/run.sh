@@ -18,7 +18,7 @@ fi
 (cd bench && npm ci --silent --no-audit --no-fund)
 
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build build-release -j2 --target flashsale flashsale_bench flashsale_uistall
+cmake --build build-release -j2 --target flashsale flashsale_bench flashsale_uistall flashsale_barefront
 
 work=$(mktemp -d)
 results="$work/results.jsonl"
@@ -66,6 +66,12 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!)
 wait_http http://127.0.0.1:18181/
 nginx_rps=$(wrk -t1 -c64 -d"${DURATION}s" http://127.0.0.1:18181/ | wrk_rps)
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+# The bare front: the node's HTTP library doing the same JSON parse, without the engine.
+build-release/bench/flashsale_barefront 18184 > "$work/barefront.log" & pids+=($!)
+wait_http_up() { for _ in $(seq 100); do curl -s -m 1 -o /dev/null "$1" && return 0; sleep 0.1; done; return 1; }
+wait_http_up http://127.0.0.1:18184/
+bare_rps=$(EVENT_ID=bench wrk -t1 -c64 -d"${DURATION}s" -s bench/purchase.lua http://127.0.0.1:18184 | wrk_rps)
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 
 engine=$(start_engine 18182 build-release/app/flashsale --headless); pids+=("$engine")
 wait_http http://127.0.0.1:18182/healthz
@@ -76,9 +82,11 @@ echo "$line"
 node -e '
 const kv = Object.fromEntries(process.argv[1].split(" ").slice(1).map(s => s.split("=")));
 const nginx = Number(process.argv[2]);
+const bare = Number(process.argv[3]);
 console.log(JSON.stringify({bench: "http-purchase", requestsPerSecond: Number(kv.rps), p50Ms: Number(kv.p50_ms),
-  p99Ms: Number(kv.p99_ms), errors: Number(kv.errors), nginxRequestsPerSecond: nginx, ratioToNginx: Number(kv.rps) / nginx}));
-' "$line" "$nginx_rps" | tee -a "$results"
+  p99Ms: Number(kv.p99_ms), errors: Number(kv.errors), nginxRequestsPerSecond: nginx, ratioToNginx: Number(kv.rps) / nginx,
+  bareFrontRequestsPerSecond: bare, bareFrontRatioToNginx: bare / nginx}));
+' "$line" "$nginx_rps" "$bare_rps" | tee -a "$results"
 
 echo "== 4: WebSocket purchase path (200 connections, pipelined, ${DURATION}s)"
 DURATION_MS=$((DURATION * 1000)) node bench/ws-purchase.mjs ws://127.0.0.1:18182/api/v1/ws bench | tee -a "$results"

@@ -1,8 +1,9 @@
 // flashsale_uistall: the real console, offscreen, with its embedded engine; measures the
 // longest stall of the GUI thread's event loop while something loads the engine. Takes the
 // headless options (--listen, --data-dir, --admin-token) plus --seconds; prints one JSON line.
-#include "ui/dashboardpage.h"
+#include "ui/backend/backends.h"
 #include "ui/mainwindow.h"
+#include "ui/pages/dashboardpage.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -50,8 +51,9 @@ int main(int argc, char **argv)
     options.dataDir = parser.value(u"data-dir"_qs);
     options.adminToken = parser.value(u"admin-token"_qs);
 
-    MainWindow window(options);
-    if (!window.server())
+    const BackendServices services = backendServices(options, true, true);
+    MainWindow window(services, services.makeBackend(QString(), QString()));
+    if (window.backend()->linkState() != LinkState::Connected)
         return 1;
     window.tabs()->setCurrentWidget(window.dashboardPage());
     window.resize(1280, 800);
@@ -87,12 +89,12 @@ int main(int argc, char **argv)
     beat.start(kBeatMs);
 
     QTimer::singleShot(parser.value(u"seconds"_qs).toInt() * 1000, &app, [&] {
-        const EngineStats stats = window.server()->engine().stats();
+        const EngineStats stats = window.backend()->stats();
         const QJsonObject result{{u"bench"_qs, u"ui-stall"_qs},
                                  {u"longestStallMs"_qs, double(longestStallNs) / 1e6},
                                  {u"firstFrameMs"_qs, double(firstFrameNs) / 1e6},
                                  {u"requestsServed"_qs, qint64(stats.requests.accepted)},
-                                 {u"refreshMs"_qs, MainWindow::kRefreshMs}};
+                                 {u"refreshMs"_qs, ConsoleBackend::kStatsIntervalMs}};
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
         QApplication::quit();

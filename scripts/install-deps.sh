@@ -4,13 +4,17 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev qt6-websockets-dev qt6-httpserver-dev qt6-tools-dev qt6-tools-dev-tools
+    qt6-base-dev qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools
+    # The HTTP/WebSocket front: Boost.Beast (header-only) and OpenSSL for TLS.
+    libboost-dev libssl-dev
     qt6-l10n-tools linguist-qt6 libqt6sql6-sqlite libqt6sql6-psql libgl1-mesa-dev
     libqcustomplot-dev librabbitmq-dev
     # Qt's own Chinese (OK, Cancel, Yes in dialogs): qtbase_zh_CN.qm.
     qt6-translations-l10n
     # Excel workbooks for the exports (found through pkg-config).
     libxlsxwriter-dev
+    # Shop passes (HS256 JWTs) are verified by libjwt, not by hand.
+    libjwt-dev
     sqlite3 curl
     # The icon's PNG sizes are rendered from its SVG at build time.
     librsvg2-bin
@@ -28,12 +32,17 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(rabbitmq-server)
     # libfiu's fiu-run/fiu-ctrl and POSIX preload library: I/O fault injection for tst_faults.
     packages+=(fiu-utils libfiu-dev)
+    # tst_networkfront makes a self-signed certificate; scripts/fuzz.sh builds libFuzzer
+    # targets with clang's sanitizers.
+    packages+=(openssl clang-14 libfuzzer-14-dev)
     # The .xlsx export tests read the workbooks back with openpyxl (tests/support/xlsxcells.py).
     packages+=(python3-openpyxl)
     # The package check lints the .deb it built.
     packages+=(lintian)
     # resources/screenshots/capture.sh: clicks and screen grabs of the console under Xvfb.
     packages+=(xdotool imagemagick)
+    # tst_shopperadmission signs passes with the openssl tool, a signer this project did not write.
+    packages+=(openssl)
     # pdftotext: tst_reportcli reads the text of the PDF that `flashsale --report` wrote.
     packages+=(poppler-utils)
     # Node.js from Debian unless the machine already has a node and npm of its own.

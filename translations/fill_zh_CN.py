@@ -9,6 +9,31 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ZH = {
+    # Issue 10: the console on a remote node
+    "cancelled": "已取消",
+    "invalid simulation plan": "模拟方案无效",
+    "The address must look like http://HOST:PORT, e.g. http://shop.example:8080.": "地址格式应为 http://主机:端口，例如 http://shop.example:8080。",
+    "Enter the node's admin token (its Settings page, or the token file in its data directory).": "请输入该节点的管理员令牌（见其“设置”页，或其数据目录中的令牌文件）。",
+    "Connect to server": "连接到服务器",
+    "Watch and run the sale of a node elsewhere, such as the production server: its events, live figures, orders and leads. Nothing is stored on this computer.": "查看并管理另一台节点（例如生产服务器）上的秒杀：活动、实时数据、订单和潜在客户。本机不保存任何数据。",
+    "Node address:": "节点地址：",
+    "Admin token:": "管理员令牌：",
+    "Remember the token on this computer": "在本机记住令牌",
+    "only the console that runs the engine can make a new token": "只有运行引擎的控制台才能生成新令牌",
+    "the engine in this console": "本控制台内的引擎",
+    "the engine is not running": "引擎未在运行",
+    "Leave the engine in this console?": "离开本控制台内的引擎？",
+    "%n event(s) are open or scheduled here. Switching stops the engine in this console: the shop goes offline until it runs again.": "此处有 %n 个活动正在进行或已排期。切换会停止本控制台内的引擎：在它再次运行之前商店将下线。",
+    "Attached to %1": "已连接到 %1",
+    "Connecting to %1…": "正在连接 %1…",
+    "⚠ Connection to %1 lost (%2); retrying in %n s": "⚠ 与 %1 的连接已断开（%2）；%n 秒后重试",
+    "● Connected to %1": "● 已连接 %1",
+    "Flash Sale Console — %1": "秒杀控制台 — %1",
+    "&Connect to server…": "连接到服务器(&C)…",
+    "Use the &engine in this console": "使用本控制台内的引擎(&E)",
+    "the node sent nothing for %n second(s)": "节点已 %n 秒没有发送任何数据",
+    "the node refused the admin token": "节点拒绝了管理员令牌",
+    "the connection closed": "连接已关闭",
     # Issue 12: a requestId is bound to its user
     "This request id was already used by another user.": "此请求编号已被另一位用户使用。",
     # Dashboard
@@ -201,8 +226,13 @@ ZH = {
     "Listen address:": "监听地址：",
     "Data directory:": "数据目录：",
     "Browse…": "浏览…",
-    "The address and data directory apply at the next start. Command-line options (--listen, --data-dir) take precedence.":
-        "地址和数据目录在下次启动时生效。命令行选项（--listen、--data-dir）优先。",
+    "The address, data directory and TLS files apply at the next start. Command-line options (--listen, --data-dir, --tls-cert) take precedence.":
+        "地址、数据目录和 TLS 文件在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert）优先。",
+    "TLS certificate (PEM):": "TLS 证书（PEM）：",
+    "TLS private key (PEM):": "TLS 私钥（PEM）：",
+    "Serve HTTPS and WSS on the listen address. Leave empty for plain HTTP.": "在监听地址上提供 HTTPS 和 WSS。留空则使用普通 HTTP。",
+    "HTTPS needs both a certificate file and its key file, or neither.": "HTTPS 需要同时提供证书文件和私钥文件，或者都不提供。",
+    "Cannot read %1.": "无法读取 %1。",
     "Save": "保存",
     "Admin token": "管理令牌",
     "Show": "显示",

@@ -21,6 +21,55 @@
     </message>
 </context>
 <context>
+    <name>flashsale::BackendRehearsal</name>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>invalid simulation plan</source>
+        <translation>模拟方案无效</translation>
+    </message>
+</context>
+<context>
+    <name>flashsale::ConnectDialog</name>
+    <message>
+        <source>The address must look like http://HOST:PORT, e.g. http://shop.example:8080.</source>
+        <translation>地址格式应为 http://主机:端口，例如 http://shop.example:8080。</translation>
+    </message>
+    <message>
+        <source>Enter the node's admin token (its Settings page, or the token file in its data directory).</source>
+        <translation>请输入该节点的管理员令牌（见其“设置”页，或其数据目录中的令牌文件）。</translation>
+    </message>
+    <message>
+        <source>Connect to server</source>
+        <translation>连接到服务器</translation>
+    </message>
+    <message>
+        <source>Watch and run the sale of a node elsewhere, such as the production server: its events, live figures, orders and leads. Nothing is stored on this computer.</source>
+        <translation>查看并管理另一台节点（例如生产服务器）上的秒杀：活动、实时数据、订单和潜在客户。本机不保存任何数据。</translation>
+    </message>
+    <message>
+        <source>Node address:</source>
+        <translation>节点地址：</translation>
+    </message>
+    <message>
+        <source>Admin token:</source>
+        <translation>管理员令牌：</translation>
+    </message>
+    <message>
+        <source>Remember the token on this computer</source>
+        <translation>在本机记住令牌</translation>
+    </message>
+</context>
+<context>
+    <name>flashsale::ConsoleBackend</name>
+    <message>
+        <source>only the console that runs the engine can make a new token</source>
+        <translation>只有运行引擎的控制台才能生成新令牌</translation>
+    </message>
+</context>
+<context>
     <name>flashsale::DashboardPage</name>
     <message>
         <source>All events</source>
@@ -818,6 +867,33 @@
     </message>
 </context>
 <context>
+    <name>flashsale::LocalBackend</name>
+    <message>
+        <source>the engine in this console</source>
+        <translation>本控制台内的引擎</translation>
+    </message>
+    <message>
+        <source>the engine is not running</source>
+        <translation>引擎未在运行</translation>
+    </message>
+    <message>
+        <source>the store gave no reason</source>
+        <translation>数据库未说明原因</translation>
+    </message>
+    <message>
+        <source>Running now: %1, %2, node id %3.</source>
+        <translation>当前运行：%1，%2，节点 ID：%3。</translation>
+    </message>
+    <message>
+        <source>embedded SQLite</source>
+        <translation>内置 SQLite</translation>
+    </message>
+    <message>
+        <source>embedded queue</source>
+        <translation>内置队列</translation>
+    </message>
+</context>
+<context>
     <name>flashsale::MainWindow</name>
     <message>
         <source>Copied %1</source>
@@ -926,10 +1002,6 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>⚠ PostgreSQL 无法连接</translation>
     </message>
     <message>
-        <source>● Node %1</source>
-        <translation>● 节点 %1</translation>
-    </message>
-    <message>
         <source>Queue (RabbitMQ): %1</source>
         <translation>队列（RabbitMQ）：%1</translation>
     </message>
@@ -980,6 +1052,42 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>&amp;New event…</source>
         <translation>新建活动(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Leave the engine in this console?</source>
+        <translation>离开本控制台内的引擎？</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) are open or scheduled here. Switching stops the engine in this console: the shop goes offline until it runs again.</source>
+        <translation><numerusform>此处有 %n 个活动正在进行或已排期。切换会停止本控制台内的引擎：在它再次运行之前商店将下线。</numerusform></translation>
+    </message>
+    <message>
+        <source>Attached to %1</source>
+        <translation>已连接到 %1</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在连接 %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>⚠ Connection to %1 lost (%2); retrying in %n s</source>
+        <translation><numerusform>⚠ 与 %1 的连接已断开（%2）；%n 秒后重试</numerusform></translation>
+    </message>
+    <message>
+        <source>● Connected to %1</source>
+        <translation>● 已连接 %1</translation>
+    </message>
+    <message>
+        <source>Flash Sale Console — %1</source>
+        <translation>秒杀控制台 — %1</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to server…</source>
+        <translation>连接到服务器(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Use the &amp;engine in this console</source>
+        <translation>使用本控制台内的引擎(&amp;E)</translation>
     </message>
 </context>
 <context>
@@ -1065,11 +1173,22 @@ Check the address, data directory and backend in Settings, then restart the cons
     </message>
 </context>
 <context>
-    <name>flashsale::SaleReportDialog</name>
-    <message>
-        <source>the store gave no reason</source>
-        <translation>数据库未说明原因</translation>
+    <name>flashsale::RemoteBackend</name>
+    <message numerus="yes">
+        <source>the node sent nothing for %n second(s)</source>
+        <translation><numerusform>节点已 %n 秒没有发送任何数据</numerusform></translation>
     </message>
+    <message>
+        <source>the node refused the admin token</source>
+        <translation>节点拒绝了管理员令牌</translation>
+    </message>
+    <message>
+        <source>the connection closed</source>
+        <translation>连接已关闭</translation>
+    </message>
+</context>
+<context>
+    <name>flashsale::SaleReportDialog</name>
     <message>
         <source>Save the post-sale report</source>
         <translation>保存售后报告</translation>
@@ -1271,10 +1390,6 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>浏览…</translation>
     </message>
     <message>
-        <source>The address and data directory apply at the next start. Command-line options (--listen, --data-dir) take precedence.</source>
-        <translation>地址和数据目录在下次启动时生效。命令行选项（--listen、--data-dir）优先。</translation>
-    </message>
-    <message>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1355,20 +1470,32 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>地址留空表示单节点运行：使用内置的 SQLite 数据库和进程内队列。共用一个 RabbitMQ 队列的节点必须共用同一个 PostgreSQL 存储。密码会被保存但不会显示；如需更改，请输入带密码的完整地址。后端设置在引擎下次启动时生效：请重新启动控制台。命令行选项（--store、--queue、--node-id）优先。</translation>
     </message>
     <message>
-        <source>embedded SQLite</source>
-        <translation>内置 SQLite</translation>
-    </message>
-    <message>
-        <source>embedded queue</source>
-        <translation>内置队列</translation>
-    </message>
-    <message>
-        <source>Running now: %1, %2, node id %3.</source>
-        <translation>当前运行：%1，%2，节点 ID：%3。</translation>
-    </message>
-    <message>
         <source>&amp;Advanced: several nodes (PostgreSQL, RabbitMQ)</source>
         <translation>高级：多节点（PostgreSQL、RabbitMQ）(&amp;A)</translation>
+    </message>
+    <message>
+        <source>HTTPS needs both a certificate file and its key file, or neither.</source>
+        <translation>HTTPS 需要同时提供证书文件和私钥文件，或者都不提供。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>TLS certificate (PEM):</source>
+        <translation>TLS 证书（PEM）：</translation>
+    </message>
+    <message>
+        <source>TLS private key (PEM):</source>
+        <translation>TLS 私钥（PEM）：</translation>
+    </message>
+    <message>
+        <source>Serve HTTPS and WSS on the listen address. Leave empty for plain HTTP.</source>
+        <translation>在监听地址上提供 HTTPS 和 WSS。留空则使用普通 HTTP。</translation>
+    </message>
+    <message>
+        <source>The address, data directory and TLS files apply at the next start. Command-line options (--listen, --data-dir, --tls-cert) take precedence.</source>
+        <translation>地址、数据目录和 TLS 文件在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert）优先。</translation>
     </message>
 </context>
 <context>

@@ -1,13 +1,14 @@
 #include "ui/mainwindow.h"
 
-#include "ui/aboutdialog.h"
-#include "ui/dashboardpage.h"
-#include "ui/eventspage.h"
-#include "ui/labels.h"
-#include "ui/leadspage.h"
-#include "ui/orderspage.h"
-#include "ui/settingspage.h"
-#include "ui/simulatedialog.h"
+#include "ui/dialogs/connectdialog.h"
+#include "ui/dialogs/aboutdialog.h"
+#include "ui/pages/dashboardpage.h"
+#include "ui/pages/eventspage.h"
+#include "ui/widgets/labels.h"
+#include "ui/pages/leadspage.h"
+#include "ui/pages/orderspage.h"
+#include "ui/pages/settingspage.h"
+#include "ui/dialogs/simulatedialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -28,6 +29,8 @@ namespace flashsale {
 
 struct MainWindow::Actions {
     QMenu *file = nullptr;
+    QAction *connect = nullptr;
+    QAction *embedded = nullptr;
     QMenu *tools = nullptr;
     QMenu *help = nullptr;
     QMenu *tray = nullptr;
@@ -40,42 +43,16 @@ struct MainWindow::Actions {
     QAction *about = nullptr;
 };
 
-MainWindow::MainWindow(const ServerOptions &options, QWidget *parent)
+MainWindow::MainWindow(BackendServices services, std::unique_ptr<ConsoleBackend> backend, QWidget *parent)
     : QMainWindow(parent)
-    , m_server(std::make_unique<Server>(options))
+    , m_services(std::move(services))
     , m_actions(std::make_unique<Actions>())
 {
     setObjectName(u"mainWindow"_qs);
     setWindowIcon(AboutDialog::appIcon());
-    if (!m_server->start(&m_startError, &m_startFailure))
-        m_server.reset();
 
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(u"pages"_qs);
-    m_tabs->setDocumentMode(true);
-    if (m_server) {
-        Engine &engine = m_server->engine();
-        m_events = new EventsPage(engine, m_tabs);
-        m_dashboard = new DashboardPage(engine.storeLocation(), m_tabs);
-        m_orders = new OrdersPage(engine.storeLocation(), m_tabs);
-        m_leads = new LeadsPage(engine.storeLocation(), m_tabs);
-        m_tabs->addTab(m_events, QString());
-        m_tabs->addTab(m_dashboard, QString());
-        m_tabs->addTab(m_orders, QString());
-        m_tabs->addTab(m_leads, QString());
-        m_events->setServer(m_server.get());
-        connect(m_events, &EventsPage::eventsChanged, this, &MainWindow::refresh);
-    } else {
-        m_startErrorLabel = new QLabel(m_tabs);
-        m_startErrorLabel->setWordWrap(true);
-        m_startErrorLabel->setAlignment(Qt::AlignCenter);
-        m_tabs->addTab(m_startErrorLabel, QString());
-    }
-    m_settings = new SettingsPage(m_server.get(), m_tabs);
-    m_tabs->addTab(m_settings, QString());
-    setCentralWidget(m_tabs);
-
-    // Status bar: the shoppers' URL (click to copy), the engine's state, the queue.
+    // Status bar: the node (the shoppers' URL for the embedded engine; click to copy), the
+    // link's state, the queue.
     m_url = new QLabel(this);
     m_url->setObjectName(u"shopperUrl"_qs);
     m_url->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
@@ -90,17 +67,13 @@ MainWindow::MainWindow(const ServerOptions &options, QWidget *parent)
     statusBar()->addPermanentWidget(m_url);
     statusBar()->addPermanentWidget(m_engineState);
     statusBar()->addPermanentWidget(m_queue);
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setInterval(1000);
+    connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::showStatus);
 
     buildMenus();
-    retranslate();
     resize(1280, 800);
-
-    m_refreshTimer = new QTimer(this);
-    m_refreshTimer->setInterval(kRefreshMs);
-    connect(m_refreshTimer, &QTimer::timeout, this, &MainWindow::refresh);
-    if (m_server)
-        m_refreshTimer->start();
-    refresh();
+    attach(std::move(backend));
 }
 
 MainWindow::~MainWindow()
@@ -108,11 +81,52 @@ MainWindow::~MainWindow()
     shutDown();
 }
 
+void MainWindow::attach(std::unique_ptr<ConsoleBackend> backend)
+{
+    m_backend = std::move(backend);
+    const bool started = m_backend->start();
+    // Each snapshot is one dashboard sample; refresh() alone (a language switch) adds none.
+    connect(m_backend.get(), &ConsoleBackend::statsChanged, this, [this] {
+        if (m_dashboard)
+            m_dashboard->addSample(m_backend->stats());
+        refresh();
+    });
+    connect(m_backend.get(), &ConsoleBackend::linkChanged, this, &MainWindow::showStatus);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(u"pages"_qs);
+    m_tabs->setDocumentMode(true);
+    if (started) {
+        m_events = new EventsPage(*m_backend, m_tabs);
+        m_dashboard = new DashboardPage(*m_backend, m_tabs);
+        m_orders = new OrdersPage(*m_backend, m_tabs);
+        m_leads = new LeadsPage(*m_backend, m_tabs);
+        m_tabs->addTab(m_events, QString());
+        m_tabs->addTab(m_dashboard, QString());
+        m_tabs->addTab(m_orders, QString());
+        m_tabs->addTab(m_leads, QString());
+    } else {
+        m_startErrorLabel = new QLabel(m_tabs);
+        m_startErrorLabel->setWordWrap(true);
+        m_startErrorLabel->setAlignment(Qt::AlignCenter);
+        m_tabs->addTab(m_startErrorLabel, QString());
+    }
+    m_settings = new SettingsPage(started ? m_backend.get() : nullptr, m_services, m_tabs);
+    m_tabs->addTab(m_settings, QString());
+    setCentralWidget(m_tabs);
+
+    Actions &a = *m_actions;
+    a.newEvent->setEnabled(m_events != nullptr);
+    a.simulate->setEnabled(m_events != nullptr);
+    a.embedded->setEnabled(m_backend->kind() == BackendKind::Remote);
+    retranslate();
+}
+
 void MainWindow::shutDown()
 {
-    m_refreshTimer->stop();
-    delete m_simulate; // its requests go to the server we are about to stop
-    // The pages' reader threads hold connections to the store; close them before the engine.
+    m_statusTimer->stop();
+    delete m_simulate; // its shoppers go to the node we are about to leave
+    // The pages go first: nothing asks the backend for anything once it stops.
     delete m_tabs;
     m_tabs = nullptr;
     m_events = nullptr;
@@ -121,20 +135,43 @@ void MainWindow::shutDown()
     m_leads = nullptr;
     m_settings = nullptr;
     m_startErrorLabel = nullptr;
-    if (m_server) {
-        m_server->stop();
-        m_server.reset();
+    if (m_backend) {
+        disconnect(m_backend.get(), nullptr, this, nullptr);
+        m_backend->shutDown();
+        m_backend.reset();
     }
     if (m_tray)
         m_tray->hide();
 }
 
+bool MainWindow::attachTo(const QString &url, const QString &adminToken)
+{
+    const int live = liveEventCount();
+    if (live > 0
+        && QMessageBox::question(this, tr("Leave the engine in this console?"),
+                                 tr("%n event(s) are open or scheduled here. Switching stops the engine in this console: "
+                                    "the shop goes offline until it runs again.", nullptr, live),
+                                 QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            != QMessageBox::Yes)
+        return false;
+    shutDown();
+    attach(m_services.makeBackend(url, adminToken));
+    return true;
+}
+
+void MainWindow::connectToServer()
+{
+    ConnectDialog dialog(QString(), QString(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        attachTo(dialog.url(), dialog.token());
+}
+
 int MainWindow::liveEventCount() const
 {
-    if (!m_server || !m_server->engine().isAccepting())
+    if (!m_backend || m_backend->kind() != BackendKind::InProcess || !m_backend->isAccepting())
         return 0;
     int live = 0;
-    for (const EventSnapshot &e : m_server->engine().events())
+    for (const EventSnapshot &e : m_backend->stats().events)
         live += e.state != EventState::Draft && e.state != EventState::Ended;
     return live;
 }
@@ -225,13 +262,18 @@ void MainWindow::retranslateTray()
     a.trayQuit->setText(tr("&Quit (the shop goes offline)"));
     const int live = liveEventCount();
     m_tray->setToolTip(tr("Flash Sale Console: serving %n live event(s) at %1", nullptr, live)
-                           .arg(m_server ? m_server->baseUrl() : QString()));
+                           .arg(m_backend ? m_backend->baseUrl() : QString()));
 }
 
 void MainWindow::buildMenus()
 {
     Actions &a = *m_actions;
     a.file = menuBar()->addMenu(QString());
+    a.connect = a.file->addAction(QString(), this, &MainWindow::connectToServer);
+    a.connect->setObjectName(u"connectAction"_qs);
+    a.embedded = a.file->addAction(QString(), this, [this] { attachTo(QString(), QString()); });
+    a.embedded->setObjectName(u"embeddedAction"_qs);
+    a.file->addSeparator();
     a.newEvent = a.file->addAction(QString(), this, [this] {
         if (!m_events)
             return;
@@ -240,21 +282,18 @@ void MainWindow::buildMenus()
     });
     a.newEvent->setObjectName(u"newEventAction"_qs);
     a.newEvent->setShortcut(QKeySequence::New);
-    a.newEvent->setEnabled(m_events != nullptr);
     a.saveDashboard = a.file->addAction(QString(), this, [this] {
         if (!m_dashboard)
             return;
         m_tabs->setCurrentWidget(m_dashboard);
         m_dashboard->saveReport();
     });
-    a.saveDashboard->setEnabled(m_dashboard != nullptr);
     a.file->addSeparator();
     a.quit = a.file->addAction(QString(), this, &QWidget::close);
     a.quit->setShortcut(QKeySequence::Quit);
     a.tools = menuBar()->addMenu(QString());
     a.simulate = a.tools->addAction(QString(), this, &MainWindow::showSimulator);
     a.simulate->setObjectName(u"simulateAction"_qs);
-    a.simulate->setEnabled(m_server != nullptr);
     a.help = menuBar()->addMenu(QString());
     a.about = a.help->addAction(QString(), this, &MainWindow::showAbout);
     a.about->setObjectName(u"aboutAction"_qs);
@@ -273,16 +312,16 @@ void MainWindow::reportNewerDatabase()
 {
     QMessageBox::critical(this, tr("Database from a newer version"),
                           tr("This database was made by a newer version of Flash Sale Console, so this version "
-                             "cannot use it. It was not changed.\n\n%1").arg(m_startError));
+                             "cannot use it. It was not changed.\n\n%1").arg(m_backend ? m_backend->linkError() : QString()));
 }
 
 void MainWindow::showSimulator()
 {
-    if (!m_server)
+    if (!m_events)
         return;
     if (!m_simulate) {
-        m_simulate = new SimulateDialog(*m_server, this);
-        m_simulate->setEvents(m_server->engine().events());
+        m_simulate = new SimulateDialog(*m_backend, this);
+        m_simulate->setEvents(m_backend->stats().events);
     }
     m_simulate->show();
     m_simulate->raise();
@@ -291,38 +330,78 @@ void MainWindow::showSimulator()
 
 void MainWindow::refresh()
 {
-    if (!m_tabs)
+    if (!m_tabs || !m_backend)
         return; // shut down
-    if (!m_server) {
-        m_engineState->setText(tr("Engine stopped"));
-        return;
+    if (m_events) {
+        const EngineStats &stats = m_backend->stats();
+        m_events->refresh(stats.events);
+        m_orders->setEvents(stats.events);
+        m_leads->setEvents(stats.events);
+        if (m_simulate)
+            m_simulate->setEvents(stats.events);
     }
-    const EngineStats stats = m_server->engine().stats();
-    m_dashboard->addSample(stats);
-    m_events->refresh(stats.events);
-    m_orders->setEvents(stats.events);
-    m_leads->setEvents(stats.events);
-    if (m_simulate)
-        m_simulate->setEvents(stats.events);
-    const bool accepting = m_server->engine().isAccepting();
-    QString state;
-    if (stats.storeFailing)
-        state = tr("⚠ Database failing");
-    else if (stats.clustered && !stats.brokerConnected)
-        state = tr("⚠ RabbitMQ unreachable");
-    else if (stats.clustered && !stats.storeReachable)
-        state = tr("⚠ PostgreSQL unreachable");
-    else if (accepting)
-        state = stats.clustered ? tr("● Node %1").arg(m_server->engine().nodeId()) : tr("● Running");
+    showStatus();
+    retranslateTray();
+}
+
+void MainWindow::showStatus()
+{
+    if (!m_backend)
+        return;
+    const bool remote = m_backend->kind() == BackendKind::Remote;
+    const QString url = m_backend->baseUrl();
+    if (remote)
+        m_url->setText(tr("Attached to %1").arg(u"<a href=\"%1\">%1</a>"_qs.arg(url)));
+    else if (!url.isEmpty())
+        m_url->setText(tr("Shoppers' API: <a href=\"%1\">%1</a>").arg(url));
     else
-        state = tr("Stopping");
-    const bool healthy = accepting && !stats.storeFailing;
+        m_url->setText(QString());
+    m_url->setToolTip(tr("Click to copy"));
+
+    const EngineStats &stats = m_backend->stats();
+    QString state;
+    bool healthy = false;
+    switch (m_backend->linkState()) {
+    case LinkState::Failed:
+        state = tr("Engine stopped");
+        break;
+    case LinkState::Connecting:
+        state = tr("Connecting to %1…").arg(m_backend->nodeName());
+        break;
+    case LinkState::Reconnecting:
+        state = tr("⚠ Connection to %1 lost (%2); retrying in %n s", nullptr, (m_backend->retryInMs() + 999) / 1000)
+                    .arg(m_backend->nodeName(), m_backend->linkError());
+        break;
+    case LinkState::Connected:
+        if (stats.storeFailing)
+            state = tr("⚠ Database failing");
+        else if (stats.clustered && !stats.brokerConnected)
+            state = tr("⚠ RabbitMQ unreachable");
+        else if (stats.clustered && !stats.storeReachable)
+            state = tr("⚠ PostgreSQL unreachable");
+        else if (!m_backend->isAccepting())
+            state = tr("Stopping");
+        else if (remote)
+            state = tr("● Connected to %1").arg(m_backend->nodeName());
+        else
+            state = tr("● Running");
+        healthy = m_backend->isAccepting() && !stats.storeFailing;
+        break;
+    }
+    // A countdown needs a tick of its own while no snapshot comes.
+    if (m_backend->linkState() == LinkState::Reconnecting)
+        m_statusTimer->start();
+    else
+        m_statusTimer->stop();
     m_engineState->setText(state);
     m_engineState->setStyleSheet(healthy ? u"color: #1b7f3b;"_qs : state.startsWith(u'⚠') ? u"color: #b3261e;"_qs : QString());
+    if (m_backend->linkState() != LinkState::Connected)
+        m_queue->setText(QString());
     // Scale-out: the depth is what waits in the broker's queues for every node, plus this node's unconfirmed.
-    m_queue->setText(stats.clustered ? tr("Queue (RabbitMQ): %1").arg(Labels::count(stats.queueDepth))
-                                     : tr("Queue: %1").arg(Labels::count(stats.queueDepth)));
-    retranslateTray();
+    else
+        m_queue->setText(stats.clustered ? tr("Queue (RabbitMQ): %1").arg(Labels::count(stats.queueDepth))
+                                         : tr("Queue: %1").arg(Labels::count(stats.queueDepth)));
+    setWindowTitle(remote ? tr("Flash Sale Console — %1").arg(m_backend->nodeName()) : tr("Flash Sale Console"));
 }
 
 void MainWindow::changeEvent(QEvent *event)
@@ -334,25 +413,23 @@ void MainWindow::changeEvent(QEvent *event)
 
 void MainWindow::retranslate()
 {
-    setWindowTitle(tr("Flash Sale Console"));
     int tab = 0;
-    if (m_server) {
+    if (m_events) {
         m_tabs->setTabText(tab++, tr("Events"));
         m_tabs->setTabText(tab++, tr("Live dashboard"));
         m_tabs->setTabText(tab++, tr("Orders"));
         m_tabs->setTabText(tab++, tr("Intent leads"));
-        const QString url = m_server->baseUrl();
-        m_url->setText(tr("Shoppers' API: <a href=\"%1\">%1</a>").arg(url));
-        m_url->setToolTip(tr("Click to copy"));
-    } else {
+    } else if (m_startErrorLabel) {
         m_tabs->setTabText(tab++, tr("Engine"));
         m_startErrorLabel->setText(tr("The engine could not start:\n%1\n\nCheck the address, data directory and backend in "
-                                      "Settings, then restart the console.").arg(m_startError));
-        m_url->setText(QString());
+                                      "Settings, then restart the console.").arg(m_backend->linkError()));
     }
-    m_tabs->setTabText(tab, tr("Settings"));
+    if (m_tabs)
+        m_tabs->setTabText(tab, tr("Settings"));
     Actions &a = *m_actions;
     a.file->setTitle(tr("&File"));
+    a.connect->setText(tr("&Connect to server…"));
+    a.embedded->setText(tr("Use the &engine in this console"));
     a.newEvent->setText(tr("&New event…"));
     a.saveDashboard->setText(tr("&Save dashboard as PNG/PDF…"));
     a.quit->setText(tr("&Quit"));

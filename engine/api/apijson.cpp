@@ -72,6 +72,13 @@ QJsonObject statsJson(const EngineStats &stats)
         insertCounts(event, e.requests);
         events.append(event);
     }
+    // The decision latency histogram, sparse: [[bucket, count], ...] (LatencyHistogram's buckets),
+    // so a remote console computes a window's p50/p99 as the embedded one does.
+    QJsonArray latencyBuckets;
+    for (int i = 0; i < LatencyHistogram::kBuckets; ++i) {
+        if (stats.latency[i] > 0)
+            latencyBuckets.append(QJsonArray{i, qint64(stats.latency[i])});
+    }
     QJsonObject totals{
         {u"queueDepth"_qs, qint64(stats.queueDepth)},
         {u"rejectedOverload"_qs, qint64(stats.rejectedOverload)},
@@ -83,6 +90,10 @@ QJsonObject statsJson(const EngineStats &stats)
                      {u"p99"_qs, LatencyHistogram::quantile(stats.latency, 0.99) / 1000.0}}},
         {u"events"_qs, events},
         {u"serverTime"_qs, formatIsoTime(stats.atMs)},
+        {u"clustered"_qs, stats.clustered},
+        {u"brokerConnected"_qs, stats.brokerConnected},
+        {u"storeReachable"_qs, stats.storeReachable},
+        {u"latencyBuckets"_qs, latencyBuckets},
     };
     insertCounts(totals, stats.requests);
     return totals;

@@ -1,6 +1,9 @@
 #include "engine/api/httpservice.h"
 
+#include "engine/api/httptransport.h"
+
 #include <QSemaphore>
+#include <QThread>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,12 +12,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 namespace flashsale {
 
 namespace {
 
-// How long a front keeps serving its open connections at shutdown (see HttpFront::finish).
+// How long a front keeps serving its open connections at shutdown (see TransportFront::stop).
 constexpr int kShutdownLingerMs = 2000;
 
 // A listening, non-blocking TCP socket, or -1 and error. The acceptor threads each listen on
@@ -70,14 +74,11 @@ quint16 boundPort(int fd)
 
 } // namespace
 
-// Owns one HttpFront, created and destroyed on this thread's event loop.
+// Runs one TransportFront, created and destroyed on this thread.
 class HttpService::FrontThread : public QThread
 {
 public:
-    FrontThread(Engine &engine, const SharedToken &token, int durableGraceMs, bool publicMetrics, int socket)
-        : m_engine(engine), m_token(token), m_durableGraceMs(durableGraceMs), m_publicMetrics(publicMetrics), m_socket(socket)
-    {
-    }
+    FrontThread(HttpService &service, int socket) : m_service(service), m_socket(socket) {}
 
     bool startServing(QString *error)
     {
@@ -86,35 +87,46 @@ public:
         *error = m_error;
         return m_error.isEmpty();
     }
+    // Any thread, once startServing succeeded.
+    void stopServing()
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_front)
+            m_front->stop(kShutdownLingerMs);
+    }
 
 protected:
     void run() override
     {
-        HttpFront front(m_engine, m_token, m_durableGraceMs, m_publicMetrics);
-        if (!front.serve(m_socket, &m_error)) {
+        std::unique_ptr<TransportFront> front = makeTransportFront(m_service.m_engine, m_service.m_options, m_service.m_shared,
+                                                                   m_service.m_token, m_service.m_wsTickets, m_socket, &m_error);
+        if (!front) {
             ::close(m_socket);
             m_ready.release();
             return;
         }
+        {
+            std::lock_guard lock(m_mutex);
+            m_front = front.get();
+        }
         m_ready.release();
-        exec();
-        front.finish(kShutdownLingerMs);
+        front->run();
+        std::lock_guard lock(m_mutex);
+        m_front = nullptr;
     }
 
 private:
-    Engine &m_engine;
-    const SharedToken &m_token;
-    const int m_durableGraceMs;
-    const bool m_publicMetrics;
+    HttpService &m_service;
     int m_socket;
     QString m_error;
     QSemaphore m_ready;
+    std::mutex m_mutex;
+    TransportFront *m_front = nullptr; // guarded by m_mutex; set while run() serves
 };
 
-HttpService::HttpService(Engine &engine, int durableGraceMs, bool publicMetrics)
+HttpService::HttpService(Engine &engine, HttpServiceOptions options)
     : m_engine(engine)
-    , m_durableGraceMs(durableGraceMs)
-    , m_publicMetrics(publicMetrics)
+    , m_options(std::move(options))
 {
 }
 
@@ -125,14 +137,13 @@ HttpService::~HttpService()
 
 bool HttpService::start(const QHostAddress &address, quint16 port, int threads, QString *error)
 {
-    // Threads started from here on get Qt's plain Unix event loop instead of GLib's. With GLib,
-    // switching one socket's write notifier on or off walks a list of every socket on the
-    // thread, so pushing one update to N WebSocket watchers cost O(N²) (7.9 s for 19,700).
-    qputenv("QT_NO_THREADED_GLIB", "1");
     if (threads < 1 || threads > kMaxThreads) {
         *error = QStringLiteral("between 1 and %1 HTTP threads are supported, not %2").arg(kMaxThreads).arg(threads);
         return false;
     }
+    m_shared = makeTransportShared(m_options, error);
+    if (!m_shared)
+        return false;
     m_address = address;
     // SO_REUSEPORT would let a second node started on a taken port share it silently.
     if (port != 0) {
@@ -151,7 +162,7 @@ bool HttpService::start(const QHostAddress &address, quint16 port, int threads, 
         }
         if (i == 0)
             m_port = boundPort(fd);
-        auto thread = std::make_unique<FrontThread>(m_engine, m_token, m_durableGraceMs, m_publicMetrics, fd);
+        auto thread = std::make_unique<FrontThread>(*this, fd);
         thread->setObjectName(QStringLiteral("http-%1").arg(i));
         if (!thread->startServing(error)) {
             thread->wait();
@@ -167,7 +178,7 @@ void HttpService::stop()
 {
     // All fronts finish together: each stops accepting and answers its open connections.
     for (auto &thread : m_threads)
-        thread->quit();
+        thread->stopServing();
     for (auto &thread : m_threads)
         thread->wait();
     m_threads.clear();

@@ -74,7 +74,12 @@ bool Server::start(QString *error, StartFailure *failure)
     auto engine = std::make_unique<Engine>(engineOptions);
     if (!engine->start(error, failure))
         return false;
-    auto http = std::make_unique<HttpService>(*engine, m_options.durableGraceMs, m_options.publicMetrics);
+    HttpServiceOptions httpOptions;
+    httpOptions.durableGraceMs = m_options.durableGraceMs;
+    httpOptions.publicMetrics = m_options.publicMetrics;
+    httpOptions.limits = m_options.httpLimits;
+    httpOptions.tls = m_options.tls;
+    auto http = std::make_unique<HttpService>(*engine, std::move(httpOptions));
     http->setAdminToken(m_adminToken);
     if (!http->start(m_options.listenAddress, m_options.port, m_options.httpThreads, error)) {
         engine->stop(0);
@@ -113,7 +118,7 @@ QString Server::baseUrl() const
     const quint16 port = m_http ? m_http->port() : m_options.port;
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
                                                                              : address.toString();
-    return QStringLiteral("http://%1:%2").arg(host).arg(port);
+    return QStringLiteral("%1://%2:%3").arg(m_options.tls.enabled() ? u"https"_qs : u"http"_qs, host).arg(port);
 }
 
 QString Server::shopUrl(const QString &eventId) const

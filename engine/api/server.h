@@ -20,6 +20,8 @@ struct ServerOptions {
     quint16 port = 8080;
     QString adminToken; // empty: FLASHSALE_ADMIN_TOKEN, else the data dir's token file
     int httpThreads = 0; // 0: one per core, at most HttpService::kMaxThreads
+    HttpLimits httpLimits; // sizes, timeouts and connection caps of the HTTP/WebSocket front
+    TlsFiles tls;          // set: HTTPS and WSS on the same port
     bool publicMetrics = false; // /metrics without the admin token (it lists every event id)
     std::int64_t maxQueueDepth = 200'000;
     // How long a client waits for the journal commit beyond its ?wait before a 503.

@@ -1,6 +1,6 @@
 #include "engine/cluster/clusterlink.h"
 
-#include "engine/node/engine.h"
+#include "engine/node/enginestats.h"
 
 #include <QDateTime>
 #include <QDebug>

@@ -58,9 +58,9 @@ class TicketBook
 {
 public:
     // The listener capacity follows the number of front threads: each (an HTTP acceptor thread)
-    // registers two listeners, its HTTP and its WebSocket front.
-    static constexpr int kMaxFrontThreads = 16;
-    static constexpr int kListenersPerFrontThread = 2;
+    // registers one listener, the waiter table its HTTP and WebSocket sides share.
+    static constexpr int kMaxFrontThreads = 32;
+    static constexpr int kListenersPerFrontThread = 1;
     static constexpr int kMaxListeners = kMaxFrontThreads * kListenersPerFrontThread;
     static_assert(kMaxListeners <= 32, "a listener is a bit of Entry::listenerMask");
     // Whether id names a listener (0..kMaxListeners-1); the others watch nothing.

@@ -5,6 +5,7 @@
 #include "engine/core/latencyhistogram.h"
 #include "engine/core/ticketbook.h"
 #include "engine/core/types.h"
+#include "engine/node/enginestats.h"
 #include "engine/node/intake.h"
 #include "engine/node/scaleout.h"
 #include "engine/storage/store.h"
@@ -63,24 +64,6 @@ struct SubmitResult {
     std::int64_t position = 0;  // requests of this event ahead in the queue
     std::int64_t startsAtMs = 0; // when status is NotOpen
     QString message;             // when status is Unavailable: why (see Engine::unavailableReason)
-};
-
-// Totals since start plus every event's snapshot; cheap enough to take a few times a second.
-// The totals leave rehearsal copies out (their snapshots are in events, marked); the queue
-// depth and the latency histogram are the node's and include them.
-struct EngineStats {
-    std::int64_t atMs = 0;
-    RequestCounts requests;            // accepted into the decider's queue (cluster: by every node), and decided
-    std::int64_t queueDepth = 0;       // accepted, not yet decided and committed (cluster: ready in the broker + unconfirmed)
-    std::int64_t rejectedOverload = 0; // 429s
-    std::uint64_t commits = 0;
-    bool storeFailing = false;
-    bool clustered = false;            // a scale-out node
-    bool brokerConnected = false;      // cluster: the publisher's broker connection is up
-    bool storeReachable = true;        // cluster: the shared database answers
-    std::int64_t webSocketClients = 0; // open WebSocket connections, shoppers and admins
-    LatencyHistogram::Counts latency{}; // accept → decision committed, µs
-    QList<EventSnapshot> events;
 };
 
 // Thread safety: every public method may be called from any thread once start() returned.

@@ -1,7 +1,7 @@
 // The console's window icon and Help → About: every hicolor size of the icon, and the version CMake's project() names.
 #include "testserver.h"
-#include "ui/aboutdialog.h"
-#include "ui/language.h"
+#include "ui/dialogs/aboutdialog.h"
+#include "ui/widgets/language.h"
 #include "ui/mainwindow.h"
 
 #include <QAction>
@@ -36,7 +36,8 @@ private Q_SLOTS:
         QFETCH(int, sizePx);
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         const QIcon icon = window.windowIcon();
         QVERIFY2(icon.availableSizes().contains(QSize(sizePx, sizePx)), qPrintable(QDebug::toString(icon.availableSizes())));
         const QImage image = icon.pixmap(QSize(sizePx, sizePx), 1.0).toImage();
@@ -65,7 +66,8 @@ private Q_SLOTS:
         QVERIFY(Language::apply(language));
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *about = window.findChild<QAction *>(u"aboutAction"_qs);

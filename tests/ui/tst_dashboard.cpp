@@ -4,8 +4,8 @@
 #include "engine/tools/rehearsal.h"
 #include "engine/tools/simulator.h"
 #include "testserver.h"
-#include "ui/dashboardpage.h"
-#include "ui/simulatedialog.h"
+#include "ui/pages/dashboardpage.h"
+#include "ui/dialogs/simulatedialog.h"
 
 #include <QLabel>
 #include <QSignalSpy>
@@ -13,7 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "ui/customplot.h"
+#include "ui/widgets/customplot.h"
 
 using namespace flashsale;
 
@@ -56,7 +56,7 @@ private Q_SLOTS:
         test::TestServer node;
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"rehearsal"_qs, 50));
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         page.resize(1200, 800);
         page.show();
         page.addSample(node.engine().stats());
@@ -119,7 +119,7 @@ private Q_SLOTS:
         QCOMPARE(first.won, std::int64_t(40));
         QCOMPARE(first.lost, std::int64_t(60));
 
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         page.resize(1200, 800);
         page.show();
         page.addSample(node.engine().stats());
@@ -169,9 +169,9 @@ private Q_SLOTS:
         test::TestServer node;
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"launch"_qs, 10));
-        SimulateDialog dialog(node.server());
+        SimulateDialog dialog(node.backend());
         dialog.show();
-        QSignalSpy finished(dialog.rehearsal(), &Rehearsal::finished);
+        QSignalSpy finished(dialog.rehearsal(), &RehearsalRun::finished);
         dialog.start(u"launch"_qs, 30);
         QVERIFY(finished.wait(30000));
         const SimulationSummary run = dialog.rehearsal()->summary();
@@ -181,6 +181,15 @@ private Q_SLOTS:
                          ->text()
                          .contains(u"leads (lost shoppers) 20, with contact %1"_qs.arg(run.withContact)),
                      qPrintable(dialog.findChild<QLabel *>(u"simulateSummary"_qs)->text()));
+
+        // "All events" leaves the copy out (the event itself had no shopper); picking the copy
+        // by name shows its run.
+        DashboardPage page(node.backend());
+        page.addSample(node.engine().stats());
+        QCOMPARE(page.tileNote(u"accepted"_qs), u"since open: 0"_qs);
+        page.setEventFilter(dialog.rehearsal()->copyId());
+        QCOMPARE(page.eventFilter(), dialog.rehearsal()->copyId());
+        QCOMPARE(page.tileNote(u"accepted"_qs), u"since open: 30"_qs);
     }
 
     // The queue chart's axis follows the window's highest depth and a labelled point marks it.
@@ -189,7 +198,7 @@ private Q_SLOTS:
         test::TestServer node;
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"rush"_qs, 500));
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         page.resize(1200, 800);
         page.show();
         std::int64_t peakSeen = 0;
@@ -236,7 +245,7 @@ private Q_SLOTS:
         QFETCH(QString, definition);
         test::TestServer node;
         QVERIFY(node.started());
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         auto *value = page.findChild<QLabel *>(tile);
         QVERIFY(value);
         QVERIFY2(value->toolTip().contains(definition), qPrintable(value->toolTip()));
@@ -247,7 +256,7 @@ private Q_SLOTS:
     {
         test::TestServer node;
         QVERIFY(node.started());
-        DashboardPage page(node.engine().storeLocation());
+        DashboardPage page(node.backend());
         page.resize(1000, 700);
         page.show();
         page.addSample(node.engine().stats());

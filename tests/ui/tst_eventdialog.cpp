@@ -1,8 +1,8 @@
 // The event dialog: creating an event through it, and the inline validation errors.
 #include "testserver.h"
-#include "ui/eventdialog.h"
-#include "ui/eventsmodel.h"
-#include "ui/eventspage.h"
+#include "ui/dialogs/eventdialog.h"
+#include "ui/models/eventsmodel.h"
+#include "ui/pages/eventspage.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -27,12 +27,14 @@ private Q_SLOTS:
         QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
     }
 
+    void createsAnEventThroughTheDialog_data() { test::addBackendRows(); }
     void createsAnEventThroughTheDialog()
     {
-        test::TestServer node;
-        QVERIFY(node.started());
-        EventsPage page(node.engine());
-        EventDialog dialog(node.engine(), EventDialog::Mode::Create, std::nullopt, &page);
+        QFETCH(test::BackendUnderTest, backend);
+        test::ConsoleNode node(backend);
+        QVERIFY(node.start());
+        EventsPage page(node.backend());
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, std::nullopt, &page);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
 
@@ -46,19 +48,22 @@ private Q_SLOTS:
         QVERIFY(dialog.isValid());
 
         clickOk(dialog);
-        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QTRY_COMPARE(dialog.result(), int(QDialog::Accepted)); // once the node committed it
+        QCOMPARE(dialog.savedEvent().config.id, u"spring-sale"_qs);
 
-        const auto stored = node.engine().event(u"spring-sale");
-        QVERIFY(stored.has_value());
-        QCOMPARE(stored->config.name, u"春季大促, \"Spring\""_qs);
-        QCOMPARE(stored->config.priceCents, std::int64_t(129950));
-        QCOMPARE(stored->stockTotal, std::int64_t(500));
-        QCOMPARE(stored->config.perUserLimit, 2);
-        QVERIFY(stored->state == EventState::Draft);
-        QVERIFY(stored->config.endsAtMs > Engine::nowMs());
+        // What the node stored, read back through its API.
+        const ApiReply stored = node.api().admin("GET", u"/api/v1/admin/events/spring-sale"_qs);
+        QCOMPARE(stored.status, 200);
+        QCOMPARE(stored.json.value(u"name"_qs).toString(), u"春季大促, \"Spring\""_qs);
+        QCOMPARE(stored.json.value(u"priceCents"_qs).toInteger(), qint64(129950));
+        QCOMPARE(stored.json.value(u"stock"_qs).toInteger(), qint64(500));
+        QCOMPARE(stored.json.value(u"perUserLimit"_qs).toInt(), 2);
+        QCOMPARE(stored.json.value(u"state"_qs).toString(), u"draft"_qs);
+        QVERIFY(QDateTime::fromString(stored.json.value(u"endsAt"_qs).toString(), Qt::ISODateWithMs) > QDateTime::currentDateTime());
 
-        // The page lists it after a refresh, with the price formatted by the locale.
-        page.refresh(node.engine().events());
+        // The page lists it from the backend's next snapshot, with the price formatted by the locale.
+        QVERIFY(node.waitForEvent(u"spring-sale"_qs));
+        page.refresh(node.backend().stats().events);
         const int row = page.model()->rowOf(u"spring-sale"_qs);
         QVERIFY(row >= 0);
         QCOMPARE(page.model()->index(row, EventsModel::Remaining).data().toString(), u"500"_qs);
@@ -69,7 +74,7 @@ private Q_SLOTS:
     {
         test::TestServer node;
         QVERIFY(node.started());
-        EventDialog dialog(node.engine(), EventDialog::Mode::Create, std::nullopt);
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, std::nullopt);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         auto *idError = dialog.findChild<QLabel *>(u"idError"_qs);
@@ -108,20 +113,23 @@ private Q_SLOTS:
         QVERIFY(!idError->isVisible());
     }
 
+    void refusesADuplicateIdWithTheEnginesAnswer_data() { test::addBackendRows(); }
     void refusesADuplicateIdWithTheEnginesAnswer()
     {
-        test::TestServer node;
-        QVERIFY(node.started());
-        QVERIFY(node.openEvent(u"taken"_qs, 10));
-        const auto original = node.engine().event(u"taken");
-        EventDialog dialog(node.engine(), EventDialog::Mode::Create, original);
+        QFETCH(test::BackendUnderTest, backend);
+        test::ConsoleNode node(backend);
+        QVERIFY(node.start());
+        QVERIFY(node.openSale(u"taken"_qs, 10));
+        const EventSnapshot original = *node.eventIn(u"taken"_qs);
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, original);
         dialog.show();
         QCOMPARE(dialog.findChild<QLineEdit *>(u"idEdit"_qs)->text(), u"taken-copy"_qs); // duplicate prefill
         typeInto(dialog, "idEdit", u"taken"_qs);
         clickOk(dialog);
         auto *formError = dialog.findChild<QLabel *>(u"formError"_qs);
-        QVERIFY(formError->isVisible());
-        QVERIFY(formError->text().contains(u"already exists"));
+        QTRY_VERIFY(formError->isVisible()); // the node's answer
+        QVERIFY2(formError->text().contains(u"already exists"), qPrintable(formError->text()));
+        QVERIFY(dialog.isVisible());
     }
 
 private:

@@ -1,13 +1,13 @@
 // Switching between English and 简体中文 in Settings changes the visible text without a restart.
 #include "testserver.h"
-#include "ui/dashboardpage.h"
-#include "ui/eventsmodel.h"
-#include "ui/eventspage.h"
-#include "ui/language.h"
-#include "ui/leadspage.h"
+#include "ui/pages/dashboardpage.h"
+#include "ui/models/eventsmodel.h"
+#include "ui/pages/eventspage.h"
+#include "ui/widgets/language.h"
+#include "ui/pages/leadspage.h"
 #include "ui/mainwindow.h"
-#include "ui/settingspage.h"
-#include "ui/simulatedialog.h"
+#include "ui/pages/settingspage.h"
+#include "ui/dialogs/simulatedialog.h"
 
 #include <QAbstractItemView>
 #include <QComboBox>
@@ -48,13 +48,14 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
         QVERIFY(Language::apply(u"en"_qs));
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.server());
-        QVERIFY(window.server()->engine().createEvent(EventConfig{u"spring"_qs, u"Spring"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status
+        QVERIFY(test::serverOf(window));
+        QVERIFY(test::serverOf(window)->engine().createEvent(EventConfig{u"spring"_qs, u"Spring"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status
                 == Status::Ok);
-        window.refresh();
+        QTRY_COMPARE(window.eventsPage()->model()->rowCount(), 1); // the backend's next snapshot
 
         QCOMPARE(window.tabs()->tabText(0), u"Events"_qs);
         QCOMPARE(window.tabs()->tabText(4), u"Settings"_qs);
@@ -94,15 +95,16 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
         QVERIFY(Language::apply(u"en"_qs));
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.server());
-        Engine &engine = window.server()->engine();
+        QVERIFY(test::serverOf(window));
+        Engine &engine = test::serverOf(window)->engine();
         QVERIFY(engine.createEvent(EventConfig{u"spring"_qs, u"春季大促"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
         QVERIFY(engine.createEvent(EventConfig{u"summer"_qs, u"夏季大促"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
         QVERIFY(engine.actOnEvent(u"summer", EventAction::Open).status == Status::Ok);
-        window.refresh();
+        QTRY_COMPARE(window.eventsPage()->model()->rowCount(), 2); // the backend's next snapshot
         window.eventsPage()->select(u"spring"_qs);
         window.settingsPage()->findChild<QToolButton *>(u"advancedToggle"_qs)->setChecked(true);
         window.showSimulator(); // its event list names each state: "(Draft)"
@@ -115,7 +117,7 @@ private Q_SLOTS:
         QTRY_COMPARE(window.tabs()->tabText(0), u"活动"_qs);
 
         const QStringList allowed{u"RabbitMQ"_qs, u"PostgreSQL"_qs, u"SQLite"_qs, u"CSV"_qs, u"PNG"_qs, u"PDF"_qs,
-                                  u"API"_qs, u"URL"_qs, u"ID"_qs, u"Ctrl"_qs, u"CNY"_qs, u"English"_qs, u"WebSocket"_qs,
+                                  u"API"_qs, u"URL"_qs, u"ID"_qs, u"TLS"_qs, u"PEM"_qs, u"HTTPS"_qs, u"WSS"_qs, u"HTTP"_qs, u"Ctrl"_qs, u"CNY"_qs, u"English"_qs, u"WebSocket"_qs,
                                   u"p50"_qs, u"p99"_qs, u"spring"_qs, u"summer"_qs, u"Flash Sale Console"_qs,
                                   QSysInfo::machineHostName()};
         QStringList english;

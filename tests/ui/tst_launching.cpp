@@ -2,14 +2,15 @@
 // and quitting with a live sale asks before the shop goes offline.
 #include "tests/support/apiclient.h"
 #include "tests/support/enumprinting.h"
+#include "messageboxanswer.h"
 #include "testserver.h"
-#include "ui/eventdialog.h"
-#include "ui/eventsmodel.h"
-#include "ui/eventspage.h"
-#include "ui/labels.h"
-#include "ui/leadspage.h"
+#include "ui/dialogs/eventdialog.h"
+#include "ui/models/eventsmodel.h"
+#include "ui/pages/eventspage.h"
+#include "ui/widgets/labels.h"
+#include "ui/pages/leadspage.h"
 #include "ui/mainwindow.h"
-#include "ui/orderspage.h"
+#include "ui/pages/orderspage.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -28,61 +29,11 @@
 
 using namespace flashsale;
 using flashsale::test::TestServer;
+using flashsale::test::MessageBoxAnswer;
+using flashsale::test::acceptOf;
+using flashsale::test::cancelOf;
 
 namespace {
-
-// Answers the next modal message box named objectName (empty: any) with answer (run from a timer while the
-// code under test sits in exec()); records what the box said.
-class MessageBoxAnswer
-{
-public:
-    MessageBoxAnswer(QString objectName, std::function<QAbstractButton *(QMessageBox &)> answer)
-        : m_objectName(std::move(objectName)), m_answer(std::move(answer))
-    {
-        m_poll.setInterval(20);
-        QObject::connect(&m_poll, &QTimer::timeout, [this] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box || (!m_objectName.isEmpty() && box->objectName() != m_objectName))
-                return;
-            m_poll.stop();
-            m_seen = true;
-            m_text = box->text() + u'\n' + box->informativeText();
-            for (QAbstractButton *b : box->buttons())
-                m_buttons << b->text();
-            if (QAbstractButton *b = m_answer(*box))
-                b->click();
-            else
-                box->reject();
-        });
-        m_poll.start();
-    }
-    bool seen() const { return m_seen; }
-    const QString &text() const { return m_text; }
-    const QStringList &buttons() const { return m_buttons; }
-
-private:
-    QString m_objectName;
-    std::function<QAbstractButton *(QMessageBox &)> m_answer;
-    QTimer m_poll;
-    bool m_seen = false;
-    QString m_text;
-    QStringList m_buttons;
-};
-
-QAbstractButton *cancelOf(QMessageBox &box)
-{
-    return box.button(QMessageBox::Cancel);
-}
-
-QAbstractButton *acceptOf(QMessageBox &box)
-{
-    for (QAbstractButton *b : box.buttons()) {
-        const QMessageBox::ButtonRole role = box.buttonRole(b);
-        if (role == QMessageBox::AcceptRole || role == QMessageBox::DestructiveRole)
-            return b;
-    }
-    return nullptr;
-}
 
 // The event's state as the shoppers' API reports it, or with adminToken as the admin API does.
 QString apiState(const QString &baseUrl, const QString &id, const QByteArray &adminToken = {})
@@ -132,7 +83,7 @@ private Q_SLOTS:
         QFETCH(QString, stateAfterSave);
         TestServer node;
         QVERIFY(node.started());
-        EventDialog dialog(node.engine(), EventDialog::Mode::Create, std::nullopt);
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, std::nullopt);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         dialog.findChild<QLineEdit *>(u"idEdit"_qs)->setText(u"launch"_qs);
@@ -142,13 +93,13 @@ private Q_SLOTS:
         dialog.findChild<QCheckBox *>(u"startsCheck"_qs)->setChecked(ticked);
         dialog.findChild<QDateTimeEdit *>(u"startsEdit"_qs)->setDateTime(QDateTime::fromMSecsSinceEpoch(startsAtMs));
         QTest::mouseClick(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
-        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QTRY_COMPARE(dialog.result(), int(QDialog::Accepted));
 
         QCOMPARE(toString(node.engine().event(u"launch")->state), stateAfterSave);
         QCOMPARE(apiState(node.server().baseUrl(), u"launch"_qs, node.server().adminToken().toUtf8()), stateAfterSave);
         if (ticked) // shoppers see the countdown
             QCOMPARE(apiState(node.server().baseUrl(), u"launch"_qs), stateAfterSave);
-        EventsPage page(node.engine());
+        EventsPage page(node.backend());
         page.show();
         page.refresh(node.engine().events());
         page.select(u"launch"_qs);
@@ -168,7 +119,7 @@ private Q_SLOTS:
             MessageBoxAnswer yes(QString(), [](QMessageBox &box) { return box.button(QMessageBox::Yes); });
             QTest::mouseClick(openButton, Qt::LeftButton);
             QVERIFY(yes.seen());
-            QCOMPARE_ENUM(node.engine().event(u"later")->state, EventState::Scheduled);
+            QTRY_VERIFY(node.engine().event(u"later")->state == EventState::Scheduled);
             return;
         }
         QVERIFY2(shownState.startsWith(u"Scheduled · opens in 0:00:0"), qPrintable(shownState));
@@ -188,7 +139,7 @@ private Q_SLOTS:
         EventConfig config = liveConfig(u"timed"_qs);
         config.endsAtMs = Engine::nowMs() + 3'600'000; // planned, an hour away
         QVERIFY(node.engine().createEvent(config).status == Status::Ok);
-        EventsPage page(node.engine());
+        EventsPage page(node.backend());
         page.refresh(node.engine().events());
         QCOMPARE(page.model()->index(0, EventsModel::Starts).data().toString(), u"When opened"_qs);
 
@@ -215,7 +166,7 @@ private Q_SLOTS:
         QVERIFY(node.openEvent(u"live"_qs, 10));
         const QString before = node.engine().event(u"live")->config.name;
         for (const bool confirm : {false, true}) {
-            EventDialog dialog(node.engine(), EventDialog::Mode::Edit, node.engine().event(u"live"));
+            EventDialog dialog(node.backend(), EventDialog::Mode::Edit, node.engine().event(u"live"));
             dialog.show();
             dialog.findChild<QLineEdit *>(u"nameEdit"_qs)->setText(u"Renamed live sale"_qs);
             dialog.findChild<QLineEdit *>(u"limitEdit"_qs)->setText(u"3"_qs);
@@ -225,18 +176,18 @@ private Q_SLOTS:
             QVERIFY2(answer.text().contains(u"Renamed live sale") && answer.text().contains(before)
                          && answer.text().contains(u"up to 3 (was 1)"),
                      qPrintable(answer.text()));
+            QTRY_COMPARE(dialog.isVisible(), !confirm); // cancelled: still editing; else closed once saved
             QCOMPARE(node.engine().event(u"live")->config.name, confirm ? u"Renamed live sale"_qs : before);
-            QCOMPARE(dialog.isVisible(), !confirm); // cancelled: still editing
         }
         // A draft is nobody's business yet: saved without a question.
         QVERIFY(node.engine().createEvent(liveConfig(u"quiet"_qs)).status == Status::Ok);
-        EventDialog draft(node.engine(), EventDialog::Mode::Edit, node.engine().event(u"quiet"));
+        EventDialog draft(node.backend(), EventDialog::Mode::Edit, node.engine().event(u"quiet"));
         draft.show();
         draft.findChild<QLineEdit *>(u"nameEdit"_qs)->setText(u"Still quiet"_qs);
         MessageBoxAnswer none(u"liveEditConfirm"_qs, cancelOf);
         QTest::mouseClick(draft.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
         QVERIFY(!none.seen());
-        QCOMPARE(node.engine().event(u"quiet")->config.name, u"Still quiet"_qs);
+        QTRY_COMPARE(node.engine().event(u"quiet")->config.name, u"Still quiet"_qs);
     }
 
     // Closing with an open sale asks and says the shop goes offline; Cancel keeps serving; Quit
@@ -245,15 +196,16 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.server());
-        const QString baseUrl = window.server()->baseUrl();
+        QVERIFY(test::serverOf(window));
+        const QString baseUrl = test::serverOf(window)->baseUrl();
         const quint16 port = QUrl(baseUrl).port();
-        QVERIFY(window.server()->engine().createEvent(liveConfig(u"shop"_qs)).status == Status::Ok);
-        QVERIFY(window.server()->engine().actOnEvent(u"shop", EventAction::Open).status == Status::Ok);
-        QCOMPARE(window.liveEventCount(), 1);
+        QVERIFY(test::serverOf(window)->engine().createEvent(liveConfig(u"shop"_qs)).status == Status::Ok);
+        QVERIFY(test::serverOf(window)->engine().actOnEvent(u"shop", EventAction::Open).status == Status::Ok);
+        QTRY_COMPARE(window.liveEventCount(), 1); // from the backend's next snapshot
 
         {
             MessageBoxAnswer answer(u"quitConfirm"_qs, cancelOf);
@@ -265,13 +217,13 @@ private Q_SLOTS:
             QCOMPARE(answer.buttons().join(u'|').contains(u"background"), tray);
         }
         QVERIFY(window.isVisible());
-        QVERIFY(window.server());
+        QVERIFY(test::serverOf(window));
         QCOMPARE(apiState(baseUrl, u"shop"_qs), u"open"_qs);
 
         MessageBoxAnswer quit(u"quitConfirm"_qs, [](QMessageBox &box) { return box.findChild<QPushButton *>(u"quitButton"_qs); });
         QVERIFY(window.close());
         QVERIFY(quit.seen());
-        QVERIFY(!window.server());
+        QVERIFY(!test::serverOf(window));
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(!socket.waitForConnected(2000));
@@ -284,13 +236,11 @@ private Q_SLOTS:
         TestServer node;
         QVERIFY(node.started());
         QVERIFY(node.openEvent(u"linked"_qs, 5));
-        EventsPage page(node.engine());
+        EventsPage page(node.backend());
         page.show();
         page.refresh(node.engine().events());
         page.select(u"linked"_qs);
         auto *button = page.findChild<QPushButton *>(u"copyLinkButton"_qs);
-        QVERIFY(!button->isEnabled()); // no node to name yet
-        page.setServer(&node.server());
         QVERIFY(button->isEnabled());
         QGuiApplication::clipboard()->clear();
         QTest::mouseClick(button, Qt::LeftButton);
@@ -307,9 +257,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
-        QVERIFY(window.server());
+        QVERIFY(test::serverOf(window));
         auto *eventsEmpty = window.eventsPage()->findChild<QLabel *>(u"eventsEmpty"_qs);
         QVERIFY(eventsEmpty->isVisible());
         QVERIFY(eventsEmpty->text().contains(u"Ctrl+N"));
@@ -319,9 +270,8 @@ private Q_SLOTS:
             QTRY_VERIFY(empty->isVisible());
             QVERIFY(!empty->text().isEmpty());
         }
-        QVERIFY(window.server()->engine().createEvent(liveConfig(u"first"_qs)).status == Status::Ok);
-        window.refresh();
-        QVERIFY(!eventsEmpty->isVisibleTo(window.eventsPage()));
+        QVERIFY(test::serverOf(window)->engine().createEvent(liveConfig(u"first"_qs)).status == Status::Ok);
+        QTRY_VERIFY(!eventsEmpty->isVisibleTo(window.eventsPage())); // the backend's next snapshot
     }
 
     // Orders and Leads agree: simulated shoppers are left out by default, under the same words.
@@ -329,7 +279,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         auto *orders = window.ordersPage()->findChild<QCheckBox *>(u"ordersSimulated"_qs);
         auto *leads = window.leadsPage()->findChild<QCheckBox *>(u"leadsSimulated"_qs);
         QVERIFY(orders && leads);
@@ -344,15 +295,16 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
-        QVERIFY(window.server());
-        QVERIFY(window.server()->engine().createEvent(liveConfig(u"live"_qs)).status == Status::Ok);
-        QVERIFY(window.server()->engine().actOnEvent(u"live", EventAction::Open).status == Status::Ok);
+        QVERIFY(test::serverOf(window));
+        QVERIFY(test::serverOf(window)->engine().createEvent(liveConfig(u"live"_qs)).status == Status::Ok);
+        QVERIFY(test::serverOf(window)->engine().actOnEvent(u"live", EventAction::Open).status == Status::Ok);
         MessageBoxAnswer none(u"quitConfirm"_qs, cancelOf);
         window.quitWithoutAsking();
         QVERIFY(!none.seen());
-        QVERIFY(!window.server());
+        QVERIFY(!test::serverOf(window));
         QVERIFY(!window.isVisible());
     }
 
@@ -361,14 +313,15 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
-        QVERIFY(window.server());
-        QVERIFY(window.server()->engine().createEvent(liveConfig(u"draft"_qs)).status == Status::Ok);
+        QVERIFY(test::serverOf(window));
+        QVERIFY(test::serverOf(window)->engine().createEvent(liveConfig(u"draft"_qs)).status == Status::Ok);
         MessageBoxAnswer none(u"quitConfirm"_qs, cancelOf);
         QVERIFY(window.close());
         QVERIFY(!none.seen());
-        QVERIFY(!window.server());
+        QVERIFY(!test::serverOf(window));
     }
 };
 

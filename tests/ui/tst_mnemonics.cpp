@@ -1,12 +1,13 @@
 // Alt+letter reaches one thing at a time: no two mnemonics clash within one window, menu or
 // dialog, in every language the console speaks. Ctrl+N makes a new event.
 #include "testserver.h"
-#include "ui/eventdialog.h"
-#include "ui/eventspage.h"
-#include "ui/language.h"
+#include "ui/models/eventsmodel.h"
+#include "ui/dialogs/eventdialog.h"
+#include "ui/pages/eventspage.h"
+#include "ui/widgets/language.h"
 #include "ui/mainwindow.h"
-#include "ui/settingspage.h"
-#include "ui/simulatedialog.h"
+#include "ui/pages/settingspage.h"
+#include "ui/dialogs/simulatedialog.h"
 
 #include <QAbstractButton>
 #include <QGroupBox>
@@ -83,13 +84,14 @@ private Q_SLOTS:
         QVERIFY(Language::apply(language));
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.server());
-        Engine &engine = window.server()->engine();
+        QVERIFY(test::serverOf(window));
+        Engine &engine = test::serverOf(window)->engine();
         QVERIFY(engine.createEvent(EventConfig{u"spring"_qs, u"Spring"_qs, 1000, u"CNY"_qs, 10, 1, 0, 0}).status == Status::Ok);
-        window.refresh();
+        QTRY_COMPARE(window.eventsPage()->model()->rowCount(), 1); // the backend's next snapshot
         window.eventsPage()->select(u"spring"_qs);
         // The backend fields show too, as for the staff who open Advanced.
         window.settingsPage()->findChild<QToolButton *>(u"advancedToggle"_qs)->setChecked(true);
@@ -119,10 +121,10 @@ private Q_SLOTS:
             checkedTexts += int(keys.size());
         }
 
-        EventDialog create(engine, EventDialog::Mode::Create, std::nullopt);
+        EventDialog create(*window.backend(), EventDialog::Mode::Create, std::nullopt);
         create.show();
         found << clashes(create.windowTitle(), visibleMnemonics(&create));
-        EventDialog edit(engine, EventDialog::Mode::Edit, engine.event(u"spring"));
+        EventDialog edit(*window.backend(), EventDialog::Mode::Edit, engine.event(u"spring"));
         edit.show();
         found << clashes(edit.windowTitle(), visibleMnemonics(&edit));
         window.showSimulator();
@@ -144,7 +146,8 @@ private Q_SLOTS:
         QVERIFY(Language::apply(u"en"_qs));
         QTemporaryDir dir;
         const ServerOptions options = test::nodeOptions(dir.path());
-        MainWindow window(options);
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.activateWindow();

@@ -2,6 +2,7 @@
 // and the message box says why (the console then exits with code 3, see app/main.cpp).
 #include "engine/storage/migrations.h"
 #include "engine/storage/store.h"
+#include "testserver.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
@@ -45,9 +46,10 @@ private Q_SLOTS:
         options.dataDir = dir.path();
         options.port = 0;
         options.adminToken = u"console-token"_qs;
-        MainWindow window(options);
-        QVERIFY(!window.server());
-        QCOMPARE(int(window.startFailure()), int(StartFailure::SchemaTooNew));
+        const auto windowOwner = test::consoleWindow(options);
+        MainWindow &window = *windowOwner;
+        QVERIFY(!test::serverOf(window));
+        QVERIFY(window.backend()->databaseTooNew());
 
         // Reads the box while it is up, then closes it (bounded: 5 s).
         QString title;

@@ -4,9 +4,9 @@
 #include "testserver.h"
 
 #include "engine/storage/salereport.h"
-#include "ui/labels.h"
-#include "ui/salereportdialog.h"
-#include "ui/salereportview.h"
+#include "ui/widgets/labels.h"
+#include "ui/dialogs/salereportdialog.h"
+#include "ui/widgets/salereportview.h"
 
 #include <QImage>
 #include <QTest>
@@ -101,7 +101,7 @@ void TestSaleReport::totalsOfAKnownSale()
     QCOMPARE(client.call("GET", u"/api/v1/admin/events/report-sale/report"_qs).status, 401);
 
     // The console's dialog shows it, computed off the GUI thread, and the page renders.
-    SaleReportDialog dialog(store, sale.eventId);
+    SaleReportDialog dialog(node.backend(), sale.eventId);
     QTRY_VERIFY_WITH_TIMEOUT(dialog.isReady(), 10000);
     QCOMPARE(dialog.view()->report(), report);
     QCOMPARE(dialog.view()->totalText(u"requests"_qs), Labels::count(shoppers));

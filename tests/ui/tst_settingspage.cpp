@@ -1,8 +1,8 @@
 // Settings: the backend fields (store, queue, node id) persist, hide passwords and reach ServerOptions.
 #include "testserver.h"
-#include "ui/consolesettings.h"
-#include "ui/language.h"
-#include "ui/settingspage.h"
+#include "ui/widgets/consolesettings.h"
+#include "ui/widgets/language.h"
+#include "ui/pages/settingspage.h"
 
 #include <QFile>
 #include <QLabel>
@@ -48,7 +48,7 @@ private Q_SLOTS:
     void backendFieldsPersist()
     {
         {
-            SettingsPage page(nullptr);
+            SettingsPage page(nullptr, test::defaultServices());
             QVERIFY(field(page, "storeUrlEdit")->text().isEmpty()); // empty: embedded SQLite
             QVERIFY(field(page, "queueUrlEdit")->text().isEmpty()); // empty: embedded queue
             QVERIFY(field(page, "nodeIdEdit")->text().isEmpty());   // empty: the host name
@@ -72,7 +72,7 @@ private Q_SLOTS:
         // A page opened later shows them again, still without passwords, and saving it untouched
         // keeps the passwords.
         {
-            SettingsPage page(nullptr);
+            SettingsPage page(nullptr, test::defaultServices());
             QCOMPARE(field(page, "storeUrlEdit")->text(), u"postgresql://flashsale@db.example:5432/flashsale"_qs);
             QCOMPARE(field(page, "queueUrlEdit")->text(), u"amqp://flashsale@mq.example:5672/sale"_qs);
             QCOMPARE(field(page, "nodeIdEdit")->text(), u"node-1.eu_west"_qs);
@@ -86,7 +86,7 @@ private Q_SLOTS:
 
         // A different URL typed without a password is saved as typed.
         {
-            SettingsPage page(nullptr);
+            SettingsPage page(nullptr, test::defaultServices());
             field(page, "queueUrlEdit")->setText(u"amqp://flashsale@mq2.example:5672/sale"_qs);
             page.save();
         }
@@ -95,7 +95,7 @@ private Q_SLOTS:
 
         // Clearing the fields goes back to the embedded backend.
         {
-            SettingsPage page(nullptr);
+            SettingsPage page(nullptr, test::defaultServices());
             field(page, "storeUrlEdit")->clear();
             field(page, "queueUrlEdit")->clear();
             field(page, "nodeIdEdit")->clear();
@@ -126,7 +126,7 @@ private Q_SLOTS:
         QFETCH(QString, queue);
         QFETCH(QString, nodeId);
         QFETCH(QString, problem);
-        SettingsPage page(nullptr);
+        SettingsPage page(nullptr, test::defaultServices());
         field(page, "storeUrlEdit")->setText(store);
         field(page, "queueUrlEdit")->setText(queue);
         field(page, "nodeIdEdit")->setText(nodeId);
@@ -146,8 +146,7 @@ private Q_SLOTS:
         settings.setQueueUrl(kQueue);
         settings.setNodeId(u"node-1"_qs);
 
-        ServerOptions fromSettings;
-        settings.applyTo(&fromSettings, false, false);
+        const ServerOptions fromSettings = embeddedOptions(ServerOptions(), false, false);
         QCOMPARE(fromSettings.storeUrl, kStore);
         QCOMPARE(fromSettings.queueUrl, kQueue);
         QCOMPARE(fromSettings.nodeId, u"node-1"_qs);
@@ -156,7 +155,7 @@ private Q_SLOTS:
         ServerOptions fromCommandLine;
         fromCommandLine.storeUrl = u"postgresql://other@db2.example/other"_qs;
         fromCommandLine.nodeId = u"node-2"_qs;
-        settings.applyTo(&fromCommandLine, false, false);
+        fromCommandLine = embeddedOptions(fromCommandLine, false, false);
         QCOMPARE(fromCommandLine.storeUrl, u"postgresql://other@db2.example/other"_qs);
         QVERIFY(fromCommandLine.queueUrl.isEmpty());
         QCOMPARE(fromCommandLine.nodeId, u"node-2"_qs);
@@ -166,7 +165,7 @@ private Q_SLOTS:
     {
         test::TestServer server;
         QVERIFY(server.started());
-        SettingsPage page(&server.server());
+        SettingsPage page(&server.backend(), test::defaultServices());
         const QString inUse = page.findChild<QLabel *>(u"backendInUse"_qs)->text();
         QVERIFY2(inUse.contains(u"embedded SQLite"_qs) && inUse.contains(u"embedded queue"_qs), qPrintable(inUse));
         QVERIFY2(inUse.contains(QSysInfo::machineHostName()), qPrintable(inUse));

@@ -447,10 +447,39 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("authorization");
         QTest::addColumn<bool>("accepted");
         QTest::newRow("header") << QString() << QByteArray("Bearer test-token") << true;
-        QTest::newRow("query") << u"?token=test-token"_qs << QByteArray() << true;
+        // The long-lived token never goes in a URL: ?token= is not read (POST …/ws-tickets instead).
+        QTest::newRow("token in the query") << u"?token=test-token"_qs << QByteArray() << false;
         QTest::newRow("wrong header") << QString() << QByteArray("Bearer nope") << false;
         QTest::newRow("wrong query") << u"?token=nope"_qs << QByteArray() << false;
         QTest::newRow("none") << QString() << QByteArray() << false;
+    }
+
+    // The admin feed opened with a ticket from POST /api/v1/admin/ws-tickets: good once, only
+    // with the admin token, never twice.
+    void adminFeedWithTicket()
+    {
+        QCOMPARE(m_client->call("POST", u"/api/v1/admin/ws-tickets"_qs).status, 401);
+        const ApiReply issued = m_client->admin("POST", u"/api/v1/admin/ws-tickets"_qs);
+        QCOMPARE(issued.status, 201);
+        const QString ticket = issued.json.value(u"ticket"_qs).toString();
+        QVERIFY(ticket.size() >= 32);
+        QVERIFY(issued.json.value(u"expiresInMs"_qs).toInt() > 0);
+
+        Peer first;
+        first.open(m_wsBase + u"/api/v1/admin/ws?ticket="_qs + ticket);
+        QVERIFY(ApiClient::waitUntil([&] { return first.withOp(u"stats"_qs).size() >= 1; }, 5000));
+        QVERIFY(!first.disconnected);
+
+        Peer again;
+        again.open(m_wsBase + u"/api/v1/admin/ws?ticket="_qs + ticket);
+        QVERIFY(ApiClient::waitUntil([&] { return again.disconnected; }, 10000));
+        QCOMPARE(int(again.socket->closeCode()), 1008);
+        QCOMPARE(again.withOp(u"stats"_qs).size(), 0);
+
+        Peer made;
+        made.open(m_wsBase + u"/api/v1/admin/ws?ticket=not-a-ticket-anyone-issued-0123456789"_qs);
+        QVERIFY(ApiClient::waitUntil([&] { return made.disconnected; }, 10000));
+        QCOMPARE(int(made.socket->closeCode()), 1008);
     }
 
     // The admin feed: a stats snapshot with rates every 500 ms; a wrong token closes with 1008.

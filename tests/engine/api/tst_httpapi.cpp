@@ -391,6 +391,84 @@ private Q_SLOTS:
         QCOMPARE(items[1].toObject().value(u"userId"_qs).toString(), u"bo"_qs);
     }
 
+    // What a remote console reads besides the per-event routes: every event's orders and leads,
+    // lead counts, a rehearsal copy, a launched create, and the stats' latency histogram.
+    void remoteConsoleRoutes()
+    {
+        createOpenEvent(u"remote-a"_qs, 1, 1);
+        createOpenEvent(u"remote-b"_qs, 1, 1);
+        QCOMPARE(buy(u"remote-a"_qs, u"ra1"_qs, u"remote-ann"_qs).json.value(u"state"_qs).toString(), u"won"_qs);
+        QCOMPARE(buy(u"remote-b"_qs, u"rb1"_qs, u"remote-bob"_qs).json.value(u"state"_qs).toString(), u"won"_qs);
+        QCOMPARE(buy(u"remote-b"_qs, u"rb2"_qs, u"remote-cy"_qs, u"cy@example.com"_qs).json.value(u"state"_qs).toString(),
+                 u"lost"_qs);
+        QCOMPARE(buy(u"remote-a"_qs, u"ra2"_qs, u"remote-dee"_qs).json.value(u"state"_qs).toString(), u"lost"_qs);
+
+        // Every event's orders, filtered as one event's are.
+        ApiReply r = m_client->admin("GET", u"/api/v1/admin/orders?user=remote-&limit=10"_qs);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(u"total"_qs).toInteger(), qint64(2));
+        QSet<QString> events;
+        for (const QJsonValue &item : r.json.value(u"items"_qs).toArray())
+            events.insert(item.toObject().value(u"eventId"_qs).toString());
+        QCOMPARE(events, (QSet<QString>{u"remote-a"_qs, u"remote-b"_qs}));
+        r = m_client->admin("GET", u"/api/v1/admin/intents?hasContact=true&sort=userId&order=asc&limit=1000"_qs);
+        QCOMPARE(r.status, 200);
+        bool sawCy = false;
+        for (const QJsonValue &item : r.json.value(u"items"_qs).toArray())
+            sawCy |= item.toObject().value(u"userId"_qs).toString() == u"remote-cy";
+        QVERIFY(sawCy);
+        QCOMPARE(m_client->admin("GET", u"/api/v1/admin/orders?limit=5000"_qs).status, 400);
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/orders"_qs).status, 405);
+        QCOMPARE(m_client->call("GET", u"/api/v1/admin/orders"_qs).status, 401);
+
+        // Lead counts: one event's, and since a time after all of them.
+        r = m_client->admin("GET", u"/api/v1/admin/leads?eventId=remote-b"_qs);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(u"leads"_qs).toInteger(), qint64(1));
+        QCOMPARE(r.json.value(u"withContact"_qs).toInteger(), qint64(1));
+        QCOMPARE(r.json.value(u"leadsSince"_qs).toInteger(), qint64(1));
+        const QString later = QUrl::toPercentEncoding(QDateTime::currentDateTimeUtc().addSecs(60).toString(Qt::ISODateWithMs));
+        r = m_client->admin("GET", u"/api/v1/admin/leads?eventId=remote-b&since="_qs + later);
+        QCOMPARE(r.json.value(u"leads"_qs).toInteger(), qint64(1));
+        QCOMPARE(r.json.value(u"leadsSince"_qs).toInteger(), qint64(0));
+        r = m_client->admin("GET", u"/api/v1/admin/leads?eventId=no-such-sale"_qs);
+        QCOMPARE(r.status, 404);
+        QCOMPARE(r.json.value(u"error"_qs).toString(), u"not_found"_qs);
+        r = m_client->admin("GET", u"/api/v1/admin/leads?since=yesterday"_qs);
+        QCOMPARE(r.status, 400);
+        QVERIFY(r.json.value(u"message"_qs).toString().contains(u"since"));
+
+        // A rehearsal copy for a simulator elsewhere: its own id, open, the source untouched.
+        r = m_client->admin("POST", u"/api/v1/admin/events/remote-a/rehearsals"_qs);
+        QCOMPARE(r.status, 201);
+        QVERIFY(r.json.value(u"id"_qs).toString().startsWith(u"remote-a-rehearsal-"));
+        QCOMPARE(r.json.value(u"rehearsal"_qs).toBool(), true);
+        QCOMPARE(r.json.value(u"state"_qs).toString(), u"open"_qs);
+        QCOMPARE(m_client->admin("GET", u"/api/v1/admin/events/remote-a"_qs).json.value(u"remaining"_qs).toInteger(), qint64(0));
+        QCOMPARE(m_client->admin("POST", u"/api/v1/admin/events/no-such-sale/rehearsals"_qs).status, 404);
+        QCOMPARE(m_client->admin("GET", u"/api/v1/admin/events/remote-a/rehearsals"_qs).status, 405);
+
+        // "launch": true opens in the same call; a non-boolean is named.
+        r = m_client->admin("POST", u"/api/v1/admin/events"_qs,
+                            {{u"id"_qs, u"remote-launched"_qs}, {u"name"_qs, u"L"_qs}, {u"priceCents"_qs, 1}, {u"stock"_qs, 1},
+                             {u"launch"_qs, true}});
+        QCOMPARE(r.status, 201);
+        QCOMPARE(r.json.value(u"state"_qs).toString(), u"open"_qs);
+        r = m_client->admin("POST", u"/api/v1/admin/events"_qs,
+                            {{u"id"_qs, u"remote-odd"_qs}, {u"name"_qs, u"L"_qs}, {u"priceCents"_qs, 1}, {u"stock"_qs, 1},
+                             {u"launch"_qs, u"yes"_qs}});
+        QCOMPARE(r.status, 400);
+        QVERIFY(r.json.value(u"message"_qs).toString().contains(u"launch"));
+
+        // The stats carry the decision latency histogram (sparse [bucket, count] pairs).
+        r = m_client->admin("GET", u"/api/v1/admin/stats"_qs);
+        qint64 counted = 0;
+        for (const QJsonValue &bucket : r.json.value(u"latencyBuckets"_qs).toArray())
+            counted += bucket.toArray().at(1).toInteger();
+        QVERIFY(counted > 0);
+        QCOMPARE(r.json.value(u"clustered"_qs).toBool(true), false);
+    }
+
     void metricsAreInPrometheusFormat()
     {
         createOpenEvent(u"metered"_qs, 5, 2);

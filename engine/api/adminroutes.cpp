@@ -1,0 +1,197 @@
+// Staff routes: events (create, edit, open, pause, end, restock), stats; records, reports and
+// backups are handed on to recordroutes.cpp and operationroutes.cpp.
+#include "engine/api/httproutes.h"
+
+#include "engine/api/queryparams.h"
+#include "engine/api/apijson.h"
+
+#include <QJsonArray>
+
+namespace flashsale {
+
+using namespace queryparams;
+
+namespace {
+
+QJsonObject adminEventJson(const EventSnapshot &e)
+{
+    QJsonObject json = fullEventJson(e);
+    json.insert(u"initialStock"_qs, qint64(e.config.stock));
+    insertCounts(json, e.requests);
+    json.insert(u"createdAt"_qs, isoOrNull(e.createdAtMs));
+    json.insert(u"updatedAt"_qs, isoOrNull(e.updatedAtMs));
+    json.insert(u"rehearsal"_qs, e.config.rehearsal);
+    return json;
+}
+
+
+std::optional<EventConfig> eventConfigFrom(const QJsonObject &body, QString *problem)
+{
+    FieldReader fields(body);
+    EventConfig config;
+    config.id = fields.string(u"id"_qs, true, limits::maxEventIdLength).value_or(QString());
+    config.name = fields.string(u"name"_qs, true, limits::maxNameLength).value_or(QString());
+    config.priceCents = fields.integer(u"priceCents"_qs, true, 0, limits::maxPriceCents).value_or(0);
+    config.currency = fields.string(u"currency"_qs, false, 3, 3).value_or(config.currency);
+    config.stock = fields.integer(u"stock"_qs, true, 0, limits::maxStock).value_or(0);
+    config.perUserLimit = std::int32_t(fields.integer(u"perUserLimit"_qs, false, 1, limits::maxPerUserLimit).value_or(1));
+    config.startsAtMs = fields.time(u"startsAt"_qs).value_or(0);
+    config.endsAtMs = fields.time(u"endsAt"_qs).value_or(0);
+    if (!fields.ok()) {
+        *problem = fields.problem();
+        return std::nullopt;
+    }
+    return config;
+}
+
+std::optional<EventPatch> eventPatchFrom(const QJsonObject &body, QString *problem)
+{
+    FieldReader fields(body);
+    EventPatch patch;
+    patch.name = fields.string(u"name"_qs, false, limits::maxNameLength);
+    patch.priceCents = fields.integer(u"priceCents"_qs, false, 0, limits::maxPriceCents);
+    patch.currency = fields.string(u"currency"_qs, false, 3, 3);
+    patch.stock = fields.integer(u"stock"_qs, false, 0, limits::maxStock);
+    if (auto limit = fields.integer(u"perUserLimit"_qs, false, 1, limits::maxPerUserLimit))
+        patch.perUserLimit = std::int32_t(*limit);
+    patch.startsAtMs = fields.time(u"startsAt"_qs);
+    patch.endsAtMs = fields.time(u"endsAt"_qs);
+    if (body.contains(u"id"_qs))
+        *problem = u"id cannot be changed"_qs;
+    else if (!fields.ok())
+        *problem = fields.problem();
+    if (!problem->isEmpty())
+        return std::nullopt;
+    return patch;
+}
+
+} // namespace
+
+void HttpRoutes::admin(const RouteRequest &request, const Parts &parts, RouteReply &reply, Responder &responder)
+{
+    if (!authorized(request, reply))
+        return;
+    const HttpMethod method = request.method;
+    const auto answer = [&](const AdminResult &result, int okStatus) {
+        if (result.status == Status::Ok)
+            reply.json(okStatus, adminEventJson(result.event));
+        else
+            reply.error(result.status, result.message);
+    };
+    QString problem;
+
+    if (parts.size() == 4 && parts[3] == u"stats") {
+        if (method != HttpMethod::Get)
+            return methodNotAllowed(reply, "GET");
+        return reply.json(200, statsJson(m_engine.stats()));
+    }
+    if (parts.size() == 4 && parts[3] == u"ws-tickets") {
+        if (method != HttpMethod::Post)
+            return methodNotAllowed(reply, "POST");
+        return issueWsTicket(reply);
+    }
+    if (parts.size() == 4 && parts[3] == u"backup") {
+        if (method != HttpMethod::Get)
+            return methodNotAllowed(reply, "GET");
+        return backup(reply, responder);
+    }
+    if (parts.size() == 4 && (parts[3] == u"orders" || parts[3] == u"intents")) {
+        if (method != HttpMethod::Get)
+            return methodNotAllowed(reply, "GET");
+        return adminRecords(request, {}, parts[3], reply, responder); // every event's (a remote console's "All events")
+    }
+    if (parts.size() == 4 && parts[3] == u"leads") {
+        if (method != HttpMethod::Get)
+            return methodNotAllowed(reply, "GET");
+        return leadCounts(request, reply);
+    }
+    if (parts.size() < 4 || parts[3] != u"events")
+        return reply.error(404, "not_found", u"no such resource"_qs);
+
+    if (parts.size() == 4) {
+        if (method == HttpMethod::Get) {
+            QJsonArray items;
+            const bool withRehearsals = queryBool(request.query, u"includeRehearsals"_qs, false);
+            for (const EventSnapshot &e : m_engine.events()) {
+                if (withRehearsals || !e.config.rehearsal)
+                    items.append(adminEventJson(e));
+            }
+            return reply.json(200, QJsonObject{{u"items"_qs, items}, {u"total"_qs, items.size()}});
+        }
+        if (method != HttpMethod::Post)
+            return methodNotAllowed(reply, "GET, POST");
+        const auto body = jsonBody(request, &problem);
+        if (!body)
+            return reply.error(400, "bad_json", problem);
+        const auto config = eventConfigFrom(*body, &problem);
+        if (!config)
+            return reply.error(400, "invalid_field", problem);
+        // "launch": true schedules or opens the new event in the same commit (the console's
+        // "Open by itself at"); absent or false: a draft.
+        const QJsonValue launch = body->value(u"launch"_qs);
+        if (!launch.isUndefined() && !launch.isBool())
+            return reply.error(400, "invalid_field", u"launch must be true or false"_qs);
+        return answer(m_engine.createEvent(*config, launch.toBool() ? CreateAs::Launched : CreateAs::Draft), 201);
+    }
+
+    const QStringView eventId = parts[4];
+    if (parts.size() == 5) {
+        if (method == HttpMethod::Get) {
+            const auto event = m_engine.event(eventId);
+            if (!event)
+                return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId));
+            return reply.json(200, adminEventJson(*event));
+        }
+        if (method != HttpMethod::Patch)
+            return methodNotAllowed(reply, "GET, PATCH");
+        const auto body = jsonBody(request, &problem);
+        if (!body)
+            return reply.error(400, "bad_json", problem);
+        const auto patch = eventPatchFrom(*body, &problem);
+        if (!patch)
+            return reply.error(400, "invalid_field", problem);
+        return answer(m_engine.updateEvent(eventId, *patch), 200);
+    }
+    if (parts.size() != 6)
+        return reply.error(404, "not_found", u"no such resource"_qs);
+
+    const QStringView verb = parts[5];
+    if (verb == u"open" || verb == u"pause" || verb == u"end") {
+        if (method != HttpMethod::Post)
+            return methodNotAllowed(reply, "POST");
+        const EventAction action = verb == u"open" ? EventAction::Open : verb == u"pause" ? EventAction::Pause : EventAction::End;
+        return answer(m_engine.actOnEvent(eventId, action), 200);
+    }
+    if (verb == u"rehearsals") {
+        // A rehearsal copy for a simulator elsewhere (a remote console's Simulate a sale).
+        if (method != HttpMethod::Post)
+            return methodNotAllowed(reply, "POST");
+        return answer(m_engine.createRehearsal(eventId), 201);
+    }
+    if (verb == u"restock") {
+        if (method != HttpMethod::Post)
+            return methodNotAllowed(reply, "POST");
+        const auto body = jsonBody(request, &problem);
+        if (!body)
+            return reply.error(400, "bad_json", problem);
+        FieldReader fields(*body);
+        const auto units = fields.integer(u"units"_qs, true, 1, limits::maxStock);
+        if (!units)
+            return reply.error(400, "invalid_field", fields.problem());
+        return answer(m_engine.restockEvent(eventId, *units), 200);
+    }
+    if (verb == u"orders" || verb == u"intents" || verb == u"orders.csv" || verb == u"intents.csv" || verb == u"orders.xlsx"
+        || verb == u"intents.xlsx") {
+        if (method != HttpMethod::Get)
+            return methodNotAllowed(reply, "GET");
+        return adminRecords(request, eventId, verb, reply, responder);
+    }
+    if (verb == u"report") {
+        if (method != HttpMethod::Get)
+            return methodNotAllowed(reply, "GET");
+        return report(eventId, reply, responder);
+    }
+    reply.error(404, "not_found", u"no such resource"_qs);
+}
+
+} // namespace flashsale

@@ -1,0 +1,91 @@
+// The HTTP API's routes, independent of the HTTP library: an RouteRequest in, an RouteReply out
+// (now, or later through a ReplyHandle). One class, its handlers in one file per area:
+// httproutes.cpp (dispatch), shopperroutes.cpp, adminroutes.cpp, recordroutes.cpp,
+// operationroutes.cpp, shoproutes.cpp.
+#pragma once
+
+#include "engine/api/routerequest.h"
+#include "engine/node/engine.h"
+
+#include <QThreadPool>
+
+#include <functional>
+#include <memory>
+
+namespace flashsale {
+
+class SharedToken;
+class WaiterTable;
+class WsTicketBook;
+
+// Thread: created, used and destroyed on one front thread. Store jobs run on m_storeJobs and
+// hand their result back through postToFront.
+class HttpRoutes
+{
+public:
+    struct Context {
+        Engine &engine;
+        const SharedToken &adminToken;
+        WsTicketBook &wsTickets;
+        WaiterTable &waiters;
+        bool publicMetrics = false; // /metrics answers without the admin token
+        // Any thread: runs a function on the front thread (store jobs answer through it).
+        std::function<void(std::function<void()>)> postToFront;
+    };
+
+    explicit HttpRoutes(Context context);
+    ~HttpRoutes();
+
+    // Answers request into reply, or sets reply.deferred and answers later through responder.
+    void handle(const RouteRequest &request, RouteReply &reply, Responder &responder);
+    // Blocks until the store jobs have finished (their answers are posted to the front).
+    void waitForStoreJobs() { m_storeJobs.waitForDone(); }
+    // True for paths only staff use (they keep answering when the connection cap's headroom is
+    // all that is left).
+    static bool isStaffPath(QStringView path);
+
+private:
+    using Parts = QList<QStringView>;
+    // shopperroutes.cpp
+    void shopper(const RouteRequest &request, const Parts &parts, RouteReply &reply, Responder &responder);
+    void getEvent(QStringView eventId, RouteReply &reply);
+    void postPurchase(const RouteRequest &request, QStringView eventId, RouteReply &reply, Responder &responder);
+    void getTicket(const RouteRequest &request, QStringView ticketText, RouteReply &reply, Responder &responder);
+    // Answers now if the ticket already reached until, else parks the client in the waiter table.
+    void answerOrWait(RouteReply &reply, Responder &responder, const TicketView &view, TicketState until, int waitMs,
+                      bool purchase, std::int64_t position);
+    // adminroutes.cpp
+    void admin(const RouteRequest &request, const Parts &parts, RouteReply &reply, Responder &responder);
+    // recordroutes.cpp
+    void adminRecords(const RouteRequest &request, QStringView eventId, QStringView what, RouteReply &reply,
+                      Responder &responder);
+    template<typename Query>
+    void spreadsheet(Responder &responder, const Query &query, const QString &currency, const QByteArray &fileName);
+    void report(QStringView eventId, RouteReply &reply, Responder &responder);
+    // GET /api/v1/admin/leads?eventId=&since=&includeSimulated=: the dashboard's lead figures
+    // (records::countLeads) for a remote console.
+    void leadCounts(const RouteRequest &request, RouteReply &reply);
+    // operationroutes.cpp
+    void healthz(RouteReply &reply);
+    void metrics(RouteReply &reply);
+    void backup(RouteReply &reply, Responder &responder);
+    void issueWsTicket(RouteReply &reply);
+    // shoproutes.cpp
+    void shopPage(QStringView eventId, QStringView asset, RouteReply &reply);
+
+    // A file answer (streamed, then the connection closes), or 503 with error when it is set.
+    static RouteReply fileReply(const std::shared_ptr<QFile> &file, const QByteArray &contentType,
+                              const QByteArray &fileName, const QString &error);
+    // True when the request carries the admin token; otherwise answers 401 into reply.
+    bool authorized(const RouteRequest &request, RouteReply &reply) const;
+    static void methodNotAllowed(RouteReply &reply, const char *allow);
+
+    Context m_context;
+    Engine &m_engine;
+
+    // Reads the store off the front thread, one job at a time: backup snapshots, spreadsheet
+    // exports and post-sale reports. Destroyed (waiting for its jobs) before the rest.
+    QThreadPool m_storeJobs;
+};
+
+} // namespace flashsale

@@ -1,0 +1,206 @@
+// The shopper's routes: an event, a purchase, a ticket (with ?wait long polls).
+#include "engine/api/httproutes.h"
+
+#include "engine/api/adminauth.h"
+#include "engine/api/waitertable.h"
+#include "engine/api/apijson.h"
+
+#include <QJsonDocument>
+
+namespace flashsale {
+
+namespace {
+
+// The ticket as JSON, built by hand: this is the hot path and every field is plain ASCII.
+QByteArray ticketBody(const TicketView &view, QStringView eventId, std::int64_t position, bool withPosition)
+{
+    QByteArray body;
+    body.reserve(128);
+    body.append("{\"ticket\":\"").append(formatTicket(view.seq, view.tag).toLatin1());
+    body.append("\",\"eventId\":\"").append(eventId.toLatin1());
+    body.append("\",\"state\":\"").append(toString(view.state).toLatin1()).append('"');
+    if (view.state == TicketState::Won)
+        body.append(",\"orderId\":").append(QByteArray::number(qint64(view.orderId)));
+    else if (view.state == TicketState::Lost)
+        body.append(",\"reason\":\"").append(toString(view.reason).toLatin1()).append('"');
+    else if (withPosition)
+        body.append(",\"position\":").append(QByteArray::number(qint64(position)));
+    body.append('}');
+    return body;
+}
+
+void ticketReply(Engine &engine, RouteReply &reply, const TicketView &view, bool purchase, std::int64_t position)
+{
+    reply.status = purchase && !isDecided(view.state) ? 202 : 200;
+    reply.cors = true;
+    reply.body = ticketBody(view, engine.eventIdAt(view.eventIndex), position, purchase);
+}
+
+// A purchase or ticket poll held open until its ticket reaches `until` or its ?wait runs out.
+class HttpTicketWaiter final : public TicketWaiter
+{
+public:
+    HttpTicketWaiter(Engine &engine, std::shared_ptr<ReplyHandle> handle, TicketState until, bool purchase,
+                     std::int64_t position)
+        : m_engine(engine), m_handle(std::move(handle)), m_until(until), m_purchase(purchase), m_position(position)
+    {
+    }
+    bool connected() const override { return m_handle->connected(); }
+    bool update(std::uint64_t, const TicketView &view, bool deadlinePassed) override
+    {
+        if (view.state < m_until && !(deadlinePassed && view.state >= TicketState::Queued))
+            return false;
+        RouteReply reply;
+        ticketReply(m_engine, reply, view, m_purchase, m_position);
+        m_handle->send(std::move(reply));
+        return true;
+    }
+    void giveUp(std::uint64_t, std::uint64_t) override
+    {
+        RouteReply reply;
+        reply.cors = true;
+        reply.error(Status::Unavailable, m_engine.isAccepting()
+                                             ? u"the store has not recorded the request yet; retry with the same requestId"_qs
+                                             : m_engine.unavailableReason());
+        reply.addHeader("Retry-After", "1");
+        m_handle->send(std::move(reply));
+    }
+
+private:
+    Engine &m_engine;
+    std::shared_ptr<ReplyHandle> m_handle;
+    TicketState m_until;
+    bool m_purchase;
+    std::int64_t m_position;
+};
+
+// Parses ?wait=MS; returns -1 and sets problem when malformed.
+int waitMillis(const QUrlQuery &query, QString *problem)
+{
+    if (!query.hasQueryItem(u"wait"_qs))
+        return 0;
+    bool ok = false;
+    const int wait = query.queryItemValue(u"wait"_qs).toInt(&ok);
+    if (!ok || wait < 0 || wait > limits::maxWaitMs) {
+        *problem = QStringLiteral("wait must be an integer from 0 to %1 (milliseconds)").arg(limits::maxWaitMs);
+        return -1;
+    }
+    return wait;
+}
+
+} // namespace
+
+void HttpRoutes::shopper(const RouteRequest &request, const Parts &parts, RouteReply &reply, Responder &responder)
+{
+    const QStringView area = parts[2];
+    const HttpMethod method = request.method;
+    reply.cors = true;
+    if (method == HttpMethod::Options) {
+        reply.status = 204;
+        reply.contentType = "text/plain";
+        reply.addHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        reply.addHeader("Access-Control-Allow-Headers", "Content-Type");
+        reply.addHeader("Access-Control-Max-Age", "86400");
+        return;
+    }
+    if (area == u"events" && parts.size() == 4) {
+        if (method != HttpMethod::Get)
+            return methodNotAllowed(reply, "GET");
+        return getEvent(parts[3], reply);
+    }
+    if (area == u"events" && parts.size() == 5 && parts[4] == u"purchases") {
+        if (method != HttpMethod::Post)
+            return methodNotAllowed(reply, "POST");
+        return postPurchase(request, parts[3], reply, responder);
+    }
+    if (area == u"tickets" && parts.size() == 4) {
+        if (method != HttpMethod::Get)
+            return methodNotAllowed(reply, "GET");
+        return getTicket(request, parts[3], reply, responder);
+    }
+    reply.error(404, "not_found", u"no such resource"_qs);
+}
+
+void HttpRoutes::getEvent(QStringView eventId, RouteReply &reply)
+{
+    const auto event = m_engine.shopperEvent(eventId);
+    if (!event)
+        return reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId.left(limits::maxEventIdLength)));
+    reply.json(200, publicEventJson(*event));
+}
+
+void HttpRoutes::postPurchase(const RouteRequest &request, QStringView eventId, RouteReply &reply, Responder &responder)
+{
+    QString problem;
+    const int wait = waitMillis(request.query, &problem);
+    if (wait < 0)
+        return reply.error(400, "invalid_field", problem);
+    // A rehearsal copy is unknown to everyone but the simulator (the admin token, simulated).
+    const bool admin = isAdminAuthorization(request.header("authorization"), m_context.adminToken);
+    const auto event = admin ? m_engine.event(eventId) : m_engine.shopperEvent(eventId);
+    const auto notFound = [&] {
+        reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId.left(limits::maxEventIdLength)));
+    };
+    if (!event)
+        return notFound();
+
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        return reply.error(400, "bad_json",
+                           parseError.error != QJsonParseError::NoError
+                               ? QStringLiteral("the body is not valid JSON: %1").arg(parseError.errorString())
+                               : u"the body must be a JSON object"_qs);
+    }
+    auto purchase = purchaseFromJson(document.object(), *event, &problem);
+    if (!purchase)
+        return reply.error(400, "invalid_field", problem);
+    if (purchase->simulated && !admin)
+        return reply.error(401, "unauthorized", u"only the admin token may mark purchases as simulated"_qs);
+    if (event->config.rehearsal && !purchase->simulated)
+        return notFound();
+
+    const TicketState until = wait > 0 ? TicketState::Won : TicketState::Queued;
+    const SubmitResult result = m_engine.submit(eventId, std::move(*purchase), m_context.waiters.listenerId(), until);
+    if (result.status != Status::Ok) {
+        if (result.status == Status::Overloaded || result.status == Status::Unavailable)
+            reply.addHeader("Retry-After", "1");
+        return reply.json(statusCodeOf(result.status), submitErrorJson(result, eventId));
+    }
+    answerOrWait(reply, responder, result.ticket, until, wait, true, result.position);
+}
+
+void HttpRoutes::getTicket(const RouteRequest &request, QStringView ticketText, RouteReply &reply, Responder &responder)
+{
+    QString problem;
+    const int wait = waitMillis(request.query, &problem);
+    if (wait < 0)
+        return reply.error(400, "invalid_field", problem);
+    std::uint64_t seq = 0;
+    std::uint64_t tag = 0;
+    const auto notFound = [&] { reply.error(404, "not_found", QStringLiteral("no ticket \"%1\"").arg(ticketText.left(64))); };
+    if (!parseTicket(ticketText, &seq, &tag))
+        return notFound();
+    const TicketState until = wait > 0 ? TicketState::Won : TicketState::Queued;
+    const auto view = m_engine.watchTicket(seq, tag, m_context.waiters.listenerId(), until);
+    if (!view)
+        return notFound();
+    answerOrWait(reply, responder, *view, until, wait, false, 0);
+}
+
+void HttpRoutes::answerOrWait(RouteReply &reply, Responder &responder, const TicketView &view, TicketState until,
+                              int waitMs, bool purchase, std::int64_t position)
+{
+    if (view.state >= until)
+        return ticketReply(m_engine, reply, view, purchase, position);
+    reply.deferred = true;
+    WaiterTable::Wait wait;
+    wait.waiter = std::make_unique<HttpTicketWaiter>(m_engine, responder.defer(), until, purchase, position);
+    wait.tag = view.tag;
+    wait.until = until;
+    wait.deadlineUs = Engine::steadyMicros() + std::int64_t(waitMs) * 1000;
+    wait.giveUpAtUs = wait.deadlineUs + m_context.waiters.durableGraceUs();
+    m_context.waiters.add(view.seq, std::move(wait));
+}
+
+} // namespace flashsale

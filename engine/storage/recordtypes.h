@@ -1,0 +1,72 @@
+// Rows and filters of the read side (orders, intent leads, lead counts): plain values, Qt Core only.
+#pragma once
+
+#include "engine/core/types.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+namespace flashsale {
+
+struct OrderRow {
+    std::int64_t orderId = 0;
+    QString eventId;
+    QString userId;
+    std::int32_t quantity = 0;
+    std::int64_t priceCents = 0;
+    std::int64_t totalCents = 0;
+    QString requestId;
+    QString contact;
+    bool simulated = false;
+    std::int64_t decidedAtMs = 0;
+};
+
+struct IntentRow {
+    QString eventId;
+    QString userId;
+    QString contact;
+    std::int32_t quantity = 0;
+    LossReason lastReason = LossReason::SoldOut;
+    std::int32_t attempts = 0;
+    std::int64_t firstAtMs = 0;
+    std::int64_t lastAtMs = 0;
+    bool simulated = false;
+};
+
+struct OrderQuery {
+    QString eventId;      // empty: all events
+    QString userContains; // empty: all users
+    bool includeSimulated = true;
+    bool includeRehearsals = false; // rows of the simulator's rehearsal copies
+    std::int64_t offset = 0;
+    std::int64_t limit = 100; // <= 0: no limit (exports)
+};
+
+enum class IntentSort : std::uint8_t { LastAt = 1, FirstAt, Attempts, Quantity, UserId };
+
+struct IntentQuery {
+    QString eventId;
+    std::optional<LossReason> reason;
+    std::int64_t fromMs = 0; // last attempt at or after; 0: no bound
+    std::int64_t toMs = 0;   // last attempt before; 0: no bound
+    bool withContactOnly = false;
+    bool includeSimulated = true;
+    bool includeRehearsals = false; // rows of the simulator's rehearsal copies
+    IntentSort sort = IntentSort::LastAt;
+    bool descending = true;
+    std::int64_t offset = 0;
+    std::int64_t limit = 100; // <= 0: no limit (exports)
+};
+
+// Leads are every lost shopper (one intents row per event and user); "with contact" is the part
+// of them that left a contact. "Since" counts those whose last attempt was at or after sinceMs.
+struct LeadCounts {
+    std::int64_t leads = 0;
+    std::int64_t withContact = 0;
+    std::int64_t leadsSince = 0;
+    std::int64_t withContactSince = 0;
+};
+
+} // namespace flashsale

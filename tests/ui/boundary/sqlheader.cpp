@@ -1,0 +1,2 @@
+// Must NOT compile as part of the console (flashsale_ui): no SQL in pages, models or dialogs.
+#include <QSqlQuery>
