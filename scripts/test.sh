@@ -19,8 +19,9 @@ ctest --test-dir build --output-on-failure --timeout 600 "$@"
 # as in CI; it says so when it skips). Not when ctest was given arguments to run a subset.
 if (($# == 0)); then
     scripts/package-check.sh
-    # The HTTP, WebSocket and JSON fuzz targets under ASan+UBSan, 30 s each (FUZZ_SECONDS).
-    FUZZ_SECONDS="${FUZZ_SECONDS:-30}" scripts/fuzz.sh
+    # The engine and API tests once under ASan+UBSan, then the HTTP, WebSocket and JSON fuzz targets
+    # under them, 30 s each (FUZZ_SECONDS).
+    FUZZ_SECONDS="${FUZZ_SECONDS:-30}" scripts/sanitize.sh
 else
-    echo "package check and fuzzing: not run (ctest arguments given); run scripts/package-check.sh and scripts/fuzz.sh on their own"
+    echo "package check and sanitizers: not run (ctest arguments given); run scripts/package-check.sh and scripts/sanitize.sh on their own"
 fi

@@ -44,6 +44,17 @@ QByteArray purchaseRequest(const QByteArray &framing, const QByteArray &body)
 }
 
 // Resident memory of this process (the node runs in it), in KiB.
+// Under AddressSanitizer freed memory waits in its quarantine and the shadow grows with every
+// allocation, so resident size says nothing about what the front keeps: the memory bounds are
+// checked in the normal build (scripts/test.sh's ctest), the closing in both.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kResidentSizeMeaningful = false;
+#elif defined(__has_feature)
+constexpr bool kResidentSizeMeaningful = !__has_feature(address_sanitizer);
+#else
+constexpr bool kResidentSizeMeaningful = true;
+#endif
+
 qint64 residentKiB()
 {
     QFile status(QStringLiteral("/proc/self/status"));
@@ -327,7 +338,8 @@ private Q_SLOTS:
                 || conn.socket().error() == QAbstractSocket::RemoteHostClosedError;
         }, 10000) || conn.closedWithin(5000));
         const qint64 grownKiB = residentKiB() - before;
-        QVERIFY2(grownKiB < 64 * 1024, qPrintable(QString::number(grownKiB)));
+        if (kResidentSizeMeaningful)
+            QVERIFY2(grownKiB < 64 * 1024, qPrintable(QString::number(grownKiB)));
     }
 
     // Past the per-address cap a connection gets 503 and is closed; a free slot is usable again.
@@ -458,7 +470,8 @@ private Q_SLOTS:
                 || conn.socket().error() == QAbstractSocket::RemoteHostClosedError;
         }, 15000) || conn.closedWithin(5000));
         const qint64 grownKiB = residentKiB() - before;
-        QVERIFY2(grownKiB < 64 * 1024, qPrintable(QString::number(grownKiB)));
+        if (kResidentSizeMeaningful)
+            QVERIFY2(grownKiB < 64 * 1024, qPrintable(QString::number(grownKiB)));
     }
 
     // HTTPS and WSS on the same port as plain HTTP, with a self-signed certificate made here.
