@@ -98,7 +98,7 @@ public:
     // answer them exactly like an unknown event (404), so their ids cannot be probed.
     std::optional<EventSnapshot> shopperEvent(QStringView id) const;
     // The id of the event a ticket belongs to (TicketView::eventIndex).
-    QString eventIdAt(int index) const;
+    QString eventIdAt(int index) const override; // also ClusterHost's
 
     // Staff side: each change is committed before it returns (Status::Unavailable if the store
     // does not commit within a few seconds; the change then lands when the store is back).
