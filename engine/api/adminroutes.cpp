@@ -37,6 +37,8 @@ std::optional<EventConfig> eventConfigFrom(const QJsonObject &body, QString *pro
     config.perUserLimit = std::int32_t(fields.integer(u"perUserLimit"_qs, false, 1, limits::maxPerUserLimit).value_or(1));
     config.startsAtMs = fields.time(u"startsAt"_qs).value_or(0);
     config.endsAtMs = fields.time(u"endsAt"_qs).value_or(0);
+    config.shopperIdentity = fields.shopperIdentity(u"shopperIdentity"_qs).value_or(ShopperIdentity::Open);
+    config.fairStartMs = std::int32_t(fields.integer(u"fairStartMs"_qs, false, 0, limits::maxFairStartMs).value_or(0));
     if (!fields.ok()) {
         *problem = fields.problem();
         return std::nullopt;
@@ -56,6 +58,9 @@ std::optional<EventPatch> eventPatchFrom(const QJsonObject &body, QString *probl
         patch.perUserLimit = std::int32_t(*limit);
     patch.startsAtMs = fields.time(u"startsAt"_qs);
     patch.endsAtMs = fields.time(u"endsAt"_qs);
+    patch.shopperIdentity = fields.shopperIdentity(u"shopperIdentity"_qs);
+    if (auto fairStartMs = fields.integer(u"fairStartMs"_qs, false, 0, limits::maxFairStartMs))
+        patch.fairStartMs = std::int32_t(*fairStartMs);
     if (body.contains(u"id"_qs))
         *problem = u"id cannot be changed"_qs;
     else if (!fields.ok())

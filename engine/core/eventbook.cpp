@@ -36,6 +36,8 @@ QString EventBook::validate(const EventConfig &config)
         return QStringLiteral("stock must be between 0 and %1").arg(limits::maxStock);
     if (config.perUserLimit < 1 || config.perUserLimit > limits::maxPerUserLimit)
         return QStringLiteral("perUserLimit must be between 1 and %1").arg(limits::maxPerUserLimit);
+    if (config.fairStartMs < 0 || config.fairStartMs > limits::maxFairStartMs)
+        return QStringLiteral("fairStartMs must be between 0 and %1").arg(limits::maxFairStartMs);
     if (config.startsAtMs < 0 || config.endsAtMs < 0)
         return QStringLiteral("startsAt and endsAt must be valid times");
     if (config.endsAtMs > 0 && config.startsAtMs > 0 && config.endsAtMs <= config.startsAtMs)
@@ -226,7 +228,8 @@ AdminResult EventBook::update(QStringView id, const EventPatch &patch, std::int6
     const bool launched = rt.state != EventState::Draft && rt.state != EventState::Scheduled;
     if (rt.state == EventState::Ended)
         return failure(Status::InvalidState, QStringLiteral("the event has ended and can no longer be changed"));
-    if (launched && (patch.stock || patch.priceCents || patch.currency || patch.startsAtMs)) {
+    if (launched && (patch.stock || patch.priceCents || patch.currency || patch.startsAtMs || patch.shopperIdentity
+                     || patch.fairStartMs)) {
         return failure(Status::InvalidState,
                        QStringLiteral("once open, only name, perUserLimit and endsAt can change; use restock for stock"));
     }
@@ -245,6 +248,10 @@ AdminResult EventBook::update(QStringView id, const EventPatch &patch, std::int6
         next.startsAtMs = *patch.startsAtMs;
     if (patch.endsAtMs)
         next.endsAtMs = *patch.endsAtMs;
+    if (patch.shopperIdentity)
+        next.shopperIdentity = *patch.shopperIdentity;
+    if (patch.fairStartMs)
+        next.fairStartMs = *patch.fairStartMs;
     if (QString problem = validate(next); !problem.isEmpty())
         return failure(Status::Invalid, problem);
     if (!launched)

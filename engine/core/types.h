@@ -40,11 +40,20 @@ inline bool isDecided(TicketState state)
     return state == TicketState::Won || state == TicketState::Lost;
 }
 
+// Who the buyer of an event is: the body's userId (open), or the `sub` of a pass the shop's
+// backend signed (signed; engine/api/shoppass.h).
+enum class ShopperIdentity : std::uint8_t {
+    Open = 1,
+    Signed = 2,
+};
+
 QString toString(EventState state);
 QString toString(LossReason reason);
 QString toString(TicketState state);
+QString toString(ShopperIdentity identity);
 std::optional<EventState> eventStateFromString(QStringView text);
 std::optional<LossReason> lossReasonFromString(QStringView text);
+std::optional<ShopperIdentity> shopperIdentityFromString(QStringView text);
 
 // What staff configure for an event. Times are Unix epoch milliseconds, 0 = not set.
 struct EventConfig {
@@ -56,6 +65,10 @@ struct EventConfig {
     std::int32_t perUserLimit = 1;
     std::int64_t startsAtMs = 0;
     std::int64_t endsAtMs = 0;
+    ShopperIdentity shopperIdentity = ShopperIdentity::Open;
+    // Requests reaching the decider within this long after the event opens are decided together
+    // in a random order (engine/core/fairstart.h); 0 = first come, first served.
+    std::int32_t fairStartMs = 0;
     // A copy made for a simulated rehearsal: never shown to shoppers, left out of exports,
     // records and totals unless asked for. Set only by Engine::createRehearsal.
     bool rehearsal = false;
@@ -148,6 +161,8 @@ inline constexpr std::int64_t maxStock = 1'000'000'000; // initial stock, a rest
 inline constexpr std::int32_t maxPerUserLimit = 1'000'000;
 inline constexpr qsizetype maxBodyBytes = 64 * 1024;
 inline constexpr int maxWaitMs = 10000;
+// A fair start holds answers until it ends: a minute at most keeps shoppers' connections short.
+inline constexpr std::int32_t maxFairStartMs = 60'000;
 } // namespace limits
 
 bool isValidEventId(QStringView id);

@@ -41,6 +41,14 @@ bool addRehearsalFlag(QSqlDatabase &db, bool, QString *error)
     return exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0"), error);
 }
 
+// Fair sales: who the shopper is (the body, or a pass the shop signed) and the fair-start window.
+bool addFairSaleSettings(QSqlDatabase &db, bool, QString *error)
+{
+    QSqlQuery query(db);
+    return exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN shopper_identity TEXT NOT NULL DEFAULT 'open'"), error)
+        && exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN fair_start_ms INTEGER NOT NULL DEFAULT 0"), error);
+}
+
 // THE LIST. Every schema change ships as one more entry here (version = the last one + 1), with
 // resources/sql/schema.sql updated to the same result (a fresh database is made from it) and a
 // test in tests/engine/storage/tst_migrations.cpp that upgrades the release-0.1.0 fixture through it.
@@ -48,6 +56,7 @@ bool addRehearsalFlag(QSqlDatabase &db, bool, QString *error)
 constexpr std::array kMigrations{
     Migration{1, "release 0.1.0's schema, stamped", &stampRelease010},
     Migration{2, "events.rehearsal: the simulator's rehearsal copies", &addRehearsalFlag},
+    Migration{3, "events.shopper_identity and events.fair_start_ms: fair sales", &addFairSaleSettings},
 };
 
 } // namespace

@@ -19,7 +19,11 @@ CREATE TABLE IF NOT EXISTS events (
     -- Scale-out: raised by each node that takes over deciding the event; commits check it.
     decider_epoch BIGINT NOT NULL DEFAULT 0,
     -- 1: a rehearsal copy made for the simulator; hidden from shoppers, exports and totals.
-    rehearsal INTEGER NOT NULL DEFAULT 0
+    rehearsal INTEGER NOT NULL DEFAULT 0,
+    -- 'open': the purchase body names the user; 'signed': a pass signed by the shop does.
+    shopper_identity TEXT NOT NULL DEFAULT 'open',
+    -- Requests within this long after opening are decided in a random order; 0 = off.
+    fair_start_ms INTEGER NOT NULL DEFAULT 0
 );
 
 -- The journal: every accepted purchase request, with its decision once made.
