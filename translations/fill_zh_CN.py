@@ -226,8 +226,8 @@ ZH = {
     "Listen address:": "监听地址：",
     "Data directory:": "数据目录：",
     "Browse…": "浏览…",
-    "The address, data directory and TLS files apply at the next start. Command-line options (--listen, --data-dir, --tls-cert) take precedence.":
-        "地址、数据目录和 TLS 文件在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert）优先。",
+    "The address, data directory, TLS files and rate limit apply at the next start. Command-line options (--listen, --data-dir, --tls-cert, --rate-limit) take precedence.":
+        "地址、数据目录、TLS 文件和限速在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert、--rate-limit）优先。",
     "TLS certificate (PEM):": "TLS 证书（PEM）：",
     "TLS private key (PEM):": "TLS 私钥（PEM）：",
     "Serve HTTPS and WSS on the listen address. Leave empty for plain HTTP.": "在监听地址上提供 HTTPS 和 WSS。留空则使用普通 HTTP。",

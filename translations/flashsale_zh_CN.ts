@@ -1560,10 +1560,6 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>在监听地址上提供 HTTPS 和 WSS。留空则使用普通 HTTP。</translation>
     </message>
     <message>
-        <source>The address, data directory and TLS files apply at the next start. Command-line options (--listen, --data-dir, --tls-cert) take precedence.</source>
-        <translation>地址、数据目录和 TLS 文件在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert）优先。</translation>
-    </message>
-    <message>
         <source>Shop secret copied (key id, a space, the secret).</source>
         <translation>商城密钥已复制（密钥 ID、空格、密钥）。</translation>
     </message>
@@ -1610,6 +1606,10 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>Events whose shoppers are "signed in at the shop" accept only passes (HS256 JWTs) signed with this secret, its key id as `kid`. Give it only to the shop's backend.</source>
         <translation>顾客身份为“已在商城登录”的活动只接受用此密钥签名的凭证，凭证头部须写明密钥 ID。只交给商城后端。</translation>
+    </message>
+    <message>
+        <source>The address, data directory, TLS files and rate limit apply at the next start. Command-line options (--listen, --data-dir, --tls-cert, --rate-limit) take precedence.</source>
+        <translation>地址、数据目录、TLS 文件和限速在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert、--rate-limit）优先。</translation>
     </message>
 </context>
 <context>
