@@ -246,17 +246,18 @@ try {
   // 7. A signed event with a fair start: the shop links the page with a pass; the page says the
   // first seconds are fair, buys without asking who the shopper is, and the order is the pass's user.
   await admin('POST', '/events', { id: 'members', name: 'Members Sale', priceCents: 9900, currency: 'CNY', stock: 1,
-    perUserLimit: 1, shopperIdentity: 'signed', fairStartMs: 4000, launch: true });
+    perUserLimit: 1, shopperIdentity: 'signed', fairStartMs: 6000, launch: true });
   const pass = signPass({ sub: 'member-henry', aud: 'members', exp: Math.floor(Date.now() / 1000) + 600,
     contact: 'henry@example.com' });
   const henry = await en.newPage();
   checkOrigin(henry);
   await henry.goto(`${base}/shop/members?pass=${pass}`);
   await henry.waitForSelector('#fair:not([hidden])');
-  assert.match(await henry.textContent('#fair'), /Fair start: every order in the first 4 s has the same chance/);
+  assert.match(await henry.textContent('#fair'), /Fair start: every order in the first 6 s has the same chance/);
   assert.equal(await henry.isVisible('#buyer'), false, 'the pass names the shopper');
   await henry.screenshot({ path: join(screenshotDir, 'shop-fair-start.png') });
   await henry.click('#buy');
+  assert.match(await henry.textContent('#status'), /decided together when it ends/);
   await henry.waitForFunction(() => document.body.dataset.phase === 'won', null, { timeout: 20_000 });
   const members = await admin('GET', '/events/members/orders');
   assert.equal(members.items.length, 1);
