@@ -24,6 +24,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption adminTokenFile(u"admin-token-file"_qs, u"Read the admin API's bearer token from FILE (its first line), so it is not on the command line."_qs, u"FILE"_qs);
     const QCommandLineOption httpThreads(u"http-threads"_qs, QStringLiteral("HTTP acceptor threads (default: one per core, at most %1).").arg(HttpService::kMaxThreads), u"N"_qs);
     const QCommandLineOption publicMetrics(u"public-metrics"_qs, u"Serve /metrics without the admin token (it lists every event id; by default Prometheus sends the token)."_qs);
+    const QCommandLineOption walLimit(u"wal-limit-mb"_qs, QStringLiteral("SQLite: keep the write-ahead log under this many MiB during a sale (default %1).").arg(kDefaultWalLimitBytes >> 20), u"N"_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
     const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB (or set FLASHSALE_STORE_URL)."_qs, u"URL"_qs);
     const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST (or set FLASHSALE_QUEUE_URL). Needs --store."_qs, u"URL"_qs);
@@ -66,7 +67,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         limitOption(u"ws-ping-ms"_qs, u"WebSocket ping interval; a peer silent through two is dropped"_qs, &HttpLimits::wsPingMs, 100, 600'000),
     };
     parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect, tlsCert, tlsKey,
-                       shopSecretFile, rateLimit, userRateLimit, trustedProxies, allowedOrigins});
+                       shopSecretFile, rateLimit, userRateLimit, trustedProxies, allowedOrigins, walLimit});
     for (const LimitOption &limit : limitOptions)
         parser.addOption(limit.option);
 
@@ -159,6 +160,15 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     }
     result.server.tls.certificateChainFile = parser.value(tlsCert);
     result.server.tls.privateKeyFile = parser.value(tlsKey);
+    if (parser.isSet(walLimit)) {
+        bool ok = false;
+        const qint64 mebibytes = parser.value(walLimit).toLongLong(&ok);
+        if (!ok || mebibytes < 1 || mebibytes > 1 << 20) {
+            result.error = u"--wal-limit-mb expects a number of MiB from 1 to 1048576"_qs;
+            return result;
+        }
+        result.server.walLimitBytes = mebibytes << 20;
+    }
     if (parser.isSet(maxQueue)) {
         bool ok = false;
         result.server.maxQueueDepth = parser.value(maxQueue).toLongLong(&ok);

@@ -2,11 +2,14 @@
 //   decider  decisions/s of Decider::decide on one thread (20 M decisions, 200 k users)
 //   commit   decided requests/s that SqlStore group-commits to SQLite at the shipped
 //            durability (WAL, synchronous=FULL), next to a plain one-table insert reference
+//   wal      SECONDS (default 60) of commits at full rate with the shipped write-ahead-log limit,
+//            then as long without one: the log's peak size and the commit rate of each run
 #include "engine/core/decider.h"
 #include "engine/storage/store.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlDatabase>
@@ -14,6 +17,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -157,6 +161,68 @@ void benchCommit()
            {"ratioToReference", 2 * decisionsPerSecond / referenceRowsPerSecond}});
 }
 
+// Commits for seconds at full rate; peak write-ahead-log size, rows/s and commit times.
+QJsonObject sustainedCommits(std::int64_t walLimitBytes, int seconds)
+{
+    QTemporaryDir dir(QDir::currentPath() + QStringLiteral("/bench-XXXXXX"));
+    const int batchSize = 1000;
+    const std::vector<PurchaseRequest> pool = makeRequests(64 * batchSize, 100'000);
+    SqlStore store(StoreLocation::sqliteIn(dir.path()), walLimitBytes);
+    QString error;
+    if (!store.open(&error)) {
+        std::fprintf(stderr, "open: %s\n", qPrintable(error));
+        return {};
+    }
+    const QString wal = dir.filePath(QStringLiteral("flashsale.sqlite-wal"));
+    std::vector<double> commitMs;
+    std::int64_t peakWalBytes = 0;
+    std::uint64_t seq = 0;
+    CommitBatch batch;
+    QElapsedTimer total;
+    total.start();
+    QElapsedTimer one;
+    while (total.elapsed() < seconds * 1000ll) {
+        batch.clear();
+        for (int i = 0; i < batchSize; ++i) {
+            PurchaseRequest r = pool[seq % pool.size()];
+            r.seq = ++seq;
+            r.requestId = QString::number(seq);
+            Decision d;
+            d.seq = r.seq;
+            d.decidedAtMs = r.acceptedAtMs + 1;
+            d.unitPriceCents = 100;
+            d.outcome = TicketState::Lost;
+            d.reason = LossReason::SoldOut;
+            batch.decided.push_back({std::move(r), d});
+        }
+        one.start();
+        if (!store.commit(batch, &error)) {
+            std::fprintf(stderr, "commit: %s\n", qPrintable(error));
+            return {};
+        }
+        commitMs.push_back(double(one.nsecsElapsed()) / 1e6);
+        peakWalBytes = std::max<std::int64_t>(peakWalBytes, QFileInfo(wal).size());
+    }
+    const double elapsedS = double(total.nsecsElapsed()) / 1e9;
+    store.close();
+    std::sort(commitMs.begin(), commitMs.end());
+    return QJsonObject{{"peakWalBytes", qint64(peakWalBytes)},
+                       {"rowsPerSecond", qRound64(2.0 * double(seq) / elapsedS)},
+                       {"requests", qint64(seq)},
+                       {"p50CommitMs", commitMs[commitMs.size() / 2]},
+                       {"p99CommitMs", commitMs[commitMs.size() * 99 / 100]},
+                       {"maxCommitMs", commitMs.back()}};
+}
+
+void benchWal(int seconds)
+{
+    const QJsonObject bounded = sustainedCommits(kDefaultWalLimitBytes, seconds);
+    const QJsonObject unbounded = sustainedCommits(std::int64_t(1) << 50, seconds);
+    print({{"bench", "wal"}, {"seconds", seconds}, {"limitBytes", qint64(kDefaultWalLimitBytes)}, {"bounded", bounded},
+           {"unbounded", unbounded},
+           {"rateRatio", bounded.value("rowsPerSecond").toDouble() / unbounded.value("rowsPerSecond").toDouble()}});
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -167,5 +233,9 @@ int main(int argc, char **argv)
         benchDecider();
     if (args.isEmpty() || args.contains(u"commit"_qs))
         benchCommit();
+    if (const qsizetype at = args.indexOf(u"wal"_qs); args.isEmpty() || at >= 0) {
+        const int seconds = at >= 0 && at + 1 < args.size() ? args[at + 1].toInt() : 0;
+        benchWal(seconds > 0 ? seconds : 60);
+    }
     return 0;
 }

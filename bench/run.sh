@@ -46,7 +46,7 @@ create_event() {
 }
 
 echo "== 1, 2: decider and group commit (in process)"
-(cd "$work" && "$OLDPWD/build-release/bench/flashsale_bench" decider commit) | tee -a "$results"
+(cd "$work" && "$OLDPWD/build-release/bench/flashsale_bench" decider commit wal 60) | tee -a "$results"
 
 echo "== 3: HTTP purchase path (wrk -t1 -c64, ${DURATION}s) against nginx's fixed 200"
 mkdir -p "$work/nginx"

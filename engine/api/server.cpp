@@ -68,6 +68,7 @@ bool Server::start(QString *error, StartFailure *failure)
             return false;
     }
     engineOptions.maxQueueDepth = m_options.maxQueueDepth;
+    engineOptions.walLimitBytes = m_options.walLimitBytes;
     engineOptions.queueUrl = m_options.queueUrl;
     engineOptions.nodeId = m_options.nodeId;
     engineOptions.scaleOut = linkedScaleOut();

@@ -26,6 +26,7 @@ struct ServerOptions {
     ShopperPolicy shoppers;     // origins, rate limits and trusted proxies of the shopper API
     QString shopSecretFile;     // empty: FLASHSALE_SHOP_SECRET, else the data dir's shop-secret file
     std::int64_t maxQueueDepth = 200'000;
+    std::int64_t walLimitBytes = kDefaultWalLimitBytes; // SQLite's write-ahead log, kept under this
     // How long a client waits for the journal commit beyond its ?wait before a 503.
     int durableGraceMs = kDefaultDurableGraceMs;
 

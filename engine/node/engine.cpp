@@ -58,7 +58,7 @@ bool Engine::start(QString *error, StartFailure *failure)
         if (m_options.nodeId.isEmpty())
             m_options.nodeId = QSysInfo::machineHostName();
     }
-    m_store = std::make_unique<SqlStore>(m_options.store);
+    m_store = std::make_unique<SqlStore>(m_options.store, m_options.walLimitBytes);
     Writer::FencedFn fenced;
     if (clustered)
         fenced = [this](const std::vector<FencedEvent> &events, WriterBatch &dropped) { onFenced(events, dropped); };

@@ -39,6 +39,8 @@ struct EngineOptions {
     ScaleOutFactory scaleOut;
     // Accepted requests not yet decided; beyond this new requests get Status::Overloaded.
     std::int64_t maxQueueDepth = 200'000;
+    // SQLite: the write-ahead log is kept under this during sustained load (SqlStore).
+    std::int64_t walLimitBytes = kDefaultWalLimitBytes;
 };
 
 // A front end that answers clients once their tickets change.

@@ -6,6 +6,7 @@
 #include <QDebug>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -191,8 +192,10 @@ LoadedTicket readTicketRow(const QSqlQuery &query)
     return ticket;
 }
 
-WalCheckpointer::WalCheckpointer(StoreLocation location)
+WalCheckpointer::WalCheckpointer(StoreLocation location, std::int64_t walLimitBytes, std::atomic<bool> &overLimit)
     : m_location(std::move(location))
+    , m_walLimitBytes(walLimitBytes)
+    , m_overLimit(overLimit)
     , m_thread([this] { run(); })
 {
 }
@@ -220,6 +223,8 @@ void WalCheckpointer::run()
             if (!query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
                 qWarning("WAL checkpoint failed: %s", qPrintable(query.lastError().text()));
             query.finish();
+            if (QFileInfo(m_location.databaseName + u"-wal"_qs).size() > m_walLimitBytes)
+                m_overLimit.store(true, std::memory_order_relaxed);
             lock.lock();
         }
         if (!db.isOpen())
@@ -228,8 +233,9 @@ void WalCheckpointer::run()
     QSqlDatabase::removeDatabase(name);
 }
 
-SqlStore::SqlStore(StoreLocation location)
+SqlStore::SqlStore(StoreLocation location, std::int64_t walLimitBytes)
     : m_location(std::move(location))
+    , m_walLimitBytes(walLimitBytes)
     , m_connectionName(QStringLiteral("flashsale-writer-%1").arg(reinterpret_cast<quintptr>(this), 0, 16))
 {
 }
@@ -274,7 +280,7 @@ bool SqlStore::open(QString *error)
             *error = query.lastError().text();
             return false;
         }
-        m_checkpointer = std::make_unique<WalCheckpointer>(m_location);
+        m_checkpointer = std::make_unique<WalCheckpointer>(m_location, m_walLimitBytes, m_walOverLimit);
     }
     return prepare(error);
 }
@@ -496,11 +502,26 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         ok = run(q);
     }
     s.leads.clear();
-    if (ok && db.commit())
+    if (ok && db.commit()) {
+        if (m_walOverLimit.exchange(false, std::memory_order_relaxed))
+            truncateWal(db);
         return true;
+    }
     *error = failed ? failed->lastError().text() : db.lastError().text();
     db.rollback();
     return false;
+}
+
+void SqlStore::truncateWal(QSqlDatabase &db)
+{
+    // The checkpointer has copied all but the latest commits back already, so this is short. A
+    // reader holding an old snapshot (a backup) would make it wait: give up after 200 ms.
+    QSqlQuery query(db);
+    query.exec(QStringLiteral("PRAGMA busy_timeout=200"));
+    if (!query.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")))
+        qWarning("WAL truncation failed: %s", qPrintable(query.lastError().text()));
+    query.finish();
+    query.exec(QStringLiteral("PRAGMA busy_timeout=5000"));
 }
 
 bool SqlStore::reconnect(QString *error)

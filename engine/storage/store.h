@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -94,19 +95,27 @@ struct LoadedState {
     std::int64_t maxOrderId = 0;
 };
 
+// The write-ahead log's size the checkpoints keep SQLite under during sustained load.
+inline constexpr std::int64_t kDefaultWalLimitBytes = 256ll * 1024 * 1024;
+
 // Copies SQLite's write-ahead log back into the database on a thread and connection of its own,
 // every half second, so that no group commit pays for a checkpoint (PASSIVE: never blocks the
-// writer). Thread: started and stopped by the writer; runs on its own std::thread.
+// writer). A PASSIVE checkpoint never catches up with a writer that never pauses, so the log
+// would grow for as long as a sale runs: once it passes walLimitBytes, overLimit is raised and
+// the writer truncates it between two commits (SqlStore::commit). Thread: started and stopped by
+// the writer; runs on its own std::thread.
 class WalCheckpointer
 {
 public:
-    explicit WalCheckpointer(StoreLocation location);
+    WalCheckpointer(StoreLocation location, std::int64_t walLimitBytes, std::atomic<bool> &overLimit);
     ~WalCheckpointer();
 
 private:
     void run();
 
     StoreLocation m_location;
+    const std::int64_t m_walLimitBytes;
+    std::atomic<bool> &m_overLimit; // set here, cleared by the writer once it truncated the log
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false; // guarded by m_mutex
@@ -141,7 +150,8 @@ LoadedTicket readTicketRow(const QSqlQuery &query);
 class SqlStore
 {
 public:
-    explicit SqlStore(StoreLocation location);
+    // walLimitBytes: SQLite's write-ahead log is truncated when it passes this (see WalCheckpointer).
+    explicit SqlStore(StoreLocation location, std::int64_t walLimitBytes = kDefaultWalLimitBytes);
     ~SqlStore();
 
     // Opens the database and brings its schema to this build's version (engine/storage/migrations.h);
@@ -167,8 +177,13 @@ private:
     struct Statements;
     bool prepare(QString *error);
     void readDurability(const QSqlDatabase &db);
+    // Writer thread, between commits: checkpoints the whole log and truncates it, waiting at most
+    // briefly for readers (a long backup makes it try again after the next commit instead).
+    void truncateWal(QSqlDatabase &db);
 
     StoreLocation m_location;
+    std::int64_t m_walLimitBytes;
+    std::atomic<bool> m_walOverLimit{false}; // raised by the checkpointer thread
     QString m_connectionName;
     std::unique_ptr<Statements> m_statements;
     schema::UpgradeResult m_upgrade;

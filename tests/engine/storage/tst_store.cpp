@@ -3,6 +3,8 @@
 #include "engine/storage/store.h"
 #include "tests/support/enumprinting.h"
 
+#include <QDeadlineTimer>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -114,6 +116,46 @@ private Q_SLOTS:
         reopened.close();
         QCOMPARE(sqlScalar(location.databaseName, u"SELECT COUNT(*) FROM intents WHERE user_id = 'bob'"_qs), 1);
         QCOMPARE(sqlScalar(location.databaseName, u"SELECT total_cents FROM orders WHERE order_id = 7"_qs), 4999);
+    }
+
+    // Commits that never pause for long would grow SQLite's write-ahead log for as long as the
+    // sale runs (a PASSIVE checkpoint never catches up with them, and the log is only reused,
+    // never shrunk): past the store's limit the log is truncated between two commits. Without
+    // that, the log never shrinks below the most it held; with it, it passes the 1 MiB limit
+    // and comes back to nearly nothing while the commits go on, and every row stays.
+    void walIsKeptUnderItsLimit()
+    {
+        QTemporaryDir dir;
+        const StoreLocation location = StoreLocation::sqliteIn(dir.path());
+        constexpr std::int64_t kLimitBytes = 1 << 20;
+        SqlStore store(location, kLimitBytes);
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        const QString wal = location.databaseName + u"-wal"_qs;
+        std::uint64_t seq = 0;
+        bool wentOver = false;
+        bool cameBack = false;
+        QDeadlineTimer deadline(60000);
+        while (!(wentOver && cameBack) && !deadline.hasExpired()) {
+            CommitBatch batch;
+            if (seq == 0)
+                batch.eventRows.push_back(makeEvent(u"big"_qs, 1'000'000));
+            for (int i = 0; i < 200; ++i) {
+                ++seq;
+                Decision lost{seq, 0, TicketState::Lost, LossReason::SoldOut, 0, std::int64_t(seq), 4999};
+                batch.decided.push_back({makeRequest(seq, u"big"_qs, u"user-"_qs + QString::number(seq)), lost});
+            }
+            QVERIFY2(store.commit(batch, &error), qPrintable(error));
+            const std::int64_t walBytes = QFileInfo(wal).size();
+            if (walBytes > kLimitBytes)
+                wentOver = true;
+            else if (wentOver && walBytes < kLimitBytes / 4)
+                cameBack = true;
+        }
+        QVERIFY2(wentOver, "the commits filled the log past its limit");
+        QVERIFY2(cameBack, qPrintable(u"the log stayed at %1 bytes after %2 requests"_qs.arg(QFileInfo(wal).size()).arg(seq)));
+        store.close();
+        QCOMPARE(sqlScalar(location.databaseName, u"SELECT COUNT(*) FROM requests"_qs), std::int64_t(seq));
     }
 
     void groupCommitsAndSurvivesRestart()
