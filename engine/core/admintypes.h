@@ -39,6 +39,8 @@ struct EventPatch {
     std::optional<std::int32_t> perUserLimit;
     std::optional<std::int64_t> startsAtMs;
     std::optional<std::int64_t> endsAtMs;
+    std::optional<std::int32_t> paymentWindowSeconds;
+    std::optional<ReleasePolicy> releasePolicy;
 };
 
 // Result of a staff operation: the status, the event as it now is, and a message naming the problem.
@@ -46,6 +48,7 @@ struct AdminResult {
     Status status = Status::Invalid;
     EventSnapshot event;
     QString message;
+    OrderView order; // an order action: the order as it now is
 };
 
 } // namespace flashsale

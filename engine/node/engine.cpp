@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <thread>
 
 namespace flashsale {
@@ -124,12 +125,25 @@ void Engine::rebuildMemory(LoadedState &loaded)
         else if (t.view.state == TicketState::Lost)
             ++c.lost;
     }
+    QHash<QString, RestoredOrders> ordersByEvent;
+    for (OrderView &order : loaded.windowedOrders)
+        ordersByEvent[order.eventId].orders.push_back(std::move(order));
+    for (LoadedLead &lead : loaded.leads) {
+        if (lead.offered)
+            continue; // a lead is offered units once
+        const QString key = userKeyOf(lead.userId);
+        ordersByEvent[lead.eventId].leads.push_back(Lead{lead.userId, key, hashUserId(key), lead.quantity, lead.requestId,
+                                                         lead.seq, lead.contact, lead.simulated});
+    }
     for (const EventSnapshot &event : loaded.events) {
         QHash<QString, std::int32_t> byUser = loaded.wonUnitsByEventAndUser.take(event.config.id);
         RequestCounts c = counts.value(event.config.id);
-        for (std::int32_t units : std::as_const(byUser))
-            c.wonUnits += units;
-        m_events->restore(event, byUser, c);
+        const LoadedOrderUnits units = loaded.unitsByEvent.value(event.config.id);
+        c.wonUnits = units.saleUnits;
+        RestoredOrders orders = ordersByEvent.take(event.config.id);
+        orders.offeredUnits = units.offeredUnits;
+        orders.freedUnits = units.freedUnits;
+        m_events->restore(event, byUser, c, std::move(orders));
         m_totals.add(c);
         if (event.config.rehearsal)
             m_rehearsalTotals.add(c);
@@ -346,6 +360,31 @@ AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
     wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Restock);
     command.units = units;
     return m_intake->command(std::move(command));
+}
+
+AdminResult Engine::actOnOrder(QStringView eventId, std::int64_t orderId, OrderAction action)
+{
+    constexpr int kOrderCommitTimeoutMs = 5000;
+    if (isClustered()) {
+        return AdminResult{Status::InvalidState, EventSnapshot(),
+                           QStringLiteral("scale-out nodes make final orders only; payment windows need an embedded node")};
+    }
+    if (!m_running.load(std::memory_order_relaxed))
+        return AdminResult{Status::Unavailable, EventSnapshot(), unavailableReason()};
+    // Shared with the decider's task, which may still run after a timeout here.
+    auto decided = std::make_shared<std::promise<std::pair<AdminResult, std::uint64_t>>>();
+    std::future<std::pair<AdminResult, std::uint64_t>> answer = decided->get_future();
+    m_decider->enqueueOrderAction(eventId.toString(), orderId, action, [decided](AdminResult result, std::uint64_t generation) {
+        decided->set_value({std::move(result), generation});
+    });
+    if (answer.wait_for(std::chrono::milliseconds(kOrderCommitTimeoutMs)) != std::future_status::ready)
+        return AdminResult{Status::Unavailable, EventSnapshot(), QStringLiteral("the decider did not get to the order in time")};
+    auto [result, generation] = answer.get();
+    if (generation > 0 && !m_writer->waitCommitted(generation, kOrderCommitTimeoutMs)) {
+        result.status = Status::Unavailable;
+        result.message = QStringLiteral("the change is decided but the store has not committed it yet");
+    }
+    return result;
 }
 
 AdminResult Engine::createRehearsal(QStringView sourceId)

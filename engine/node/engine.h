@@ -107,6 +107,11 @@ public:
     AdminResult updateEvent(QStringView id, const EventPatch &patch);
     AdminResult actOnEvent(QStringView id, EventAction action);
     AdminResult restockEvent(QStringView id, std::int64_t units);
+    // The shop's action on an order of an event with a payment window: decided by the decider
+    // in order with the purchases and committed before it returns; a repeat is answered alike
+    // and writes nothing. The result's order is the order as it now is. Scale-out nodes make
+    // final orders only: Status::InvalidState there.
+    AdminResult actOnOrder(QStringView eventId, std::int64_t orderId, OrderAction action);
     // A rehearsal copy of sourceId for the simulator: the same settings under its own id
     // ("<id>-rehearsal-<n>"), marked rehearsal, no schedule, and opened whatever the source's
     // state. The source is not touched. Status::NotFound when sourceId is unknown.

@@ -41,6 +41,27 @@ bool addRehearsalFlag(QSqlDatabase &db, bool, QString *error)
     return exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0"), error);
 }
 
+// Orders and payment (issue 13): each event's payment window and release policy; each order's
+// status, source, deadline and payment time; each lead's offer. Existing orders are final sales.
+bool addOrderLifecycle(QSqlDatabase &db, bool, QString *error)
+{
+    QSqlQuery query(db);
+    for (const char *sql : {
+             "ALTER TABLE events ADD COLUMN payment_window_seconds INTEGER NOT NULL DEFAULT 0",
+             "ALTER TABLE events ADD COLUMN release_policy TEXT NOT NULL DEFAULT 'restock'",
+             "ALTER TABLE orders ADD COLUMN status TEXT NOT NULL DEFAULT 'final'",
+             "ALTER TABLE orders ADD COLUMN source TEXT NOT NULL DEFAULT 'sale'",
+             "ALTER TABLE orders ADD COLUMN expires_at_ms BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE orders ADD COLUMN paid_at_ms BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE intents ADD COLUMN offered_at_ms BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE intents ADD COLUMN offer_order_id BIGINT NOT NULL DEFAULT 0",
+         }) {
+        if (!exec(query, QString::fromLatin1(sql), error))
+            return false;
+    }
+    return true;
+}
+
 // THE LIST. Every schema change ships as one more entry here (version = the last one + 1), with
 // resources/sql/schema.sql updated to the same result (a fresh database is made from it) and a
 // test in tests/engine/storage/tst_migrations.cpp that upgrades the release-0.1.0 fixture through it.
@@ -48,6 +69,8 @@ bool addRehearsalFlag(QSqlDatabase &db, bool, QString *error)
 constexpr std::array kMigrations{
     Migration{1, "release 0.1.0's schema, stamped", &stampRelease010},
     Migration{2, "events.rehearsal: the simulator's rehearsal copies", &addRehearsalFlag},
+    // 3 is issue 12's (events.shopper_identity, events.fair_start_ms), landing on main.
+    Migration{4, "orders and payment: payment windows, order status, offers to leads", &addOrderLifecycle},
 };
 
 } // namespace
