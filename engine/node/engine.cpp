@@ -13,6 +13,7 @@
 #include <chrono>
 #include <future>
 #include <thread>
+#include <tuple>
 
 namespace flashsale {
 
@@ -126,8 +127,12 @@ void Engine::rebuildMemory(LoadedState &loaded)
             ++c.lost;
     }
     QHash<QString, RestoredOrders> ordersByEvent;
-    for (OrderView &order : loaded.windowedOrders)
+    std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> offers; // lead's ticket, order, deadline
+    for (OrderView &order : loaded.windowedOrders) {
+        if (order.source == OrderSource::Offer)
+            offers.emplace_back(order.ticketSeq, order.orderId, order.expiresAtMs);
         ordersByEvent[order.eventId].orders.push_back(std::move(order));
+    }
     for (LoadedLead &lead : loaded.leads) {
         if (lead.offered)
             continue; // a lead is offered units once
@@ -152,6 +157,8 @@ void Engine::rebuildMemory(LoadedState &loaded)
         t.view.eventIndex = m_events->indexOf(t.eventId);
         m_tickets.restore(t.view, t.requestId, t.userHash);
     }
+    for (const auto &[seq, orderId, expiresAtMs] : offers)
+        m_tickets.setOffer(seq, orderId, expiresAtMs);
 }
 
 bool Engine::startScaleOut(QString *error)
@@ -462,6 +469,10 @@ void Engine::onCommitted(WriterBatch &batch)
         }
     }
     m_tickets.apply(m_changes, m_notify);
+    for (const OrderChange &change : batch.orderChanges) {
+        if (change.created)
+            m_tickets.setOffer(change.order.ticketSeq, change.order.orderId, change.order.expiresAtMs);
+    }
     m_rehearsalTotals.add(rehearsalDecided);
     decided += rehearsalDecided; // the totals include rehearsals; stats() takes them out
     m_totals.add(decided);
