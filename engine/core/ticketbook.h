@@ -92,8 +92,13 @@ public:
                std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
 
     // Records that the lost ticket's shopper was offered freed units (after the offer's commit,
-    // and at start-up); get and watch show it from then on.
-    void setOffer(std::uint64_t seq, std::int64_t orderId, std::int64_t expiresAtMs);
+    // and at start-up); get and watch show it from then on. Appends seq to notify for each
+    // listener that watched for an offer (watchOffer) and clears those watches.
+    void setOffer(std::uint64_t seq, std::int64_t orderId, std::int64_t expiresAtMs,
+                  std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
+    // The current view; while the ticket has no offer, asks that listener (isListener) be told
+    // when it gets one.
+    std::optional<TicketView> watchOffer(std::uint64_t seq, int listener);
 
     // Recreates a ticket loaded from the store at start-up (single-threaded phase).
     void restore(const TicketView &ticket, const QString &requestId, std::uint64_t userHash);
@@ -169,6 +174,7 @@ private:
     std::atomic<bool> m_hasOffers{false};
     mutable std::mutex m_offerMutex;
     QHash<std::uint64_t, std::pair<std::int64_t, std::int64_t>> m_offers; // guarded by m_offerMutex: seq → order id, deadline
+    QHash<std::uint64_t, std::uint32_t> m_offerWatchers; // guarded by m_offerMutex: seq → listener mask
 };
 
 template<typename JournalFn>

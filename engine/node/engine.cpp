@@ -158,7 +158,7 @@ void Engine::rebuildMemory(LoadedState &loaded)
         m_tickets.restore(t.view, t.requestId, t.userHash);
     }
     for (const auto &[seq, orderId, expiresAtMs] : offers)
-        m_tickets.setOffer(seq, orderId, expiresAtMs);
+        m_tickets.setOffer(seq, orderId, expiresAtMs, m_notify); // nobody watches yet
 }
 
 bool Engine::startScaleOut(QString *error)
@@ -320,6 +320,13 @@ std::optional<TicketView> Engine::watchTicket(std::uint64_t seq, std::uint64_t t
     return m_tickets.watch(seq, listener, waitUntil);
 }
 
+std::optional<TicketView> Engine::watchOffer(std::uint64_t seq, std::uint64_t tag, int listener)
+{
+    if (!ticket(seq, tag))
+        return std::nullopt;
+    return m_tickets.watchOffer(seq, listener);
+}
+
 std::optional<EventSnapshot> Engine::event(QStringView id) const
 {
     return m_events->snapshot(m_events->indexOf(id));
@@ -471,7 +478,7 @@ void Engine::onCommitted(WriterBatch &batch)
     m_tickets.apply(m_changes, m_notify);
     for (const OrderChange &change : batch.orderChanges) {
         if (change.created)
-            m_tickets.setOffer(change.order.ticketSeq, change.order.orderId, change.order.expiresAtMs);
+            m_tickets.setOffer(change.order.ticketSeq, change.order.orderId, change.order.expiresAtMs, m_notify);
     }
     m_rehearsalTotals.add(rehearsalDecided);
     decided += rehearsalDecided; // the totals include rehearsals; stats() takes them out

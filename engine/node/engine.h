@@ -93,6 +93,9 @@ public:
     // eventIndex -1 (this node cannot check its tag until the decision is announced).
     std::optional<TicketView> ticket(std::uint64_t seq, std::uint64_t tag) const;
     std::optional<TicketView> watchTicket(std::uint64_t seq, std::uint64_t tag, int listener, TicketState waitUntil);
+    // A lost ticket whose shopper may still be offered freed units: the view now, and listener
+    // is told once an offer is committed (TicketView::offerOrderId).
+    std::optional<TicketView> watchOffer(std::uint64_t seq, std::uint64_t tag, int listener);
     std::optional<EventSnapshot> event(QStringView id) const;
     // As event(), but drafts and rehearsal copies are not found: what shoppers may see. Fronts
     // answer them exactly like an unknown event (404), so their ids cannot be probed.
