@@ -350,13 +350,26 @@ QList<EventSnapshot> Engine::events() const
     return m_events->snapshots();
 }
 
+namespace {
+// Scale-out nodes decide and commit final orders only (payment windows are embedded-only for now).
+AdminResult windowRefusedWhenClustered()
+{
+    return AdminResult{Status::Invalid, EventSnapshot(),
+                       QStringLiteral("paymentWindowSeconds must be 0 on scale-out nodes: their orders are final")};
+}
+} // namespace
+
 AdminResult Engine::createEvent(const EventConfig &config, CreateAs as)
 {
+    if (isClustered() && config.paymentWindowSeconds > 0)
+        return windowRefusedWhenClustered();
     return m_intake->createEvent(config, as);
 }
 
 AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
 {
+    if (isClustered() && patch.paymentWindowSeconds.value_or(0) > 0)
+        return windowRefusedWhenClustered();
     wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Update);
     command.patch = patch;
     return m_intake->command(std::move(command));

@@ -273,6 +273,10 @@ private Q_SLOTS:
         QCOMPARE(event[u"remaining"_qs].toInteger(), 1);
         QVERIFY(orderOf(buyer(3), u"offer"_qs).isEmpty());
         QCOMPARE(unitProblems(), QStringList());
+        // The post-sale report counts the units still held, and their money.
+        const QJsonObject report = m_client->admin("GET", u"/api/v1/admin/events/%1/report"_qs.arg(kEvent)).json;
+        QCOMPARE(report[u"unitsSold"_qs].toInteger(), 2);
+        QCOMPARE(report[u"revenueCents"_qs].toInteger(), 2 * 900);
 
         const QByteArray csv = m_client->call("GET", u"/api/v1/admin/events/%1/orders.csv"_qs.arg(kEvent), {}, true).body;
         const QList<QByteArray> lines = csv.split('\n');
