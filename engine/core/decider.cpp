@@ -83,7 +83,8 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
         decision.reason = reason;
         ++event.requests.lost;
         if (reason == LossReason::SoldOut && event.config.paymentWindowSeconds > 0
-            && event.config.releasePolicy == ReleasePolicy::Offer && !event.leadKeys.contains(userKey)) {
+            && event.config.releasePolicy == ReleasePolicy::Offer && event.leads.size() < limits::maxLeadsPerEvent
+            && !event.leadKeys.contains(userKey)) {
             event.leadKeys.insert(userKey);
             event.leads.push_back(Lead{request.userId, userKey, userHash, request.quantity, request.requestId,
                                        request.seq, request.contact, request.simulated});

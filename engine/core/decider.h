@@ -73,7 +73,7 @@ struct EventRuntime {
     std::int64_t freedUnits = 0;
     QHash<std::int64_t, OrderView> orders;  // every order of the event, by id (window > 0 only)
     std::deque<std::int64_t> awaitingPayment; // ids of pending orders, by deadline (the window is fixed once launched)
-    std::vector<Lead> leads;                // ReleasePolicy::Offer: one per shopper, in decision order
+    std::vector<Lead> leads;                // ReleasePolicy::Offer: one per shopper, in decision order (≤ limits::maxLeadsPerEvent)
     std::size_t nextLead = 0;               // the first lead not offered anything yet
     QSet<QString> leadKeys;                 // userKeys in leads
 

@@ -79,6 +79,8 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
     for (const auto &[deadline, orderId] : pending)
         rt.awaitingPayment.push_back(orderId);
     for (Lead &lead : orders.leads) {
+        if (rt.leads.size() >= limits::maxLeadsPerEvent)
+            break;
         if (!rt.leadKeys.contains(lead.userKey)) {
             rt.leadKeys.insert(lead.userKey);
             rt.leads.push_back(std::move(lead));

@@ -210,6 +210,8 @@ inline constexpr std::int32_t maxPerUserLimit = 1'000'000;
 inline constexpr qsizetype maxBodyBytes = 64 * 1024;
 inline constexpr int maxWaitMs = 10000;
 inline constexpr std::int32_t maxPaymentWindowSeconds = 7 * 24 * 3600;
+// ReleasePolicy::Offer: the sold_out losers an event keeps, in decision order, to offer freed units to.
+inline constexpr std::size_t maxLeadsPerEvent = 100'000;
 } // namespace limits
 
 bool isValidEventId(QStringView id);
