@@ -48,7 +48,7 @@ struct AdminResult {
     Status status = Status::Invalid;
     EventSnapshot event;
     QString message;
-    OrderView order; // an order action: the order as it now is
+    OrderView order{}; // an order action: the order as it now is
 };
 
 } // namespace flashsale

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <thread>
 #include <tuple>
 
@@ -391,27 +390,16 @@ AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
 
 AdminResult Engine::actOnOrder(QStringView eventId, std::int64_t orderId, OrderAction action)
 {
-    constexpr int kOrderCommitTimeoutMs = 5000;
     if (isClustered()) {
         return AdminResult{Status::InvalidState, EventSnapshot(),
                            QStringLiteral("scale-out nodes make final orders only; payment windows need an embedded node")};
     }
     if (!m_running.load(std::memory_order_relaxed))
         return AdminResult{Status::Unavailable, EventSnapshot(), unavailableReason()};
-    // Shared with the decider's task, which may still run after a timeout here.
-    auto decided = std::make_shared<std::promise<std::pair<AdminResult, std::uint64_t>>>();
-    std::future<std::pair<AdminResult, std::uint64_t>> answer = decided->get_future();
-    m_decider->enqueueOrderAction(eventId.toString(), orderId, action, [decided](AdminResult result, std::uint64_t generation) {
-        decided->set_value({std::move(result), generation});
-    });
-    if (answer.wait_for(std::chrono::milliseconds(kOrderCommitTimeoutMs)) != std::future_status::ready)
-        return AdminResult{Status::Unavailable, EventSnapshot(), QStringLiteral("the decider did not get to the order in time")};
-    auto [result, generation] = answer.get();
-    if (generation > 0 && !m_writer->waitCommitted(generation, kOrderCommitTimeoutMs)) {
-        result.status = Status::Unavailable;
-        result.message = QStringLiteral("the change is decided but the store has not committed it yet");
-    }
-    return result;
+    wire::EventCommand command = wire::EventCommand::to(eventId, wire::EventCommand::Kind::Order);
+    command.orderId = orderId;
+    command.orderAction = action;
+    return m_intake->command(std::move(command));
 }
 
 AdminResult Engine::createRehearsal(QStringView sourceId)
