@@ -36,6 +36,12 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption pace(u"pace"_qs, QStringLiteral("With --simulate: shoppers sent per second (default %1; 0: as fast as possible).").arg(kDefaultShoppersPerSecond), u"N"_qs);
     const QCommandLineOption tlsCert(u"tls-cert"_qs, u"Serve HTTPS and WSS (TLS 1.2+) on the API port with this PEM certificate (a chain file works: the certificate first). Needs --tls-key."_qs, u"FILE"_qs);
     const QCommandLineOption tlsKey(u"tls-key"_qs, u"The PEM private key of --tls-cert."_qs, u"FILE"_qs);
+    const ShopperPolicy shopperDefaults;
+    const QCommandLineOption shopSecretFile(u"shop-secret-file"_qs, u"The secret the shop signs shopper passes with (\"KID SECRET\" lines, or one bare secret), for events with signed shoppers (else FLASHSALE_SHOP_SECRET, else the data dir's shop-secret file, generated once)."_qs, u"FILE"_qs);
+    const QCommandLineOption rateLimit(u"rate-limit"_qs, QStringLiteral("Purchases a second from one client address, with bursts of twice as many; over it: 429 (default %1, 0: off).").arg(shopperDefaults.purchasesPerAddressPerSecond), u"N"_qs);
+    const QCommandLineOption userRateLimit(u"user-rate-limit"_qs, QStringLiteral("Purchases a second by one user of an event with signed shoppers, bursts of twice as many (default %1, 0: off).").arg(shopperDefaults.purchasesPerUserPerSecond), u"N"_qs);
+    const QCommandLineOption trustedProxies(u"trusted-proxies"_qs, QStringLiteral("Peers whose X-Forwarded-For names the client, as CIDR,... (default %1; empty: none).").arg(shopperDefaults.trustedProxies), u"CIDRS"_qs);
+    const QCommandLineOption allowedOrigins(u"allowed-origins"_qs, u"Web pages that may call the shopper API from a browser, as https://shop.example,... or * for any (default: only the node's own pages)."_qs, u"ORIGINS"_qs);
     // The front's limits: each a whole number, README "Limits" gives the defaults.
     struct LimitOption {
         QCommandLineOption option;
@@ -59,7 +65,8 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         limitOption(u"staff-reserve"_qs, u"Connections kept back for /healthz and the admin API when the rest are taken"_qs, &HttpLimits::staffReserve, 0, 100'000),
         limitOption(u"ws-ping-ms"_qs, u"WebSocket ping interval; a peer silent through two is dropped"_qs, &HttpLimits::wsPingMs, 100, 600'000),
     };
-    parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect, tlsCert, tlsKey});
+    parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect, tlsCert, tlsKey,
+                       shopSecretFile, rateLimit, userRateLimit, trustedProxies, allowedOrigins});
     for (const LimitOption &limit : limitOptions)
         parser.addOption(limit.option);
 
@@ -122,6 +129,32 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     }
     if (parser.isSet(tlsCert) != parser.isSet(tlsKey)) {
         result.error = u"give --tls-cert and --tls-key together"_qs;
+        return result;
+    }
+    result.server.shopSecretFile = parser.value(shopSecretFile);
+    ShopperPolicy &shoppers = result.server.shoppers;
+    for (const auto &[option, field] : {std::pair{&rateLimit, &ShopperPolicy::purchasesPerAddressPerSecond},
+                                        std::pair{&userRateLimit, &ShopperPolicy::purchasesPerUserPerSecond}}) {
+        if (!parser.isSet(*option))
+            continue;
+        bool ok = false;
+        const double value = parser.value(*option).toDouble(&ok);
+        if (!ok || value < 0 || value > 1e6) {
+            result.error = QStringLiteral("--%1 expects purchases a second from 0 (off) to 1000000").arg(option->names().constFirst());
+            return result;
+        }
+        shoppers.*field = value;
+    }
+    if (parser.isSet(trustedProxies)) {
+        TrustedProxies check;
+        if (!check.parse(parser.value(trustedProxies), &result.error)) {
+            result.error = u"--trusted-proxies: "_qs + result.error;
+            return result;
+        }
+        shoppers.trustedProxies = parser.value(trustedProxies);
+    }
+    if (parser.isSet(allowedOrigins) && !shoppers.setAllowedOrigins(parser.value(allowedOrigins), &result.error)) {
+        result.error = u"--allowed-origins: "_qs + result.error;
         return result;
     }
     result.server.tls.certificateChainFile = parser.value(tlsCert);

@@ -54,6 +54,8 @@ std::optional<EventConfig> eventConfigFrom(const QJsonObject &body, QString *pro
     config.endsAtMs = fields.time(u"endsAt"_qs).value_or(0);
     config.paymentWindowSeconds =
         std::int32_t(fields.integer(u"paymentWindowSeconds"_qs, false, 0, limits::maxPaymentWindowSeconds).value_or(0));
+    config.shopperIdentity = fields.shopperIdentity(u"shopperIdentity"_qs).value_or(ShopperIdentity::Open);
+    config.fairStartMs = std::int32_t(fields.integer(u"fairStartMs"_qs, false, 0, limits::maxFairStartMs).value_or(0));
     if (!fields.ok()) {
         *problem = fields.problem();
         return std::nullopt;
@@ -78,6 +80,9 @@ std::optional<EventPatch> eventPatchFrom(const QJsonObject &body, QString *probl
     patch.endsAtMs = fields.time(u"endsAt"_qs);
     if (auto window = fields.integer(u"paymentWindowSeconds"_qs, false, 0, limits::maxPaymentWindowSeconds))
         patch.paymentWindowSeconds = std::int32_t(*window);
+    patch.shopperIdentity = fields.shopperIdentity(u"shopperIdentity"_qs);
+    if (auto fairStartMs = fields.integer(u"fairStartMs"_qs, false, 0, limits::maxFairStartMs))
+        patch.fairStartMs = std::int32_t(*fairStartMs);
     if (body.contains(u"id"_qs))
         *problem = u"id cannot be changed"_qs;
     else if (!fields.ok())

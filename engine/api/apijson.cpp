@@ -31,6 +31,8 @@ QJsonObject publicEventJson(const EventSnapshot &e)
         {u"currency"_qs, e.config.currency},
         {u"startsAt"_qs, isoOrNull(e.config.startsAtMs)},
         {u"state"_qs, toString(e.state)},
+        {u"shopperIdentity"_qs, toString(e.config.shopperIdentity)},
+        {u"fairStartMs"_qs, e.config.fairStartMs},
         {u"serverTime"_qs, formatIsoTime(nowMs)},
     };
 }
@@ -48,6 +50,8 @@ QJsonObject fullEventJson(const EventSnapshot &e)
         {u"startsAt"_qs, isoOrNull(e.config.startsAtMs)},
         {u"endsAt"_qs, isoOrNull(e.config.endsAtMs)},
         {u"state"_qs, toString(e.state)},
+        {u"shopperIdentity"_qs, toString(e.config.shopperIdentity)},
+        {u"fairStartMs"_qs, e.config.fairStartMs},
         {u"serverTime"_qs, formatIsoTime(Engine::nowMs())},
     };
 }
@@ -57,7 +61,8 @@ bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b)
     return a.state == b.state && a.stockTotal == b.stockTotal && a.remaining == b.remaining
         && a.config.name == b.config.name && a.config.priceCents == b.config.priceCents
         && a.config.currency == b.config.currency && a.config.perUserLimit == b.config.perUserLimit
-        && a.config.startsAtMs == b.config.startsAtMs && a.config.endsAtMs == b.config.endsAtMs;
+        && a.config.startsAtMs == b.config.startsAtMs && a.config.endsAtMs == b.config.endsAtMs
+        && a.config.shopperIdentity == b.config.shopperIdentity && a.config.fairStartMs == b.config.fairStartMs;
 }
 
 QJsonObject orderJson(const OrderRow &r)
@@ -109,6 +114,8 @@ QJsonObject statsJson(const EngineStats &stats)
     QJsonObject totals{
         {u"queueDepth"_qs, qint64(stats.queueDepth)},
         {u"rejectedOverload"_qs, qint64(stats.rejectedOverload)},
+        {u"rejectedRate"_qs, qint64(stats.rejectedRate)},
+        {u"rejectedPass"_qs, qint64(stats.rejectedPass)},
         {u"commits"_qs, qint64(stats.commits)},
         {u"storeFailing"_qs, stats.storeFailing},
         {u"webSocketClients"_qs, qint64(stats.webSocketClients)},
@@ -197,6 +204,17 @@ std::optional<std::int64_t> FieldReader::integer(const QString &key, bool requir
     return std::int64_t(d);
 }
 
+std::optional<ShopperIdentity> FieldReader::shopperIdentity(const QString &key)
+{
+    const auto text = string(key, false, 16);
+    if (!text)
+        return std::nullopt;
+    const auto identity = shopperIdentityFromString(*text);
+    if (!identity)
+        fail(key, u"must be \"open\" or \"signed\""_qs);
+    return identity;
+}
+
 std::optional<std::int64_t> FieldReader::time(const QString &key)
 {
     const QJsonValue v = m_object.value(key);
@@ -240,7 +258,8 @@ std::optional<PurchaseRequest> purchaseFromJson(const QJsonObject &body, const E
     FieldReader fields(body);
     PurchaseRequest purchase;
     purchase.requestId = fields.identifier(u"requestId"_qs, limits::maxRequestIdLength).value_or(QString());
-    purchase.userId = fields.identifier(u"userId"_qs, limits::maxUserIdLength).value_or(QString());
+    if (event.config.shopperIdentity == ShopperIdentity::Open || body.contains(u"userId"_qs))
+        purchase.userId = fields.identifier(u"userId"_qs, limits::maxUserIdLength).value_or(QString());
     purchase.quantity = std::int32_t(fields.integer(u"quantity"_qs, true, 1, event.config.perUserLimit).value_or(0));
     purchase.contact = fields.string(u"contact"_qs, false, limits::maxContactLength, 0).value_or(QString());
     if (!fields.ok()) {

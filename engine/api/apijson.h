@@ -19,8 +19,8 @@ bool showsCountdownOnly(const EventSnapshot &event, std::int64_t nowMs);
 // Every field of an event as the admin API starts from.
 QJsonObject fullEventJson(const EventSnapshot &event);
 // GET /api/v1/events/{id} and the WebSocket `event` message (which adds "op"): fullEventJson,
-// or while showsCountdownOnly just id, name, priceCents, currency, state, startsAt and
-// serverTime (not stock, remaining, perUserLimit, endsAt).
+// or while showsCountdownOnly just id, name, priceCents, currency, state, startsAt,
+// shopperIdentity, fairStartMs and serverTime (not stock, remaining, perUserLimit, endsAt).
 QJsonObject publicEventJson(const EventSnapshot &event);
 // True when two snapshots would give a shopper the same page (serverTime aside).
 bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b);
@@ -50,6 +50,8 @@ public:
     // (Unicode Cc/Cf: NUL, line breaks, U+202E and the like).
     std::optional<QString> identifier(const QString &key, int maxLength);
     std::optional<std::int64_t> integer(const QString &key, bool required, std::int64_t min, std::int64_t max);
+    // "open" or "signed"; absent or null: nullopt.
+    std::optional<ShopperIdentity> shopperIdentity(const QString &key);
     // ISO 8601; null clears (returns 0).
     std::optional<std::int64_t> time(const QString &key);
 
@@ -63,7 +65,8 @@ private:
 };
 
 // A purchase body (requestId, userId, quantity, contact?, simulated?) checked against the
-// event's rules. request.simulated mirrors the body: the caller must authorise it.
+// event's rules; on a signed event userId may be left out (the pass names the user: see
+// ShopperAdmission::applyPass). request.simulated mirrors the body: the caller must authorise it.
 std::optional<PurchaseRequest> purchaseFromJson(const QJsonObject &body, const EventSnapshot &event, QString *problem);
 
 // {"error", "message"} (plus startsAt/serverTime for not_open) for a refused submit.

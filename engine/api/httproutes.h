@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/api/routerequest.h"
+#include "engine/core/ratelimiter.h"
 #include "engine/node/engine.h"
 
 #include <QThreadPool>
@@ -15,6 +16,7 @@
 namespace flashsale {
 
 class SharedToken;
+class ShopperAdmission;
 class WaiterTable;
 class WsTicketBook;
 
@@ -28,6 +30,7 @@ public:
         const SharedToken &adminToken;
         WsTicketBook &wsTickets;
         WaiterTable &waiters;
+        ShopperAdmission &admission;
         bool publicMetrics = false; // /metrics answers without the admin token
         // Any thread: runs a function on the front thread (store jobs answer through it).
         std::function<void(std::function<void()>)> postToFront;
@@ -51,9 +54,13 @@ private:
     void getEvent(QStringView eventId, RouteReply &reply);
     void postPurchase(const RouteRequest &request, QStringView eventId, RouteReply &reply, Responder &responder);
     void getTicket(const RouteRequest &request, QStringView ticketText, RouteReply &reply, Responder &responder);
+    // 429 rate_limited with Retry-After; who names the key ("this address", "this user").
+    void rateLimited(RouteReply &reply, const RateLimiter::Verdict &verdict, const QString &who);
     // Answers now if the ticket already reached until, else parks the client in the waiter table.
+    // heldMs: how long the ticket may still sit in its event's fair-start window (the commit, and
+    // so any answer, comes after it).
     void answerOrWait(RouteReply &reply, Responder &responder, const TicketView &view, TicketState until, int waitMs,
-                      bool purchase, std::int64_t position);
+                      bool purchase, std::int64_t position, std::int64_t heldMs);
     // adminroutes.cpp
     void admin(const RouteRequest &request, const Parts &parts, RouteReply &reply, Responder &responder);
     // recordroutes.cpp

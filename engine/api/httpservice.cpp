@@ -99,7 +99,8 @@ protected:
     void run() override
     {
         std::unique_ptr<TransportFront> front = makeTransportFront(m_service.m_engine, m_service.m_options, m_service.m_shared,
-                                                                   m_service.m_token, m_service.m_wsTickets, m_socket, &m_error);
+                                                                   m_service.m_token, m_service.m_wsTickets, m_service.m_admission,
+                                                                   m_socket, &m_error);
         if (!front) {
             ::close(m_socket);
             m_ready.release();
@@ -127,6 +128,7 @@ private:
 HttpService::HttpService(Engine &engine, HttpServiceOptions options)
     : m_engine(engine)
     , m_options(std::move(options))
+    , m_admission(m_options.shoppers)
 {
 }
 

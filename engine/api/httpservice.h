@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engine/api/adminauth.h"
+#include "engine/api/shopperadmission.h"
 #include "engine/core/ticketbook.h"
 
 #include <QHostAddress>
@@ -49,6 +50,7 @@ struct TlsFiles {
 struct HttpServiceOptions {
     int durableGraceMs = kDefaultDurableGraceMs;
     bool publicMetrics = false; // /metrics without the admin token
+    ShopperPolicy shoppers;     // origins, rate limits, trusted proxies
     HttpLimits limits;
     TlsFiles tls;
 };
@@ -70,6 +72,8 @@ public:
     void stop();
 
     void setAdminToken(const QString &token) { m_token.set(token); }
+    // The shop's pass-signing keys (set at start and at every rotation). Any thread.
+    void setShopKeys(const QList<ShopKey> &keys) { m_admission.shopKeys().set(keys); }
     quint16 port() const { return m_port; }
     QHostAddress address() const { return m_address; }
     bool tls() const { return m_options.tls.enabled(); }
@@ -81,6 +85,7 @@ private:
     HttpServiceOptions m_options;
     SharedToken m_token;
     WsTicketBook m_wsTickets;
+    ShopperAdmission m_admission;
     QHostAddress m_address;
     quint16 m_port = 0;
     std::shared_ptr<struct TransportShared> m_shared; // connection counts and TLS context (httptransport.cpp)

@@ -166,8 +166,10 @@ std::string answerHead(int status, unsigned version, const QByteArray &contentTy
     out.append("\r\nContent-Type: ").append(contentType.constData(), std::size_t(contentType.size()));
     out.append("\r\nContent-Length: ").append(std::to_string(contentLength));
     out.append("\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff");
-    if (reply.cors)
-        out.append("\r\nAccess-Control-Allow-Origin: *");
+    if (!reply.allowOrigin.isEmpty()) {
+        out.append("\r\nAccess-Control-Allow-Origin: ").append(reply.allowOrigin.constData(), std::size_t(reply.allowOrigin.size()));
+        out.append("\r\nVary: Origin");
+    }
     for (const auto &[name, value] : reply.headers)
         out.append("\r\n").append(name.constData(), std::size_t(name.size())).append(": ").append(value.constData(), std::size_t(value.size()));
     if (!keepAlive)
@@ -195,12 +197,13 @@ class Front final : public TransportFront
 {
 public:
     Front(Engine &engine, const HttpServiceOptions &options, std::shared_ptr<TransportShared> shared,
-          const SharedToken &adminToken, WsTicketBook &wsTickets)
+          const SharedToken &adminToken, WsTicketBook &wsTickets, ShopperAdmission &admission)
         : m_engine(engine)
         , m_shared(std::move(shared))
         , m_limits(m_shared->limits)
         , m_adminToken(adminToken)
         , m_wsTickets(wsTickets)
+        , m_admission(admission)
         , m_ioc(1)
         , m_acceptor(m_ioc)
         , m_retryAccept(m_ioc)
@@ -209,9 +212,9 @@ public:
         , m_lingerTimer(m_ioc)
         , m_waiters(engine, options.durableGraceMs,
                     {[this] { asio::post(m_ioc, [this] { m_waiters.drain(); }); }, [this] { armSweep(); }})
-        , m_routes({engine, adminToken, wsTickets, m_waiters, options.publicMetrics,
+        , m_routes({engine, adminToken, wsTickets, m_waiters, admission, options.publicMetrics,
                     [this](std::function<void()> f) { asio::post(m_ioc, std::move(f)); }})
-        , m_ws(engine, m_waiters)
+        , m_ws(engine, m_waiters, admission)
     {
     }
 
@@ -263,6 +266,7 @@ public:
     const HttpLimits &limits() const { return m_limits; }
     HttpRoutes &routes() { return m_routes; }
     WsFront &ws() { return m_ws; }
+    ShopperAdmission &admission() { return m_admission; }
     Engine &engine() { return m_engine; }
     bool stopping() const { return m_stopping; }
     ssl::context *tls() const { return m_shared->tls.get(); }
@@ -341,6 +345,7 @@ private:
     const HttpLimits &m_limits;
     const SharedToken &m_adminToken;
     WsTicketBook &m_wsTickets;
+    ShopperAdmission &m_admission;
     asio::io_context m_ioc;
     tcp::acceptor m_acceptor;
     asio::steady_timer m_retryAccept;
@@ -382,7 +387,7 @@ public:
         m_front.release(m_peer);
     }
 
-    void start(http::request<http::string_body> request, bool admin, bool refused)
+    void start(http::request<http::string_body> request, bool admin, bool refused, QHostAddress client)
     {
         tcpOf(m_ws).expires_never();
         websocket::stream_base::timeout timeouts;
@@ -396,7 +401,7 @@ public:
         }));
         m_ws.read_message_max(std::uint64_t(WsFront::kMaxMessageBytes));
         m_ws.text(true);
-        m_ws.async_accept(request, [self = this->shared_from_this(), admin, refused](error_code ec) {
+        m_ws.async_accept(request, [self = this->shared_from_this(), admin, refused, client](error_code ec) {
             if (ec)
                 return;
             if (refused) {
@@ -404,7 +409,7 @@ public:
                                        [self](error_code) {});
                 return;
             }
-            self->m_clientId = self->m_front.ws().open(self.get(), admin);
+            self->m_clientId = self->m_front.ws().open(self.get(), admin, client);
             self->m_front.armWsTick();
             self->read();
         });
@@ -621,6 +626,15 @@ private:
                 refused.closeAfter = true; // the client would wait for a 101 on it
                 return answer(std::move(refused));
             }
+            // A page elsewhere may not open a shopper connection in its visitors' browsers.
+            if (!WsFront::isAdminEndpoint(request.path)
+                && m_front.admission().checkOrigin(request.header("origin"), request.header("host"))
+                    == ShopperAdmission::OriginCheck::Refused) {
+                RouteReply refused = transportError(403, "origin_not_allowed",
+                                                    u"pages at this origin may not connect; see the node's --allowed-origins"_qs);
+                refused.closeAfter = true;
+                return answer(std::move(refused));
+            }
             return upgrade(request);
         }
         if (m_front.stopping()) {
@@ -652,10 +666,11 @@ private:
     {
         const bool admin = WsFront::isAdminEndpoint(request.path);
         const bool refused = admin && !m_front.adminWsAllowed(request);
+        const QHostAddress client = m_front.admission().clientOf(request.peer, request.header("x-forwarded-for"));
         auto session = std::make_shared<WsSession<Stream>>(m_front, std::move(m_stream), m_peer);
         m_upgraded = true; // the connection, and its count, now belong to the WebSocket session
         m_front.forget(this);
-        session->start(m_parser->release(), admin, refused);
+        session->start(m_parser->release(), admin, refused, client);
     }
 
     void answer(RouteReply reply)
@@ -847,9 +862,9 @@ void Front::accept()
 std::unique_ptr<TransportFront> makeTransportFront(Engine &engine, const HttpServiceOptions &options,
                                                    const std::shared_ptr<TransportShared> &shared,
                                                    const SharedToken &adminToken, WsTicketBook &wsTickets,
-                                                   int listeningSocket, QString *error)
+                                                   ShopperAdmission &admission, int listeningSocket, QString *error)
 {
-    auto front = std::make_unique<Front>(engine, options, shared, adminToken, wsTickets);
+    auto front = std::make_unique<Front>(engine, options, shared, adminToken, wsTickets, admission);
     if (!front->listen(listeningSocket, error))
         return nullptr;
     return front;

@@ -30,6 +30,6 @@ public:
 std::unique_ptr<TransportFront> makeTransportFront(Engine &engine, const HttpServiceOptions &options,
                                                    const std::shared_ptr<TransportShared> &shared,
                                                    const SharedToken &adminToken, WsTicketBook &wsTickets,
-                                                   int listeningSocket, QString *error);
+                                                   ShopperAdmission &admission, int listeningSocket, QString *error);
 
 } // namespace flashsale

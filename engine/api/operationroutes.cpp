@@ -87,8 +87,11 @@ void HttpRoutes::metrics(RouteReply &reply)
     out.append("flashsale_requests_decided_total{outcome=\"lost\"} ").append(QByteArray::number(qint64(s.requests.lost))).append('\n');
     metric("flashsale_won_units_total", "counter", "Units sold.");
     out.append("flashsale_won_units_total ").append(QByteArray::number(qint64(s.requests.wonUnits))).append('\n');
-    metric("flashsale_requests_rejected_total", "counter", "Purchase requests refused with 429 because the queue was full.");
+    metric("flashsale_requests_rejected_total", "counter",
+           "Purchase requests refused before the queue: 429 overloaded (queue full), 429 rate_limited, 401 invalid_pass.");
     out.append("flashsale_requests_rejected_total{reason=\"overloaded\"} ").append(QByteArray::number(qint64(s.rejectedOverload))).append('\n');
+    out.append("flashsale_requests_rejected_total{reason=\"rate_limited\"} ").append(QByteArray::number(qint64(s.rejectedRate))).append('\n');
+    out.append("flashsale_requests_rejected_total{reason=\"invalid_pass\"} ").append(QByteArray::number(qint64(s.rejectedPass))).append('\n');
     metric("flashsale_queue_depth", "gauge",
            "Requests accepted but not yet decided and committed (scale-out: ready in the broker plus unconfirmed here).");
     out.append("flashsale_queue_depth ").append(QByteArray::number(qint64(s.queueDepth))).append('\n');

@@ -43,7 +43,7 @@ struct RouteReply {
     QByteArray body;
     std::vector<std::pair<QByteArray, QByteArray>> headers; // beyond the ones every answer gets
     bool closeAfter = false;
-    bool cors = false;     // Access-Control-Allow-Origin: *
+    QByteArray allowOrigin; // Access-Control-Allow-Origin (set for allowed cross-origin callers)
     bool deferred = false; // the handler keeps a ReplyHandle and answers later
     std::shared_ptr<QFile> file; // open for reading; streamed instead of body, then close
 

@@ -74,13 +74,21 @@ bool Server::start(QString *error, StartFailure *failure)
     auto engine = std::make_unique<Engine>(engineOptions);
     if (!engine->start(error, failure))
         return false;
+    // After the engine: a data dir it refused (a newer schema, say) is left as it was.
+    m_shopSecrets = ShopSecrets::resolve(m_options.shopSecretFile, m_options.dataDir, Engine::nowMs() / 1000, error);
+    if (m_shopSecrets.keys.isEmpty()) {
+        engine->stop(0);
+        return false;
+    }
     HttpServiceOptions httpOptions;
     httpOptions.durableGraceMs = m_options.durableGraceMs;
     httpOptions.publicMetrics = m_options.publicMetrics;
     httpOptions.limits = m_options.httpLimits;
     httpOptions.tls = m_options.tls;
+    httpOptions.shoppers = m_options.shoppers;
     auto http = std::make_unique<HttpService>(*engine, std::move(httpOptions));
     http->setAdminToken(m_adminToken);
+    http->setShopKeys(m_shopSecrets.keys);
     if (!http->start(m_options.listenAddress, m_options.port, m_options.httpThreads, error)) {
         engine->stop(0);
         return false;
@@ -109,6 +117,21 @@ bool Server::regenerateAdminToken(QString *error)
     m_adminToken = token.value;
     if (m_http)
         m_http->setAdminToken(m_adminToken);
+    return true;
+}
+
+bool Server::rotateShopSecret(QString *error, std::int64_t graceS)
+{
+    if (!m_shopSecrets.fromDataDir) {
+        *error = QStringLiteral("the shop secret comes from --shop-secret-file or FLASHSALE_SHOP_SECRET; change it there");
+        return false;
+    }
+    ShopSecrets rotated = ShopSecrets::rotate(m_options.dataDir, graceS, Engine::nowMs() / 1000, error);
+    if (rotated.keys.isEmpty())
+        return false;
+    m_shopSecrets = rotated;
+    if (m_http)
+        m_http->setShopKeys(m_shopSecrets.keys);
     return true;
 }
 

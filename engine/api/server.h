@@ -23,6 +23,8 @@ struct ServerOptions {
     HttpLimits httpLimits; // sizes, timeouts and connection caps of the HTTP/WebSocket front
     TlsFiles tls;          // set: HTTPS and WSS on the same port
     bool publicMetrics = false; // /metrics without the admin token (it lists every event id)
+    ShopperPolicy shoppers;     // origins, rate limits and trusted proxies of the shopper API
+    QString shopSecretFile;     // empty: FLASHSALE_SHOP_SECRET, else the data dir's shop-secret file
     std::int64_t maxQueueDepth = 200'000;
     // How long a client waits for the journal commit beyond its ?wait before a 503.
     int durableGraceMs = kDefaultDurableGraceMs;
@@ -51,6 +53,11 @@ public:
     bool adminTokenWasGenerated() const { return m_tokenGenerated; }
     // Writes a new token to the data dir and uses it from now on.
     bool regenerateAdminToken(QString *error);
+    // The keys signed passes are checked against, the current one first.
+    const ShopSecrets &shopSecrets() const { return m_shopSecrets; }
+    // A new current shop secret in the data dir; the previous one stays valid for graceS. Only
+    // when the secret lives there (not from --shop-secret-file or the environment).
+    bool rotateShopSecret(QString *error, std::int64_t graceS = kShopSecretGraceS);
     // http://ADDR:PORT of the API.
     QString baseUrl() const;
     // The shopper page of one event on this node: baseUrl()/shop/{eventId}.
@@ -60,6 +67,7 @@ private:
     ServerOptions m_options;
     QString m_adminToken;
     bool m_tokenGenerated = false;
+    ShopSecrets m_shopSecrets;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<HttpService> m_http;
 };

@@ -2,6 +2,8 @@
 #include "engine/api/httproutes.h"
 
 #include "engine/api/adminauth.h"
+#include "engine/api/shopperadmission.h"
+#include "engine/core/fairstart.h"
 #include "engine/api/waitertable.h"
 #include "engine/api/apijson.h"
 #include "engine/storage/records.h"
@@ -37,7 +39,6 @@ QByteArray ticketBody(const TicketView &view, QStringView eventId, std::int64_t 
 void ticketReply(Engine &engine, RouteReply &reply, const TicketView &view, bool purchase, std::int64_t position)
 {
     reply.status = purchase && !isDecided(view.state) ? 202 : 200;
-    reply.cors = true;
     reply.body = ticketBody(view, engine.eventIdAt(view.eventIndex), position, purchase);
 }
 
@@ -46,8 +47,13 @@ class HttpTicketWaiter final : public TicketWaiter
 {
 public:
     HttpTicketWaiter(Engine &engine, std::shared_ptr<ReplyHandle> handle, TicketState until, bool purchase,
-                     std::int64_t position)
-        : m_engine(engine), m_handle(std::move(handle)), m_until(until), m_purchase(purchase), m_position(position)
+                     std::int64_t position, QByteArray allowOrigin)
+        : m_engine(engine)
+        , m_handle(std::move(handle))
+        , m_until(until)
+        , m_purchase(purchase)
+        , m_position(position)
+        , m_allowOrigin(std::move(allowOrigin))
     {
     }
     bool connected() const override { return m_handle->connected(); }
@@ -56,6 +62,7 @@ public:
         if (view.state < m_until && !(deadlinePassed && view.state >= TicketState::Queued))
             return false;
         RouteReply reply;
+        reply.allowOrigin = m_allowOrigin;
         ticketReply(m_engine, reply, view, m_purchase, m_position);
         m_handle->send(std::move(reply));
         return true;
@@ -63,7 +70,7 @@ public:
     void giveUp(std::uint64_t, std::uint64_t) override
     {
         RouteReply reply;
-        reply.cors = true;
+        reply.allowOrigin = m_allowOrigin;
         reply.error(Status::Unavailable, m_engine.isAccepting()
                                              ? u"the store has not recorded the request yet; retry with the same requestId"_qs
                                              : m_engine.unavailableReason());
@@ -77,6 +84,7 @@ private:
     TicketState m_until;
     bool m_purchase;
     std::int64_t m_position;
+    QByteArray m_allowOrigin;
 };
 
 // Parses ?wait=MS; returns -1 and sets problem when malformed.
@@ -99,14 +107,26 @@ void HttpRoutes::shopper(const RouteRequest &request, const Parts &parts, RouteR
 {
     const QStringView area = parts[2];
     const HttpMethod method = request.method;
-    reply.cors = true;
+    // Browsers read answers only for the node's own pages and --allowed-origins; a purchase a
+    // page elsewhere makes a visitor's browser send is refused outright (it needs no preflight
+    // when sent as text/plain).
+    const QByteArray origin = request.header("origin");
+    const ShopperAdmission::OriginCheck originCheck = m_context.admission.checkOrigin(origin, request.header("host"));
+    reply.allowOrigin = m_context.admission.allowOriginHeader(origin, originCheck);
     if (method == HttpMethod::Options) {
         reply.status = 204;
         reply.contentType = "text/plain";
-        reply.addHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-        reply.addHeader("Access-Control-Allow-Headers", "Content-Type");
-        reply.addHeader("Access-Control-Max-Age", "86400");
+        if (!reply.allowOrigin.isEmpty()) {
+            reply.addHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            reply.addHeader("Access-Control-Allow-Headers", "Content-Type");
+            reply.addHeader("Access-Control-Max-Age", "86400");
+        }
         return;
+    }
+    if (originCheck == ShopperAdmission::OriginCheck::Refused && method != HttpMethod::Get) {
+        return reply.error(403, "origin_not_allowed",
+                           QStringLiteral("pages at %1 may not send purchases here; the node's --allowed-origins lists the ones that may")
+                               .arg(QString::fromLatin1(origin.left(100))));
     }
     if (area == u"events" && parts.size() == 4) {
         if (method != HttpMethod::Get)
@@ -136,12 +156,19 @@ void HttpRoutes::getEvent(QStringView eventId, RouteReply &reply)
 
 void HttpRoutes::postPurchase(const RouteRequest &request, QStringView eventId, RouteReply &reply, Responder &responder)
 {
+    ShopperAdmission &admission = m_context.admission;
+    // A rehearsal copy is unknown to everyone but the simulator (the admin token, simulated),
+    // and the simulator is not rate limited.
+    const bool admin = isAdminAuthorization(request.header("authorization"), m_context.adminToken);
+    if (!admin) {
+        const QHostAddress client = admission.clientOf(request.peer, request.header("x-forwarded-for"));
+        if (const RateLimiter::Verdict verdict = admission.admitAddress(client); !verdict.allowed)
+            return rateLimited(reply, verdict, u"this address"_qs);
+    }
     QString problem;
     const int wait = waitMillis(request.query, &problem);
     if (wait < 0)
         return reply.error(400, "invalid_field", problem);
-    // A rehearsal copy is unknown to everyone but the simulator (the admin token, simulated).
-    const bool admin = isAdminAuthorization(request.header("authorization"), m_context.adminToken);
     const auto event = admin ? m_engine.event(eventId) : m_engine.shopperEvent(eventId);
     const auto notFound = [&] {
         reply.error(404, "not_found", QStringLiteral("no event \"%1\"").arg(eventId.left(limits::maxEventIdLength)));
@@ -164,6 +191,19 @@ void HttpRoutes::postPurchase(const RouteRequest &request, QStringView eventId, 
         return reply.error(401, "unauthorized", u"only the admin token may mark purchases as simulated"_qs);
     if (event->config.rehearsal && !purchase->simulated)
         return notFound();
+    if (!purchase->simulated) {
+        if (const QString passProblem = admission.applyPass(*event, document.object().value(u"pass"_qs), *purchase);
+            !passProblem.isEmpty()) {
+            m_engine.countInvalidPass();
+            return reply.error(401, "invalid_pass", passProblem);
+        }
+        if (event->config.shopperIdentity == ShopperIdentity::Signed) {
+            if (const RateLimiter::Verdict verdict = admission.admitUser(userKeyOf(purchase->userId)); !verdict.allowed)
+                return rateLimited(reply, verdict, u"this user"_qs);
+        }
+    }
+    if (purchase->userId.isEmpty())
+        return reply.error(400, "invalid_field", u"userId is required"_qs);
 
     const TicketState until = wait > 0 ? TicketState::Won : TicketState::Queued;
     const SubmitResult result = m_engine.submit(eventId, std::move(*purchase), m_context.waiters.listenerId(), until);
@@ -172,7 +212,16 @@ void HttpRoutes::postPurchase(const RouteRequest &request, QStringView eventId, 
             reply.addHeader("Retry-After", "1");
         return reply.json(statusCodeOf(result.status), submitErrorJson(result, eventId));
     }
-    answerOrWait(reply, responder, result.ticket, until, wait, true, result.position);
+    answerOrWait(reply, responder, result.ticket, until, wait, true, result.position,
+                 fairStartHoldMs(event->config, event->state, Engine::nowMs()));
+}
+
+void HttpRoutes::rateLimited(RouteReply &reply, const RateLimiter::Verdict &verdict, const QString &who)
+{
+    m_engine.countRateLimited();
+    reply.error(429, "rate_limited",
+                QStringLiteral("too many purchases from %1; retry in %2 s").arg(who).arg(verdict.retryAfterS));
+    reply.addHeader("Retry-After", QByteArray::number(verdict.retryAfterS));
 }
 
 void HttpRoutes::getTicket(const RouteRequest &request, QStringView ticketText, RouteReply &reply, Responder &responder)
@@ -190,21 +239,26 @@ void HttpRoutes::getTicket(const RouteRequest &request, QStringView ticketText, 
     const auto view = m_engine.watchTicket(seq, tag, m_context.waiters.listenerId(), until);
     if (!view)
         return notFound();
-    answerOrWait(reply, responder, *view, until, wait, false, 0);
+    std::int64_t heldMs = 0;
+    if (view->state == TicketState::Pending) {
+        if (const auto event = m_engine.event(m_engine.eventIdAt(view->eventIndex)))
+            heldMs = fairStartHoldMs(event->config, event->state, Engine::nowMs());
+    }
+    answerOrWait(reply, responder, *view, until, wait, false, 0, heldMs);
 }
 
 void HttpRoutes::answerOrWait(RouteReply &reply, Responder &responder, const TicketView &view, TicketState until,
-                              int waitMs, bool purchase, std::int64_t position)
+                              int waitMs, bool purchase, std::int64_t position, std::int64_t heldMs)
 {
     if (view.state >= until)
         return ticketReply(m_engine, reply, view, purchase, position);
     reply.deferred = true;
     WaiterTable::Wait wait;
-    wait.waiter = std::make_unique<HttpTicketWaiter>(m_engine, responder.defer(), until, purchase, position);
+    wait.waiter = std::make_unique<HttpTicketWaiter>(m_engine, responder.defer(), until, purchase, position, reply.allowOrigin);
     wait.tag = view.tag;
     wait.until = until;
     wait.deadlineUs = Engine::steadyMicros() + std::int64_t(waitMs) * 1000;
-    wait.giveUpAtUs = wait.deadlineUs + m_context.waiters.durableGraceUs();
+    wait.giveUpAtUs = wait.deadlineUs + heldMs * 1000 + m_context.waiters.durableGraceUs();
     m_context.waiters.add(view.seq, std::move(wait));
 }
 

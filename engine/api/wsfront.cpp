@@ -1,5 +1,7 @@
 #include "engine/api/wsfront.h"
 
+#include "engine/api/shopperadmission.h"
+#include "engine/core/fairstart.h"
 #include "engine/api/waitertable.h"
 #include "engine/api/apijson.h"
 
@@ -102,9 +104,10 @@ private:
     QString m_requestId;
 };
 
-WsFront::WsFront(Engine &engine, WaiterTable &waiters)
+WsFront::WsFront(Engine &engine, WaiterTable &waiters, ShopperAdmission &admission)
     : m_engine(engine)
     , m_waiters(waiters)
+    , m_admission(admission)
 {
 }
 
@@ -120,12 +123,13 @@ bool WsFront::isEndpoint(QStringView path)
     return path == u"/api/v1/ws" || path == u"/api/v1/admin/ws";
 }
 
-std::uint64_t WsFront::open(WsConnection *connection, bool admin)
+std::uint64_t WsFront::open(WsConnection *connection, bool admin, const QHostAddress &address)
 {
     const std::uint64_t id = m_nextClientId++;
     Client &client = m_clients[id];
     client.connection = connection;
     client.admin = admin;
+    client.address = address;
     client.alive = std::make_shared<WsConnection *>(connection);
     m_engine.countWebSocketClients(1);
     if (admin) {
@@ -212,6 +216,15 @@ void WsFront::purchase(std::uint64_t, Client &client, const QJsonObject &message
     if (const QJsonValue requestId = message.value(u"requestId"_qs);
         requestId.isString() && requestId.toString().size() <= limits::maxRequestIdLength)
         context.insert(u"requestId"_qs, requestId);
+    const auto rateLimited = [&](const RateLimiter::Verdict &verdict, const QString &who) {
+        m_engine.countRateLimited();
+        QJsonObject extra = context;
+        extra.insert(u"retryAfter"_qs, verdict.retryAfterS);
+        sendError(connection, "rate_limited",
+                  QStringLiteral("too many purchases from %1; retry in %2 s").arg(who).arg(verdict.retryAfterS), extra);
+    };
+    if (const RateLimiter::Verdict verdict = m_admission.admitAddress(client.address); !verdict.allowed)
+        return rateLimited(verdict, u"this address"_qs);
     FieldReader fields(message);
     const QString eventId = fields.string(u"eventId"_qs, true, limits::maxEventIdLength).value_or(QString());
     if (!fields.ok())
@@ -226,6 +239,15 @@ void WsFront::purchase(std::uint64_t, Client &client, const QJsonObject &message
     if (request->simulated)
         return sendError(connection, "unauthorized", u"simulated purchases go through the HTTP API with the admin token"_qs,
                          context);
+    if (const QString passProblem = m_admission.applyPass(*event, message.value(u"pass"_qs), *request);
+        !passProblem.isEmpty()) {
+        m_engine.countInvalidPass();
+        return sendError(connection, "invalid_pass", passProblem, context);
+    }
+    if (event->config.shopperIdentity == ShopperIdentity::Signed) {
+        if (const RateLimiter::Verdict verdict = m_admission.admitUser(userKeyOf(request->userId)); !verdict.allowed)
+            return rateLimited(verdict, u"this user"_qs);
+    }
     if (*client.waits >= kMaxWaitsPerClient)
         return sendError(connection, "overloaded", u"too many purchases on this connection are still undecided"_qs, context);
 
@@ -245,7 +267,8 @@ void WsFront::purchase(std::uint64_t, Client &client, const QJsonObject &message
     wait.waiter = std::move(push);
     wait.tag = result.ticket.tag;
     wait.until = TicketState::Won;
-    wait.giveUpAtUs = Engine::steadyMicros() + m_waiters.durableGraceUs();
+    wait.giveUpAtUs = Engine::steadyMicros() + fairStartHoldMs(event->config, event->state, Engine::nowMs()) * 1000
+        + m_waiters.durableGraceUs();
     m_waiters.add(result.ticket.seq, std::move(wait));
 }
 

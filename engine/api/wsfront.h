@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QHostAddress>
 #include <QJsonObject>
 
 #include <memory>
@@ -16,6 +17,7 @@
 
 namespace flashsale {
 
+class ShopperAdmission;
 class WaiterTable;
 
 // One upgraded connection as the front sees it. Thread: the front thread only.
@@ -43,15 +45,17 @@ public:
     static constexpr std::size_t kSlowReaderBytes = 256 * 1024; // skip `event` messages while this much is unsent
     static constexpr int kMaxEchoChars = 64; // error answers echo at most this much of the input
 
-    WsFront(Engine &engine, WaiterTable &waiters);
+    WsFront(Engine &engine, WaiterTable &waiters, ShopperAdmission &admission);
     ~WsFront();
 
     // /api/v1/ws or /api/v1/admin/ws.
     static bool isEndpoint(QStringView path);
     static bool isAdminEndpoint(QStringView path) { return path == u"/api/v1/admin/ws"; }
 
-    // A connection the transport accepted (admin already authenticated); its id for the calls below.
-    std::uint64_t open(WsConnection *connection, bool admin);
+    // A connection the transport accepted (admin already authenticated, a shopper's Origin
+    // already checked) from client (the address purchases are rate limited by); its id for the
+    // calls below.
+    std::uint64_t open(WsConnection *connection, bool admin, const QHostAddress &client);
     // One whole message (text messages are valid UTF-8: the transport closed with 1007 otherwise).
     void message(std::uint64_t clientId, const QByteArray &payload, bool binary);
     // The connection is gone; nothing more is sent to it.
@@ -63,6 +67,7 @@ private:
     struct Client {
         WsConnection *connection = nullptr;
         bool admin = false;
+        QHostAddress address; // the client, behind trusted proxies the forwarded one
         std::shared_ptr<int> waits = std::make_shared<int>(0); // tickets this connection waits for
         std::int64_t nextEventUs = 0; // earliest time for the next `event` message
         std::size_t watchCursor = 0;  // round robin over watched events
@@ -93,6 +98,7 @@ private:
 
     Engine &m_engine;
     WaiterTable &m_waiters;
+    ShopperAdmission &m_admission;
     std::uint64_t m_nextClientId = 1;
     std::unordered_map<std::uint64_t, Client> m_clients;
     QHash<QString, WatchedEvent> m_watched;

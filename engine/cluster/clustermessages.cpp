@@ -8,7 +8,7 @@ namespace flashsale::wire {
 namespace {
 // Bumped whenever a layout below changes; a node refuses messages of another version.
 // 2: 64-bit ticket tags; a decided ticket carries its user id.
-constexpr quint8 kFormatVersion = 2;
+constexpr quint8 kFormatVersion = 3;
 
 template<typename Enum>
 void putEnum(QDataStream &out, Enum value)
@@ -32,6 +32,8 @@ QDataStream &operator<<(QDataStream &out, const EventSnapshot &e)
     out << qint64(e.stockTotal) << qint64(e.remaining) << qint64(e.requests.accepted) << qint64(e.requests.decided())
         << qint64(e.requests.won) << qint64(e.requests.lost) << qint64(e.createdAtMs) << qint64(e.updatedAtMs)
         << e.config.rehearsal;
+    putEnum(out, e.config.shopperIdentity);
+    out << qint32(e.config.fairStartMs);
     return out;
 }
 
@@ -42,6 +44,10 @@ QDataStream &operator>>(QDataStream &in, EventSnapshot &e)
     in >> e.config.id >> e.config.name >> price >> e.config.currency >> stock >> limit >> startsAt >> endsAt;
     e.state = takeEnum<EventState>(in);
     in >> stockTotal >> remaining >> accepted >> decided >> won >> lost >> created >> updated >> e.config.rehearsal;
+    e.config.shopperIdentity = takeEnum<ShopperIdentity>(in);
+    qint32 fairStartMs = 0;
+    in >> fairStartMs;
+    e.config.fairStartMs = fairStartMs;
     e.config.priceCents = price;
     e.config.stock = stock;
     e.config.perUserLimit = limit;
@@ -82,14 +88,14 @@ bool read(const QByteArray &body, Fn &&fn)
     return in.status() == QDataStream::Ok;
 }
 
-// Integers travel as qint64 whatever their C++ type.
+// Integers and enums travel as qint64 whatever their C++ type.
 template<typename T>
 void putOptional(QDataStream &out, const std::optional<T> &value)
 {
     out << value.has_value();
     if (!value)
         return;
-    if constexpr (std::is_integral_v<T>)
+    if constexpr (std::is_integral_v<T> || std::is_enum_v<T>)
         out << qint64(*value);
     else
         out << *value;
@@ -102,7 +108,7 @@ void takeOptional(QDataStream &in, std::optional<T> &value)
     in >> present;
     if (!present)
         return;
-    if constexpr (std::is_integral_v<T>) {
+    if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
         qint64 v = 0;
         in >> v;
         value = T(v);
@@ -171,6 +177,8 @@ QByteArray encodeCommand(const EventCommand &c)
         putOptional(out, c.patch.perUserLimit);
         putOptional(out, c.patch.startsAtMs);
         putOptional(out, c.patch.endsAtMs);
+        putOptional(out, c.patch.shopperIdentity);
+        putOptional(out, c.patch.fairStartMs);
         putEnum(out, c.action);
         out << qint64(c.units);
     });
@@ -190,6 +198,8 @@ bool decodeCommand(const QByteArray &body, EventCommand *c)
         takeOptional(in, c->patch.perUserLimit);
         takeOptional(in, c->patch.startsAtMs);
         takeOptional(in, c->patch.endsAtMs);
+        takeOptional(in, c->patch.shopperIdentity);
+        takeOptional(in, c->patch.fairStartMs);
         c->action = takeEnum<EventAction>(in);
         qint64 units;
         in >> units;

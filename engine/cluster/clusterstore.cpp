@@ -133,14 +133,15 @@ bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, Q
 Status insertEvent(QSqlDatabase &db, const EventSnapshot &event, QString *error)
 {
     QSqlQuery query(db);
-    query.prepare(QStringLiteral("INSERT INTO events (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+    query.prepare(QStringLiteral("INSERT INTO events (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
                       .arg(QLatin1String(kEventColumns)));
     for (const QVariant &value :
          {QVariant(event.config.id), QVariant(event.config.name), QVariant(qint64(event.config.priceCents)),
           QVariant(event.config.currency), QVariant(qint64(event.config.stock)), QVariant(qint64(event.stockTotal)),
           QVariant(event.config.perUserLimit), QVariant(qint64(event.config.startsAtMs)),
           QVariant(qint64(event.config.endsAtMs)), QVariant(toString(event.state)), QVariant(qint64(event.createdAtMs)),
-          QVariant(qint64(event.updatedAtMs)), QVariant(event.config.rehearsal ? 1 : 0)})
+          QVariant(qint64(event.updatedAtMs)), QVariant(event.config.rehearsal ? 1 : 0),
+          QVariant(toString(event.config.shopperIdentity)), QVariant(event.config.fairStartMs)})
         query.addBindValue(value);
     if (!query.exec()) {
         *error = query.lastError().text();

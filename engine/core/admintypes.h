@@ -41,6 +41,8 @@ struct EventPatch {
     std::optional<std::int64_t> endsAtMs;
     std::optional<std::int32_t> paymentWindowSeconds;
     std::optional<ReleasePolicy> releasePolicy;
+    std::optional<ShopperIdentity> shopperIdentity; // until launched
+    std::optional<std::int32_t> fairStartMs;        // until launched
 };
 
 // Result of a staff operation: the status, the event as it now is, and a message naming the problem.

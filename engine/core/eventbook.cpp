@@ -42,6 +42,8 @@ QString EventBook::validate(const EventConfig &config)
         return QStringLiteral("paymentWindowSeconds must be between 0 and %1").arg(limits::maxPaymentWindowSeconds);
     if (config.releasePolicy != ReleasePolicy::Restock && config.releasePolicy != ReleasePolicy::Offer)
         return QStringLiteral("releasePolicy must be \"restock\" or \"offer\"");
+    if (config.fairStartMs < 0 || config.fairStartMs > limits::maxFairStartMs)
+        return QStringLiteral("fairStartMs must be between 0 and %1").arg(limits::maxFairStartMs);
     if (config.startsAtMs < 0 || config.endsAtMs < 0)
         return QStringLiteral("startsAt and endsAt must be valid times");
     if (config.endsAtMs > 0 && config.startsAtMs > 0 && config.endsAtMs <= config.startsAtMs)
@@ -253,7 +255,7 @@ AdminResult EventBook::update(QStringView id, const EventPatch &patch, std::int6
         return failure(Status::InvalidState, QStringLiteral("the event has ended and can no longer be changed"));
     if (launched
         && (patch.stock || patch.priceCents || patch.currency || patch.startsAtMs || patch.paymentWindowSeconds
-            || patch.releasePolicy)) {
+            || patch.releasePolicy || patch.shopperIdentity || patch.fairStartMs)) {
         return failure(Status::InvalidState,
                        QStringLiteral("once open, only name, perUserLimit and endsAt can change; use restock for stock"));
     }
@@ -276,6 +278,10 @@ AdminResult EventBook::update(QStringView id, const EventPatch &patch, std::int6
         next.paymentWindowSeconds = *patch.paymentWindowSeconds;
     if (patch.releasePolicy)
         next.releasePolicy = *patch.releasePolicy;
+    if (patch.shopperIdentity)
+        next.shopperIdentity = *patch.shopperIdentity;
+    if (patch.fairStartMs)
+        next.fairStartMs = *patch.fairStartMs;
     if (QString problem = validate(next); !problem.isEmpty())
         return failure(Status::Invalid, problem);
     if (!launched)

@@ -17,10 +17,23 @@ struct SystemRandomBits {
 
 } // namespace
 
+std::int64_t fairStartHoldMs(const EventConfig &config, EventState state, std::int64_t nowMs)
+{
+    const bool open = state == EventState::Open || (state == EventState::Scheduled && nowMs >= config.startsAtMs);
+    if (config.fairStartMs <= 0 || !open)
+        return 0;
+    return std::max<std::int64_t>(0, config.startsAtMs + config.fairStartMs - nowMs);
+}
+
 bool FairStartGate::hold(PurchaseRequest &request, std::int64_t windowEndsAtMs, std::int64_t nowMs)
 {
-    if (nowMs >= windowEndsAtMs)
-        return false;
+    if (nowMs >= windowEndsAtMs) {
+        const auto open = m_windows.find(request.eventIndex);
+        if (open == m_windows.end())
+            return false;
+        open->second.late.push_back(std::move(request));
+        return true;
+    }
     Window &window = m_windows[request.eventIndex];
     window.endsAtMs = windowEndsAtMs;
     window.held.push_back(std::move(request));
@@ -32,6 +45,7 @@ void FairStartGate::shuffleInto(Window &window, std::vector<PurchaseRequest> &ou
     // std::shuffle is Fisher–Yates with uniform draws: every order equally likely.
     std::shuffle(window.held.begin(), window.held.end(), SystemRandomBits());
     out.insert(out.end(), std::make_move_iterator(window.held.begin()), std::make_move_iterator(window.held.end()));
+    out.insert(out.end(), std::make_move_iterator(window.late.begin()), std::make_move_iterator(window.late.end()));
 }
 
 void FairStartGate::releaseDue(std::int64_t nowMs, std::vector<PurchaseRequest> &out)
@@ -65,7 +79,7 @@ std::size_t FairStartGate::heldCount() const
 {
     std::size_t count = 0;
     for (const auto &[eventIndex, window] : m_windows)
-        count += window.held.size();
+        count += window.held.size() + window.late.size();
     return count;
 }
 

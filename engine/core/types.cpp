@@ -141,6 +141,20 @@ std::optional<LossReason> lossReasonFromString(QStringView text)
     return std::nullopt;
 }
 
+QString toString(ShopperIdentity identity)
+{
+    return identity == ShopperIdentity::Signed ? QStringLiteral("signed") : QStringLiteral("open");
+}
+
+std::optional<ShopperIdentity> shopperIdentityFromString(QStringView text)
+{
+    for (auto identity : {ShopperIdentity::Open, ShopperIdentity::Signed}) {
+        if (text == toString(identity))
+            return identity;
+    }
+    return std::nullopt;
+}
+
 QString toString(TicketState state)
 {
     switch (state) {

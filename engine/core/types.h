@@ -66,6 +66,13 @@ inline bool holdsUnits(OrderStatus status)
     return status == OrderStatus::Final || status == OrderStatus::PendingPayment || status == OrderStatus::Paid;
 }
 
+// Who the buyer of an event is: the body's userId (open), or the `sub` of a pass the shop's
+// backend signed (signed; engine/api/shoppass.h).
+enum class ShopperIdentity : std::uint8_t {
+    Open = 1,
+    Signed = 2,
+};
+
 QString toString(EventState state);
 QString toString(OrderStatus status);
 QString toString(OrderSource source);
@@ -75,8 +82,10 @@ std::optional<OrderSource> orderSourceFromString(QStringView text);
 std::optional<ReleasePolicy> releasePolicyFromString(QStringView text);
 QString toString(LossReason reason);
 QString toString(TicketState state);
+QString toString(ShopperIdentity identity);
 std::optional<EventState> eventStateFromString(QStringView text);
 std::optional<LossReason> lossReasonFromString(QStringView text);
+std::optional<ShopperIdentity> shopperIdentityFromString(QStringView text);
 
 // What staff configure for an event. Times are Unix epoch milliseconds, 0 = not set.
 struct EventConfig {
@@ -92,6 +101,10 @@ struct EventConfig {
     // an unpaid order go. Both are fixed once the event is launched.
     std::int32_t paymentWindowSeconds = 0;
     ReleasePolicy releasePolicy = ReleasePolicy::Restock;
+    ShopperIdentity shopperIdentity = ShopperIdentity::Open;
+    // Requests reaching the decider within this long after the event opens are decided together
+    // in a random order (engine/core/fairstart.h); 0 = first come, first served.
+    std::int32_t fairStartMs = 0;
     // A copy made for a simulated rehearsal: never shown to shoppers, left out of exports,
     // records and totals unless asked for. Set only by Engine::createRehearsal.
     bool rehearsal = false;
@@ -212,6 +225,8 @@ inline constexpr int maxWaitMs = 10000;
 inline constexpr std::int32_t maxPaymentWindowSeconds = 7 * 24 * 3600;
 // ReleasePolicy::Offer: the sold_out losers an event keeps, in decision order, to offer freed units to.
 inline constexpr std::size_t maxLeadsPerEvent = 100'000;
+// A fair start holds answers until it ends: a minute at most keeps shoppers' connections short.
+inline constexpr std::int32_t maxFairStartMs = 60'000;
 } // namespace limits
 
 bool isValidEventId(QStringView id);

@@ -1,6 +1,8 @@
 #include "engine/node/deciderthread.h"
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace flashsale {
 
@@ -142,22 +144,34 @@ void DeciderThread::run()
     std::vector<Item> items;
     std::vector<PurchaseRequest> batch;
     std::vector<DecidedRequest> decided;
-    const auto flush = [&] {
-        if (batch.empty())
+    std::vector<PurchaseRequest> released; // out of closed fair-start windows: decided as they come
+    const auto decide = [&](std::vector<PurchaseRequest> &requests, bool gated) {
+        if (requests.empty())
             return;
-        decideBatch(batch, decided);
-        m_writer.enqueueDecided(decided);
-        batch.clear();
+        decideBatch(requests, decided, gated);
+        if (!decided.empty()) // all of them may be held for a fair start
+            m_writer.enqueueDecided(decided);
+        requests.clear();
     };
+    const auto flush = [&] { decide(batch, true); };
     auto nextTick = std::chrono::steady_clock::now();
     for (;;) {
         bool stopping = false;
+        // Wakes for the earlier of the next tick and the next fair-start window's end.
+        auto wakeAt = nextTick;
+        if (const std::int64_t releaseAtMs = m_fairStart.nextReleaseAtMs();
+            releaseAtMs != std::numeric_limits<std::int64_t>::max())
+            wakeAt = std::min(wakeAt, std::chrono::steady_clock::now()
+                                          + std::chrono::milliseconds(std::max<std::int64_t>(0, releaseAtMs - m_clock())));
         {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_until(lock, nextTick, [&] { return m_stopping || !m_inbox.empty(); });
+            m_wake.wait_until(lock, wakeAt, [&] { return m_stopping || !m_inbox.empty(); });
             std::swap(items, m_inbox);
             stopping = m_stopping;
         }
+        // Windows that closed are decided before anything that arrived after them.
+        m_fairStart.releaseDue(m_clock(), released);
+        decide(released, false);
         for (Item &item : items) {
             if (item.task) {
                 flush();
@@ -168,6 +182,10 @@ void DeciderThread::run()
         }
         items.clear();
         flush();
+        if (stopping && depth() == 0) {
+            m_fairStart.releaseAll(released); // nothing accepted is left undecided
+            decide(released, false);
+        }
         if (std::chrono::steady_clock::now() >= nextTick) {
             const std::int64_t nowMs = m_clock();
             m_events.tick(nowMs);
@@ -179,7 +197,7 @@ void DeciderThread::run()
     }
 }
 
-void DeciderThread::decideBatch(std::vector<PurchaseRequest> &batch, std::vector<DecidedRequest> &decided)
+void DeciderThread::decideBatch(std::vector<PurchaseRequest> &batch, std::vector<DecidedRequest> &decided, bool gated)
 {
     decided.reserve(batch.size());
     const std::int64_t nowMs = m_clock();
@@ -195,6 +213,8 @@ void DeciderThread::decideBatch(std::vector<PurchaseRequest> &batch, std::vector
                     touched.push_back(slot);
             }
             const EventState before = slot->runtime.state;
+            if (gated && holdForFairStart(slot->runtime, request, nowMs))
+                continue;
             if (m_clustered) {
                 decided.push_back(decideClustered(slot->runtime, request, nowMs));
             } else {
@@ -207,6 +227,15 @@ void DeciderThread::decideBatch(std::vector<PurchaseRequest> &batch, std::vector
         for (EventBook::Slot *s : touched)
             m_events.publishLocked(*s);
     });
+}
+
+bool DeciderThread::holdForFairStart(const EventRuntime &event, PurchaseRequest &request, std::int64_t nowMs)
+{
+    if (event.config.fairStartMs <= 0 || (m_clustered && event.deciderEpoch == 0))
+        return false;
+    if (effectiveState(event, nowMs) != EventState::Open)
+        return m_fairStart.hold(request, 0, nowMs); // only a window still waiting for its release takes it
+    return m_fairStart.hold(request, event.config.startsAtMs + event.config.fairStartMs, nowMs);
 }
 
 DecidedRequest DeciderThread::decideClustered(EventRuntime &event, PurchaseRequest &request, std::int64_t nowMs)

@@ -1,11 +1,13 @@
 // The one decider thread: takes accepted requests in arrival order, decides each, and hands
-// the decisions to the writer, which makes request and decision durable in one commit.
+// the decisions to the writer, which makes request and decision durable in one commit. Requests
+// within an event's fair-start window wait and are decided together in a random order.
 // In cluster mode it decides only the events this node took over, recognises requests already
 // decided, and runs tasks (take-overs, staff commands) in order with the requests.
 #pragma once
 
 #include "engine/core/decider.h"
 #include "engine/core/eventbook.h"
+#include "engine/core/fairstart.h"
 #include "engine/node/writer.h"
 
 #include <condition_variable>
@@ -57,18 +59,23 @@ private:
     template<typename AppendFn>
     void push(AppendFn &&append);
     void run();
-    void decideBatch(std::vector<PurchaseRequest> &batch, std::vector<DecidedRequest> &decided);
     // Expires the unpaid orders whose deadline passed (on the clock tick) and commits the changes.
     void expireOrders(std::int64_t nowMs);
     // After order changes to slot's event (book lock held): persists the event if its state
     // changed, else publishes it, and hands the changes to the writer. Returns its generation.
     std::uint64_t commitOrderChanges(EventBook::Slot &slot, EventState before, std::int64_t nowMs);
+    // gated: requests may be held for a fair start (false for the ones a window released).
+    void decideBatch(std::vector<PurchaseRequest> &batch, std::vector<DecidedRequest> &decided, bool gated);
+    // Takes request into the event's fair-start window while it is open (or closed and not yet
+    // released); false: decide it now.
+    bool holdForFairStart(const EventRuntime &event, PurchaseRequest &request, std::int64_t nowMs);
     // Cluster mode: the disposition of one request of an event this node may no longer decide.
     DecidedRequest decideClustered(EventRuntime &event, PurchaseRequest &request, std::int64_t nowMs);
 
     EventBook &m_events;
     Writer &m_writer;
     Decider m_decider; // decider thread only
+    FairStartGate m_fairStart; // decider thread only: requests held in events' fair-start windows
     bool m_clustered = false;
     Clock m_clock;
     std::thread m_thread;

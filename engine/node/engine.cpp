@@ -438,6 +438,8 @@ EngineStats Engine::stats() const
     s.commits = m_writer ? m_writer->commitCount() : 0;
     s.storeFailing = m_writer && m_writer->isFailing();
     s.webSocketClients = m_webSocketClients.load(std::memory_order_relaxed);
+    s.rejectedRate = m_rejectedRate.load(std::memory_order_relaxed);
+    s.rejectedPass = m_rejectedPass.load(std::memory_order_relaxed);
     s.latency = m_latency.counts();
     s.events = m_events ? m_events->snapshots() : QList<EventSnapshot>();
     if (m_intake)

@@ -123,6 +123,10 @@ public:
     EngineStats stats() const;
     // Front ends report WebSocket connections opened (+1) and closed (-1) for stats().
     void countWebSocketClients(int delta) { m_webSocketClients.fetch_add(delta, std::memory_order_relaxed); }
+    // A front refused a purchase before submitting it: over a rate limit (429), or without a
+    // valid pass on a signed event (401). Any thread.
+    void countRateLimited() { m_rejectedRate.fetch_add(1, std::memory_order_relaxed); }
+    void countInvalidPass() { m_rejectedPass.fetch_add(1, std::memory_order_relaxed); }
     const StoreLocation &storeLocation() const { return m_options.store; }
     // SQLite: journal mode and synchronous level of the writer's connection, as it reports them.
     StoreDurability storeDurability() const { return m_store ? m_store->durability() : StoreDurability(); }
@@ -195,6 +199,8 @@ private:
     };
     LiveCounts m_totals;
     std::atomic<std::int64_t> m_rejectedOverload{0};
+    std::atomic<std::int64_t> m_rejectedRate{0};
+    std::atomic<std::int64_t> m_rejectedPass{0};
     std::atomic<std::int64_t> m_webSocketClients{0};
     // The part of the totals above that rehearsal copies made; stats() leaves it out.
     LiveCounts m_rehearsalTotals;

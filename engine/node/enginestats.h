@@ -17,7 +17,9 @@ struct EngineStats {
     std::int64_t atMs = 0;
     RequestCounts requests;            // accepted into the decider's queue (cluster: by every node), and decided
     std::int64_t queueDepth = 0;       // accepted, not yet decided and committed (cluster: ready in the broker + unconfirmed)
-    std::int64_t rejectedOverload = 0; // 429s
+    std::int64_t rejectedOverload = 0; // 429 overloaded: the queue was full
+    std::int64_t rejectedRate = 0;     // 429 rate_limited: over a client address's or signed user's rate
+    std::int64_t rejectedPass = 0;     // 401 invalid_pass on signed events
     std::uint64_t commits = 0;
     bool storeFailing = false;
     bool clustered = false;            // a scale-out node

@@ -62,6 +62,14 @@ bool addOrderLifecycle(QSqlDatabase &db, bool, QString *error)
     return true;
 }
 
+// Fair sales: who the shopper is (the body, or a pass the shop signed) and the fair-start window.
+bool addFairSaleSettings(QSqlDatabase &db, bool, QString *error)
+{
+    QSqlQuery query(db);
+    return exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN shopper_identity TEXT NOT NULL DEFAULT 'open'"), error)
+        && exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN fair_start_ms INTEGER NOT NULL DEFAULT 0"), error);
+}
+
 // THE LIST. Every schema change ships as one more entry here (version = the last one + 1), with
 // resources/sql/schema.sql updated to the same result (a fresh database is made from it) and a
 // test in tests/engine/storage/tst_migrations.cpp that upgrades the release-0.1.0 fixture through it.
@@ -69,7 +77,7 @@ bool addOrderLifecycle(QSqlDatabase &db, bool, QString *error)
 constexpr std::array kMigrations{
     Migration{1, "release 0.1.0's schema, stamped", &stampRelease010},
     Migration{2, "events.rehearsal: the simulator's rehearsal copies", &addRehearsalFlag},
-    // 3 is issue 12's (events.shopper_identity, events.fair_start_ms), landing on main.
+    Migration{3, "events.shopper_identity and events.fair_start_ms: fair sales", &addFairSaleSettings},
     Migration{4, "orders and payment: payment windows, order status, offers to leads", &addOrderLifecycle},
 };
 

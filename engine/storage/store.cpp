@@ -150,7 +150,8 @@ struct SqlStore::Statements {
 };
 
 const char kEventColumns[] = "id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
-                             " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal";
+                             " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal,"
+                             " shopper_identity, fair_start_ms";
 
 EventSnapshot readEventRow(const QSqlQuery &query)
 {
@@ -168,6 +169,8 @@ EventSnapshot readEventRow(const QSqlQuery &query)
     event.createdAtMs = query.value(10).toLongLong();
     event.updatedAtMs = query.value(11).toLongLong();
     event.config.rehearsal = query.value(12).toInt() != 0;
+    event.config.shopperIdentity = shopperIdentityFromString(query.value(13).toString()).value_or(ShopperIdentity::Open);
+    event.config.fairStartMs = query.value(14).toInt();
     return event;
 }
 
@@ -305,13 +308,14 @@ bool SqlStore::prepare(QString *error)
          " simulated = CASE WHEN excluded.simulated = 0 THEN 0 ELSE intents.simulated END"},
         {&s.upsertEvent,
          "INSERT INTO events (id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
-         " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal, payment_window_seconds,"
-         " release_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal, shopper_identity, fair_start_ms,"
+         " payment_window_seconds, release_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
          " ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents,"
          " currency = excluded.currency, initial_stock = excluded.initial_stock,"
          " stock_total = excluded.stock_total, per_user_limit = excluded.per_user_limit,"
          " starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms, state = excluded.state,"
-         " updated_at_ms = excluded.updated_at_ms, payment_window_seconds = excluded.payment_window_seconds,"
+         " updated_at_ms = excluded.updated_at_ms, shopper_identity = excluded.shopper_identity,"
+         " fair_start_ms = excluded.fair_start_ms, payment_window_seconds = excluded.payment_window_seconds,"
          " release_policy = excluded.release_policy"},
     };
     // Locks the event row until the commit: a node taking the event over waits for it, then
@@ -474,8 +478,10 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         q.bindValue(10, qint64(event.createdAtMs));
         q.bindValue(11, qint64(event.updatedAtMs));
         q.bindValue(12, event.config.rehearsal ? 1 : 0);
-        q.bindValue(13, event.config.paymentWindowSeconds);
-        q.bindValue(14, toString(event.config.releasePolicy));
+        q.bindValue(13, toString(event.config.shopperIdentity));
+        q.bindValue(14, event.config.fairStartMs);
+        q.bindValue(15, event.config.paymentWindowSeconds);
+        q.bindValue(16, toString(event.config.releasePolicy));
         ok = run(q);
     }
     for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {

@@ -28,6 +28,9 @@
       live: 'live',
       polling: 'updates every few seconds',
       reconnecting: 'reconnecting…',
+      needPass: 'Please sign in at the shop and open this sale from there.',
+      badPass: 'Your sign-in for this sale is not valid any more: go back to the shop and open the sale again.',
+      fairStart: (s) => `Fair start: every order in the first ${s} s has the same chance, whenever you click in them.`,
     },
     zh: {
       title: '限时抢购',
@@ -53,6 +56,9 @@
       live: '实时',
       polling: '每隔几秒更新',
       reconnecting: '正在重新连接…',
+      needPass: '请先在商城登录，再从商城打开本次抢购。',
+      badPass: '您的登录凭证已失效：请回到商城重新打开本次抢购。',
+      fairStart: (s) => `公平开抢：开始后 ${s} 秒内提交的订单机会均等，与点击先后无关。`,
     },
   };
 
@@ -71,7 +77,7 @@
 
   const $ = (id) => document.getElementById(id);
   const el = {
-    name: $('name'), price: $('price'), countdown: $('countdown'), remaining: $('remaining'),
+    name: $('name'), price: $('price'), countdown: $('countdown'), fair: $('fair'), remaining: $('remaining'),
     buyer: $('buyer'), user: $('user'), contact: $('contact'), buy: $('buy'),
     status: $('status'), result: $('result'), connection: $('connection'),
   };
@@ -82,8 +88,9 @@
   document.title = t.title;
 
   const givenUser = params.get('user') || '';
+  const givenPass = params.get('pass') || ''; // the shop's signed pass: it names the user
   const givenContact = params.get('contact') || '';
-  if (!givenUser)
+  if (!givenUser && !givenPass)
     el.buyer.hidden = false;
 
   // What we know. serverOffsetMs: server clock minus ours, from the last serverTime seen.
@@ -123,6 +130,8 @@
 
   function showEvent(snapshot) {
     event = snapshot;
+    if (snapshot.shopperIdentity === 'signed')
+      el.buyer.hidden = true; // the shop's pass names the buyer and their contact
     if (snapshot.serverTime)
       serverOffsetMs = Date.parse(snapshot.serverTime) - Date.now();
     el.name.textContent = snapshot.name;
@@ -163,6 +172,12 @@
       const ss = String(s % 60).padStart(2, '0');
       el.countdown.textContent = `${t.startsIn} ${hh}:${mm}:${ss}`;
     }
+    // During the fair-start window the order of clicks does not matter: say so.
+    const fairLeftMs = event.fairStartMs > 0 && event.state === 'open' && event.startsAt
+      ? Date.parse(event.startsAt) + event.fairStartMs - (Date.now() + serverOffsetMs) : 0;
+    el.fair.hidden = !(countingDown && event.fairStartMs > 0) && fairLeftMs <= 0;
+    if (!el.fair.hidden)
+      el.fair.textContent = t.fairStart(Math.round(event.fairStartMs / 1000));
     const busy = phase === 'sending' || phase === 'queued' || phase === 'won' || phase === 'lost';
     if (event.state === 'sold_out' && !busy)
       el.buy.textContent = t.soldOutButton;
@@ -215,6 +230,8 @@
       el.status.textContent = t.noEvent;
     } else if (code === 'not_open') {
       el.status.textContent = t.notOpen;
+    } else if (code === 'invalid_pass') {
+      el.status.textContent = t.badPass;
     } else {
       el.status.textContent = t.error(message || code);
     }
@@ -225,15 +242,20 @@
   // ---- Buying ----
 
   el.buy.addEventListener('click', () => {
-    const userId = givenUser || el.user.value.trim();
-    if (!userId) {
+    const signed = event && event.shopperIdentity === 'signed';
+    if (signed && !givenPass) {
+      el.status.textContent = t.needPass;
+      return;
+    }
+    const userId = signed ? '' : givenUser || el.user.value.trim();
+    if (!userId && !signed) {
       el.status.textContent = t.needUser;
       el.user.focus();
       return;
     }
     const contact = givenContact || el.contact.value.trim();
-    if (!order || order.userId !== userId)
-      order = { requestId: randomId(), userId, contact };
+    if (!order || order.userId !== userId || (order.pass || '') !== (signed ? givenPass : ''))
+      order = signed ? { requestId: randomId(), userId, pass: givenPass, contact } : { requestId: randomId(), userId, contact };
     saveOrder();
     el.result.hidden = true;
     el.status.textContent = t.sending;
@@ -242,7 +264,11 @@
   });
 
   function purchaseBody() {
-    const body = { requestId: order.requestId, userId: order.userId, quantity: 1 };
+    const body = { requestId: order.requestId, quantity: 1 };
+    if (order.pass)
+      body.pass = order.pass; // signed events: the pass names the user
+    else
+      body.userId = order.userId;
     if (order.contact)
       body.contact = order.contact;
     return body;

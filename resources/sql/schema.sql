@@ -23,7 +23,11 @@ CREATE TABLE IF NOT EXISTS events (
     -- Orders and payment: seconds a winner has to pay (0: orders are final) and where the
     -- units of a cancelled or expired order go ('restock' or 'offer').
     payment_window_seconds INTEGER NOT NULL DEFAULT 0,
-    release_policy TEXT NOT NULL DEFAULT 'restock'
+    release_policy TEXT NOT NULL DEFAULT 'restock',
+    -- 'open': the purchase body names the user; 'signed': a pass signed by the shop does.
+    shopper_identity TEXT NOT NULL DEFAULT 'open',
+    -- Requests within this long after opening are decided in a random order; 0 = off.
+    fair_start_ms INTEGER NOT NULL DEFAULT 0
 );
 
 -- The journal: every accepted purchase request, with its decision once made.

@@ -28,6 +28,15 @@ public:
         m_socket->connectToHost(QStringLiteral("127.0.0.1"), port);
         m_socket->waitForConnected(5000);
     }
+    // Connects to 127.0.0.1:port from the loopback address from (127.0.0.2, 127.0.0.3, ...), so
+    // one test plays clients at different addresses.
+    RawConnection(quint16 port, const QHostAddress &from)
+        : m_socket(std::make_unique<QTcpSocket>())
+    {
+        m_socket->bind(from);
+        m_socket->connectToHost(QStringLiteral("127.0.0.1"), port);
+        m_socket->waitForConnected(5000);
+    }
     // Reads and writes through a socket already connected (a QSslSocket after its handshake).
     explicit RawConnection(std::unique_ptr<QTcpSocket> connected) : m_socket(std::move(connected)) {}
 
@@ -117,6 +126,19 @@ private:
     bool m_closed = false;
 };
 
+// An HTTP/1.1 request to 127.0.0.1:port with a JSON body (when given) and extra header lines
+// ("Name: value").
+inline QByteArray httpRequest(const QByteArray &method, const QByteArray &path, quint16 port,
+                              const QByteArray &jsonBody = {}, const QList<QByteArray> &headerLines = {})
+{
+    QByteArray request = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n";
+    for (const QByteArray &line : headerLines)
+        request += line + "\r\n";
+    if (!jsonBody.isNull())
+        request += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(jsonBody.size()) + "\r\n";
+    return request + "\r\n" + jsonBody;
+}
+
 // A client WebSocket frame: fin, opcode, payload, masked as RFC 6455 requires unless told not to.
 inline QByteArray webSocketFrame(int opcode, const QByteArray &payload, bool masked = true)
 {
@@ -142,10 +164,11 @@ inline QByteArray webSocketFrame(int opcode, const QByteArray &payload, bool mas
 }
 
 // The opening handshake of the shopper WebSocket endpoint.
-inline QByteArray webSocketUpgrade(const QByteArray &path = "/api/v1/ws")
+inline QByteArray webSocketUpgrade(const QByteArray &path = "/api/v1/ws", const QByteArray &origin = {})
 {
     return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+           + (origin.isEmpty() ? QByteArray() : "Origin: " + origin + "\r\n")
+           + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
 // One server frame read off conn: opcode and payload (server frames are never masked).

@@ -47,6 +47,7 @@ BackendServices backendServices(const ServerOptions &commandLine, bool listenGiv
                                    .arg(commandLine.listenAddress.toString())
                                    .arg(commandLine.port);
     services.defaults.dataDir = commandLine.dataDir.isEmpty() ? ServerOptions::defaultDataDir() : commandLine.dataDir;
+    services.defaults.rateLimitPerSecond = commandLine.shoppers.purchasesPerAddressPerSecond;
     return services;
 }
 

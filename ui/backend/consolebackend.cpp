@@ -2,6 +2,12 @@
 
 namespace flashsale {
 
+bool ConsoleBackend::rotateShopSecret(QString *error)
+{
+    *error = tr("only the console that runs the engine can rotate its shop secret");
+    return false;
+}
+
 bool ConsoleBackend::regenerateAdminToken(QString *error)
 {
     *error = tr("only the console that runs the engine can make a new token");

@@ -154,6 +154,13 @@ public:
     // The embedded engine can write a new admin token to its data dir; a remote console cannot.
     virtual bool canRegenerateAdminToken() const { return false; }
     virtual bool regenerateAdminToken(QString *error);
+    // The shop secret signed passes are checked with, as "KID SECRET", when this console runs
+    // the engine; empty for a remote node (its secret stays on the server).
+    virtual QString shopSecret() const { return QString(); }
+    // The embedded engine can rotate a secret it keeps in its data dir (the previous one stays
+    // valid for a day, so passes already handed out keep working).
+    virtual bool canRotateShopSecret() const { return false; }
+    virtual bool rotateShopSecret(QString *error);
     // What Settings shows as "running now" (store, queue, node id); empty for a remote node.
     virtual QString runningDescription() const { return QString(); }
 
@@ -182,6 +189,7 @@ struct EngineSettings {
     QString storeUrl; // empty: SQLite in the data dir
     QString queueUrl; // empty: the in-process queue
     QString nodeId;   // empty: the host name
+    double rateLimitPerSecond = 0; // purchases a second per client address; 0: off
 };
 
 // Why EngineSettings cannot start an engine; None when they can.

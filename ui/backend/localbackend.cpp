@@ -287,6 +287,21 @@ RehearsalRun *LocalBackend::newRehearsal(QObject *parent)
     return new BackendRehearsal(*this, parent);
 }
 
+QString LocalBackend::shopSecret() const
+{
+    if (!m_server || m_server->shopSecrets().keys.isEmpty())
+        return QString();
+    const ShopKey &current = m_server->shopSecrets().keys.constFirst();
+    return current.kid + u' ' + QString::fromLatin1(current.secret);
+}
+
+bool LocalBackend::rotateShopSecret(QString *error)
+{
+    if (!m_server)
+        return ConsoleBackend::rotateShopSecret(error);
+    return m_server->rotateShopSecret(error);
+}
+
 bool LocalBackend::regenerateAdminToken(QString *error)
 {
     if (!m_server)
@@ -333,6 +348,9 @@ ServerOptions embeddedOptions(ServerOptions options, bool listenGiven, bool data
     }
     if (options.nodeId.isEmpty())
         options.nodeId = settings.nodeId();
+    // A rate limit saved in Settings, unless the command line gave one of its own.
+    if (settings.rateLimit() >= 0 && options.shoppers.purchasesPerAddressPerSecond == ShopperPolicy().purchasesPerAddressPerSecond)
+        options.shoppers.purchasesPerAddressPerSecond = settings.rateLimit();
     if (!options.tls.enabled() && !settings.tlsCertificateFile().isEmpty()) {
         options.tls.certificateChainFile = settings.tlsCertificateFile();
         options.tls.privateKeyFile = settings.tlsKeyFile();

@@ -59,6 +59,9 @@ public:
 
     bool canRegenerateAdminToken() const override { return m_server != nullptr; }
     bool regenerateAdminToken(QString *error) override;
+    QString shopSecret() const override;
+    bool canRotateShopSecret() const override { return m_server && m_server->shopSecrets().fromDataDir; }
+    bool rotateShopSecret(QString *error) override;
     QString runningDescription() const override;
     void shutDown() override;
 

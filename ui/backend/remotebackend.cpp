@@ -63,6 +63,8 @@ EventSnapshot eventFromJson(const QJsonObject &o)
     e.config.startsAtMs = msOf(o.value(u"startsAt"));
     e.config.endsAtMs = msOf(o.value(u"endsAt"));
     e.config.rehearsal = o.value(u"rehearsal").toBool();
+    e.config.shopperIdentity = shopperIdentityFromString(o.value(u"shopperIdentity").toString()).value_or(ShopperIdentity::Open);
+    e.config.fairStartMs = std::int32_t(o.value(u"fairStartMs").toInteger());
     e.state = eventStateFromString(o.value(u"state").toString()).value_or(EventState::Draft);
     e.stockTotal = o.value(u"stock").toInteger();
     e.remaining = o.value(u"remaining").toInteger();
@@ -392,6 +394,8 @@ void RemoteBackend::feedMessage(const QString &text)
     stats.requests = countsFromJson(o);
     stats.queueDepth = o.value(u"queueDepth").toInteger();
     stats.rejectedOverload = o.value(u"rejectedOverload").toInteger();
+    stats.rejectedRate = o.value(u"rejectedRate").toInteger();
+    stats.rejectedPass = o.value(u"rejectedPass").toInteger();
     stats.commits = std::uint64_t(o.value(u"commits").toInteger());
     stats.storeFailing = o.value(u"storeFailing").toBool();
     stats.clustered = o.value(u"clustered").toBool();
@@ -516,6 +520,8 @@ void RemoteBackend::createEvent(const EventConfig &c, CreateAs as, QObject *cont
                      {u"currency"_qs, c.currency},
                      {u"stock"_qs, qint64(c.stock)},
                      {u"perUserLimit"_qs, c.perUserLimit},
+                     {u"shopperIdentity"_qs, toString(c.shopperIdentity)},
+                     {u"fairStartMs"_qs, c.fairStartMs},
                      {u"launch"_qs, as == CreateAs::Launched}};
     if (c.startsAtMs > 0)
         body.insert(u"startsAt"_qs, isoOf(c.startsAtMs));
@@ -541,6 +547,10 @@ void RemoteBackend::updateEvent(const QString &id, const EventPatch &patch, QObj
         body.insert(u"startsAt"_qs, isoOf(*patch.startsAtMs)); // 0: null, clears it
     if (patch.endsAtMs)
         body.insert(u"endsAt"_qs, isoOf(*patch.endsAtMs));
+    if (patch.shopperIdentity)
+        body.insert(u"shopperIdentity"_qs, toString(*patch.shopperIdentity));
+    if (patch.fairStartMs)
+        body.insert(u"fairStartMs"_qs, *patch.fairStartMs);
     staffCall("PATCH", u"/api/v1/admin/events/"_qs + id, &body, context, std::move(reply));
 }
 

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QSpinBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QVBoxLayout>
@@ -20,7 +21,7 @@
 namespace flashsale {
 
 namespace {
-enum FieldIndex { IdField, NameField, PriceField, CurrencyField, StockField, LimitField, StartsField, EndsField };
+enum FieldIndex { IdField, NameField, PriceField, CurrencyField, StockField, LimitField, StartsField, EndsField, IdentityField, FairStartField };
 
 // A field's message: wraps to two lines, and keeps those two lines while hidden so the dialog
 // neither grows nor shifts its fields under the pointer as messages come and go.
@@ -123,6 +124,15 @@ EventDialog::EventDialog(ConsoleBackend &backend, Mode mode, const std::optional
     row(m_startsLabel, timeEditor(m_startsSet, m_starts, u"starts"_qs), StartsField, u"startsError"_qs);
     row(m_endsLabel, timeEditor(m_endsSet, m_ends, u"ends"_qs), EndsField, u"endsError"_qs);
     m_ends->setDateTime(soon.addSecs(3600));
+    m_identity = new QComboBox(this);
+    m_identity->setObjectName(u"identityEdit"_qs);
+    m_identity->addItem(QString(), int(ShopperIdentity::Open));
+    m_identity->addItem(QString(), int(ShopperIdentity::Signed));
+    row(m_identityLabel, m_identity, IdentityField, u"identityError"_qs);
+    m_fairStart = new QSpinBox(this);
+    m_fairStart->setObjectName(u"fairStartEdit"_qs);
+    m_fairStart->setRange(0, limits::maxFairStartMs / 1000);
+    row(m_fairStartLabel, m_fairStart, FairStartField, u"fairStartError"_qs);
 
     setMinimumWidth(560);
     m_lockedNote = new QLabel(this);
@@ -160,6 +170,8 @@ EventDialog::EventDialog(ConsoleBackend &backend, Mode mode, const std::optional
     m_currency->setCurrentText(start.currency);
     m_stock->setText(QString::number(mode == Mode::Edit ? prefill->stockTotal : start.stock));
     m_limit->setText(QString::number(start.perUserLimit));
+    m_identity->setCurrentIndex(m_identity->findData(int(start.shopperIdentity)));
+    m_fairStart->setValue(start.fairStartMs / 1000);
     if (start.startsAtMs > 0) {
         m_startsSet->setChecked(true);
         m_starts->setDateTime(QDateTime::fromMSecsSinceEpoch(start.startsAtMs));
@@ -174,7 +186,8 @@ EventDialog::EventDialog(ConsoleBackend &backend, Mode mode, const std::optional
         if (launched(prefill->state)) {
             for (QWidget *w : {static_cast<QWidget *>(m_price), static_cast<QWidget *>(m_currency),
                                static_cast<QWidget *>(m_stock), static_cast<QWidget *>(m_startsSet),
-                               static_cast<QWidget *>(m_starts)})
+                               static_cast<QWidget *>(m_starts), static_cast<QWidget *>(m_identity),
+                               static_cast<QWidget *>(m_fairStart)})
                 w->setEnabled(false);
             m_lockedNote->show();
         }
@@ -216,6 +229,8 @@ EventConfig EventDialog::config() const
     c.perUserLimit = std::int32_t(parseCount(m_limit->text(), 1, limits::maxPerUserLimit).value_or(0));
     c.startsAtMs = m_startsSet->isChecked() ? m_starts->dateTime().toMSecsSinceEpoch() : 0;
     c.endsAtMs = m_endsSet->isChecked() ? m_ends->dateTime().toMSecsSinceEpoch() : 0;
+    c.shopperIdentity = ShopperIdentity(m_identity->currentData().toInt());
+    c.fairStartMs = m_fairStart->value() * 1000;
     return c;
 }
 
@@ -322,6 +337,8 @@ void EventDialog::accept()
         if (next.currency != was.currency) patch.currency = next.currency;
         if (next.stock != m_original->stockTotal) patch.stock = next.stock;
         if (next.startsAtMs != was.startsAtMs) patch.startsAtMs = next.startsAtMs;
+        if (next.shopperIdentity != was.shopperIdentity) patch.shopperIdentity = next.shopperIdentity;
+        if (next.fairStartMs != was.fairStartMs) patch.fairStartMs = next.fairStartMs;
     }
     if (live(m_original->state) && !confirmLiveChange(patch))
         return;
@@ -372,6 +389,16 @@ QStringList EventDialog::liveChanges(const EventPatch &patch) const
             changes << tr("The sale ends by itself at %1 instead of %2.")
                            .arg(Labels::time(*patch.endsAtMs), Labels::time(was.endsAtMs));
     }
+    if (patch.shopperIdentity) {
+        changes << (*patch.shopperIdentity == ShopperIdentity::Signed
+                        ? tr("Shoppers can buy only with a pass the shop signs; links without one stop working.")
+                        : tr("Shoppers no longer need a pass: any user id the page sends can buy."));
+    }
+    if (patch.fairStartMs) {
+        changes << (*patch.fairStartMs == 0 ? tr("Requests are decided first come, first served from the start.")
+                                            : tr("Requests in the first %1 s after opening are decided in a random order.")
+                                                  .arg(*patch.fairStartMs / 1000));
+    }
     return changes;
 }
 
@@ -420,8 +447,21 @@ void EventDialog::retranslate()
     m_startsSet->setText(tr("Open by itself at"));
     m_endsLabel->setText(tr("Ends"));
     m_endsSet->setText(tr("End by itself at"));
-    m_lockedNote->setText(tr("The sale has started: price, currency, stock and start can no longer change. "
-                             "Use Restock to add units."));
+    m_identityLabel->setText(tr("S&hoppers"));
+    m_identityLabel->setBuddy(m_identity);
+    m_identity->setItemText(0, tr("Anyone: the user id the shop's page sends"));
+    m_identity->setItemText(1, tr("Signed in at the shop: a pass the shop signs"));
+    m_identity->setToolTip(tr("With signed passes a script cannot buy as a hundred made-up users: "
+                              "the shop's backend signs who is logged in (README, Fair sales)."));
+    m_fairStartLabel->setText(tr("&Fair start"));
+    m_fairStartLabel->setBuddy(m_fairStart);
+    m_fairStart->setSpecialValueText(tr("Off: first come, first served"));
+    //: Suffix of the fair-start window in seconds
+    m_fairStart->setSuffix(tr(" s"));
+    m_fairStart->setToolTip(tr("Requests in the first seconds after opening are decided in a random order, "
+                               "so a bot firing at the first millisecond gains nothing over a person."));
+    m_lockedNote->setText(tr("The sale has started: price, currency, stock, start, shoppers and fair start "
+                             "can no longer change. Use Restock to add units."));
     validate();
 }
 

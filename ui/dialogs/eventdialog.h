@@ -15,6 +15,7 @@ class QDateTimeEdit;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 
 namespace flashsale {
 
@@ -81,7 +82,10 @@ private:
     QLabel *m_lockedNote = nullptr;
     QLabel *m_formError = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
-    std::array<Field, 8> m_fields{};
+    QLabel *m_identityLabel = nullptr, *m_fairStartLabel = nullptr;
+    QComboBox *m_identity = nullptr;
+    QSpinBox *m_fairStart = nullptr;
+    std::array<Field, 10> m_fields{};
 };
 
 } // namespace flashsale

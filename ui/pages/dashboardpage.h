@@ -106,6 +106,7 @@ private:
     QPushButton *m_save = nullptr;
     QPushButton *m_saleReport = nullptr; // enabled when one event is chosen
     Tile m_accepted, m_wonUnits, m_conversion, m_clients, m_leadsTile, m_withContact, m_p50, m_p99;
+    Tile m_rejected; // purchases refused by the rate limits
     QCustomPlot *m_ratePlot = nullptr;
     QCustomPlot *m_queuePlot = nullptr;
     QCPItemTracer *m_queuePeak = nullptr;   // at the window's highest queue depth

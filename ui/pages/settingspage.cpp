@@ -19,6 +19,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSysInfo>
 #include <QToolButton>
 #include <QUrl>
@@ -69,6 +70,12 @@ SettingsPage::SettingsPage(ConsoleBackend *backend, BackendServices services, QW
     m_tlsKey->setObjectName(u"tlsKeyEdit"_qs);
     m_tlsKey->setPlaceholderText(u"/etc/letsencrypt/live/shop.example.org/privkey.pem"_qs);
     engineForm->addRow(m_tlsKeyLabel, m_tlsKey);
+    m_rateLimitLabel = new QLabel(m_engineGroup);
+    m_rateLimit = new QSpinBox(m_engineGroup);
+    m_rateLimit->setObjectName(u"rateLimitEdit"_qs);
+    m_rateLimit->setRange(0, 1'000'000);
+    m_rateLimit->setValue(int(settings.rateLimit() >= 0 ? settings.rateLimit() : m_services.defaults.rateLimitPerSecond));
+    engineForm->addRow(m_rateLimitLabel, m_rateLimit);
     m_restartNote = new QLabel(m_engineGroup);
     m_restartNote->setWordWrap(true);
     engineForm->addRow(m_restartNote);
@@ -89,6 +96,31 @@ SettingsPage::SettingsPage(ConsoleBackend *backend, BackendServices services, QW
     tokenRow->addWidget(m_showToken);
     tokenRow->addWidget(m_copyToken);
     tokenRow->addWidget(m_regenerate);
+
+    // Shop secret: what the shop's backend signs shopper passes with.
+    m_shopSecretGroup = new QGroupBox(this);
+    auto *secretBox = new QVBoxLayout(m_shopSecretGroup);
+    auto *secretRow = new QHBoxLayout;
+    m_shopSecret = new QLineEdit(m_shopSecretGroup);
+    m_shopSecret->setObjectName(u"shopSecretEdit"_qs);
+    m_shopSecret->setReadOnly(true);
+    m_shopSecret->setEchoMode(QLineEdit::Password);
+    m_shopSecret->setText(backend ? backend->shopSecret() : QString());
+    m_showShopSecret = new QCheckBox(m_shopSecretGroup);
+    m_copyShopSecret = new QPushButton(m_shopSecretGroup);
+    m_copyShopSecret->setObjectName(u"copyShopSecret"_qs);
+    m_rotateShopSecret = new QPushButton(m_shopSecretGroup);
+    m_rotateShopSecret->setObjectName(u"rotateShopSecret"_qs);
+    m_rotateShopSecret->setEnabled(backend && backend->canRotateShopSecret());
+    m_copyShopSecret->setEnabled(!m_shopSecret->text().isEmpty());
+    secretRow->addWidget(m_shopSecret, 1);
+    secretRow->addWidget(m_showShopSecret);
+    secretRow->addWidget(m_copyShopSecret);
+    secretRow->addWidget(m_rotateShopSecret);
+    m_shopSecretNote = new QLabel(m_shopSecretGroup);
+    m_shopSecretNote->setWordWrap(true);
+    secretBox->addLayout(secretRow);
+    secretBox->addWidget(m_shopSecretNote);
 
     // Language
     m_languageGroup = new QGroupBox(this);
@@ -156,7 +188,7 @@ SettingsPage::SettingsPage(ConsoleBackend *backend, BackendServices services, QW
     });
 
     auto *layout = new QVBoxLayout(this);
-    for (QGroupBox *group : {m_engineGroup, m_tokenGroup, m_languageGroup})
+    for (QGroupBox *group : {m_engineGroup, m_tokenGroup, m_shopSecretGroup, m_languageGroup})
         layout->addWidget(group);
     layout->addWidget(m_advanced);
     layout->addWidget(m_backendGroup);
@@ -177,6 +209,15 @@ SettingsPage::SettingsPage(ConsoleBackend *backend, BackendServices services, QW
         say([this] { return tr("Admin token copied."); });
     });
     connect(m_regenerate, &QPushButton::clicked, this, &SettingsPage::regenerateToken);
+    connect(m_showShopSecret, &QCheckBox::toggled, this, [this](bool show) {
+        m_shopSecret->setEchoMode(show ? QLineEdit::Normal : QLineEdit::Password);
+    });
+    connect(m_copyShopSecret, &QPushButton::clicked, this, [this] {
+        // The shop's backend needs the key id (JWT header `kid`) and the secret: "KID SECRET".
+        QGuiApplication::clipboard()->setText(m_shopSecret->text());
+        say([this] { return tr("Shop secret copied (key id, a space, the secret)."); });
+    });
+    connect(m_rotateShopSecret, &QPushButton::clicked, this, &SettingsPage::rotateShopSecret);
     connect(m_language, &QComboBox::currentIndexChanged, this, [this] {
         Language::apply(m_language->currentData().toString());
     });
@@ -255,6 +296,7 @@ void SettingsPage::save()
     settings.setListen(m_listen->text().trimmed());
     settings.setDataDir(QDir::fromNativeSeparators(m_dataDir->text().trimmed()));
     settings.setTls(m_tlsCert->text().trimmed(), m_tlsKey->text().trimmed());
+    settings.setRateLimit(m_rateLimit->value());
     settings.setStoreUrl(m_savedStoreUrl);
     settings.setQueueUrl(m_savedQueueUrl);
     settings.setNodeId(m_nodeId->text().trimmed());
@@ -280,6 +322,25 @@ void SettingsPage::regenerateToken()
     }
     m_token->setText(m_backend->adminToken());
     say([this] { return tr("A new admin token is in use."); });
+}
+
+void SettingsPage::rotateShopSecret()
+{
+    if (!m_backend || !m_backend->canRotateShopSecret())
+        return;
+    if (QMessageBox::question(this, tr("New shop secret"),
+                              tr("The shop's backend must sign new passes with the new secret. Passes signed with "
+                                 "the current one keep working for 24 hours. Make a new secret?"),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+        != QMessageBox::Yes)
+        return;
+    QString error;
+    if (!m_backend->rotateShopSecret(&error)) {
+        QMessageBox::warning(this, tr("New shop secret"), tr("The secret was not changed: %1").arg(error));
+        return;
+    }
+    m_shopSecret->setText(m_backend->shopSecret());
+    say([this] { return tr("A new shop secret is in use; the previous one works for 24 more hours."); });
 }
 
 void SettingsPage::say(std::function<QString()> message)
@@ -311,6 +372,18 @@ void SettingsPage::retranslate()
     m_showToken->setText(tr("Show"));
     m_copyToken->setText(tr("Copy"));
     m_regenerate->setText(tr("Regenerate…"));
+    m_rateLimitLabel->setText(tr("Rate limit (purchases/s per address):"));
+    m_rateLimit->setSpecialValueText(tr("Off"));
+    m_rateLimit->setToolTip(tr("Purchases one client address may send a second, with bursts of twice as many; "
+                               "more get 429. No person clicks that fast; a script does."));
+    m_shopSecretGroup->setTitle(tr("Shop secret (signed shopper passes)"));
+    m_showShopSecret->setText(tr("Show"));
+    m_copyShopSecret->setText(tr("Copy"));
+    m_rotateShopSecret->setText(tr("Rotate…"));
+    m_shopSecretNote->setText(m_shopSecret->text().isEmpty()
+                                  ? tr("The secret stays on the node this console is connected to.")
+                                  : tr("Events whose shoppers are \"signed in at the shop\" accept only passes (HS256 JWTs) "
+                                       "signed with this secret, its key id as `kid`. Give it only to the shop's backend."));
     m_languageGroup->setTitle(tr("Language"));
     m_languageLabel->setText(tr("Console language:"));
     m_advanced->setText(tr("&Advanced: several nodes (PostgreSQL, RabbitMQ)"));

@@ -12,6 +12,7 @@ class QComboBox;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 class QPushButton;
 class QToolButton;
 
@@ -32,6 +33,7 @@ public:
 public Q_SLOTS:
     void save();
     void regenerateToken();
+    void rotateShopSecret();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -59,6 +61,14 @@ private:
     QCheckBox *m_showToken = nullptr;
     QPushButton *m_copyToken = nullptr;
     QPushButton *m_regenerate = nullptr;
+    QLabel *m_rateLimitLabel = nullptr;
+    QSpinBox *m_rateLimit = nullptr; // purchases a second per client address; 0: off
+    QGroupBox *m_shopSecretGroup = nullptr;
+    QLineEdit *m_shopSecret = nullptr; // "KID SECRET" of the embedded engine
+    QCheckBox *m_showShopSecret = nullptr;
+    QPushButton *m_copyShopSecret = nullptr;
+    QPushButton *m_rotateShopSecret = nullptr;
+    QLabel *m_shopSecretNote = nullptr;
     QLabel *m_languageLabel = nullptr;
     QComboBox *m_language = nullptr;
     QLabel *m_storeLabel = nullptr, *m_queueLabel = nullptr, *m_nodeIdLabel = nullptr;

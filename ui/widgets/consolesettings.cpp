@@ -10,6 +10,8 @@ QString ConsoleSettings::dataDir() const { return m_settings.value(u"engine/data
 void ConsoleSettings::setDataDir(const QString &value) { m_settings.setValue(u"engine/dataDir"_qs, value); }
 QString ConsoleSettings::tlsCertificateFile() const { return m_settings.value(u"engine/tlsCert"_qs).toString(); }
 QString ConsoleSettings::tlsKeyFile() const { return m_settings.value(u"engine/tlsKey"_qs).toString(); }
+double ConsoleSettings::rateLimit() const { return m_settings.value(u"engine/rateLimit"_qs, -1.0).toDouble(); }
+void ConsoleSettings::setRateLimit(double perSecond) { m_settings.setValue(u"engine/rateLimit"_qs, perSecond); }
 void ConsoleSettings::setTls(const QString &certificateFile, const QString &keyFile)
 {
     m_settings.setValue(u"engine/tlsCert"_qs, certificateFile);

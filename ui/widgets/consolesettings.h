@@ -17,6 +17,8 @@ public:
     QString tlsCertificateFile() const; // HTTPS/WSS: empty for plain HTTP
     QString tlsKeyFile() const;
     void setTls(const QString &certificateFile, const QString &keyFile);
+    double rateLimit() const;        // purchases a second per client address; -1: not set (the engine's default)
+    void setRateLimit(double perSecond);
     QString language() const;        // empty: follow the system on first start
     void setLanguage(const QString &code);
     QString exportDir() const;       // the folder of the last export; empty: none yet

@@ -41,11 +41,23 @@ private Q_SLOTS:
         FairStartGate gate;
         PurchaseRequest early = request(0, 1);
         QVERIFY(gate.hold(early, 1000, 999));
-        PurchaseRequest late = request(0, 2);
-        QVERIFY(!gate.hold(late, 1000, 1000));
-        QCOMPARE(late.seq, std::uint64_t(2)); // left for the decider to take now
+        PurchaseRequest otherEvent = request(1, 2);
+        QVERIFY(!gate.hold(otherEvent, 1000, 1000));
+        QCOMPARE(otherEvent.seq, std::uint64_t(2)); // left for the decider to take now
         QCOMPARE(gate.heldCount(), std::size_t(1));
         QCOMPARE(gate.nextReleaseAtMs(), std::int64_t(1000));
+        // After the window closed, before its release: behind the window's requests, not ahead.
+        PurchaseRequest late = request(0, 3);
+        QVERIFY(gate.hold(late, 1000, 1001));
+        QCOMPARE(gate.heldCount(), std::size_t(2));
+        std::vector<PurchaseRequest> out;
+        gate.releaseDue(1001, out);
+        QCOMPARE(out.size(), std::size_t(2));
+        QCOMPARE(out[0].seq, std::uint64_t(1));
+        QCOMPARE(out[1].seq, std::uint64_t(3));
+        QCOMPARE(gate.heldCount(), std::size_t(0));
+        PurchaseRequest afterRelease = request(0, 4);
+        QVERIFY(!gate.hold(afterRelease, 1000, 1002));
     }
 
     void releasesEachEventWhenItsWindowCloses()

@@ -340,8 +340,9 @@ private Q_SLOTS:
                      .status,
                  201);
         QCOMPARE(client.admin("POST", u"/api/v1/admin/events/soon/open"_qs).json.value(u"state"_qs).toString(), u"scheduled"_qs);
-        const QStringList countdownFields{u"currency"_qs, u"id"_qs, u"name"_qs, u"priceCents"_qs,
-                                          u"serverTime"_qs, u"startsAt"_qs, u"state"_qs};
+        const QStringList countdownFields{u"currency"_qs,  u"fairStartMs"_qs, u"id"_qs,    u"name"_qs,
+                                          u"priceCents"_qs, u"serverTime"_qs,  u"shopperIdentity"_qs,
+                                          u"startsAt"_qs, u"state"_qs};
         const ApiReply early = client.call("GET", u"/api/v1/events/soon"_qs);
         QCOMPARE(early.status, 200);
         QCOMPARE(early.json.keys(), countdownFields);

@@ -273,6 +273,47 @@ private Q_SLOTS:
         restarted.stop();
     }
 
+    // The fair-sale settings' migration: 0.1.0's events come out open to any userId and first
+    // come, first served; a draft set to signed passes and a fair start keeps both after a restart.
+    void release010EventsStayOpenAndFairSettingsPersist()
+    {
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        const std::int64_t events = sqlScalar(dbPath, u"SELECT COUNT(*) FROM events"_qs);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM events WHERE fair_start_ms = 0"_qs), -1); // no column yet
+        EngineOptions options;
+        options.store = StoreLocation::sqliteIn(dir.path());
+        QString draftId;
+        {
+            Engine engine(options);
+            QString error;
+            QVERIFY2(engine.start(&error), qPrintable(error));
+            for (const EventSnapshot &e : engine.events()) {
+                QCOMPARE(int(e.config.shopperIdentity), int(ShopperIdentity::Open));
+                QCOMPARE(e.config.fairStartMs, 0);
+                if (e.state == EventState::Draft)
+                    draftId = e.config.id;
+            }
+            QVERIFY2(!draftId.isEmpty(), "the fixture has a draft");
+            EventPatch patch;
+            patch.shopperIdentity = ShopperIdentity::Signed;
+            patch.fairStartMs = 1500;
+            QCOMPARE(int(engine.updateEvent(draftId, patch).status), int(Status::Ok));
+            engine.stop();
+        }
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM events WHERE shopper_identity = 'open'"_qs), events - 1);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT fair_start_ms FROM events WHERE id = '%1'"_qs.arg(draftId)), 1500);
+        Engine restarted(options);
+        QString error;
+        QVERIFY2(restarted.start(&error), qPrintable(error));
+        const std::optional<EventSnapshot> draft = restarted.event(draftId);
+        QVERIFY(draft);
+        QCOMPARE(int(draft->config.shopperIdentity), int(ShopperIdentity::Signed));
+        QCOMPARE(draft->config.fairStartMs, 1500);
+        restarted.stop();
+    }
+
     // Migration 4 (orders and payment): 0.1.0's orders come out as final sales holding their
     // units, its leads with no offer and its events without a window; a windowed event made
     // afterwards stores its pending order and the payment, which survive a restart.
