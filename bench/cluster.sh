@@ -31,7 +31,9 @@ wait_http() { for _ in $(seq 150); do curl -sf -m 1 "$1" >/dev/null && return 0;
 admin() { curl -sf -m 10 -H "Authorization: Bearer bench" -H 'Content-Type: application/json' "$@" >/dev/null; }
 start_node() { # port, then extra arguments
     local port=$1; shift
-    "$binary" --headless --data-dir "$work/data-$port" --listen "127.0.0.1:$port" --admin-token bench "$@" \
+    # The load comes from 127.0.0.1: the rate limiter runs with a rate the benchmark never reaches.
+    "$binary" --headless --data-dir "$work/data-$port" --listen "127.0.0.1:$port" --admin-token bench \
+        --rate-limit 1000000 "$@" \
         > "$work/node-$port.log" 2>&1 &
     pids+=($!)
     wait_http "http://127.0.0.1:$port/healthz"

@@ -43,6 +43,7 @@ int main(int argc, char **argv)
                        {u"seconds"_qs, u"How long to measure."_qs, u"N"_qs, u"20"_qs}});
     parser.process(app);
     ServerOptions options;
+    options.shoppers.purchasesPerAddressPerSecond = 1'000'000; // the load comes from 127.0.0.1
     QString error;
     if (!options.setListen(parser.value(u"listen"_qs), &error)) {
         std::fprintf(stderr, "%s\n", qPrintable(error));

@@ -68,6 +68,10 @@
         <source>only the console that runs the engine can make a new token</source>
         <translation>只有运行引擎的控制台才能生成新令牌</translation>
     </message>
+    <message>
+        <source>only the console that runs the engine can rotate its shop secret</source>
+        <translation>只有运行引擎的控制台才能轮换其商城密钥</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::DashboardPage</name>
@@ -262,6 +266,19 @@
         <source>Open WebSocket connections (shoppers' pages and staff consoles) at this moment.</source>
         <translation>此刻打开的 WebSocket 连接（顾客页面和员工控制台）。</translation>
     </message>
+    <message>
+        <source>since start: %1 · bad pass: %2 · queue full: %3</source>
+        <extracomment>Under the rate-limit tile: refusals since the node started, by kind</extracomment>
+        <translation>启动以来：%1 · 凭证无效：%2 · 队列已满：%3</translation>
+    </message>
+    <message>
+        <source>Rejected: rate limit</source>
+        <translation>拒绝：超出限速</translation>
+    </message>
+    <message>
+        <source>Purchases refused with 429 because one address or one signed user sent more than the node's rate limit (--rate-limit), in the window; scripts, not people, reach it.</source>
+        <translation>时间窗口内因单个地址或单个签名用户超出节点限速（--rate-limit）而被以 429 拒绝的购买；达到它的是脚本，不是真人。</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::EventDialog</name>
@@ -355,10 +372,6 @@
         <translation>自动结束于</translation>
     </message>
     <message>
-        <source>The sale has started: price, currency, stock and start can no longer change. Use Restock to add units.</source>
-        <translation>活动已开始：价格、货币、库存和开始时间不能再修改。请用“补货”增加库存。</translation>
-    </message>
-    <message>
         <source>Keep the name under %1 characters.</source>
         <translation>名称请勿超过 %1 个字符。</translation>
     </message>
@@ -401,6 +414,59 @@
     <message>
         <source>&amp;Save changes</source>
         <translation>保存修改(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Shoppers can buy only with a pass the shop signs; links without one stop working.</source>
+        <translation>顾客只能凭商城签发的凭证购买；不带凭证的链接将失效。</translation>
+    </message>
+    <message>
+        <source>Shoppers no longer need a pass: any user id the page sends can buy.</source>
+        <translation>顾客不再需要凭证：页面发送的任何用户 ID 都可以购买。</translation>
+    </message>
+    <message>
+        <source>Requests are decided first come, first served from the start.</source>
+        <translation>从开始起按先到先得处理请求。</translation>
+    </message>
+    <message>
+        <source>Requests in the first %1 s after opening are decided in a random order.</source>
+        <translation>开始后 %1 秒内的请求将按随机顺序处理。</translation>
+    </message>
+    <message>
+        <source>S&amp;hoppers</source>
+        <translation>顾客身份(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Anyone: the user id the shop's page sends</source>
+        <translation>任何人：使用商城页面发送的用户 ID</translation>
+    </message>
+    <message>
+        <source>Signed in at the shop: a pass the shop signs</source>
+        <translation>已在商城登录：由商城签发凭证</translation>
+    </message>
+    <message>
+        <source>With signed passes a script cannot buy as a hundred made-up users: the shop's backend signs who is logged in (README, Fair sales).</source>
+        <translation>使用签名凭证后，脚本无法冒充上百个虚构用户购买：由商城后端为已登录用户签名（见 README“公平抢购”）。</translation>
+    </message>
+    <message>
+        <source>&amp;Fair start</source>
+        <translation>公平开抢(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Off: first come, first served</source>
+        <translation>关闭：先到先得</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <extracomment>Suffix of the fair-start window in seconds</extracomment>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Requests in the first seconds after opening are decided in a random order, so a bot firing at the first millisecond gains nothing over a person.</source>
+        <translation>开始后最初几秒内的请求按随机顺序处理，机器人在第一毫秒抢先提交也不比真人占优。</translation>
+    </message>
+    <message>
+        <source>The sale has started: price, currency, stock, start, shoppers and fair start can no longer change. Use Restock to add units.</source>
+        <translation>抢购已开始：价格、币种、库存、开始时间、顾客身份和公平开抢均不能再修改。请使用“补货”增加库存。</translation>
     </message>
 </context>
 <context>
@@ -1494,8 +1560,56 @@ Check the address, data directory and backend in Settings, then restart the cons
         <translation>在监听地址上提供 HTTPS 和 WSS。留空则使用普通 HTTP。</translation>
     </message>
     <message>
-        <source>The address, data directory and TLS files apply at the next start. Command-line options (--listen, --data-dir, --tls-cert) take precedence.</source>
-        <translation>地址、数据目录和 TLS 文件在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert）优先。</translation>
+        <source>Shop secret copied (key id, a space, the secret).</source>
+        <translation>商城密钥已复制（密钥 ID、空格、密钥）。</translation>
+    </message>
+    <message>
+        <source>New shop secret</source>
+        <translation>新的商城密钥</translation>
+    </message>
+    <message>
+        <source>The shop's backend must sign new passes with the new secret. Passes signed with the current one keep working for 24 hours. Make a new secret?</source>
+        <translation>商城后端须用新密钥签发新凭证。用当前密钥签发的凭证在 24 小时内仍然有效。要生成新密钥吗？</translation>
+    </message>
+    <message>
+        <source>The secret was not changed: %1</source>
+        <translation>密钥未更改：%1</translation>
+    </message>
+    <message>
+        <source>A new shop secret is in use; the previous one works for 24 more hours.</source>
+        <translation>新的商城密钥已启用；旧密钥在 24 小时内仍然有效。</translation>
+    </message>
+    <message>
+        <source>Rate limit (purchases/s per address):</source>
+        <translation>限速（每个地址每秒购买次数）：</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Purchases one client address may send a second, with bursts of twice as many; more get 429. No person clicks that fast; a script does.</source>
+        <translation>单个客户端地址每秒可提交的购买次数，允许两倍的突发；超出的返回 429。真人点不了这么快，脚本才会。</translation>
+    </message>
+    <message>
+        <source>Shop secret (signed shopper passes)</source>
+        <translation>商城密钥（顾客签名凭证）</translation>
+    </message>
+    <message>
+        <source>Rotate…</source>
+        <translation>轮换…</translation>
+    </message>
+    <message>
+        <source>The secret stays on the node this console is connected to.</source>
+        <translation>密钥保存在本控制台所连接的节点上。</translation>
+    </message>
+    <message>
+        <source>Events whose shoppers are "signed in at the shop" accept only passes (HS256 JWTs) signed with this secret, its key id as `kid`. Give it only to the shop's backend.</source>
+        <translation>顾客身份为“已在商城登录”的活动只接受用此密钥签名的凭证，凭证头部须写明密钥 ID。只交给商城后端。</translation>
+    </message>
+    <message>
+        <source>The address, data directory, TLS files and rate limit apply at the next start. Command-line options (--listen, --data-dir, --tls-cert, --rate-limit) take precedence.</source>
+        <translation>地址、数据目录、TLS 文件和限速在下次启动时生效。命令行选项（--listen、--data-dir、--tls-cert、--rate-limit）优先。</translation>
     </message>
 </context>
 <context>

@@ -39,7 +39,7 @@ click 59 8; xdotool key Down Return; sleep 1
 xdotool mousemove 680 345 click --repeat 3 1; xdotool key ctrl+a; xdotool type 30000
 click 743 479 4                       # Start
 shot simulate
-click 829 479                         # Close: the run goes on
+xdotool key Escape; sleep 0.5            # Close: the run goes on
 click 122 32                          # Live dashboard
 click 444 64; xdotool key Up Return   # Window: last minute
 sleep 5

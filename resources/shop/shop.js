@@ -31,6 +31,7 @@
       needPass: 'Please sign in at the shop and open this sale from there.',
       badPass: 'Your sign-in for this sale is not valid any more: go back to the shop and open the sale again.',
       fairStart: (s) => `Fair start: every order in the first ${s} s has the same chance, whenever you click in them.`,
+      fairWait: 'Your order is in. Orders of the fair start are decided together when it ends — stay on this page.',
     },
     zh: {
       title: '限时抢购',
@@ -59,6 +60,7 @@
       needPass: '请先在商城登录，再从商城打开本次抢购。',
       badPass: '您的登录凭证已失效：请回到商城重新打开本次抢购。',
       fairStart: (s) => `公平开抢：开始后 ${s} 秒内提交的订单机会均等，与点击先后无关。`,
+      fairWait: '订单已提交。公平开抢期间的订单将在结束时统一处理，请勿离开本页。',
     },
   };
 
@@ -159,6 +161,13 @@
     return event.state === 'open' || (event.state === 'scheduled' && opensInMs() <= 0);
   }
 
+  // Time left in the event's fair-start window (0 outside it).
+  function fairLeftMs() {
+    if (!event || !(event.fairStartMs > 0) || event.state !== 'open' || !event.startsAt)
+      return 0;
+    return Math.max(0, Date.parse(event.startsAt) + event.fairStartMs - (Date.now() + serverOffsetMs));
+  }
+
   function render() {
     if (!event)
       return;
@@ -173,9 +182,7 @@
       el.countdown.textContent = `${t.startsIn} ${hh}:${mm}:${ss}`;
     }
     // During the fair-start window the order of clicks does not matter: say so.
-    const fairLeftMs = event.fairStartMs > 0 && event.state === 'open' && event.startsAt
-      ? Date.parse(event.startsAt) + event.fairStartMs - (Date.now() + serverOffsetMs) : 0;
-    el.fair.hidden = !(countingDown && event.fairStartMs > 0) && fairLeftMs <= 0;
+    el.fair.hidden = !(countingDown && event.fairStartMs > 0) && fairLeftMs() <= 0;
     if (!el.fair.hidden)
       el.fair.textContent = t.fairStart(Math.round(event.fairStartMs / 1000));
     const busy = phase === 'sending' || phase === 'queued' || phase === 'won' || phase === 'lost';
@@ -258,7 +265,7 @@
       order = signed ? { requestId: randomId(), userId, pass: givenPass, contact } : { requestId: randomId(), userId, contact };
     saveOrder();
     el.result.hidden = true;
-    el.status.textContent = t.sending;
+    el.status.textContent = fairLeftMs() > 0 ? t.fairWait : t.sending;
     setPhase('sending');
     sendPurchase();
   });

@@ -3,7 +3,9 @@
 // Usage: node shop.test.mjs FLASHSALE_BINARY [SCREENSHOT_DIR]
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +23,17 @@ mkdirSync(screenshotDir, { recursive: true });
 
 const watchdog = setTimeout(() => fail(new Error('timed out after 150 s')), 150_000);
 const dataDir = mkdtempSync(join(tmpdir(), 'flashsale-browser-'));
+// The shop's pass-signing secret, given to the node as a file (`KID SECRET`).
+const shopSecret = 'browser-test-shop-secret-2f9c41d7';
+const secretFile = join(dataDir, 'shop-secret.given');
+writeFileSync(secretFile, `k1 ${shopSecret}\n`);
+
+// A pass as a shop's backend signs it, with Node's crypto (README, Fair sales).
+function signPass(claims) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const input = b64({ alg: 'HS256', typ: 'JWT', kid: 'k1' }) + '.' + b64(claims);
+  return input + '.' + createHmac('sha256', shopSecret).update(input).digest('base64url');
+}
 let server = null;
 let browser = null;
 
@@ -76,7 +89,8 @@ async function createEvent(id, name, stock, startsInMs) {
 
 async function startServer() {
   server = spawn(binary, ['--headless', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--admin-token', token, '--http-threads', '2'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    '--admin-token', token, '--http-threads', '2', '--shop-secret-file', secretFile],
+  { stdio: ['ignore', 'inherit', 'inherit'] });
   server.once('exit', (code) => { if (!browser) fail(new Error(`flashsale exited early (${code})`)); });
   const started = Date.now();
   for (;;) {
@@ -228,6 +242,47 @@ try {
   await grace.waitForFunction(() => document.getElementById('remaining').textContent === '13', null, { timeout: 10_000 });
   await grace.click('#buy');
   await grace.waitForFunction(() => document.body.dataset.phase === 'won', null, { timeout: 15_000 });
+
+  // 7. A signed event with a fair start: the shop links the page with a pass; the page says the
+  // first seconds are fair, buys without asking who the shopper is, and the order is the pass's user.
+  await admin('POST', '/events', { id: 'members', name: 'Members Sale', priceCents: 9900, currency: 'CNY', stock: 1,
+    perUserLimit: 1, shopperIdentity: 'signed', fairStartMs: 6000, launch: true });
+  const pass = signPass({ sub: 'member-henry', aud: 'members', exp: Math.floor(Date.now() / 1000) + 600,
+    contact: 'henry@example.com' });
+  const henry = await en.newPage();
+  checkOrigin(henry);
+  await henry.goto(`${base}/shop/members?pass=${pass}`);
+  await henry.waitForSelector('#fair:not([hidden])');
+  assert.match(await henry.textContent('#fair'), /Fair start: every order in the first 6 s has the same chance/);
+  assert.equal(await henry.isVisible('#buyer'), false, 'the pass names the shopper');
+  await henry.screenshot({ path: join(screenshotDir, 'shop-fair-start.png') });
+  await henry.click('#buy');
+  assert.match(await henry.textContent('#status'), /decided together when it ends/);
+  await henry.waitForFunction(() => document.body.dataset.phase === 'won', null, { timeout: 20_000 });
+  const members = await admin('GET', '/events/members/orders');
+  assert.equal(members.items.length, 1);
+  assert.equal(members.items[0].userId, 'member-henry');
+  assert.equal(members.items[0].contact, 'henry@example.com');
+
+  // 8. A page on another origin cannot make its visitor's browser buy: the node refuses the
+  // purchase (403) and the browser gets no answer to read.
+  const evil = createHttpServer((req, res) => { res.setHeader('Content-Type', 'text/html'); res.end('<p>free stuff</p>'); });
+  await new Promise((done) => evil.listen(0, '127.0.0.1', done));
+  const evilPage = await en.newPage();
+  await evilPage.goto(`http://127.0.0.1:${evil.address().port}/`);
+  const attempt = await evilPage.evaluate(async (url) => {
+    try {
+      await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/plain' },
+        body: JSON.stringify({ requestId: 'csrf-1', userId: 'victim', quantity: 1 }) });
+      return 'read an answer';
+    } catch (e) {
+      return 'blocked';
+    }
+  }, `${base}/api/v1/events/fallback/purchases`);
+  assert.equal(attempt, 'blocked');
+  evil.close();
+  const victims = await admin('GET', '/events/fallback/orders?user=victim');
+  assert.equal(victims.total, 0, 'nothing was bought for the visitor');
 
   console.log(`PASS: shopper page (screenshots in ${screenshotDir})`);
   await cleanup();

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     Collector connection;
     const bool admin = data[0] & 1;
     const bool binary = data[0] & 2;
-    const std::uint64_t id = f.ws->open(&connection, admin);
+    const std::uint64_t id = f.ws->open(&connection, admin, QHostAddress(QHostAddress::LocalHost));
     const QByteArray payload(reinterpret_cast<const char *>(data + 1), qsizetype(size - 1));
     // One message, then the same again (a second watch, a repeated purchase).
     f.ws->message(id, payload, binary);

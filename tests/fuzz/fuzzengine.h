@@ -1,9 +1,11 @@
-// Fuzz helper: one engine on a temporary SQLite store with an open event "fuzz-sale", and the
-// API's route objects around it, made once per fuzzing process.
+// Fuzz helper: one engine on a temporary SQLite store with an open event "fuzz-sale" and an open
+// signed event "fuzz-signed" (passes go through libjwt), and the API's route objects around it,
+// made once per fuzzing process.
 #pragma once
 
 #include "engine/api/adminauth.h"
 #include "engine/api/httproutes.h"
+#include "engine/api/shopperadmission.h"
 #include "engine/api/waitertable.h"
 #include "engine/api/wsfront.h"
 #include "engine/node/engine.h"
@@ -29,12 +31,23 @@ public:
     std::shared_ptr<ReplyHandle> defer() override { return std::make_shared<Handle>(); }
 };
 
+// No rate limit (every input should reach the routes), browsers from anywhere.
+inline ShopperPolicy fuzzPolicy()
+{
+    ShopperPolicy policy;
+    policy.purchasesPerAddressPerSecond = 0;
+    policy.purchasesPerUserPerSecond = 0;
+    policy.allowedOrigins = {u"*"_qs};
+    return policy;
+}
+
 // Thread: the fuzzing thread only (the engine keeps its own threads).
 struct Fixture {
     QTemporaryDir dir;
     std::unique_ptr<Engine> engine;
     SharedToken token;
     WsTicketBook wsTickets;
+    ShopperAdmission admission{fuzzPolicy()};
     std::unique_ptr<WaiterTable> waiters;
     std::unique_ptr<HttpRoutes> routes;
     std::unique_ptr<WsFront> ws;
@@ -58,10 +71,16 @@ struct Fixture {
         sale.perUserLimit = 5;
         engine->createEvent(sale);
         engine->actOnEvent(sale.id, EventAction::Open);
+        EventConfig signedSale = sale;
+        signedSale.id = u"fuzz-signed"_qs;
+        signedSale.shopperIdentity = ShopperIdentity::Signed;
+        engine->createEvent(signedSale);
+        engine->actOnEvent(signedSale.id, EventAction::Open);
+        admission.shopKeys().set({ShopKey{u"k1"_qs, QByteArrayLiteral("fuzz-shop-secret"), 0}});
         waiters = std::make_unique<WaiterTable>(*engine, 5000, WaiterTable::Hooks{[] {}, [] {}});
-        routes = std::make_unique<HttpRoutes>(HttpRoutes::Context{*engine, token, wsTickets, *waiters, false,
+        routes = std::make_unique<HttpRoutes>(HttpRoutes::Context{*engine, token, wsTickets, *waiters, admission, false,
                                                                   [](std::function<void()>) {}});
-        ws = std::make_unique<WsFront>(*engine, *waiters);
+        ws = std::make_unique<WsFront>(*engine, *waiters, admission);
     }
 };
 

@@ -84,7 +84,8 @@ public:
     }
 
     // Set before start(): whether the token goes on the command line as --admin-token (else the
-    // node finds it itself, e.g. through --admin-token-file in extraArguments), and more options.
+    // node finds it itself, e.g. through --admin-token-file in extraArguments), and more options
+    // (without a --rate-limit among them the node gets --rate-limit 0).
     bool passTokenArgument = true;
     QStringList extraArguments;
     // Set before start(): called with each line the node prints on stdout or stderr (without the
@@ -130,6 +131,9 @@ public:
         if (passTokenArgument)
             arguments << u"--admin-token"_qs << QString::fromLatin1(m_adminToken);
         arguments << extraArguments;
+        // Tests play whole crowds from 127.0.0.1: no per-address rate limit unless they set one.
+        if (!extraArguments.contains(u"--rate-limit"_qs))
+            arguments << u"--rate-limit"_qs << u"0"_qs;
         const QString program = arguments.takeFirst();
         m_process->start(program, arguments);
         if (!m_process->waitForStarted(10000))

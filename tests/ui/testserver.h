@@ -3,6 +3,7 @@
 // loopback port with a known admin token.
 #pragma once
 
+#include "tests/support/crowdoptions.h"
 #include "tests/support/engineprocess.h"
 #include "ui/backend/backends.h"
 #include "ui/backend/localbackend.h"
@@ -16,10 +17,11 @@
 
 namespace flashsale::test {
 
-// Options for a console or node on dataDir, a port the kernel picks and a known admin token.
+// Options for a console or node on dataDir, a port the kernel picks and a known admin token
+// (no per-address rate limit: tests send many purchases from 127.0.0.1).
 inline ServerOptions nodeOptions(const QString &dataDir, const QString &adminToken = QStringLiteral("token"))
 {
-    ServerOptions options;
+    ServerOptions options = crowdNodeOptions();
     options.dataDir = dataDir;
     options.port = 0;
     options.adminToken = adminToken;
@@ -52,10 +54,13 @@ inline Server *serverOf(const MainWindow &window)
 class TestServer
 {
 public:
-    TestServer()
+    // configure may change the node's options before it starts (a rate limit, say).
+    explicit TestServer(const std::function<void(ServerOptions &)> &configure = {})
     {
         ServerOptions options = nodeOptions(m_dir.path(), QStringLiteral("test-admin-token"));
         options.httpThreads = 2;
+        if (configure)
+            configure(options);
         m_backend = std::make_unique<LocalBackend>(options);
         m_started = m_backend->start();
         if (!m_started)

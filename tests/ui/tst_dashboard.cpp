@@ -229,6 +229,31 @@ private Q_SLOTS:
         QCOMPARE(at->value, double(peakSeen));
     }
 
+    // Purchases over the node's rate limit show on the "Rejected: rate limit" tile: the window's
+    // count as the figure, every kind of refusal since start in the note.
+    void rateLimitedPurchasesShowOnTheirTile()
+    {
+        test::TestServer node([](ServerOptions &options) { options.shoppers.purchasesPerAddressPerSecond = 1; });
+        QVERIFY(node.started());
+        QVERIFY(node.openEvent(u"crowd"_qs, 100));
+        DashboardPage page(node.backend());
+        page.resize(1400, 800);
+        page.show();
+        page.addSample(node.engine().stats());
+        QCOMPARE(page.tileText(u"rejectedRate"_qs), u"0"_qs);
+
+        ApiClient shopper(node.server().baseUrl(), {}, 1);
+        int limited = 0;
+        for (int i = 0; i < 10; ++i) { // a burst of 2, then about one a second
+            if (shopper.call("POST", u"/api/v1/events/crowd/purchases"_qs, purchaseBody(u"r%1"_qs.arg(i), u"bot-%1"_qs.arg(i))).status == 429)
+                ++limited;
+        }
+        QVERIFY2(limited >= 6, qPrintable(QString::number(limited)));
+        page.addSample(node.engine().stats());
+        QCOMPARE(page.tileText(u"rejectedRate"_qs), QString::number(limited));
+        QCOMPARE(page.tileNote(u"rejectedRate"_qs), u"since start: %1 · bad pass: 0 · queue full: 0"_qs.arg(limited));
+    }
+
     void tooltipsDefineTheFigures_data()
     {
         QTest::addColumn<QString>("tile");
@@ -237,6 +262,7 @@ private Q_SLOTS:
         QTest::newRow("p99") << u"p99"_qs << u"99 of every 100"_qs;
         QTest::newRow("conversion") << u"conversion"_qs << u"divided by accepted requests"_qs;
         QTest::newRow("leads") << u"leads"_qs << u"did not get the item"_qs;
+        QTest::newRow("rejected by rate") << u"rejectedRate"_qs << u"rate limit"_qs;
     }
 
     void tooltipsDefineTheFigures()

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QtTest>
 
@@ -45,6 +46,9 @@ private Q_SLOTS:
         typeInto(dialog, "limitEdit", u"2"_qs);
         dialog.findChild<QCheckBox *>(u"endsCheck"_qs)->setChecked(true);
         dialog.findChild<QDateTimeEdit *>(u"endsEdit"_qs)->setDateTime(QDateTime::currentDateTime().addDays(1));
+        auto *identity = dialog.findChild<QComboBox *>(u"identityEdit"_qs);
+        identity->setCurrentIndex(identity->findData(int(ShopperIdentity::Signed)));
+        dialog.findChild<QSpinBox *>(u"fairStartEdit"_qs)->setValue(5);
         QVERIFY(dialog.isValid());
 
         clickOk(dialog);
@@ -59,6 +63,8 @@ private Q_SLOTS:
         QCOMPARE(stored.json.value(u"stock"_qs).toInteger(), qint64(500));
         QCOMPARE(stored.json.value(u"perUserLimit"_qs).toInt(), 2);
         QCOMPARE(stored.json.value(u"state"_qs).toString(), u"draft"_qs);
+        QCOMPARE(stored.json.value(u"shopperIdentity"_qs).toString(), u"signed"_qs);
+        QCOMPARE(stored.json.value(u"fairStartMs"_qs).toInt(), 5000);
         QVERIFY(QDateTime::fromString(stored.json.value(u"endsAt"_qs).toString(), Qt::ISODateWithMs) > QDateTime::currentDateTime());
 
         // The page lists it from the backend's next snapshot, with the price formatted by the locale.

@@ -4,7 +4,11 @@
 #include "ui/widgets/language.h"
 #include "ui/pages/settingspage.h"
 
+#include <QApplication>
 #include <QFile>
+#include <QMessageAuthenticationCode>
+#include <QMessageBox>
+#include <QTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -159,6 +163,66 @@ private Q_SLOTS:
         QCOMPARE(fromCommandLine.storeUrl, u"postgresql://other@db2.example/other"_qs);
         QVERIFY(fromCommandLine.queueUrl.isEmpty());
         QCOMPARE(fromCommandLine.nodeId, u"node-2"_qs);
+    }
+
+    // The shop secret group shows the data dir's secret as "KID SECRET"; Rotate… writes a new
+    // one, and a pass signed with the old one still buys on a signed event (the grace period).
+    void shopSecretIsShownAndRotated()
+    {
+        test::TestServer server;
+        QVERIFY(server.started());
+        SettingsPage page(&server.backend(), test::defaultServices());
+        QLineEdit *secret = field(page, "shopSecretEdit");
+        QCOMPARE(secret->echoMode(), QLineEdit::Password);
+        const auto keyLines = [&] { // the file's keys, current first, without its comment lines
+            QFile file(QDir(server.dir()).filePath(u"shop-secret"_qs));
+            QList<QByteArray> keys;
+            if (file.open(QIODevice::ReadOnly)) {
+                for (const QByteArray &line : file.readAll().split('\n')) {
+                    if (!line.trimmed().isEmpty() && !line.startsWith('#'))
+                        keys.append(line.trimmed());
+                }
+            }
+            return keys;
+        };
+        QCOMPARE(keyLines().size(), 1);
+        const QByteArray firstLine = keyLines().constFirst();
+        QCOMPARE(secret->text().toLatin1(), firstLine);
+        const QString oldKid = secret->text().section(u' ', 0, 0);
+        const QByteArray oldSecret = secret->text().section(u' ', 1).toLatin1();
+        QVERIFY(page.findChild<QPushButton *>(u"rotateShopSecret"_qs)->isEnabled());
+
+        EventConfig config;
+        config.id = u"members"_qs;
+        config.name = u"Members only"_qs;
+        config.stock = 5;
+        config.shopperIdentity = ShopperIdentity::Signed;
+        QCOMPARE(int(server.engine().createEvent(config, CreateAs::Launched).status), int(Status::Ok));
+
+        // Answers the confirmation the rotation asks for.
+        QTimer confirm;
+        connect(&confirm, &QTimer::timeout, this, [] {
+            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget()))
+                box->button(QMessageBox::Yes)->click();
+        });
+        confirm.start(20);
+        page.rotateShopSecret();
+        confirm.stop();
+        QVERIFY(secret->text() != QString::fromLatin1(firstLine));
+        QVERIFY(!secret->text().startsWith(oldKid + u' '));
+        QCOMPARE(keyLines().size(), 2); // the new key, and the old one until it retires
+        QVERIFY(keyLines().constFirst().startsWith(secret->text().toLatin1()));
+
+        const auto b64 = [](const QByteArray &bytes) {
+            return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        };
+        const QByteArray input = b64(R"({"alg":"HS256","typ":"JWT","kid":")" + oldKid.toLatin1() + R"("})") + '.'
+            + b64(R"({"sub":"carol","exp":)" + QByteArray::number(QDateTime::currentSecsSinceEpoch() + 300) + "}");
+        const QByteArray pass = input + '.' + b64(QMessageAuthenticationCode::hash(input, oldSecret, QCryptographicHash::Sha256));
+        ApiClient shopper(server.server().baseUrl(), {}, 1);
+        const ApiReply bought = shopper.call("POST", u"/api/v1/events/members/purchases?wait=5000"_qs,
+                                             R"({"requestId":"r1","quantity":1,"pass":")" + pass + R"("})");
+        QCOMPARE(bought.json.value(u"state"_qs).toString(), u"won"_qs);
     }
 
     void showsWhatTheRunningEngineUses()

@@ -1,5 +1,6 @@
 // The WebSocket API end to end on a real socket: a thousand shoppers buying at once, the
 // subscribe and watch pushes, the admin feed, and a clear error for every malformed frame.
+#include "tests/support/crowdoptions.h"
 #include "tests/support/apiclient.h"
 
 #include "engine/api/server.h"
@@ -134,7 +135,7 @@ private Q_SLOTS:
     {
         raiseFileLimit();
         QVERIFY(m_dir.isValid());
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = m_dir.path();
         options.port = 0;
         options.adminToken = u"test-token"_qs;
@@ -446,7 +447,7 @@ private Q_SLOTS:
     {
         qputenv("FLASHSALE_WS_PING_MS", "300");
         QTemporaryDir dir;
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = dir.path();
         options.port = 0;
         options.adminToken = u"t"_qs;

@@ -106,6 +106,7 @@ DashboardPage::DashboardPage(ConsoleBackend &backend, QWidget *parent)
     m_wonUnits = addTile(tiles, 0, 1, u"wonUnits"_qs);
     m_conversion = addTile(tiles, 0, 2, u"conversion"_qs);
     m_clients = addTile(tiles, 0, 3, u"webSocketClients"_qs);
+    m_rejected = addTile(tiles, 0, 4, u"rejectedRate"_qs);
     m_leadsTile = addTile(tiles, 1, 0, u"leads"_qs);
     m_withContact = addTile(tiles, 1, 1, u"withContact"_qs);
     m_p50 = addTile(tiles, 1, 2, u"p50"_qs);
@@ -365,6 +366,11 @@ void DashboardPage::redraw()
     m_clients.value->setText(Labels::count(latest.webSocketClients));
     //: Under the WebSocket clients tile: the count is of this moment, not of the window
     m_clients.note->setText(tr("connected now"));
+    m_rejected.value->setText(Labels::count(latest.rejectedRate - base->rejectedRate));
+    //: Under the rate-limit tile: refusals since the node started, by kind
+    m_rejected.note->setText(tr("since start: %1 · bad pass: %2 · queue full: %3")
+                                 .arg(Labels::count(latest.rejectedRate), Labels::count(latest.rejectedPass),
+                                      Labels::count(latest.rejectedOverload)));
     showLeads();
 
     // Latency (every event: the engine keeps one histogram): decisions since the window's base.
@@ -554,6 +560,7 @@ void DashboardPage::retranslate()
     m_p50.caption->setText(tr("Decision latency p50"));
     m_p99.caption->setText(tr("Decision latency p99"));
     m_clients.caption->setText(tr("WebSocket clients"));
+    m_rejected.caption->setText(tr("Rejected: rate limit"));
     const auto explain = [](const Tile &tile, const QString &text) {
         for (QWidget *widget : {static_cast<QWidget *>(tile.caption), static_cast<QWidget *>(tile.value),
                                 static_cast<QWidget *>(tile.note), tile.value->parentWidget()})
@@ -574,6 +581,8 @@ void DashboardPage::retranslate()
     explain(m_p99, tr("Decision latency p99: 99 of every 100 requests decided in the window took at most this long from "
                       "being accepted to their decision being safely on disk; the slowest 1 % took longer. Covers every event."));
     explain(m_clients, tr("Open WebSocket connections (shoppers' pages and staff consoles) at this moment."));
+    explain(m_rejected, tr("Purchases refused with 429 because one address or one signed user sent more than "
+                           "the node's rate limit (--rate-limit), in the window; scripts, not people, reach it."));
     const auto title = [](QCustomPlot *plot, const QString &text) {
         static_cast<QCPTextElement *>(plot->plotLayout()->element(0, 0))->setText(text);
         plot->xAxis->setLabel(tr("seconds ago"));

@@ -365,8 +365,8 @@ void SettingsPage::retranslate()
     m_tlsKeyLabel->setText(tr("TLS private key (PEM):"));
     m_tlsCert->setToolTip(tr("Serve HTTPS and WSS on the listen address. Leave empty for plain HTTP."));
     m_browse->setText(tr("Browse…"));
-    m_restartNote->setText(tr("The address, data directory and TLS files apply at the next start. "
-                              "Command-line options (--listen, --data-dir, --tls-cert) take precedence."));
+    m_restartNote->setText(tr("The address, data directory, TLS files and rate limit apply at the next start. "
+                              "Command-line options (--listen, --data-dir, --tls-cert, --rate-limit) take precedence."));
     m_save->setText(tr("Save"));
     m_tokenGroup->setTitle(tr("Admin token"));
     m_showToken->setText(tr("Show"));

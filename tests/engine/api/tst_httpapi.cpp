@@ -1,5 +1,6 @@
 // The HTTP API end to end on a real socket and SQLite file: the sale guarantees under many
 // concurrent clients, and a clear error for every kind of bad input.
+#include "tests/support/crowdoptions.h"
 #include "tests/support/apiclient.h"
 #include "tests/support/purchaseledger.h"
 #include "tests/support/xlsxcells.h"
@@ -106,7 +107,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = m_dir.path();
         options.port = 0;
         options.adminToken = u"test-token"_qs;
@@ -237,7 +238,7 @@ private Q_SLOTS:
 
     void overloadIsShedWithAnAnswer()
     {
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         QTemporaryDir dir;
         options.dataDir = dir.path();
         options.port = 0;
@@ -654,7 +655,7 @@ private Q_SLOTS:
     void endsAtEndsTheSaleAndSurvivesRestart()
     {
         QTemporaryDir dir;
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = dir.path();
         options.port = 0;
         options.adminToken = u"t3"_qs;

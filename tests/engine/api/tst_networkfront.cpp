@@ -1,6 +1,7 @@
 // The network front against raw sockets: every size limit, timeout, connection cap and HTTP or
 // WebSocket conformance rule of the README's limits table, and HTTPS/WSS with a certificate
 // made here with openssl.
+#include "tests/support/crowdoptions.h"
 #include "tests/support/apiclient.h"
 #include "tests/support/rawhttp.h"
 
@@ -79,7 +80,7 @@ private:
 
     std::unique_ptr<Server> startServer(const HttpLimits &limits, const QString &dataDir, const TlsFiles &tls = {})
     {
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = dataDir;
         options.port = 0;
         options.adminToken = u"test-token"_qs;

@@ -1,5 +1,6 @@
 // Durability on the embedded engine: the writer's own SQLite connection runs WAL with
 // synchronous=FULL, and while another connection holds the write lock no purchase is answered.
+#include "tests/support/crowdoptions.h"
 #include "tests/support/apiclient.h"
 #include "tests/support/sqlcheck.h"
 
@@ -38,7 +39,7 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = m_dir->path();
         options.port = 0;
         options.adminToken = u"test-token"_qs;

@@ -199,6 +199,31 @@ private Q_SLOTS:
         }
         QVERIFY2(served <= 2 + 1 && limited >= 1, qPrintable(u"served %1, limited %2"_qs.arg(served).arg(limited)));
 
+        // The WebSocket purchase takes the same pass: without it the same refusal, with it a win as sub.
+        RawConnection socket(node->port());
+        socket.send(webSocketUpgrade());
+        QCOMPARE(socket.read().status, 101);
+        const auto wsPurchase = [&](const QJsonObject &message) {
+            QJsonObject withOp = message;
+            withOp.insert(u"op"_qs, u"purchase"_qs);
+            withOp.insert(u"eventId"_qs, u"vip"_qs);
+            withOp.insert(u"quantity"_qs, 1);
+            socket.send(webSocketFrame(0x1, jsonBody(withOp)));
+        };
+        wsPurchase({{u"requestId"_qs, u"ws-1"_qs}, {u"userId"_qs, u"mallory"_qs}});
+        const QJsonObject refused = QJsonDocument::fromJson(readFrame(socket).payload).object();
+        QCOMPARE(refused.value(u"op"_qs).toString(), u"error"_qs);
+        QCOMPARE(refused.value(u"error"_qs).toString(), u"invalid_pass"_qs);
+        QCOMPARE(refused.value(u"requestId"_qs).toString(), u"ws-1"_qs);
+        const QJsonObject bobClaims{{u"sub"_qs, u"bob-7"_qs}, {u"exp"_qs, nowS() + 300}};
+        wsPurchase({{u"requestId"_qs, u"ws-2"_qs}, {u"pass"_qs, QString::fromLatin1(signWithOpenssl(hs256Header(), bobClaims, kShopSecret))}});
+        QJsonObject result;
+        for (int i = 0; i < 3 && result.value(u"op"_qs).toString() != u"result"; ++i)
+            result = QJsonDocument::fromJson(readFrame(socket).payload).object();
+        QCOMPARE(result.value(u"state"_qs).toString(), u"won"_qs);
+        const ApiReply bobsOrders = client.admin("GET", u"/api/v1/admin/events/vip/orders?user=bob-7"_qs);
+        QCOMPARE(bobsOrders.json.value(u"total"_qs).toInt(), 1);
+
         // An open event: no pass needed, the body's userId is the user.
         const ApiReply open = client.call("POST", u"/api/v1/events/walk-in/purchases?wait=5000"_qs,
                                           purchaseBody(u"walk-1"_qs, u"bob"_qs));

@@ -1,6 +1,7 @@
 // The listener cap: the engine hands out exactly as many listener ids as the fronts of the
 // largest thread count need, then -1; an id that is not a listener watches nothing (no shift
 // by -1 or past the mask); a node at the thread cap starts, one thread more is refused.
+#include "tests/support/crowdoptions.h"
 #include "engine/api/server.h"
 #include "engine/node/engine.h"
 
@@ -114,7 +115,7 @@ private Q_SLOTS:
         QFETCH(bool, starts);
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = dir.path();
         options.port = 0;
         options.adminToken = u"listeners-token"_qs;

@@ -1,6 +1,7 @@
 // Restart, then sell, on SQLite through the HTTP API (tst_postgres does the same on PostgreSQL):
 // a node stopped after a sale and started again on the same data dir answers every old requestId
 // with its first result, keeps per-user totals, and gives new wins order ids above the old ones.
+#include "tests/support/crowdoptions.h"
 #include "tests/support/apiclient.h"
 #include "tests/support/sqlcheck.h"
 
@@ -40,7 +41,7 @@ private:
     bool startNode(QString *error)
     {
         m_server.reset();
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = m_dir.path();
         options.port = 0;
         options.adminToken = u"restart-token"_qs;

@@ -2,6 +2,7 @@
 // under concurrent clients, the database's own view of them, and everything back after a restart.
 // Needs FLASHSALE_TEST_PG_URL (scripts/start-postgres.sh prints one); ctest reports it skipped
 // without it, and with CI=true it fails.
+#include "tests/support/crowdoptions.h"
 #include "tests/support/apiclient.h"
 #include "tests/support/purchaseledger.h"
 #include "tests/support/scratchdatabase.h"
@@ -75,7 +76,7 @@ private:
 
     std::unique_ptr<Server> startServer(const QString &dataDir)
     {
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = dataDir;
         options.storeUrl = m_url;
         options.port = 0;
@@ -110,7 +111,7 @@ private Q_SLOTS:
 
     void badStoreUrlIsRefused()
     {
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         QTemporaryDir dir;
         options.dataDir = dir.path();
         options.storeUrl = u"mysql://u:secret@h/db"_qs;
@@ -370,7 +371,7 @@ private Q_SLOTS:
         // A version row from a newer build: refused, nothing written.
         const int newer = schema::currentVersion() + 1;
         QCOMPARE(pgScalar(u"UPDATE schema_version SET version = %1"_qs.arg(newer)), 0);
-        ServerOptions options;
+        ServerOptions options = crowdNodeOptions();
         options.dataDir = dir.path();
         options.storeUrl = m_url;
         options.port = 0;
