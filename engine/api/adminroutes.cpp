@@ -4,6 +4,7 @@
 
 #include "engine/api/queryparams.h"
 #include "engine/api/apijson.h"
+#include "engine/storage/records.h"
 
 #include <QJsonArray>
 
@@ -21,7 +22,21 @@ QJsonObject adminEventJson(const EventSnapshot &e)
     json.insert(u"createdAt"_qs, isoOrNull(e.createdAtMs));
     json.insert(u"updatedAt"_qs, isoOrNull(e.updatedAtMs));
     json.insert(u"rehearsal"_qs, e.config.rehearsal);
+    json.insert(u"paymentWindowSeconds"_qs, e.config.paymentWindowSeconds);
+    json.insert(u"releasePolicy"_qs, toString(e.config.releasePolicy));
     return json;
+}
+
+// "releasePolicy": "restock" or "offer"; absent: std::nullopt and no problem.
+std::optional<ReleasePolicy> releasePolicyFrom(const QJsonObject &body, QString *problem)
+{
+    const QJsonValue value = body.value(u"releasePolicy"_qs);
+    if (value.isUndefined() || value.isNull())
+        return std::nullopt;
+    const auto policy = releasePolicyFromString(value.toString());
+    if (!value.isString() || !policy)
+        *problem = u"releasePolicy must be \"restock\" or \"offer\""_qs;
+    return policy;
 }
 
 
@@ -37,12 +52,17 @@ std::optional<EventConfig> eventConfigFrom(const QJsonObject &body, QString *pro
     config.perUserLimit = std::int32_t(fields.integer(u"perUserLimit"_qs, false, 1, limits::maxPerUserLimit).value_or(1));
     config.startsAtMs = fields.time(u"startsAt"_qs).value_or(0);
     config.endsAtMs = fields.time(u"endsAt"_qs).value_or(0);
+    config.paymentWindowSeconds =
+        std::int32_t(fields.integer(u"paymentWindowSeconds"_qs, false, 0, limits::maxPaymentWindowSeconds).value_or(0));
     config.shopperIdentity = fields.shopperIdentity(u"shopperIdentity"_qs).value_or(ShopperIdentity::Open);
     config.fairStartMs = std::int32_t(fields.integer(u"fairStartMs"_qs, false, 0, limits::maxFairStartMs).value_or(0));
     if (!fields.ok()) {
         *problem = fields.problem();
         return std::nullopt;
     }
+    config.releasePolicy = releasePolicyFrom(body, problem).value_or(ReleasePolicy::Restock);
+    if (!problem->isEmpty())
+        return std::nullopt;
     return config;
 }
 
@@ -58,6 +78,8 @@ std::optional<EventPatch> eventPatchFrom(const QJsonObject &body, QString *probl
         patch.perUserLimit = std::int32_t(*limit);
     patch.startsAtMs = fields.time(u"startsAt"_qs);
     patch.endsAtMs = fields.time(u"endsAt"_qs);
+    if (auto window = fields.integer(u"paymentWindowSeconds"_qs, false, 0, limits::maxPaymentWindowSeconds))
+        patch.paymentWindowSeconds = std::int32_t(*window);
     patch.shopperIdentity = fields.shopperIdentity(u"shopperIdentity"_qs);
     if (auto fairStartMs = fields.integer(u"fairStartMs"_qs, false, 0, limits::maxFairStartMs))
         patch.fairStartMs = std::int32_t(*fairStartMs);
@@ -65,6 +87,8 @@ std::optional<EventPatch> eventPatchFrom(const QJsonObject &body, QString *probl
         *problem = u"id cannot be changed"_qs;
     else if (!fields.ok())
         *problem = fields.problem();
+    else
+        patch.releasePolicy = releasePolicyFrom(body, problem);
     if (!problem->isEmpty())
         return std::nullopt;
     return patch;
@@ -157,6 +181,8 @@ void HttpRoutes::admin(const RouteRequest &request, const Parts &parts, RouteRep
             return reply.error(400, "invalid_field", problem);
         return answer(m_engine.updateEvent(eventId, *patch), 200);
     }
+    if (parts.size() == 8 && parts[5] == u"orders")
+        return orderAction(request, eventId, parts[6], parts[7], reply);
     if (parts.size() != 6)
         return reply.error(404, "not_found", u"no such resource"_qs);
 
@@ -197,6 +223,23 @@ void HttpRoutes::admin(const RouteRequest &request, const Parts &parts, RouteRep
         return report(eventId, reply, responder);
     }
     reply.error(404, "not_found", u"no such resource"_qs);
+}
+
+void HttpRoutes::orderAction(const RouteRequest &request, QStringView eventId, QStringView orderIdText, QStringView verb,
+                             RouteReply &reply)
+{
+    if (verb != u"paid" && verb != u"cancel")
+        return reply.error(404, "not_found", u"no such resource (an order takes POST .../paid or .../cancel)"_qs);
+    if (request.method != HttpMethod::Post)
+        return methodNotAllowed(reply, "POST");
+    bool isNumber = false;
+    const std::int64_t orderId = orderIdText.toLongLong(&isNumber);
+    if (!isNumber || orderId < 1)
+        return reply.error(400, "invalid_field", QStringLiteral("orderId must be a positive integer, got \"%1\"").arg(orderIdText.left(32)));
+    const AdminResult result = m_engine.actOnOrder(eventId, orderId, verb == u"paid" ? OrderAction::Pay : OrderAction::Cancel);
+    if (result.status != Status::Ok)
+        return reply.error(result.status, result.message);
+    reply.json(200, orderJson(records::orderRowOf(result.order)));
 }
 
 } // namespace flashsale

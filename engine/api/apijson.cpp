@@ -65,6 +65,33 @@ bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b)
         && a.config.shopperIdentity == b.config.shopperIdentity && a.config.fairStartMs == b.config.fairStartMs;
 }
 
+QJsonObject orderJson(const OrderRow &r)
+{
+    return QJsonObject{{u"orderId"_qs, qint64(r.orderId)},   {u"eventId"_qs, r.eventId},
+                       {u"userId"_qs, r.userId},             {u"quantity"_qs, r.quantity},
+                       {u"priceCents"_qs, qint64(r.priceCents)}, {u"totalCents"_qs, qint64(r.totalCents)},
+                       {u"requestId"_qs, r.requestId},       {u"contact"_qs, r.contact},
+                       {u"simulated"_qs, r.simulated},       {u"decidedAt"_qs, formatIsoTime(r.decidedAtMs)},
+                       {u"status"_qs, toString(r.status)},   {u"expiresAt"_qs, isoOrNull(r.expiresAtMs)},
+                       {u"paidAt"_qs, isoOrNull(r.paidAtMs)}, {u"source"_qs, toString(r.source)}};
+}
+
+QJsonObject intentJson(const IntentRow &r)
+{
+    return QJsonObject{{u"eventId"_qs, r.eventId},
+                       {u"userId"_qs, r.userId},
+                       {u"contact"_qs, r.contact},
+                       {u"quantity"_qs, r.quantity},
+                       {u"lastReason"_qs, toString(r.lastReason)},
+                       {u"attempts"_qs, r.attempts},
+                       {u"firstAt"_qs, formatIsoTime(r.firstAtMs)},
+                       {u"lastAt"_qs, formatIsoTime(r.lastAtMs)},
+                       {u"simulated"_qs, r.simulated},
+                       {u"offeredAt"_qs, isoOrNull(r.offeredAtMs)},
+                       {u"offerOrderId"_qs, r.offerOrderId > 0 ? QJsonValue(qint64(r.offerOrderId)) : QJsonValue()},
+                       {u"offerOutcome"_qs, r.offerOutcome ? QJsonValue(toString(*r.offerOutcome)) : QJsonValue()}};
+}
+
 QJsonObject statsJson(const EngineStats &stats)
 {
     QJsonArray events;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/node/engine.h"
+#include "engine/storage/recordtypes.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -23,6 +24,11 @@ QJsonObject fullEventJson(const EventSnapshot &event);
 QJsonObject publicEventJson(const EventSnapshot &event);
 // True when two snapshots would give a shopper the same page (serverTime aside).
 bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b);
+
+// One order as the admin API lists it and answers an order action.
+QJsonObject orderJson(const OrderRow &order);
+// One lead (intents row) as the admin API lists it.
+QJsonObject intentJson(const IntentRow &intent);
 
 // GET /api/v1/admin/stats and the admin feed's snapshot.
 QJsonObject statsJson(const EngineStats &stats);

@@ -64,6 +64,9 @@ private:
     // adminroutes.cpp
     void admin(const RouteRequest &request, const Parts &parts, RouteReply &reply, Responder &responder);
     // recordroutes.cpp
+    // POST /api/v1/admin/events/{id}/orders/{orderId}/paid and /cancel.
+    void orderAction(const RouteRequest &request, QStringView eventId, QStringView orderIdText, QStringView verb,
+                     RouteReply &reply);
     void adminRecords(const RouteRequest &request, QStringView eventId, QStringView what, RouteReply &reply,
                       Responder &responder);
     template<typename Query>

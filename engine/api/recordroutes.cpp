@@ -110,12 +110,7 @@ void HttpRoutes::adminRecords(const RouteRequest &request, QStringView eventId, 
                    if (csvExport) {
                        csv::appendRow(csvOut, records::csvCells(r));
                    } else {
-                       items.append(QJsonObject{{u"orderId"_qs, qint64(r.orderId)}, {u"eventId"_qs, r.eventId},
-                                                {u"userId"_qs, r.userId}, {u"quantity"_qs, r.quantity},
-                                                {u"priceCents"_qs, qint64(r.priceCents)},
-                                                {u"totalCents"_qs, qint64(r.totalCents)}, {u"requestId"_qs, r.requestId},
-                                                {u"contact"_qs, r.contact}, {u"simulated"_qs, r.simulated},
-                                                {u"decidedAt"_qs, formatIsoTime(r.decidedAtMs)}});
+                       items.append(orderJson(r));
                    }
                    return true;
                }, &error);
@@ -128,11 +123,7 @@ void HttpRoutes::adminRecords(const RouteRequest &request, QStringView eventId, 
                    if (csvExport) {
                        csv::appendRow(csvOut, records::csvCells(r));
                    } else {
-                       items.append(QJsonObject{{u"eventId"_qs, r.eventId}, {u"userId"_qs, r.userId},
-                                                {u"contact"_qs, r.contact}, {u"quantity"_qs, r.quantity},
-                                                {u"lastReason"_qs, toString(r.lastReason)},
-                                                {u"attempts"_qs, r.attempts}, {u"firstAt"_qs, formatIsoTime(r.firstAtMs)},
-                                                {u"lastAt"_qs, formatIsoTime(r.lastAtMs)}, {u"simulated"_qs, r.simulated}});
+                       items.append(intentJson(r));
                    }
                    return true;
                }, &error);

@@ -6,6 +6,7 @@
 #include "engine/core/fairstart.h"
 #include "engine/api/waitertable.h"
 #include "engine/api/apijson.h"
+#include "engine/storage/records.h"
 
 #include <QJsonDocument>
 
@@ -25,6 +26,10 @@ QByteArray ticketBody(const TicketView &view, QStringView eventId, std::int64_t 
         body.append(",\"orderId\":").append(QByteArray::number(qint64(view.orderId)));
     else if (view.state == TicketState::Lost)
         body.append(",\"reason\":\"").append(toString(view.reason).toLatin1()).append('"');
+    if (view.offerOrderId > 0) {
+        body.append(",\"offer\":{\"orderId\":").append(QByteArray::number(qint64(view.offerOrderId)));
+        body.append(",\"expiresAt\":\"").append(formatIsoTime(view.offerExpiresAtMs).toLatin1()).append("\"}");
+    }
     else if (withPosition)
         body.append(",\"position\":").append(QByteArray::number(qint64(position)));
     body.append('}');

@@ -15,8 +15,16 @@ WaiterTable::~WaiterTable()
     m_engine.removeListener(m_listenerId);
 }
 
+bool WaiterTable::watchOffer(std::uint64_t seq, Wait &wait)
+{
+    const auto view = m_engine.watchOffer(seq, wait.tag, m_listenerId);
+    return !view || (view->offerOrderId > 0 && wait.waiter->update(seq, *view, false));
+}
+
 void WaiterTable::add(std::uint64_t seq, Wait wait)
 {
+    if (wait.waiter->waitsForOffer() && watchOffer(seq, wait))
+        return;
     const bool wasEmpty = m_waits.empty();
     m_waits.emplace(seq, std::move(wait));
     if (wasEmpty)
@@ -37,8 +45,12 @@ void WaiterTable::drain()
         auto [begin, end] = m_waits.equal_range(seq);
         for (auto it = begin; it != end;) {
             Wait &w = it->second;
-            const auto view = w.waiter->connected() ? m_engine.watchTicket(seq, w.tag, m_listenerId, w.until) : std::nullopt;
-            if (!view || w.waiter->update(seq, *view, w.deadlineUs != 0 && w.deadlineUs <= nowUs))
+            const bool forOffer = w.waiter->waitsForOffer();
+            std::optional<TicketView> view;
+            if (w.waiter->connected())
+                view = forOffer ? m_engine.watchOffer(seq, w.tag, m_listenerId) : m_engine.watchTicket(seq, w.tag, m_listenerId, w.until);
+            if (!view || w.waiter->update(seq, *view, w.deadlineUs != 0 && w.deadlineUs <= nowUs)
+                || (!forOffer && w.waiter->waitsForOffer() && watchOffer(seq, w)))
                 it = m_waits.erase(it);
             else
                 ++it;

@@ -24,6 +24,9 @@ public:
     virtual bool update(std::uint64_t seq, const TicketView &view, bool deadlinePassed) = 0;
     // Still not journalled at giveUpAtUs: tell the client to retry with the same requestId.
     virtual void giveUp(std::uint64_t seq, std::uint64_t tag) = 0;
+    // After update() said "not done" for a decided ticket: the waiter waits for an offer of
+    // freed units to the ticket's shopper (Engine::watchOffer) instead of a state change.
+    virtual bool waitsForOffer() const { return false; }
 };
 
 // Thread: everything on the front thread, except ticketsChanged() (writer thread), which
@@ -50,7 +53,9 @@ public:
 
     int listenerId() const { return m_listenerId; }
     std::int64_t durableGraceUs() const { return m_durableGraceUs; }
-    // Parks a waiter; the caller has already watched seq for wait.until with listenerId().
+    // Parks a waiter; the caller has already watched seq for wait.until with listenerId() (a
+    // waiter that waitsForOffer() is watched for its offer here, and answered at once if the
+    // offer came meanwhile).
     void add(std::uint64_t seq, Wait wait);
     bool empty() const { return m_waits.empty(); }
     std::size_t size() const { return m_waits.size(); }
@@ -64,6 +69,10 @@ public:
     void finish();
 
 private:
+    // A waiter waiting for an offer: watches for it; true when it came meanwhile and the waiter
+    // is done with it.
+    bool watchOffer(std::uint64_t seq, Wait &wait);
+
     Engine &m_engine;
     const std::int64_t m_durableGraceUs;
     Hooks m_hooks;

@@ -17,7 +17,8 @@ constexpr int kAdminEveryTicks = WsFront::kAdminFeedMs / WsFront::kTickMs;
 } // namespace
 
 // A purchase or subscribe waiting for its ticket: pushes `queued` and `result` as the ticket
-// moves, or `unavailable` when the purchase is not journalled within the grace.
+// moves, or `unavailable` when the purchase is not journalled within the grace; after a sold_out
+// loss in an event that offers freed units, waits on for `offer`.
 class WsFront::TicketPush final : public TicketWaiter
 {
 public:
@@ -30,9 +31,12 @@ public:
     ~TicketPush() override { --*m_waits; }
 
     bool connected() const override { return *m_connection != nullptr; }
+    bool waitsForOffer() const override { return m_awaitingOffer; }
     bool update(std::uint64_t seq, const TicketView &view, bool) override
     {
         WsConnection &connection = **m_connection;
+        if (m_awaitingOffer)
+            return sendOffer(seq, view);
         // Never say "queued" before the journal commit, exactly like the HTTP answers.
         if (!m_queuedSent && view.state >= TicketState::Queued) {
             m_queuedSent = true;
@@ -57,7 +61,12 @@ public:
         if (!m_requestId.isEmpty())
             result.insert(u"requestId"_qs, m_requestId);
         sendJson(connection, result);
-        return true;
+        if (view.state != TicketState::Lost || view.reason != LossReason::SoldOut)
+            return true;
+        const auto event = m_engine.event(m_engine.eventIdAt(view.eventIndex));
+        m_awaitingOffer = event && event->config.paymentWindowSeconds > 0
+            && event->config.releasePolicy == ReleasePolicy::Offer;
+        return !m_awaitingOffer || sendOffer(seq, view);
     }
     void giveUp(std::uint64_t seq, std::uint64_t tag) override
     {
@@ -70,9 +79,26 @@ public:
     }
 
 private:
+    // {"op":"offer", ticket, eventId, orderId, expiresAt, requestId?} once the view has one.
+    bool sendOffer(std::uint64_t seq, const TicketView &view)
+    {
+        if (view.offerOrderId == 0)
+            return false;
+        QJsonObject offer{{u"op"_qs, u"offer"_qs},
+                          {u"ticket"_qs, formatTicket(seq, view.tag)},
+                          {u"eventId"_qs, m_engine.eventIdAt(view.eventIndex)},
+                          {u"orderId"_qs, qint64(view.offerOrderId)},
+                          {u"expiresAt"_qs, isoOrNull(view.offerExpiresAtMs)}};
+        if (!m_requestId.isEmpty())
+            offer.insert(u"requestId"_qs, m_requestId);
+        sendJson(**m_connection, offer);
+        return true;
+    }
+
     Engine &m_engine;
     std::shared_ptr<WsConnection *> m_connection;
     std::shared_ptr<int> m_waits;
+    bool m_awaitingOffer = false;
     bool m_queuedSent;
     std::int64_t m_position;
     QString m_requestId;

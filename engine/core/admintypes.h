@@ -39,6 +39,8 @@ struct EventPatch {
     std::optional<std::int32_t> perUserLimit;
     std::optional<std::int64_t> startsAtMs;
     std::optional<std::int64_t> endsAtMs;
+    std::optional<std::int32_t> paymentWindowSeconds;
+    std::optional<ReleasePolicy> releasePolicy;
     std::optional<ShopperIdentity> shopperIdentity; // until launched
     std::optional<std::int32_t> fairStartMs;        // until launched
 };
@@ -48,6 +50,7 @@ struct AdminResult {
     Status status = Status::Invalid;
     EventSnapshot event;
     QString message;
+    OrderView order{}; // an order action: the order as it now is
 };
 
 } // namespace flashsale

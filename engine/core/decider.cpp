@@ -1,5 +1,7 @@
 #include "engine/core/decider.h"
 
+#include <algorithm>
+
 namespace flashsale {
 
 std::size_t UserUnits::slotOf(std::uint64_t hash, const QString &userId) const
@@ -71,10 +73,22 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
     decision.decidedAtMs = nowMs;
     decision.unitPriceCents = event.config.priceCents;
 
+    // Fronts fill in userKey and userHash; requests built elsewhere (tests, tools) get them here.
+    QString computedKey;
+    const QString &userKey = request.userKey.isEmpty() ? (computedKey = userKeyOf(request.userId)) : request.userKey;
+    const std::uint64_t userHash = request.userHash ? request.userHash : hashUserId(userKey);
+
     const auto lose = [&](LossReason reason) {
         decision.outcome = TicketState::Lost;
         decision.reason = reason;
         ++event.requests.lost;
+        if (reason == LossReason::SoldOut && event.config.paymentWindowSeconds > 0
+            && event.config.releasePolicy == ReleasePolicy::Offer && event.leads.size() < limits::maxLeadsPerEvent
+            && !event.leadKeys.contains(userKey)) {
+            event.leadKeys.insert(userKey);
+            event.leads.push_back(Lead{request.userId, userKey, userHash, request.quantity, request.requestId,
+                                       request.seq, request.contact, request.simulated});
+        }
         return decision;
     };
 
@@ -84,10 +98,6 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
     if (request.quantity < 1 || request.quantity > event.config.perUserLimit)
         return lose(LossReason::LimitReached);
 
-    // Fronts fill in userKey and userHash; requests built elsewhere (tests, tools) get them here.
-    QString computedKey;
-    const QString &userKey = request.userKey.isEmpty() ? (computedKey = userKeyOf(request.userId)) : request.userKey;
-    const std::uint64_t userHash = request.userHash ? request.userHash : hashUserId(userKey);
     if (event.wonUnitsByUser.unitsOf(userHash, userKey) + request.quantity > event.config.perUserLimit)
         return lose(LossReason::LimitReached);
     if (event.remaining() < request.quantity)
@@ -103,7 +113,99 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
 
     decision.outcome = TicketState::Won;
     decision.orderId = m_orderIdsFromSeq ? std::int64_t(request.seq) : m_nextOrderId++;
+    if (event.config.paymentWindowSeconds > 0) {
+        decision.expiresAtMs = nowMs + std::int64_t(event.config.paymentWindowSeconds) * 1000;
+        event.orders.insert(decision.orderId,
+                            OrderView{decision.orderId, event.config.id, request.userId, request.quantity,
+                                      event.config.priceCents, request.requestId, request.seq, request.contact,
+                                      request.simulated, nowMs, OrderStatus::PendingPayment, OrderSource::Sale,
+                                      decision.expiresAtMs, 0});
+        event.awaitingPayment.push_back(decision.orderId);
+    }
     return decision;
+}
+
+AdminResult Decider::act(EventRuntime &event, std::int64_t orderId, OrderAction action, std::int64_t nowMs,
+                         std::vector<OrderChange> &changes)
+{
+    AdminResult result;
+    if (event.config.paymentWindowSeconds == 0) {
+        result.status = Status::InvalidState;
+        result.message = QStringLiteral("event \"%1\" has no payment window: its orders are final").arg(event.config.id);
+        return result;
+    }
+    auto it = event.orders.find(orderId);
+    if (it == event.orders.end()) {
+        result.status = Status::NotFound;
+        result.message = QStringLiteral("no order %1 in event \"%2\"").arg(orderId).arg(event.config.id);
+        return result;
+    }
+    OrderView &order = *it;
+    const OrderStatus wanted = action == OrderAction::Pay ? OrderStatus::Paid : OrderStatus::Cancelled;
+    if (order.status == OrderStatus::PendingPayment) {
+        order.status = wanted;
+        if (wanted == OrderStatus::Paid)
+            order.paidAtMs = nowMs;
+        changes.push_back(OrderChange{order, false});
+        if (wanted == OrderStatus::Cancelled)
+            release(event, order, nowMs, changes);
+    } else if (order.status != wanted) {
+        result.status = Status::InvalidState;
+        result.message = QStringLiteral("order %1 is %2; it cannot be %3")
+                             .arg(orderId)
+                             .arg(toString(order.status), action == OrderAction::Pay ? u"paid"_qs : u"cancelled"_qs);
+        result.order = order;
+        return result;
+    }
+    result.status = Status::Ok;
+    result.order = event.orders.value(orderId);
+    return result;
+}
+
+void Decider::expireDue(EventRuntime &event, std::int64_t nowMs, std::vector<OrderChange> &changes)
+{
+    while (!event.awaitingPayment.empty()) {
+        auto it = event.orders.find(event.awaitingPayment.front());
+        if (it != event.orders.end() && it->status == OrderStatus::PendingPayment) {
+            if (it->expiresAtMs > nowMs)
+                return;
+            it->status = OrderStatus::Expired;
+            changes.push_back(OrderChange{*it, false});
+            const OrderView expired = *it;
+            event.awaitingPayment.pop_front();
+            release(event, expired, nowMs, changes);
+            continue;
+        }
+        event.awaitingPayment.pop_front(); // paid or cancelled meanwhile
+    }
+}
+
+void Decider::release(EventRuntime &event, const OrderView &freed, std::int64_t nowMs, std::vector<OrderChange> &changes)
+{
+    const QString key = userKeyOf(freed.userId);
+    event.wonUnitsByUser.add(hashUserId(key), key, -freed.quantity);
+    event.freedUnits += freed.quantity;
+    std::int64_t units = freed.quantity;
+    while (units > 0 && event.config.releasePolicy == ReleasePolicy::Offer && event.nextLead < event.leads.size()) {
+        const Lead &lead = event.leads[event.nextLead++];
+        // Only a lead who holds no order of their own now, within the per-user limit.
+        if (event.wonUnitsByUser.unitsOf(lead.userHash, lead.userKey) > 0)
+            continue;
+        const std::int32_t quantity =
+            std::int32_t(std::min<std::int64_t>({units, lead.quantity, event.config.perUserLimit}));
+        const std::int64_t orderId = m_nextOrderId++;
+        OrderView offer{orderId, event.config.id, lead.userId, quantity, event.config.priceCents, lead.requestId,
+                        lead.ticketSeq, lead.contact, lead.simulated, nowMs, OrderStatus::PendingPayment,
+                        OrderSource::Offer, nowMs + std::int64_t(event.config.paymentWindowSeconds) * 1000, 0};
+        event.wonUnitsByUser.add(lead.userHash, lead.userKey, quantity);
+        event.offeredUnits += quantity;
+        units -= quantity;
+        event.orders.insert(orderId, offer);
+        event.awaitingPayment.push_back(orderId);
+        changes.push_back(OrderChange{std::move(offer), true});
+    }
+    if (event.state == EventState::SoldOut && event.remaining() > 0)
+        event.state = EventState::Open;
 }
 
 } // namespace flashsale

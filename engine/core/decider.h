@@ -1,11 +1,14 @@
 // The decision rule of a flash sale: one request at a time, against one event's runtime state.
 #pragma once
 
+#include "engine/core/admintypes.h"
 #include "engine/core/types.h"
 
 #include <QHash>
+#include <QSet>
 #include <QString>
 
+#include <deque>
 #include <vector>
 
 namespace flashsale {
@@ -35,6 +38,19 @@ private:
     std::vector<QString> m_keys;
 };
 
+// A shopper who lost for sold_out, in the order the loss was decided: who freed units are
+// offered to under ReleasePolicy::Offer.
+struct Lead {
+    QString userId; // as sent
+    QString userKey; // userKeyOf(userId)
+    std::uint64_t userHash = 0;
+    std::int32_t quantity = 0; // what the lost request asked for
+    QString requestId;         // the lost request (its ticket shows the offer)
+    std::uint64_t ticketSeq = 0;
+    QString contact;
+    bool simulated = false;
+};
+
 // Mutable state of one event that decisions read and change.
 // Owned by EventBook; only touched while EventBook's mutex is held.
 struct EventRuntime {
@@ -50,8 +66,19 @@ struct EventRuntime {
     // requestId, so that a redelivered or retried request is answered, not decided twice.
     std::int64_t deciderEpoch = 0;
     QHash<QString, DecidedOutcome> decidedByRequestId;
+    // Orders and payment (events with a payment window): units given to leads as offers and
+    // units freed by cancelled or expired orders, so that the units held by orders are
+    // requests.wonUnits + offeredUnits - freedUnits.
+    std::int64_t offeredUnits = 0;
+    std::int64_t freedUnits = 0;
+    QHash<std::int64_t, OrderView> orders;  // every order of the event, by id (window > 0 only)
+    std::deque<std::int64_t> awaitingPayment; // ids of pending orders, by deadline (the window is fixed once launched)
+    std::vector<Lead> leads;                // ReleasePolicy::Offer: one per shopper, in decision order (≤ limits::maxLeadsPerEvent)
+    std::size_t nextLead = 0;               // the first lead not offered anything yet
+    QSet<QString> leadKeys;                 // userKeys in leads
 
-    std::int64_t remaining() const { return stockTotal - requests.wonUnits; }
+    std::int64_t heldUnits() const { return requests.wonUnits + offeredUnits - freedUnits; }
+    std::int64_t remaining() const { return stockTotal - heldUnits(); }
 };
 
 // The state an event is in at nowMs, counting the clock-driven transitions
@@ -75,9 +102,22 @@ public:
     // Decides one request and applies a win to the event (stock, per-user units, sold-out state).
     Decision decide(EventRuntime &event, const PurchaseRequest &request, std::int64_t nowMs);
 
+    // The shop's action on one of the event's orders, with the changes to commit appended to
+    // changes (none for a repeat). Status::NotFound, or InvalidState when the order's status
+    // does not allow it; the result's order is the order as it now is.
+    AdminResult act(EventRuntime &event, std::int64_t orderId, OrderAction action, std::int64_t nowMs,
+                    std::vector<OrderChange> &changes);
+    // Expires the event's unpaid orders whose deadline is at or before nowMs and hands their
+    // units on (the release policy), appending the changes.
+    void expireDue(EventRuntime &event, std::int64_t nowMs, std::vector<OrderChange> &changes);
+
     std::int64_t nextOrderId() const { return m_nextOrderId; }
 
 private:
+    // A cancelled or expired order's units: offered to the next eligible leads (ReleasePolicy::
+    // Offer), the rest back to stock; a sold-out event with stock again reopens.
+    void release(EventRuntime &event, const OrderView &freed, std::int64_t nowMs, std::vector<OrderChange> &changes);
+
     std::int64_t m_nextOrderId;
     bool m_orderIdsFromSeq = false;
 };

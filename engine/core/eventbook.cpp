@@ -3,6 +3,8 @@
 #include <QDebug>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace flashsale {
 
 namespace {
@@ -36,6 +38,10 @@ QString EventBook::validate(const EventConfig &config)
         return QStringLiteral("stock must be between 0 and %1").arg(limits::maxStock);
     if (config.perUserLimit < 1 || config.perUserLimit > limits::maxPerUserLimit)
         return QStringLiteral("perUserLimit must be between 1 and %1").arg(limits::maxPerUserLimit);
+    if (config.paymentWindowSeconds < 0 || config.paymentWindowSeconds > limits::maxPaymentWindowSeconds)
+        return QStringLiteral("paymentWindowSeconds must be between 0 and %1").arg(limits::maxPaymentWindowSeconds);
+    if (config.releasePolicy != ReleasePolicy::Restock && config.releasePolicy != ReleasePolicy::Offer)
+        return QStringLiteral("releasePolicy must be \"restock\" or \"offer\"");
     if (config.fairStartMs < 0 || config.fairStartMs > limits::maxFairStartMs)
         return QStringLiteral("fairStartMs must be between 0 and %1").arg(limits::maxFairStartMs);
     if (config.startsAtMs < 0 || config.endsAtMs < 0)
@@ -46,7 +52,7 @@ QString EventBook::validate(const EventConfig &config)
 }
 
 void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::int32_t> &wonUnitsByUser,
-                        const RequestCounts &requests)
+                        const RequestCounts &requests, RestoredOrders orders)
 {
     auto slot = std::make_unique<Slot>();
     slot->id = event.config.id;
@@ -63,6 +69,25 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
     }
     rt.createdAtMs = event.createdAtMs;
     rt.updatedAtMs = event.updatedAtMs;
+    rt.offeredUnits = orders.offeredUnits;
+    rt.freedUnits = orders.freedUnits;
+    std::vector<std::pair<std::int64_t, std::int64_t>> pending; // deadline, order id
+    for (OrderView &order : orders.orders) {
+        if (order.status == OrderStatus::PendingPayment)
+            pending.emplace_back(order.expiresAtMs, order.orderId);
+        rt.orders.insert(order.orderId, std::move(order));
+    }
+    std::sort(pending.begin(), pending.end());
+    for (const auto &[deadline, orderId] : pending)
+        rt.awaitingPayment.push_back(orderId);
+    for (Lead &lead : orders.leads) {
+        if (rt.leads.size() >= limits::maxLeadsPerEvent)
+            break;
+        if (!rt.leadKeys.contains(lead.userKey)) {
+            rt.leadKeys.insert(lead.userKey);
+            rt.leads.push_back(std::move(lead));
+        }
+    }
     // The state column may lag the orders by one commit: derive sold-out from the stock.
     if (rt.state == EventState::Open && rt.remaining() <= 0)
         rt.state = EventState::SoldOut;
@@ -228,8 +253,9 @@ AdminResult EventBook::update(QStringView id, const EventPatch &patch, std::int6
     const bool launched = rt.state != EventState::Draft && rt.state != EventState::Scheduled;
     if (rt.state == EventState::Ended)
         return failure(Status::InvalidState, QStringLiteral("the event has ended and can no longer be changed"));
-    if (launched && (patch.stock || patch.priceCents || patch.currency || patch.startsAtMs || patch.shopperIdentity
-                     || patch.fairStartMs)) {
+    if (launched
+        && (patch.stock || patch.priceCents || patch.currency || patch.startsAtMs || patch.paymentWindowSeconds
+            || patch.releasePolicy || patch.shopperIdentity || patch.fairStartMs)) {
         return failure(Status::InvalidState,
                        QStringLiteral("once open, only name, perUserLimit and endsAt can change; use restock for stock"));
     }
@@ -248,6 +274,10 @@ AdminResult EventBook::update(QStringView id, const EventPatch &patch, std::int6
         next.startsAtMs = *patch.startsAtMs;
     if (patch.endsAtMs)
         next.endsAtMs = *patch.endsAtMs;
+    if (patch.paymentWindowSeconds)
+        next.paymentWindowSeconds = *patch.paymentWindowSeconds;
+    if (patch.releasePolicy)
+        next.releasePolicy = *patch.releasePolicy;
     if (patch.shopperIdentity)
         next.shopperIdentity = *patch.shopperIdentity;
     if (patch.fairStartMs)

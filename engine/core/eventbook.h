@@ -27,6 +27,14 @@ struct EventTakeover {
     QHash<QString, DecidedOutcome> decidedByRequestId;
 };
 
+// Start-up: an event's orders as stored, beyond the per-user units they hold.
+struct RestoredOrders {
+    std::int64_t offeredUnits = 0;
+    std::int64_t freedUnits = 0;
+    std::vector<OrderView> orders; // events with a payment window: every order, by id
+    std::vector<Lead> leads;       // ReleasePolicy::Offer: sold_out losses in seq order, offered ones left out
+};
+
 // Thread safety: m_mutex guards every EventRuntime (the decider holds it for one batch; staff
 // operations hold it for one change). m_directoryMutex guards the id → slot directory. The
 // per-slot atomics and published snapshots are read by front-end threads without m_mutex.
@@ -53,7 +61,7 @@ public:
 
     // Start-up: installs an event loaded from the store.
     void restore(const EventSnapshot &event, const QHash<QString, std::int32_t> &wonUnitsByUser,
-                 const RequestCounts &requests);
+                 const RequestCounts &requests, RestoredOrders orders = {});
 
     int indexOf(QStringView id) const;
     // The id of the event at index ("" if none); cheap, for answers on the hot path.

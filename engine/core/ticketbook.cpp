@@ -35,9 +35,41 @@ TicketBook::Entry *TicketBook::createEntry(std::uint64_t seq)
     return &chunk[seq & (kChunkSize - 1)];
 }
 
-TicketView TicketBook::viewOf(std::uint64_t seq, const Entry &entry)
+TicketView TicketBook::viewOf(std::uint64_t seq, const Entry &entry) const
 {
-    return TicketView{seq, entry.tag, entry.eventIndex, entry.state, entry.reason, entry.orderId};
+    TicketView view{seq, entry.tag, entry.eventIndex, entry.state, entry.reason, entry.orderId};
+    if (entry.state == TicketState::Lost && m_hasOffers.load(std::memory_order_acquire)) {
+        std::lock_guard lock(m_offerMutex);
+        if (auto it = m_offers.constFind(seq); it != m_offers.constEnd())
+            std::tie(view.offerOrderId, view.offerExpiresAtMs) = *it;
+    }
+    return view;
+}
+
+void TicketBook::setOffer(std::uint64_t seq, std::int64_t orderId, std::int64_t expiresAtMs,
+                          std::array<std::vector<std::uint64_t>, kMaxListeners> &notify)
+{
+    std::lock_guard lock(m_offerMutex);
+    m_offers.insert(seq, {orderId, expiresAtMs});
+    m_hasOffers.store(true, std::memory_order_release);
+    const std::uint32_t mask = m_offerWatchers.take(seq);
+    for (int listener = 0; listener < kMaxListeners; ++listener) {
+        if (mask & (1u << listener))
+            notify[listener].push_back(seq);
+    }
+}
+
+std::optional<TicketView> TicketBook::watchOffer(std::uint64_t seq, int listener)
+{
+    std::optional<TicketView> view = get(seq);
+    if (!view || !isListener(listener))
+        return view;
+    std::lock_guard lock(m_offerMutex);
+    if (auto it = m_offers.constFind(seq); it != m_offers.constEnd())
+        std::tie(view->offerOrderId, view->offerExpiresAtMs) = *it; // arrived since get()
+    else
+        m_offerWatchers[seq] |= 1u << listener;
+    return view;
 }
 
 std::optional<TicketView> TicketBook::get(std::uint64_t seq) const

@@ -25,6 +25,9 @@ struct TicketView {
     TicketState state = TicketState::Pending;
     LossReason reason = LossReason::None;
     std::int64_t orderId = 0;
+    // A lost ticket whose shopper was offered freed units: the offer's order and its deadline.
+    std::int64_t offerOrderId = 0;
+    std::int64_t offerExpiresAtMs = 0;
 };
 
 // One state change to publish after a commit.
@@ -88,6 +91,15 @@ public:
     void apply(const std::vector<TicketChange> &changes,
                std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
 
+    // Records that the lost ticket's shopper was offered freed units (after the offer's commit,
+    // and at start-up); get and watch show it from then on. Appends seq to notify for each
+    // listener that watched for an offer (watchOffer) and clears those watches.
+    void setOffer(std::uint64_t seq, std::int64_t orderId, std::int64_t expiresAtMs,
+                  std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
+    // The current view; while the ticket has no offer, asks that listener (isListener) be told
+    // when it gets one.
+    std::optional<TicketView> watchOffer(std::uint64_t seq, int listener);
+
     // Recreates a ticket loaded from the store at start-up (single-threaded phase).
     void restore(const TicketView &ticket, const QString &requestId, std::uint64_t userHash);
 
@@ -133,7 +145,8 @@ private:
 
     Entry *entryFor(std::uint64_t seq) const;
     Entry *createEntry(std::uint64_t seq);
-    static TicketView viewOf(std::uint64_t seq, const Entry &entry);
+    // The view of an entry, with its offer if it has one.
+    TicketView viewOf(std::uint64_t seq, const Entry &entry) const;
     // Records a ticket's new state and adds its seq to notify for every listener that watched it.
     void settle(std::uint64_t seq, Entry &entry, TicketState state, LossReason reason, std::int64_t orderId,
                 std::array<std::vector<std::uint64_t>, kMaxListeners> &notify);
@@ -156,6 +169,12 @@ private:
     std::uint64_t m_seqLimit = 0; // blocks: one past the current block
     std::vector<std::pair<std::uint64_t, std::uint64_t>> m_spareBlocks; // [first, limit)
     std::atomic<std::uint64_t> m_seqsLeft{std::numeric_limits<std::uint64_t>::max()}; // blocks: what they still hold
+    // Offers are rare: a side table, read only once one exists. Written by the writer thread
+    // (and at start-up), read by front threads.
+    std::atomic<bool> m_hasOffers{false};
+    mutable std::mutex m_offerMutex;
+    QHash<std::uint64_t, std::pair<std::int64_t, std::int64_t>> m_offers; // guarded by m_offerMutex: seq → order id, deadline
+    QHash<std::uint64_t, std::uint32_t> m_offerWatchers; // guarded by m_offerMutex: seq → listener mask
 };
 
 template<typename JournalFn>

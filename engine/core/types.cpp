@@ -58,6 +58,69 @@ std::optional<EventState> eventStateFromString(QStringView text)
     return std::nullopt;
 }
 
+namespace {
+template<typename Enum, std::size_t N>
+struct NameTable {
+    std::array<std::pair<Enum, const char16_t *>, N> names;
+    QString nameOf(Enum value) const
+    {
+        for (const auto &[v, name] : names) {
+            if (v == value)
+                return QString::fromUtf16(name);
+        }
+        return QString();
+    }
+    std::optional<Enum> valueOf(QStringView text) const
+    {
+        for (const auto &[v, name] : names) {
+            if (text == QStringView(name))
+                return v;
+        }
+        return std::nullopt;
+    }
+};
+constexpr NameTable<OrderStatus, 5> orderStatusNames{{{
+    {OrderStatus::Final, u"final"},
+    {OrderStatus::PendingPayment, u"pending_payment"},
+    {OrderStatus::Paid, u"paid"},
+    {OrderStatus::Cancelled, u"cancelled"},
+    {OrderStatus::Expired, u"expired"},
+}}};
+constexpr NameTable<OrderSource, 2> orderSourceNames{{{{OrderSource::Sale, u"sale"}, {OrderSource::Offer, u"offer"}}}};
+constexpr NameTable<ReleasePolicy, 2> releasePolicyNames{
+    {{{ReleasePolicy::Restock, u"restock"}, {ReleasePolicy::Offer, u"offer"}}}};
+} // namespace
+
+QString toString(OrderStatus status)
+{
+    return orderStatusNames.nameOf(status);
+}
+
+QString toString(OrderSource source)
+{
+    return orderSourceNames.nameOf(source);
+}
+
+QString toString(ReleasePolicy policy)
+{
+    return releasePolicyNames.nameOf(policy);
+}
+
+std::optional<OrderStatus> orderStatusFromString(QStringView text)
+{
+    return orderStatusNames.valueOf(text);
+}
+
+std::optional<OrderSource> orderSourceFromString(QStringView text)
+{
+    return orderSourceNames.valueOf(text);
+}
+
+std::optional<ReleasePolicy> releasePolicyFromString(QStringView text)
+{
+    return releasePolicyNames.valueOf(text);
+}
+
 QString toString(LossReason reason)
 {
     switch (reason) {

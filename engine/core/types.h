@@ -40,6 +40,32 @@ inline bool isDecided(TicketState state)
     return state == TicketState::Won || state == TicketState::Lost;
 }
 
+// Where an order is in its life. An event without a payment window makes Final orders (a win
+// is the sale); with one, an order awaits payment until the shop marks it paid or cancelled,
+// or its deadline passes. Zero is never a valid value.
+enum class OrderStatus : std::uint8_t {
+    Final = 1,
+    PendingPayment = 2,
+    Paid = 3,
+    Cancelled = 4,
+    Expired = 5,
+};
+
+// How an order came about: a won purchase, or freed units offered to a lead.
+enum class OrderSource : std::uint8_t { Sale = 1, Offer = 2 };
+
+// Where the units of a cancelled or expired order go: back to stock, or offered to the leads.
+enum class ReleasePolicy : std::uint8_t { Restock = 1, Offer = 2 };
+
+// What the shop does with an order awaiting payment.
+enum class OrderAction : std::uint8_t { Pay = 1, Cancel = 2 };
+
+// Units still held by an order in this status (a cancelled or expired one freed them).
+inline bool holdsUnits(OrderStatus status)
+{
+    return status == OrderStatus::Final || status == OrderStatus::PendingPayment || status == OrderStatus::Paid;
+}
+
 // Who the buyer of an event is: the body's userId (open), or the `sub` of a pass the shop's
 // backend signed (signed; engine/api/shoppass.h).
 enum class ShopperIdentity : std::uint8_t {
@@ -48,6 +74,12 @@ enum class ShopperIdentity : std::uint8_t {
 };
 
 QString toString(EventState state);
+QString toString(OrderStatus status);
+QString toString(OrderSource source);
+QString toString(ReleasePolicy policy);
+std::optional<OrderStatus> orderStatusFromString(QStringView text);
+std::optional<OrderSource> orderSourceFromString(QStringView text);
+std::optional<ReleasePolicy> releasePolicyFromString(QStringView text);
 QString toString(LossReason reason);
 QString toString(TicketState state);
 QString toString(ShopperIdentity identity);
@@ -65,6 +97,10 @@ struct EventConfig {
     std::int32_t perUserLimit = 1;
     std::int64_t startsAtMs = 0;
     std::int64_t endsAtMs = 0;
+    // Seconds a winner has to pay (0: orders are final, no payment step) and where the units of
+    // an unpaid order go. Both are fixed once the event is launched.
+    std::int32_t paymentWindowSeconds = 0;
+    ReleasePolicy releasePolicy = ReleasePolicy::Restock;
     ShopperIdentity shopperIdentity = ShopperIdentity::Open;
     // Requests reaching the decider within this long after the event opens are decided together
     // in a random order (engine/core/fairstart.h); 0 = first come, first served.
@@ -139,7 +175,32 @@ struct Decision {
     std::int64_t orderId = 0; // > 0 when won
     std::int64_t decidedAtMs = 0;
     std::int64_t unitPriceCents = 0;
+    std::int64_t expiresAtMs = 0;  // > 0: the order awaits payment until then; 0: the order is final
     std::int64_t deciderEpoch = 0; // cluster: the epoch it was decided under; commits check it (0: embedded)
+};
+
+// One order as the decider keeps it (orders of events with a payment window) and the store writes it.
+struct OrderView {
+    std::int64_t orderId = 0;
+    QString eventId;
+    QString userId; // as sent
+    std::int32_t quantity = 0;
+    std::int64_t priceCents = 0; // per unit
+    QString requestId;           // the request it was won by (an offer: the lead's lost request)
+    std::uint64_t ticketSeq = 0; // likewise
+    QString contact;
+    bool simulated = false;
+    std::int64_t decidedAtMs = 0; // when it was made
+    OrderStatus status = OrderStatus::Final;
+    OrderSource source = OrderSource::Sale;
+    std::int64_t expiresAtMs = 0; // payment deadline (0: final)
+    std::int64_t paidAtMs = 0;
+};
+
+// An order the decider made (an offer) or moved to another status, to be committed.
+struct OrderChange {
+    OrderView order; // as it is after the change
+    bool created = false; // an offer: a new row; else the row's status changes
 };
 
 // The outcome of a decided request, kept by a cluster decider to recognise redeliveries.
@@ -161,6 +222,9 @@ inline constexpr std::int64_t maxStock = 1'000'000'000; // initial stock, a rest
 inline constexpr std::int32_t maxPerUserLimit = 1'000'000;
 inline constexpr qsizetype maxBodyBytes = 64 * 1024;
 inline constexpr int maxWaitMs = 10000;
+inline constexpr std::int32_t maxPaymentWindowSeconds = 7 * 24 * 3600;
+// ReleasePolicy::Offer: the sold_out losers an event keeps, in decision order, to offer freed units to.
+inline constexpr std::size_t maxLeadsPerEvent = 100'000;
 // A fair start holds answers until it ends: a minute at most keeps shoppers' connections short.
 inline constexpr std::int32_t maxFairStartMs = 60'000;
 } // namespace limits

@@ -80,6 +80,59 @@ void DeciderThread::enqueueTask(std::function<void()> task)
     push([&](std::vector<Item> &inbox) { inbox.push_back(Item{PurchaseRequest(), std::move(task)}); });
 }
 
+void DeciderThread::enqueueOrderAction(QString eventId, std::int64_t orderId, OrderAction action,
+                                       std::function<void(AdminResult, std::uint64_t)> done)
+{
+    enqueueTask([this, eventId = std::move(eventId), orderId, action, done = std::move(done)] {
+        AdminResult result;
+        std::uint64_t generation = 0;
+        const std::int64_t nowMs = m_clock();
+        m_events.withRuntimesLocked([&] {
+            EventBook::Slot *slot = m_events.slot(m_events.indexOf(eventId));
+            if (!slot) {
+                result.status = Status::NotFound;
+                result.message = QStringLiteral("no event \"%1\"").arg(eventId);
+                return;
+            }
+            const EventState before = slot->runtime.state;
+            result = m_decider.act(slot->runtime, orderId, action, nowMs, m_orderChanges);
+            generation = commitOrderChanges(*slot, before, nowMs);
+            if (generation == 0 && result.status == Status::Ok)
+                generation = m_writer.lastGeneration(); // a repeat: answered once the first is committed
+            result.event = *m_events.snapshot(m_events.indexOf(eventId));
+        });
+        done(std::move(result), generation);
+    });
+}
+
+std::uint64_t DeciderThread::commitOrderChanges(EventBook::Slot &slot, EventState before, std::int64_t nowMs)
+{
+    if (m_orderChanges.empty())
+        return 0;
+    if (slot.runtime.state != before)
+        m_events.persistLocked(slot, nowMs);
+    else
+        m_events.publishLocked(slot);
+    return m_writer.enqueueOrderChanges(m_orderChanges); // after the event row: its generation covers both
+}
+
+void DeciderThread::expireOrders(std::int64_t nowMs)
+{
+    if (m_clustered)
+        return; // scale-out nodes make final orders only
+    m_events.withRuntimesLocked([&] {
+        const int n = m_events.count();
+        for (int i = 0; i < n; ++i) {
+            EventBook::Slot *slot = m_events.slot(i);
+            if (slot->runtime.awaitingPayment.empty())
+                continue;
+            const EventState before = slot->runtime.state;
+            m_decider.expireDue(slot->runtime, nowMs, m_orderChanges);
+            commitOrderChanges(*slot, before, nowMs);
+        }
+    });
+}
+
 std::size_t DeciderThread::depth() const
 {
     std::lock_guard lock(m_mutex);
@@ -134,7 +187,9 @@ void DeciderThread::run()
             decide(released, false);
         }
         if (std::chrono::steady_clock::now() >= nextTick) {
-            m_events.tick(m_clock());
+            const std::int64_t nowMs = m_clock();
+            m_events.tick(nowMs);
+            expireOrders(nowMs);
             nextTick = std::chrono::steady_clock::now() + kTickInterval;
         }
         if (stopping && depth() == 0)

@@ -40,6 +40,11 @@ public:
     void enqueue(std::vector<PurchaseRequest> &requests);
     // Runs task on the decider thread after everything enqueued before it.
     void enqueueTask(std::function<void()> task);
+    // The shop's action on an order, decided on the decider thread in order with the purchases
+    // enqueued before it; done gets the result and the writer generation that commits it (0:
+    // nothing to commit), on the decider thread.
+    void enqueueOrderAction(QString eventId, std::int64_t orderId, OrderAction action,
+                            std::function<void(AdminResult, std::uint64_t generation)> done);
 
     std::size_t depth() const;
 
@@ -54,6 +59,11 @@ private:
     template<typename AppendFn>
     void push(AppendFn &&append);
     void run();
+    // Expires the unpaid orders whose deadline passed (on the clock tick) and commits the changes.
+    void expireOrders(std::int64_t nowMs);
+    // After order changes to slot's event (book lock held): persists the event if its state
+    // changed, else publishes it, and hands the changes to the writer. Returns its generation.
+    std::uint64_t commitOrderChanges(EventBook::Slot &slot, EventState before, std::int64_t nowMs);
     // gated: requests may be held for a fair start (false for the ones a window released).
     void decideBatch(std::vector<PurchaseRequest> &batch, std::vector<DecidedRequest> &decided, bool gated);
     // Takes request into the event's fair-start window while it is open (or closed and not yet
@@ -73,6 +83,7 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::vector<Item> m_inbox; // guarded by m_mutex
+    std::vector<OrderChange> m_orderChanges; // decider thread only: scratch, reused
     bool m_stopping = false;
 };
 

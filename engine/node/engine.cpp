@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <tuple>
 
 namespace flashsale {
 
@@ -124,12 +125,29 @@ void Engine::rebuildMemory(LoadedState &loaded)
         else if (t.view.state == TicketState::Lost)
             ++c.lost;
     }
+    QHash<QString, RestoredOrders> ordersByEvent;
+    std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> offers; // lead's ticket, order, deadline
+    for (OrderView &order : loaded.windowedOrders) {
+        if (order.source == OrderSource::Offer)
+            offers.emplace_back(order.ticketSeq, order.orderId, order.expiresAtMs);
+        ordersByEvent[order.eventId].orders.push_back(std::move(order));
+    }
+    for (LoadedLead &lead : loaded.leads) {
+        if (lead.offered)
+            continue; // a lead is offered units once
+        const QString key = userKeyOf(lead.userId);
+        ordersByEvent[lead.eventId].leads.push_back(Lead{lead.userId, key, hashUserId(key), lead.quantity, lead.requestId,
+                                                         lead.seq, lead.contact, lead.simulated});
+    }
     for (const EventSnapshot &event : loaded.events) {
         QHash<QString, std::int32_t> byUser = loaded.wonUnitsByEventAndUser.take(event.config.id);
         RequestCounts c = counts.value(event.config.id);
-        for (std::int32_t units : std::as_const(byUser))
-            c.wonUnits += units;
-        m_events->restore(event, byUser, c);
+        const LoadedOrderUnits units = loaded.unitsByEvent.value(event.config.id);
+        c.wonUnits = units.saleUnits;
+        RestoredOrders orders = ordersByEvent.take(event.config.id);
+        orders.offeredUnits = units.offeredUnits;
+        orders.freedUnits = units.freedUnits;
+        m_events->restore(event, byUser, c, std::move(orders));
         m_totals.add(c);
         if (event.config.rehearsal)
             m_rehearsalTotals.add(c);
@@ -138,6 +156,8 @@ void Engine::rebuildMemory(LoadedState &loaded)
         t.view.eventIndex = m_events->indexOf(t.eventId);
         m_tickets.restore(t.view, t.requestId, t.userHash);
     }
+    for (const auto &[seq, orderId, expiresAtMs] : offers)
+        m_tickets.setOffer(seq, orderId, expiresAtMs, m_notify); // nobody watches yet
 }
 
 bool Engine::startScaleOut(QString *error)
@@ -299,6 +319,13 @@ std::optional<TicketView> Engine::watchTicket(std::uint64_t seq, std::uint64_t t
     return m_tickets.watch(seq, listener, waitUntil);
 }
 
+std::optional<TicketView> Engine::watchOffer(std::uint64_t seq, std::uint64_t tag, int listener)
+{
+    if (!ticket(seq, tag))
+        return std::nullopt;
+    return m_tickets.watchOffer(seq, listener);
+}
+
 std::optional<EventSnapshot> Engine::event(QStringView id) const
 {
     return m_events->snapshot(m_events->indexOf(id));
@@ -322,13 +349,26 @@ QList<EventSnapshot> Engine::events() const
     return m_events->snapshots();
 }
 
+namespace {
+// Scale-out nodes decide and commit final orders only (payment windows are embedded-only for now).
+AdminResult windowRefusedWhenClustered()
+{
+    return AdminResult{Status::Invalid, EventSnapshot(),
+                       QStringLiteral("paymentWindowSeconds must be 0 on scale-out nodes: their orders are final")};
+}
+} // namespace
+
 AdminResult Engine::createEvent(const EventConfig &config, CreateAs as)
 {
+    if (isClustered() && config.paymentWindowSeconds > 0)
+        return windowRefusedWhenClustered();
     return m_intake->createEvent(config, as);
 }
 
 AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
 {
+    if (isClustered() && patch.paymentWindowSeconds.value_or(0) > 0)
+        return windowRefusedWhenClustered();
     wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Update);
     command.patch = patch;
     return m_intake->command(std::move(command));
@@ -345,6 +385,20 @@ AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
 {
     wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Restock);
     command.units = units;
+    return m_intake->command(std::move(command));
+}
+
+AdminResult Engine::actOnOrder(QStringView eventId, std::int64_t orderId, OrderAction action)
+{
+    if (isClustered()) {
+        return AdminResult{Status::InvalidState, EventSnapshot(),
+                           QStringLiteral("scale-out nodes make final orders only; payment windows need an embedded node")};
+    }
+    if (!m_running.load(std::memory_order_relaxed))
+        return AdminResult{Status::Unavailable, EventSnapshot(), unavailableReason()};
+    wire::EventCommand command = wire::EventCommand::to(eventId, wire::EventCommand::Kind::Order);
+    command.orderId = orderId;
+    command.orderAction = action;
     return m_intake->command(std::move(command));
 }
 
@@ -425,6 +479,10 @@ void Engine::onCommitted(WriterBatch &batch)
         }
     }
     m_tickets.apply(m_changes, m_notify);
+    for (const OrderChange &change : batch.orderChanges) {
+        if (change.created)
+            m_tickets.setOffer(change.order.ticketSeq, change.order.orderId, change.order.expiresAtMs, m_notify);
+    }
     m_rehearsalTotals.add(rehearsalDecided);
     decided += rehearsalDecided; // the totals include rehearsals; stats() takes them out
     m_totals.add(decided);

@@ -95,6 +95,9 @@ public:
     // eventIndex -1 (this node cannot check its tag until the decision is announced).
     std::optional<TicketView> ticket(std::uint64_t seq, std::uint64_t tag) const;
     std::optional<TicketView> watchTicket(std::uint64_t seq, std::uint64_t tag, int listener, TicketState waitUntil);
+    // A lost ticket whose shopper may still be offered freed units: the view now, and listener
+    // is told once an offer is committed (TicketView::offerOrderId).
+    std::optional<TicketView> watchOffer(std::uint64_t seq, std::uint64_t tag, int listener);
     std::optional<EventSnapshot> event(QStringView id) const;
     // As event(), but drafts and rehearsal copies are not found: what shoppers may see. Fronts
     // answer them exactly like an unknown event (404), so their ids cannot be probed.
@@ -109,6 +112,11 @@ public:
     AdminResult updateEvent(QStringView id, const EventPatch &patch);
     AdminResult actOnEvent(QStringView id, EventAction action);
     AdminResult restockEvent(QStringView id, std::int64_t units);
+    // The shop's action on an order of an event with a payment window: decided by the decider
+    // in order with the purchases and committed before it returns; a repeat is answered alike
+    // and writes nothing. The result's order is the order as it now is. Scale-out nodes make
+    // final orders only: Status::InvalidState there.
+    AdminResult actOnOrder(QStringView eventId, std::int64_t orderId, OrderAction action);
     // A rehearsal copy of sourceId for the simulator: the same settings under its own id
     // ("<id>-rehearsal-<n>"), marked rehearsal, no schedule, and opened whatever the source's
     // state. The source is not touched. Status::NotFound when sourceId is unknown.

@@ -95,6 +95,9 @@ void Engine::runCommand(const wire::EventCommand &command)
         case wire::EventCommand::Kind::Restock:
             result = m_events->restock(command.eventId, command.units, nowMs());
             break;
+        case wire::EventCommand::Kind::Order: // Engine::actOnOrder does not send these on scale-out nodes
+            result = AdminResult{Status::InvalidState, EventSnapshot(), QStringLiteral("scale-out orders are final")};
+            break;
         }
         done.outcome.status = result.status;
         done.outcome.message = result.message;

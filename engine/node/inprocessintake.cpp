@@ -5,6 +5,9 @@
 #include "engine/node/writer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <future>
+#include <memory>
 
 namespace flashsale {
 
@@ -57,6 +60,25 @@ AdminResult InProcessIntake::committed(AdminResult result) const
     return result;
 }
 
+AdminResult InProcessIntake::orderAction(const wire::EventCommand &command) const
+{
+    // Shared with the decider's task, which may still run after a timeout here.
+    auto decided = std::make_shared<std::promise<std::pair<AdminResult, std::uint64_t>>>();
+    std::future<std::pair<AdminResult, std::uint64_t>> answer = decided->get_future();
+    m_decider.enqueueOrderAction(command.eventId, command.orderId, command.orderAction,
+                                 [decided](AdminResult result, std::uint64_t generation) {
+                                     decided->set_value({std::move(result), generation});
+                                 });
+    if (answer.wait_for(std::chrono::milliseconds(kAdminCommitTimeoutMs)) != std::future_status::ready)
+        return AdminResult{Status::Unavailable, EventSnapshot(), QStringLiteral("the decider did not get to the order in time")};
+    auto [result, generation] = answer.get();
+    if (generation > 0 && !m_writer.waitCommitted(generation, kAdminCommitTimeoutMs)) {
+        result.status = Status::Unavailable;
+        result.message = QStringLiteral("the change is decided but the store has not committed it yet");
+    }
+    return result;
+}
+
 AdminResult InProcessIntake::createEvent(const EventConfig &config, CreateAs as)
 {
     return committed(m_events.create(config, Engine::nowMs(), as));
@@ -71,6 +93,8 @@ AdminResult InProcessIntake::command(wire::EventCommand command)
         return committed(m_events.act(command.eventId, command.action, Engine::nowMs()));
     case wire::EventCommand::Kind::Restock:
         return committed(m_events.restock(command.eventId, command.units, Engine::nowMs()));
+    case wire::EventCommand::Kind::Order:
+        return orderAction(command);
     }
     return AdminResult{Status::Invalid, EventSnapshot(), QStringLiteral("unknown staff command")};
 }

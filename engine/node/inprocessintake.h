@@ -35,6 +35,9 @@ public:
 private:
     // Waits for the writer to commit the change just made (Unavailable after a few seconds).
     AdminResult committed(AdminResult result) const;
+    // An order action: queued to the decider behind the purchases already accepted, decided
+    // there, then waited for until committed.
+    AdminResult orderAction(const wire::EventCommand &command) const;
 
     EventBook &m_events;
     DeciderThread &m_decider;

@@ -17,7 +17,7 @@ struct EngineStats;
 // engine/cluster/clustermessages.h).
 namespace wire {
 struct EventCommand {
-    enum class Kind : std::uint8_t { Update = 1, Act, Restock };
+    enum class Kind : std::uint8_t { Update = 1, Act, Restock, Order };
     // A command of kind for the event; the caller fills in what the kind needs.
     static EventCommand to(QStringView eventId, Kind kind)
     {
@@ -33,6 +33,8 @@ struct EventCommand {
     EventPatch patch;                        // Update
     EventAction action = EventAction::Open; // Act
     std::int64_t units = 0;                  // Restock
+    std::int64_t orderId = 0;                // Order: the shop's action on one of the event's orders
+    OrderAction orderAction = OrderAction::Pay;
 };
 } // namespace wire
 

@@ -84,6 +84,24 @@ std::uint64_t Writer::enqueueCommand(CommandDone done)
     return m_openGeneration;
 }
 
+std::uint64_t Writer::lastGeneration() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_pending.isEmpty() ? m_openGeneration - 1 : m_openGeneration;
+}
+
+std::uint64_t Writer::enqueueOrderChanges(std::vector<OrderChange> &changes)
+{
+    std::lock_guard lock(m_mutex);
+    const bool wasEmpty = m_pending.isEmpty();
+    m_pending.orderChanges.insert(m_pending.orderChanges.end(), std::make_move_iterator(changes.begin()),
+                                  std::make_move_iterator(changes.end()));
+    changes.clear();
+    if (wasEmpty)
+        m_wakeWriter.notify_one();
+    return m_openGeneration;
+}
+
 void Writer::takeFenced(WriterBatch &batch, const std::vector<FencedEvent> &fenced, WriterBatch &dropped)
 {
     const auto isFenced = [&fenced](const QString &eventId, std::int64_t epoch) {

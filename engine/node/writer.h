@@ -59,6 +59,10 @@ public:
     std::uint64_t enqueueDecided(std::vector<DecidedRequest> &decided);
     std::uint64_t enqueueEventRow(const EventSnapshot &row);
     std::uint64_t enqueueCommand(CommandDone done);
+    // The generation that holds everything enqueued so far (what a repeated change waits for).
+    std::uint64_t lastGeneration() const;
+    // Takes the changes (leaves the vector empty).
+    std::uint64_t enqueueOrderChanges(std::vector<OrderChange> &changes);
 
     // Waits until generation is committed. Returns false on timeout.
     bool waitCommitted(std::uint64_t generation, int timeoutMs);

@@ -41,6 +41,27 @@ bool addRehearsalFlag(QSqlDatabase &db, bool, QString *error)
     return exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0"), error);
 }
 
+// Orders and payment (issue 13): each event's payment window and release policy; each order's
+// status, source, deadline and payment time; each lead's offer. Existing orders are final sales.
+bool addOrderLifecycle(QSqlDatabase &db, bool, QString *error)
+{
+    QSqlQuery query(db);
+    for (const char *sql : {
+             "ALTER TABLE events ADD COLUMN payment_window_seconds INTEGER NOT NULL DEFAULT 0",
+             "ALTER TABLE events ADD COLUMN release_policy TEXT NOT NULL DEFAULT 'restock'",
+             "ALTER TABLE orders ADD COLUMN status TEXT NOT NULL DEFAULT 'final'",
+             "ALTER TABLE orders ADD COLUMN source TEXT NOT NULL DEFAULT 'sale'",
+             "ALTER TABLE orders ADD COLUMN expires_at_ms BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE orders ADD COLUMN paid_at_ms BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE intents ADD COLUMN offered_at_ms BIGINT NOT NULL DEFAULT 0",
+             "ALTER TABLE intents ADD COLUMN offer_order_id BIGINT NOT NULL DEFAULT 0",
+         }) {
+        if (!exec(query, QString::fromLatin1(sql), error))
+            return false;
+    }
+    return true;
+}
+
 // Fair sales: who the shopper is (the body, or a pass the shop signed) and the fair-start window.
 bool addFairSaleSettings(QSqlDatabase &db, bool, QString *error)
 {
@@ -57,6 +78,7 @@ constexpr std::array kMigrations{
     Migration{1, "release 0.1.0's schema, stamped", &stampRelease010},
     Migration{2, "events.rehearsal: the simulator's rehearsal copies", &addRehearsalFlag},
     Migration{3, "events.shopper_identity and events.fair_start_ms: fair sales", &addFairSaleSettings},
+    Migration{4, "orders and payment: payment windows, order status, offers to leads", &addOrderLifecycle},
 };
 
 } // namespace

@@ -115,7 +115,8 @@ bool listOrders(QSqlDatabase db, const OrderQuery &q, const std::function<bool(c
     const Where w = orderWhere(q);
     QSqlQuery query(db);
     const QString sql = QStringLiteral("SELECT order_id, event_id, user_id, quantity, price_cents, total_cents, request_id,"
-                                       " contact, simulated, decided_at_ms FROM orders")
+                                       " contact, simulated, decided_at_ms, status, source, expires_at_ms, paid_at_ms"
+                                       " FROM orders")
         + w.sql() + QStringLiteral(" ORDER BY order_id") + page(q.offset, q.limit);
     if (!run(query, sql, w.values, error))
         return false;
@@ -131,6 +132,10 @@ bool listOrders(QSqlDatabase db, const OrderQuery &q, const std::function<bool(c
         r.contact = query.value(7).toString();
         r.simulated = query.value(8).toBool();
         r.decidedAtMs = query.value(9).toLongLong();
+        r.status = orderStatusFromString(query.value(10).toString()).value_or(OrderStatus::Final);
+        r.source = orderSourceFromString(query.value(11).toString()).value_or(OrderSource::Sale);
+        r.expiresAtMs = query.value(12).toLongLong();
+        r.paidAtMs = query.value(13).toLongLong();
         if (!row(r))
             break;
     }
@@ -185,7 +190,9 @@ bool listIntents(QSqlDatabase db, const IntentQuery &q, const std::function<bool
     const QString direction = q.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
     QSqlQuery query(db);
     const QString sql = QStringLiteral("SELECT event_id, user_id, contact, quantity, last_reason, attempts, first_at_ms,"
-                                       " last_at_ms, simulated FROM intents")
+                                       " last_at_ms, simulated, offered_at_ms, offer_order_id,"
+                                       " (SELECT status FROM orders WHERE orders.order_id = intents.offer_order_id)"
+                                       " FROM intents")
         + w.sql() + QStringLiteral(" ORDER BY ") + order + direction + QStringLiteral(", event_id, user_id")
         + page(q.offset, q.limit);
     if (!run(query, sql, w.values, error))
@@ -201,34 +208,47 @@ bool listIntents(QSqlDatabase db, const IntentQuery &q, const std::function<bool
         r.firstAtMs = query.value(6).toLongLong();
         r.lastAtMs = query.value(7).toLongLong();
         r.simulated = query.value(8).toBool();
+        r.offeredAtMs = query.value(9).toLongLong();
+        r.offerOrderId = query.value(10).toLongLong();
+        r.offerOutcome = orderStatusFromString(query.value(11).toString());
         if (!row(r))
             break;
     }
     return true;
 }
 
+OrderRow orderRowOf(const OrderView &o)
+{
+    return OrderRow{o.orderId, o.eventId, o.userId, o.quantity, o.priceCents, o.priceCents * o.quantity,
+                    o.requestId, o.contact, o.simulated, o.decidedAtMs, o.status, o.source, o.expiresAtMs, o.paidAtMs};
+}
+
 QVariantList csvHeader(const OrderRow *)
 {
     return {u"orderId"_qs, u"eventId"_qs, u"userId"_qs, u"quantity"_qs, u"priceCents"_qs, u"totalCents"_qs,
-            u"requestId"_qs, u"contact"_qs, u"simulated"_qs, u"decidedAt"_qs};
+            u"requestId"_qs, u"contact"_qs, u"simulated"_qs, u"decidedAt"_qs, u"status"_qs, u"expiresAt"_qs,
+            u"paidAt"_qs, u"source"_qs};
 }
 
 QVariantList csvCells(const OrderRow &r)
 {
     return {qint64(r.orderId), r.eventId, r.userId, r.quantity, qint64(r.priceCents), qint64(r.totalCents),
-            r.requestId, r.contact, int(r.simulated), formatIsoTime(r.decidedAtMs)};
+            r.requestId, r.contact, int(r.simulated), formatIsoTime(r.decidedAtMs), toString(r.status),
+            formatIsoTime(r.expiresAtMs), formatIsoTime(r.paidAtMs), toString(r.source)};
 }
 
 QVariantList csvHeader(const IntentRow *)
 {
     return {u"eventId"_qs, u"userId"_qs, u"contact"_qs, u"quantity"_qs, u"lastReason"_qs, u"attempts"_qs,
-            u"firstAt"_qs, u"lastAt"_qs, u"simulated"_qs};
+            u"firstAt"_qs, u"lastAt"_qs, u"simulated"_qs, u"offeredAt"_qs, u"offerOrderId"_qs, u"offerOutcome"_qs};
 }
 
 QVariantList csvCells(const IntentRow &r)
 {
     return {r.eventId, r.userId, r.contact, r.quantity, toString(r.lastReason), r.attempts,
-            formatIsoTime(r.firstAtMs), formatIsoTime(r.lastAtMs), int(r.simulated)};
+            formatIsoTime(r.firstAtMs), formatIsoTime(r.lastAtMs), int(r.simulated), formatIsoTime(r.offeredAtMs),
+            r.offerOrderId > 0 ? QVariant(qint64(r.offerOrderId)) : QVariant(QString()),
+            r.offerOutcome ? toString(*r.offerOutcome) : QString()};
 }
 
 } // namespace records

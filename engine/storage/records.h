@@ -29,6 +29,9 @@ bool listIntents(QSqlDatabase db, const IntentQuery &query, const std::function<
 bool countLeads(QSqlDatabase db, const QString &eventId, bool includeSimulated, std::int64_t sinceMs, LeadCounts *counts,
                 QString *error);
 
+// The row the store holds for an order the decider knows.
+OrderRow orderRowOf(const OrderView &order);
+
 QVariantList csvHeader(const OrderRow *);
 QVariantList csvCells(const OrderRow &row);
 QVariantList csvHeader(const IntentRow *);

@@ -21,6 +21,10 @@ struct OrderRow {
     QString contact;
     bool simulated = false;
     std::int64_t decidedAtMs = 0;
+    OrderStatus status = OrderStatus::Final;
+    OrderSource source = OrderSource::Sale;
+    std::int64_t expiresAtMs = 0; // payment deadline; 0: final
+    std::int64_t paidAtMs = 0;
 };
 
 struct IntentRow {
@@ -33,6 +37,9 @@ struct IntentRow {
     std::int64_t firstAtMs = 0;
     std::int64_t lastAtMs = 0;
     bool simulated = false;
+    std::int64_t offeredAtMs = 0;  // when freed units were offered to this lead (0: never)
+    std::int64_t offerOrderId = 0; // the offer's order
+    std::optional<OrderStatus> offerOutcome; // its status now
 };
 
 struct OrderQuery {

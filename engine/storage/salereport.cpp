@@ -54,7 +54,8 @@ bool fillTotals(QSqlDatabase &db, const QString &eventId, SaleReport *r, QString
     r->firstRequestAtMs = q.value(5).toLongLong();
     r->lastDecisionAtMs = q.value(6).toLongLong();
 
-    if (!run(q, QStringLiteral("SELECT COALESCE(SUM(quantity), 0), COALESCE(SUM(total_cents), 0) FROM orders WHERE event_id = ?"),
+    if (!run(q, QStringLiteral("SELECT COALESCE(SUM(quantity), 0), COALESCE(SUM(total_cents), 0) FROM orders WHERE event_id = ?"
+                                " AND status IN ('final', 'pending_payment', 'paid')"),
              {eventId}, error)
         || !q.next())
         return false;

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QThread>
 #include <QUrl>
 #include <QVariant>
@@ -135,11 +136,14 @@ struct LeadKeyHash {
 
 struct SqlStore::Statements {
     explicit Statements(const QSqlDatabase &db)
-        : insertRequest(db), insertOrder(db), upsertIntent(db), upsertEvent(db), checkEpoch(db)
+        : insertRequest(db), insertOrder(db), updateOrder(db), recordOffer(db), upsertIntent(db), upsertEvent(db),
+          checkEpoch(db)
     {
     }
     QSqlQuery insertRequest;
     QSqlQuery insertOrder;
+    QSqlQuery updateOrder;
+    QSqlQuery recordOffer;
     QSqlQuery upsertIntent;
     QSqlQuery upsertEvent;
     QSqlQuery checkEpoch;
@@ -296,7 +300,10 @@ bool SqlStore::prepare(QString *error)
          " accepted_at_ms, state, reason, order_id, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&s.insertOrder,
          "INSERT INTO orders (order_id, event_id, user_id, quantity, price_cents, total_cents, request_id,"
-         " ticket_seq, contact, simulated, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+         " ticket_seq, contact, simulated, decided_at_ms, status, source, expires_at_ms, paid_at_ms)"
+         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+        {&s.updateOrder, "UPDATE orders SET status = ?, paid_at_ms = ? WHERE order_id = ?"},
+        {&s.recordOffer, "UPDATE intents SET offered_at_ms = ?, offer_order_id = ? WHERE event_id = ? AND user_id = ?"},
         {&s.upsertIntent,
          "INSERT INTO intents (event_id, user_id, contact, quantity, last_reason, attempts, first_at_ms,"
          " last_at_ms, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -307,14 +314,15 @@ bool SqlStore::prepare(QString *error)
          " simulated = CASE WHEN excluded.simulated = 0 THEN 0 ELSE intents.simulated END"},
         {&s.upsertEvent,
          "INSERT INTO events (id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
-         " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal, shopper_identity, fair_start_ms)"
-         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal, shopper_identity, fair_start_ms,"
+         " payment_window_seconds, release_policy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
          " ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents,"
          " currency = excluded.currency, initial_stock = excluded.initial_stock,"
          " stock_total = excluded.stock_total, per_user_limit = excluded.per_user_limit,"
          " starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms, state = excluded.state,"
          " updated_at_ms = excluded.updated_at_ms, shopper_identity = excluded.shopper_identity,"
-         " fair_start_ms = excluded.fair_start_ms"},
+         " fair_start_ms = excluded.fair_start_ms, payment_window_seconds = excluded.payment_window_seconds,"
+         " release_policy = excluded.release_policy"},
     };
     // Locks the event row until the commit: a node taking the event over waits for it, then
     // raises the epoch, after which this node's commits for the event fail the check.
@@ -341,17 +349,63 @@ bool SqlStore::load(LoadedState *state, QString *error)
         return false;
     };
 
-    if (!query.exec(QStringLiteral("SELECT %1 FROM events").arg(QLatin1String(kEventColumns))))
+    if (!query.exec(QStringLiteral("SELECT %1, payment_window_seconds, release_policy FROM events")
+                        .arg(QLatin1String(kEventColumns))))
         return fail();
-    while (query.next())
-        state->events.push_back(readEventRow(query));
+    const int windowColumn = query.record().count() - 2;
+    while (query.next()) {
+        EventSnapshot event = readEventRow(query);
+        event.config.paymentWindowSeconds = query.value(windowColumn).toInt();
+        event.config.releasePolicy =
+            releasePolicyFromString(query.value(windowColumn + 1).toString()).value_or(ReleasePolicy::Restock);
+        state->events.push_back(std::move(event));
+    }
 
+    // Units still held count towards the per-user limit; cancelled and expired orders freed theirs.
     if (!query.exec(QStringLiteral("SELECT event_id, user_id, CAST(SUM(quantity) AS BIGINT) FROM orders"
-                                   " GROUP BY event_id, user_id")))
+                                   " WHERE status IN ('final', 'pending_payment', 'paid') GROUP BY event_id, user_id")))
         return fail();
     while (query.next())
         state->wonUnitsByEventAndUser[query.value(0).toString()].insert(query.value(1).toString(),
                                                                       std::int32_t(query.value(2).toLongLong()));
+    if (!query.exec(QStringLiteral("SELECT event_id, source, CASE WHEN status IN ('cancelled', 'expired') THEN 1 ELSE 0 END,"
+                                   " CAST(SUM(quantity) AS BIGINT) FROM orders GROUP BY 1, 2, 3")))
+        return fail();
+    while (query.next()) {
+        LoadedOrderUnits &units = state->unitsByEvent[query.value(0).toString()];
+        const std::int64_t sum = query.value(3).toLongLong();
+        if (query.value(1).toString() == QLatin1String("offer"))
+            units.offeredUnits += sum;
+        else
+            units.saleUnits += sum;
+        if (query.value(2).toInt() != 0)
+            units.freedUnits += sum;
+    }
+    if (!query.exec(QStringLiteral("SELECT o.order_id, o.event_id, o.user_id, o.quantity, o.price_cents, o.request_id,"
+                                   " o.ticket_seq, o.contact, o.simulated, o.decided_at_ms, o.status, o.source,"
+                                   " o.expires_at_ms, o.paid_at_ms FROM orders o JOIN events e ON e.id = o.event_id"
+                                   " WHERE e.payment_window_seconds > 0 ORDER BY o.order_id")))
+        return fail();
+    while (query.next()) {
+        state->windowedOrders.push_back(OrderView{
+            query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(), query.value(3).toInt(),
+            query.value(4).toLongLong(), query.value(5).toString(), query.value(6).toULongLong(),
+            query.value(7).toString(), query.value(8).toInt() != 0, query.value(9).toLongLong(),
+            orderStatusFromString(query.value(10).toString()).value_or(OrderStatus::Final),
+            orderSourceFromString(query.value(11).toString()).value_or(OrderSource::Sale), query.value(12).toLongLong(),
+            query.value(13).toLongLong()});
+    }
+    if (!query.exec(QStringLiteral("SELECT r.event_id, r.seq, r.user_id, r.quantity, r.request_id, r.contact, r.simulated,"
+                                   " COALESCE(i.offered_at_ms, 0) FROM requests r JOIN events e ON e.id = r.event_id"
+                                   " LEFT JOIN intents i ON i.event_id = r.event_id AND i.user_id = r.user_id"
+                                   " WHERE e.payment_window_seconds > 0 AND e.release_policy = 'offer'"
+                                   " AND r.state = 'lost' AND r.reason = 'sold_out' ORDER BY r.seq")))
+        return fail();
+    while (query.next()) {
+        state->leads.push_back(LoadedLead{query.value(0).toString(), query.value(1).toULongLong(), query.value(2).toString(),
+                                          query.value(3).toInt(), query.value(4).toString(), query.value(5).toString(),
+                                          query.value(6).toInt() != 0, query.value(7).toLongLong() > 0});
+    }
 
     if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(order_id), 0) FROM orders")) || !query.next())
         return fail();
@@ -432,6 +486,8 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         q.bindValue(12, event.config.rehearsal ? 1 : 0);
         q.bindValue(13, toString(event.config.shopperIdentity));
         q.bindValue(14, event.config.fairStartMs);
+        q.bindValue(15, event.config.paymentWindowSeconds);
+        q.bindValue(16, toString(event.config.releasePolicy));
         ok = run(q);
     }
     for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {
@@ -469,6 +525,10 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
             q.bindValue(8, notNull(r.contact));
             q.bindValue(9, int(r.simulated));
             q.bindValue(10, qint64(d.decidedAtMs));
+            q.bindValue(11, toString(d.expiresAtMs > 0 ? OrderStatus::PendingPayment : OrderStatus::Final));
+            q.bindValue(12, toString(OrderSource::Sale));
+            q.bindValue(13, qint64(d.expiresAtMs));
+            q.bindValue(14, qint64(0));
             ok = run(q);
         } else {
             // Shoppers retry: fold this batch's losses per event and user before writing.
@@ -502,6 +562,33 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         ok = run(q);
     }
     s.leads.clear();
+    // After the leads: an offer records itself on its lead's row, which may be this commit's.
+    for (std::size_t i = 0; ok && i < batch.orderChanges.size(); ++i) {
+        const OrderView &o = batch.orderChanges[i].order;
+        if (batch.orderChanges[i].created) {
+            QSqlQuery &q = s.insertOrder;
+            const QVariant values[] = {qint64(o.orderId), o.eventId, o.userId, o.quantity, qint64(o.priceCents),
+                                       qint64(o.priceCents * o.quantity), o.requestId, qint64(o.ticketSeq),
+                                       notNull(o.contact), int(o.simulated), qint64(o.decidedAtMs), toString(o.status),
+                                       toString(o.source), qint64(o.expiresAtMs), qint64(o.paidAtMs)};
+            for (int v = 0; v < int(std::size(values)); ++v)
+                q.bindValue(v, values[v]);
+            if (!(ok = run(q)))
+                break;
+            QSqlQuery &offer = s.recordOffer;
+            offer.bindValue(0, qint64(o.decidedAtMs));
+            offer.bindValue(1, qint64(o.orderId));
+            offer.bindValue(2, o.eventId);
+            offer.bindValue(3, o.userId);
+            ok = run(offer);
+        } else {
+            QSqlQuery &q = s.updateOrder;
+            q.bindValue(0, toString(o.status));
+            q.bindValue(1, qint64(o.paidAtMs));
+            q.bindValue(2, qint64(o.orderId));
+            ok = run(q);
+        }
+    }
     if (ok && db.commit()) {
         if (m_walOverLimit.exchange(false, std::memory_order_relaxed))
             truncateWal(db);

@@ -65,12 +65,14 @@ struct DecidedRequest {
 struct CommitBatch {
     std::vector<DecidedRequest> decided;
     std::vector<EventSnapshot> eventRows; // upserts, in the order the changes were made
+    std::vector<OrderChange> orderChanges; // offers made and order status changes, in order
 
-    bool isEmpty() const { return decided.empty() && eventRows.empty(); }
+    bool isEmpty() const { return decided.empty() && eventRows.empty() && orderChanges.empty(); }
     void clear()
     {
         decided.clear();
         eventRows.clear();
+        orderChanges.clear();
     }
 };
 
@@ -81,6 +83,18 @@ struct FencedEvent {
 };
 
 // Everything the engine rebuilds its memory from at start-up.
+// A sold_out loss of an event under ReleasePolicy::Offer, and whether its shopper was offered units.
+struct LoadedLead {
+    QString eventId;
+    std::uint64_t seq = 0;
+    QString userId;
+    std::int32_t quantity = 0;
+    QString requestId;
+    QString contact;
+    bool simulated = false;
+    bool offered = false;
+};
+
 struct LoadedTicket {
     TicketView view; // eventIndex unset; see eventId
     QString eventId;
@@ -88,9 +102,20 @@ struct LoadedTicket {
     std::uint64_t userHash = 0; // hashUserId of the user who sent it
 };
 
+// Start-up: units of an event's orders by how they came about and ended.
+struct LoadedOrderUnits {
+    std::int64_t saleUnits = 0;    // every won request's units
+    std::int64_t offeredUnits = 0; // units of offers to leads
+    std::int64_t freedUnits = 0;   // units of cancelled and expired orders
+};
+
 struct LoadedState {
     std::vector<EventSnapshot> events;
+    // Units held (orders neither cancelled nor expired) per event and user.
     QHash<QString, QHash<QString, std::int32_t>> wonUnitsByEventAndUser;
+    QHash<QString, LoadedOrderUnits> unitsByEvent;
+    std::vector<OrderView> windowedOrders; // every order of events with a payment window, by id
+    std::vector<LoadedLead> leads;         // offer-policy events' sold_out losses, in seq order
     std::vector<LoadedTicket> tickets; // every journaled request, in seq order
     std::int64_t maxOrderId = 0;
 };

@@ -20,6 +20,10 @@ CREATE TABLE IF NOT EXISTS events (
     decider_epoch BIGINT NOT NULL DEFAULT 0,
     -- 1: a rehearsal copy made for the simulator; hidden from shoppers, exports and totals.
     rehearsal INTEGER NOT NULL DEFAULT 0,
+    -- Orders and payment: seconds a winner has to pay (0: orders are final) and where the
+    -- units of a cancelled or expired order go ('restock' or 'offer').
+    payment_window_seconds INTEGER NOT NULL DEFAULT 0,
+    release_policy TEXT NOT NULL DEFAULT 'restock',
     -- 'open': the purchase body names the user; 'signed': a pass signed by the shop does.
     shopper_identity TEXT NOT NULL DEFAULT 'open',
     -- Requests within this long after opening are decided in a random order; 0 = off.
@@ -54,7 +58,13 @@ CREATE TABLE IF NOT EXISTS orders (
     ticket_seq BIGINT NOT NULL,
     contact TEXT NOT NULL,
     simulated INTEGER NOT NULL,
-    decided_at_ms BIGINT NOT NULL
+    decided_at_ms BIGINT NOT NULL,
+    -- final, pending_payment, paid, cancelled or expired; sale (a won request) or offer (freed
+    -- units offered to a lead, whose lost request request_id and ticket_seq name).
+    status TEXT NOT NULL DEFAULT 'final',
+    source TEXT NOT NULL DEFAULT 'sale',
+    expires_at_ms BIGINT NOT NULL DEFAULT 0,
+    paid_at_ms BIGINT NOT NULL DEFAULT 0
 );
 -- Orders arrive in order_id order, so this index only ever appends.
 CREATE INDEX IF NOT EXISTS orders_by_event ON orders (event_id, order_id);
@@ -70,6 +80,9 @@ CREATE TABLE IF NOT EXISTS intents (
     first_at_ms BIGINT NOT NULL,
     last_at_ms BIGINT NOT NULL,
     simulated INTEGER NOT NULL,
+    -- When freed units were offered to this lead, and the offer's order (its status is the outcome).
+    offered_at_ms BIGINT NOT NULL DEFAULT 0,
+    offer_order_id BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (event_id, user_id)
 ){{CLUSTERED}};
 -- No secondary index on intents: every loss updates a row at a random place, and each index

@@ -219,3 +219,43 @@ struct PurchaseLedger {
         return problems;
     }
 };
+
+// Units of an event with a payment window, checked from its admin JSON and its whole order list
+// (GET .../orders): won + offered − freed = sold = stock − remaining, remaining never negative,
+// at most one unit-holding order per request and per offered lead (nothing sold twice), and no
+// order both paid and past its deadline unpaid. Empty when all hold.
+inline QStringList orderUnitProblems(const QJsonObject &event, const QJsonArray &orders)
+{
+    QStringList problems;
+    qint64 won = 0, offered = 0, freed = 0, held = 0;
+    QSet<QString> holdingRequests;
+    for (const QJsonValue &value : orders) {
+        const QJsonObject o = value.toObject();
+        const qint64 units = o.value(QStringLiteral("quantity")).toInteger();
+        const QString status = o.value(QStringLiteral("status")).toString();
+        const bool offer = o.value(QStringLiteral("source")).toString() == QLatin1String("offer");
+        (offer ? offered : won) += units;
+        if (status == QLatin1String("cancelled") || status == QLatin1String("expired")) {
+            freed += units;
+        } else {
+            held += units;
+            const QString key = o.value(QStringLiteral("requestId")).toString();
+            if (holdingRequests.contains(key))
+                problems << QStringLiteral("request %1 holds units through two orders").arg(key);
+            holdingRequests.insert(key);
+        }
+        if (status == QLatin1String("paid") && o.value(QStringLiteral("paidAt")).toString().isEmpty())
+            problems << QStringLiteral("order %1 is paid without paidAt").arg(o.value(QStringLiteral("orderId")).toInteger());
+        if (status == QLatin1String("expired") && !o.value(QStringLiteral("paidAt")).isNull())
+            problems << QStringLiteral("order %1 is expired and was paid").arg(o.value(QStringLiteral("orderId")).toInteger());
+    }
+    const qint64 stock = event.value(QStringLiteral("stock")).toInteger();
+    const qint64 remaining = event.value(QStringLiteral("remaining")).toInteger();
+    if (won + offered - freed != held)
+        problems << QStringLiteral("won %1 + offered %2 - freed %3 != sold %4").arg(won).arg(offered).arg(freed).arg(held);
+    if (held != stock - remaining)
+        problems << QStringLiteral("sold %1 != stock %2 - remaining %3").arg(held).arg(stock).arg(remaining);
+    if (remaining < 0)
+        problems << QStringLiteral("remaining %1 is negative").arg(remaining);
+    return problems;
+}

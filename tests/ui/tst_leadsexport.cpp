@@ -129,10 +129,12 @@ private Q_SLOTS:
         QList<QStringList> rows = exportRows(page, out.filePath(u"leads.csv"_qs));
         QCOMPARE(rows.size(), 1 + losers.size());
         QCOMPARE(rows[0], (QStringList{u"eventId"_qs, u"userId"_qs, u"contact"_qs, u"quantity"_qs, u"lastReason"_qs,
-                                       u"attempts"_qs, u"firstAt"_qs, u"lastAt"_qs, u"simulated"_qs}));
+                                       u"attempts"_qs, u"firstAt"_qs, u"lastAt"_qs, u"simulated"_qs, u"offeredAt"_qs,
+                                       u"offerOrderId"_qs, u"offerOutcome"_qs}));
         QHash<QString, QStringList> byUser;
         for (qsizetype i = 1; i < rows.size(); ++i) {
-            QCOMPARE(rows[i].size(), 9);
+            QCOMPARE(rows[i].size(), 12);
+            QCOMPARE(rows[i].mid(9), QStringList(3)); // no offers in an event without a payment window
             byUser.insert(rows[i][1], rows[i]);
         }
         for (const Shopper &s : losers) {

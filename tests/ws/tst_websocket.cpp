@@ -268,6 +268,45 @@ private Q_SLOTS:
         QCOMPARE(peer->next(u"queued"_qs, before3).value(u"ticket"_qs), lost.value(u"ticket"_qs));
     }
 
+    // A sold_out loser of an event that offers freed units keeps listening: a cancelled order's
+    // unit arrives as {"op":"offer"}; a later subscriber to the ticket gets the offer at once.
+    void soldOutLeadHearsOfOffer()
+    {
+        const ApiReply created = m_client->admin("POST", u"/api/v1/admin/events"_qs,
+                                                 {{u"id"_qs, u"ws-offer"_qs}, {u"name"_qs, u"Offer"_qs}, {u"priceCents"_qs, 500},
+                                                  {u"stock"_qs, 1}, {u"paymentWindowSeconds"_qs, 600},
+                                                  {u"releasePolicy"_qs, u"offer"_qs}, {u"launch"_qs, true}});
+        QCOMPARE(created.status, 201);
+        const ApiReply bought = m_client->call("POST", u"/api/v1/events/ws-offer/purchases"_qs,
+                                               R"({"requestId":"o1","userId":"alice","quantity":1})");
+        QCOMPARE(bought.json.value(u"state"_qs).toString(), u"won"_qs);
+        auto bob = connectedPeer(m_wsUrl);
+        QVERIFY(bob->connected);
+        bob->send(purchase(u"ws-offer"_qs, u"o2"_qs, u"bob"_qs));
+        const QJsonObject lost = bob->next(u"result"_qs, 0);
+        QCOMPARE(lost.value(u"reason"_qs).toString(), u"sold_out"_qs);
+        QVERIFY(bob->withOp(u"offer"_qs).isEmpty());
+
+        const ApiReply cancelled = m_client->admin(
+            "POST", u"/api/v1/admin/events/ws-offer/orders/%1/cancel"_qs.arg(bought.json.value(u"orderId"_qs).toInteger()));
+        QCOMPARE(cancelled.status, 200);
+        const QJsonObject offer = bob->next(u"offer"_qs, 0);
+        QCOMPARE(offer.value(u"ticket"_qs), lost.value(u"ticket"_qs));
+        QCOMPARE(offer.value(u"requestId"_qs).toString(), u"o2"_qs);
+        const QJsonArray orders = m_client->admin("GET", u"/api/v1/admin/events/ws-offer/orders"_qs).json.value(u"items"_qs).toArray();
+        QCOMPARE(orders.size(), 2);
+        QCOMPARE(offer.value(u"orderId"_qs).toInteger(), orders[1][u"orderId"_qs].toInteger());
+        QCOMPARE(offer.value(u"expiresAt"_qs).toString(), orders[1][u"expiresAt"_qs].toString());
+        QCOMPARE(orders[1][u"userId"_qs].toString(), u"bob"_qs);
+
+        auto later = connectedPeer(m_wsUrl);
+        QVERIFY(later->connected);
+        later->send({{u"op"_qs, u"subscribe"_qs}, {u"ticket"_qs, lost.value(u"ticket"_qs)}});
+        QCOMPARE(later->next(u"offer"_qs, 0).value(u"orderId"_qs), offer.value(u"orderId"_qs));
+        QCOMPARE(later->withOp(u"result"_qs).size(), 1);
+        QCOMPARE(bob->withOp(u"offer"_qs).size(), 1); // told once
+    }
+
     // watch: the snapshot at once, then changes coalesced to at most 5 messages a second.
     void watchIsCoalesced()
     {

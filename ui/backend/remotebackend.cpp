@@ -58,6 +58,8 @@ EventSnapshot eventFromJson(const QJsonObject &o)
     e.config.currency = o.value(u"currency").toString(u"CNY"_qs);
     e.config.stock = o.value(u"initialStock").toInteger();
     e.config.perUserLimit = std::int32_t(o.value(u"perUserLimit").toInteger(1));
+    e.config.paymentWindowSeconds = std::int32_t(o.value(u"paymentWindowSeconds").toInteger(0));
+    e.config.releasePolicy = releasePolicyFromString(o.value(u"releasePolicy").toString()).value_or(ReleasePolicy::Restock);
     e.config.startsAtMs = msOf(o.value(u"startsAt"));
     e.config.endsAtMs = msOf(o.value(u"endsAt"));
     e.config.rehearsal = o.value(u"rehearsal").toBool();
@@ -85,6 +87,10 @@ OrderRow orderFromJson(const QJsonObject &o)
     r.contact = o.value(u"contact").toString();
     r.simulated = o.value(u"simulated").toBool();
     r.decidedAtMs = msOf(o.value(u"decidedAt"));
+    r.status = orderStatusFromString(o.value(u"status").toString()).value_or(OrderStatus::Final);
+    r.source = orderSourceFromString(o.value(u"source").toString()).value_or(OrderSource::Sale);
+    r.expiresAtMs = msOf(o.value(u"expiresAt"));
+    r.paidAtMs = msOf(o.value(u"paidAt"));
     return r;
 }
 
@@ -100,6 +106,9 @@ IntentRow intentFromJson(const QJsonObject &o)
     r.firstAtMs = msOf(o.value(u"firstAt"));
     r.lastAtMs = msOf(o.value(u"lastAt"));
     r.simulated = o.value(u"simulated").toBool();
+    r.offeredAtMs = msOf(o.value(u"offeredAt"));
+    r.offerOrderId = o.value(u"offerOrderId").toInteger();
+    r.offerOutcome = orderStatusFromString(o.value(u"offerOutcome").toString());
     return r;
 }
 

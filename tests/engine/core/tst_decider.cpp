@@ -18,6 +18,30 @@ struct Outcome {
 };
 } // namespace
 
+// An open event with a one-minute payment window.
+EventRuntime windowedEvent(int stock, int perUserLimit, ReleasePolicy policy)
+{
+    EventRuntime event;
+    event.config.id = u"w"_qs;
+    event.config.stock = stock;
+    event.config.perUserLimit = perUserLimit;
+    event.config.paymentWindowSeconds = 60;
+    event.config.releasePolicy = policy;
+    event.stockTotal = stock;
+    event.state = EventState::Open;
+    return event;
+}
+
+PurchaseRequest purchase(std::uint64_t seq, const QString &userId, int quantity)
+{
+    PurchaseRequest request;
+    request.seq = seq;
+    request.userId = userId;
+    request.requestId = u"r"_qs + QString::number(seq);
+    request.quantity = quantity;
+    return request;
+}
+
 class TestDecider : public QObject
 {
     Q_OBJECT
@@ -115,6 +139,101 @@ private Q_SLOTS:
         QCOMPARE(event.requests.decided(), std::int64_t(outcomes.size()));
         if (event.remaining() == 0 && event.state == EventState::Open)
             QFAIL("an event with nothing left must be sold out");
+    }
+
+    // Every status an order of a windowed event can be in, and what paid/cancel does to it.
+    void orderActions_data()
+    {
+        QTest::addColumn<QString>("before"); // how the order got there: "", "paid", "cancel", "expire"
+        QTest::addColumn<int>("action");     // OrderAction
+        QTest::addColumn<int>("status");     // Status of the answer
+        QTest::addColumn<QString>("after");  // the order's status afterwards
+        QTest::addColumn<int>("changes");    // order changes to commit
+        QTest::addColumn<int>("remaining");
+        const int pay = int(OrderAction::Pay), cancel = int(OrderAction::Cancel);
+        const int ok = int(Status::Ok), invalid = int(Status::InvalidState);
+        QTest::newRow("pending, paid") << QString() << pay << ok << u"paid"_qs << 1 << 1;
+        QTest::newRow("pending, cancelled") << QString() << cancel << ok << u"cancelled"_qs << 1 << 2;
+        QTest::newRow("paid, paid again") << u"paid"_qs << pay << ok << u"paid"_qs << 0 << 1;
+        QTest::newRow("paid, cancel") << u"paid"_qs << cancel << invalid << u"paid"_qs << 0 << 1;
+        QTest::newRow("cancelled, cancel again") << u"cancel"_qs << cancel << ok << u"cancelled"_qs << 0 << 2;
+        QTest::newRow("cancelled, paid") << u"cancel"_qs << pay << invalid << u"cancelled"_qs << 0 << 2;
+        QTest::newRow("expired, paid") << u"expire"_qs << pay << invalid << u"expired"_qs << 0 << 2;
+        QTest::newRow("expired, cancel") << u"expire"_qs << cancel << invalid << u"expired"_qs << 0 << 2;
+    }
+
+    void orderActions()
+    {
+        QFETCH(QString, before);
+        QFETCH(int, action);
+        QFETCH(int, status);
+        QFETCH(QString, after);
+        QFETCH(int, changes);
+        QFETCH(int, remaining);
+        EventRuntime event = windowedEvent(2, 1, ReleasePolicy::Restock);
+        Decider decider(1);
+        const Decision won = decider.decide(event, purchase(1, u"ann"_qs, 1), kNow);
+        QCOMPARE(won.expiresAtMs, kNow + 60'000);
+        QCOMPARE(event.remaining(), 1);
+        std::vector<OrderChange> pending;
+        if (before == u"paid")
+            decider.act(event, won.orderId, OrderAction::Pay, kNow, pending);
+        else if (before == u"cancel")
+            decider.act(event, won.orderId, OrderAction::Cancel, kNow, pending);
+        else if (before == u"expire")
+            decider.expireDue(event, won.expiresAtMs, pending);
+        QCOMPARE(int(pending.size()), before.isEmpty() ? 0 : 1);
+        pending.clear();
+        const AdminResult result = decider.act(event, won.orderId, OrderAction(action), kNow + 1, pending);
+        QCOMPARE(int(result.status), status);
+        QCOMPARE(toString(result.order.status), after);
+        QCOMPARE(int(pending.size()), changes);
+        QCOMPARE(event.remaining(), remaining);
+        // Nothing is left to expire once the order is settled.
+        decider.expireDue(event, kNow + 3'600'000, pending);
+        QCOMPARE(int(pending.size()), changes);
+    }
+
+    // Freed units go to the leads in decision order, skipping one who holds an order, capped at
+    // the units freed; an expired offer moves on, and with no lead left the unit is back in stock.
+    void offersFollowDecisionOrder()
+    {
+        EventRuntime event = windowedEvent(1, 2, ReleasePolicy::Offer);
+        Decider decider(1);
+        const Decision ann = decider.decide(event, purchase(1, u"ann"_qs, 1), kNow);
+        QCOMPARE_ENUM(ann.outcome, TicketState::Won);
+        QCOMPARE_ENUM(decider.decide(event, purchase(2, u"bob"_qs, 2), kNow).reason, LossReason::SoldOut);
+        QCOMPARE_ENUM(decider.decide(event, purchase(3, u"cy"_qs, 2), kNow).reason, LossReason::SoldOut);
+        QCOMPARE_ENUM(decider.decide(event, purchase(4, u"BOB"_qs, 1), kNow).reason, LossReason::SoldOut); // bob again
+        QCOMPARE_ENUM(decider.decide(event, purchase(5, u"dee"_qs, 1), kNow).reason, LossReason::SoldOut);
+        QCOMPARE(event.leads.size(), std::size_t(3));
+        event.stockTotal += 1; // a restock: bob buys one and holds an order now
+        event.state = EventState::Open;
+        QCOMPARE_ENUM(decider.decide(event, purchase(6, u"bob"_qs, 1), kNow).outcome, TicketState::Won);
+
+        std::vector<OrderChange> changes;
+        QCOMPARE(int(decider.act(event, ann.orderId, OrderAction::Cancel, kNow + 10, changes).status), int(Status::Ok));
+        QCOMPARE(changes.size(), std::size_t(2)); // the cancel, then the offer
+        const OrderView offer = changes[1].order;
+        QVERIFY(changes[1].created);
+        QCOMPARE(offer.userId, u"cy"_qs);
+        QCOMPARE(offer.quantity, 1); // one unit freed, though cy wanted two
+        QCOMPARE(offer.ticketSeq, std::uint64_t(3));
+        QCOMPARE_ENUM(offer.source, OrderSource::Offer);
+        QCOMPARE(offer.expiresAtMs, kNow + 10 + 60'000);
+        QCOMPARE(event.remaining(), 0);
+        QCOMPARE_ENUM(event.state, EventState::SoldOut);
+
+        changes.clear();
+        decider.expireDue(event, offer.expiresAtMs, changes); // bob's sale is due then too
+        QCOMPARE(changes.size(), std::size_t(3)); // bob's order expires and goes to dee; cy's expires, no lead left
+        QCOMPARE(changes[1].order.userId, u"dee"_qs);
+        QCOMPARE_ENUM(changes[2].order.status, OrderStatus::Expired);
+        QCOMPARE(changes[2].order.userId, u"cy"_qs);
+        QCOMPARE(event.remaining(), 1);
+        QCOMPARE_ENUM(event.state, EventState::Open);
+        QCOMPARE(event.heldUnits(), event.requests.wonUnits + event.offeredUnits - event.freedUnits);
+        QCOMPARE(event.heldUnits(), 1); // dee's offer
     }
 
     // Two users whose ids hash alike are still two users: the table compares the ids.

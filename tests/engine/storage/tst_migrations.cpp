@@ -314,6 +314,74 @@ private Q_SLOTS:
         restarted.stop();
     }
 
+    // Migration 4 (orders and payment): 0.1.0's orders come out as final sales holding their
+    // units, its leads with no offer and its events without a window; a windowed event made
+    // afterwards stores its pending order and the payment, which survive a restart.
+    void release010OrdersAreFinalSalesAndWindowsWorkAfter()
+    {
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        const std::int64_t orders = sqlScalar(dbPath, u"SELECT COUNT(*) FROM orders"_qs);
+        const std::int64_t intents = sqlScalar(dbPath, u"SELECT COUNT(*) FROM intents"_qs);
+        QVERIFY(orders > 0 && intents > 0);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM orders WHERE status = 'final'"_qs), -1); // no column yet
+        EngineOptions options;
+        options.store = StoreLocation::sqliteIn(dir.path());
+        std::int64_t orderId = 0;
+        {
+            Engine engine(options);
+            QString error;
+            QVERIFY2(engine.start(&error), qPrintable(error));
+            for (const EventSnapshot &e : engine.events()) {
+                QCOMPARE(e.config.paymentWindowSeconds, 0);
+                QCOMPARE(int(e.config.releasePolicy), int(ReleasePolicy::Restock));
+                const std::int64_t held = sqlScalar(dbPath, u"SELECT COALESCE(SUM(quantity), 0) FROM orders WHERE event_id = '%1'"_qs.arg(e.config.id));
+                QCOMPARE(e.remaining, e.stockTotal - held);
+            }
+            EventConfig config;
+            config.id = u"pay-after-upgrade"_qs;
+            config.name = config.id;
+            config.stock = 2;
+            config.paymentWindowSeconds = 600;
+            config.releasePolicy = ReleasePolicy::Offer;
+            QCOMPARE(int(engine.createEvent(config, CreateAs::Launched).status), int(Status::Ok));
+            PurchaseRequest request;
+            request.requestId = u"after-1"_qs;
+            request.userId = u"ann"_qs;
+            request.quantity = 1;
+            QCOMPARE(int(engine.submit(config.id, request, -1, TicketState::Won).status), int(Status::Ok));
+            QVERIFY(ApiClient::waitUntil([&] {
+                return sqlScalar(dbPath, u"SELECT COUNT(*) FROM orders WHERE event_id = 'pay-after-upgrade' AND status = 'pending_payment'"_qs) == 1;
+            }, 10000));
+            orderId = sqlScalar(dbPath, u"SELECT order_id FROM orders WHERE event_id = 'pay-after-upgrade'"_qs);
+            const AdminResult paid = engine.actOnOrder(config.id, orderId, OrderAction::Pay);
+            QCOMPARE(int(paid.status), int(Status::Ok));
+            QCOMPARE(int(paid.order.status), int(OrderStatus::Paid));
+            engine.stop();
+        }
+        QCOMPARE(sqlScalar(dbPath, u"PRAGMA user_version"_qs), schema::currentVersion());
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM orders WHERE status = 'final' AND source = 'sale' AND expires_at_ms = 0"
+                                   " AND paid_at_ms = 0"_qs), orders);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM intents WHERE offered_at_ms = 0 AND offer_order_id = 0"_qs), intents);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT payment_window_seconds FROM events WHERE id = 'pay-after-upgrade'"_qs), 600);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM events WHERE release_policy = 'offer'"_qs), 1);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM orders WHERE status = 'paid' AND paid_at_ms > 0"_qs), 1);
+        Engine restarted(options);
+        QString error;
+        QVERIFY2(restarted.start(&error), qPrintable(error));
+        const std::optional<EventSnapshot> event = restarted.event(u"pay-after-upgrade"_qs);
+        QVERIFY(event);
+        QCOMPARE(event->config.paymentWindowSeconds, 600);
+        QCOMPARE(event->remaining, 1);
+        // A repeat after the restart is answered from the reloaded order, unchanged.
+        const AdminResult again = restarted.actOnOrder(u"pay-after-upgrade"_qs, orderId, OrderAction::Pay);
+        QCOMPARE(int(again.status), int(Status::Ok));
+        QCOMPARE(int(again.order.status), int(OrderStatus::Paid));
+        QCOMPARE(int(restarted.actOnOrder(u"pay-after-upgrade"_qs, orderId, OrderAction::Cancel).status), int(Status::InvalidState));
+        restarted.stop();
+    }
+
     // Upgrading 0.1.0's database gives the schema a fresh database gets from schema.sql.
     void upgradedSchemaEqualsFreshSchema()
     {

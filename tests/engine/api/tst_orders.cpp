@@ -1,0 +1,355 @@
+// Orders and payment on the real headless binary: a payment window, paid/cancel through the admin
+// API, expiry at the deadline, freed units offered to sold_out leads in decision order, and the
+// units conserved at every step, also across a SIGKILL and restart in the middle of a window;
+// on SQLite, and on PostgreSQL when FLASHSALE_TEST_PG_URL is set (skipped otherwise, failed in CI).
+#include "tests/support/engineprocess.h"
+#include "tests/support/purchaseledger.h"
+#include "tests/support/scratchdatabase.h"
+#include "tests/support/visibleskip.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+
+#include <QTest>
+
+namespace {
+
+constexpr int kWindowSeconds = 3;
+const QString kEvent = u"pay"_qs;
+
+QString buyer(int i)
+{
+    return u"buyer-"_qs + QString::number(i);
+}
+
+} // namespace
+
+class TestOrders : public QObject
+{
+    Q_OBJECT
+
+    // The test's node and client (one per test function).
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<EngineProcess> m_engine; // stopped before m_database goes
+    std::unique_ptr<ApiClient> m_client;
+    std::unique_ptr<ScratchDatabase> m_database; // PostgreSQL runs only
+
+    // Starts a node on SQLite in a new data dir, or on a new PostgreSQL database beside the
+    // one FLASHSALE_TEST_PG_URL names.
+    bool startNode(bool postgres = false)
+    {
+        m_engine.reset();
+        m_dir = std::make_unique<QTemporaryDir>();
+        m_engine = std::make_unique<EngineProcess>(m_dir->path(), "orders-token");
+        if (postgres) {
+            m_database = std::make_unique<ScratchDatabase>(qEnvironmentVariable("FLASHSALE_TEST_PG_URL"), u"flashsale_orders"_qs);
+            if (!m_database->isReady()) {
+                qWarning("%s", qPrintable(m_database->error()));
+                return false;
+            }
+            m_engine->extraArguments << u"--store"_qs << m_database->url();
+        }
+        m_client = std::make_unique<ApiClient>(m_engine->baseUrl(), "orders-token", 4);
+        return m_dir->isValid() && m_engine->start(*m_client);
+    }
+
+    ApiReply createEvent(const QJsonObject &extra)
+    {
+        QJsonObject body{{u"id"_qs, kEvent}, {u"name"_qs, u"Pay"_qs}, {u"priceCents"_qs, 900}, {u"stock"_qs, 3},
+                         {u"perUserLimit"_qs, 1}, {u"launch"_qs, true}};
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            body.insert(it.key(), it.value());
+        return m_client->admin("POST", u"/api/v1/admin/events"_qs, body);
+    }
+
+    QJsonArray orders()
+    {
+        return m_client->admin("GET", u"/api/v1/admin/events/%1/orders?limit=1000"_qs.arg(kEvent)).json.value(u"items"_qs).toArray();
+    }
+
+    // The order of user (of source), or an empty object.
+    QJsonObject orderOf(const QString &user, const QString &source)
+    {
+        for (const QJsonValue &o : orders()) {
+            if (o[u"userId"_qs].toString() == user && o[u"source"_qs].toString() == source)
+                return o.toObject();
+        }
+        return {};
+    }
+
+    QStringList unitProblems()
+    {
+        const QJsonObject event = m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json;
+        return orderUnitProblems(event, orders());
+    }
+
+    ApiReply act(qint64 orderId, const QString &verb)
+    {
+        return m_client->admin("POST", u"/api/v1/admin/events/%1/orders/%2/%3"_qs.arg(kEvent).arg(orderId).arg(verb));
+    }
+
+    // Buys one unit for buyer i; returns the decided answer.
+    QJsonObject buy(int i, const QString &requestId)
+    {
+        return m_client->call("POST", u"/api/v1/events/%1/purchases"_qs.arg(kEvent), purchaseBody(requestId, buyer(i), 1,
+                                                                                                  u"c%1@example.com"_qs.arg(i)))
+            .json;
+    }
+
+private Q_SLOTS:
+    void cleanup()
+    {
+        m_engine.reset();
+        m_database.reset();
+    }
+
+    void lifecycleWithOffers_data()
+    {
+        QTest::addColumn<bool>("killMidWindow");
+        QTest::addColumn<bool>("postgres");
+        QTest::newRow("sqlite") << false << false;
+        QTest::newRow("sqlite, SIGKILL and restart mid-window") << true << false;
+        QTest::newRow("postgresql") << false << true;
+        QTest::newRow("postgresql, SIGKILL and restart mid-window") << true << true;
+    }
+
+    // Stock 3, a 3 s window, policy offer: of 8 buyers 3 win; one pays, one cancels, one lets
+    // the deadline pass; the two freed units go to the first two leads in decision order, one
+    // of whom pays; the other's offer expires and moves down the list until no lead is left.
+    void lifecycleWithOffers()
+    {
+        QFETCH(bool, killMidWindow);
+        QFETCH(bool, postgres);
+        if (postgres && qEnvironmentVariableIsEmpty("FLASHSALE_TEST_PG_URL"))
+            SKIP_UNLESS_CI(u"FLASHSALE_TEST_PG_URL is not set; run scripts/start-postgres.sh and export the URL it prints"_qs);
+        QVERIFY(startNode(postgres));
+        const ApiReply created = createEvent({{u"paymentWindowSeconds"_qs, kWindowSeconds}, {u"releasePolicy"_qs, u"offer"_qs}});
+        QCOMPARE(created.status, 201);
+        QCOMPARE(created.json[u"paymentWindowSeconds"_qs].toInt(), kWindowSeconds);
+        QCOMPARE(created.json[u"releasePolicy"_qs].toString(), u"offer"_qs);
+
+        // One at a time, so that the decision order is the buyers' order.
+        QStringList tickets;
+        for (int i = 0; i < 8; ++i) {
+            const QJsonObject answer = buy(i, u"r%1"_qs.arg(i));
+            QCOMPARE(answer[u"state"_qs].toString(), i < 3 ? u"won"_qs : u"lost"_qs);
+            if (i >= 3)
+                QCOMPARE(answer[u"reason"_qs].toString(), u"sold_out"_qs);
+            tickets << answer[u"ticket"_qs].toString();
+        }
+        // A winner's second request loses for the limit: not a lead.
+        QCOMPARE(buy(0, u"r0-again"_qs)[u"reason"_qs].toString(), u"limit_reached"_qs);
+
+        QJsonArray all = orders();
+        QCOMPARE(all.size(), 3);
+        for (const QJsonValue &o : all) {
+            QCOMPARE(o[u"status"_qs].toString(), u"pending_payment"_qs);
+            QCOMPARE(o[u"source"_qs].toString(), u"sale"_qs);
+            QVERIFY(o[u"paidAt"_qs].isNull());
+            const QDateTime deadline = QDateTime::fromString(o[u"expiresAt"_qs].toString(), Qt::ISODateWithMs);
+            const QDateTime decided = QDateTime::fromString(o[u"decidedAt"_qs].toString(), Qt::ISODateWithMs);
+            QCOMPARE(decided.msecsTo(deadline), kWindowSeconds * 1000);
+        }
+        QCOMPARE(unitProblems(), QStringList());
+        const qint64 paidId = orderOf(buyer(0), u"sale"_qs)[u"orderId"_qs].toInteger();
+        const qint64 cancelledId = orderOf(buyer(1), u"sale"_qs)[u"orderId"_qs].toInteger();
+        const qint64 expiringId = orderOf(buyer(2), u"sale"_qs)[u"orderId"_qs].toInteger();
+
+        // Paid, and the same answer again; a paid order cannot be cancelled.
+        const ApiReply paid = act(paidId, u"paid"_qs);
+        QCOMPARE(paid.status, 200);
+        QCOMPARE(paid.json[u"status"_qs].toString(), u"paid"_qs);
+        QVERIFY(!paid.json[u"paidAt"_qs].toString().isEmpty());
+        QCOMPARE(act(paidId, u"paid"_qs).json, paid.json);
+        const ApiReply refused = act(paidId, u"cancel"_qs);
+        QCOMPARE(refused.status, 409);
+        QCOMPARE(refused.json[u"error"_qs].toString(), u"invalid_state"_qs);
+
+        // Cancelled: the unit goes to the first lead (buyer 3) as an offer, in the same commit.
+        const ApiReply cancelled = act(cancelledId, u"cancel"_qs);
+        QCOMPARE(cancelled.status, 200);
+        QCOMPARE(cancelled.json[u"status"_qs].toString(), u"cancelled"_qs);
+        QCOMPARE(act(cancelledId, u"cancel"_qs).json, cancelled.json);
+        QCOMPARE(act(cancelledId, u"paid"_qs).json[u"error"_qs].toString(), u"invalid_state"_qs);
+        const QJsonObject offer3 = orderOf(buyer(3), u"offer"_qs);
+        QCOMPARE(offer3[u"status"_qs].toString(), u"pending_payment"_qs);
+        QCOMPARE(offer3[u"requestId"_qs].toString(), u"r3"_qs);
+        QCOMPARE(unitProblems(), QStringList());
+
+        // The lead's ticket keeps its decision and shows the offer.
+        const QJsonObject ticket3 = m_client->call("GET", u"/api/v1/tickets/"_qs + tickets[3]).json;
+        QCOMPARE(ticket3[u"state"_qs].toString(), u"lost"_qs);
+        QCOMPARE(ticket3[u"offer"_qs][u"orderId"_qs].toInteger(), offer3[u"orderId"_qs].toInteger());
+        QCOMPARE(ticket3[u"offer"_qs][u"expiresAt"_qs].toString(), offer3[u"expiresAt"_qs].toString());
+        QVERIFY(!m_client->call("GET", u"/api/v1/tickets/"_qs + tickets[4]).json.contains(u"offer"_qs));
+
+        QCOMPARE(act(offer3[u"orderId"_qs].toInteger(), u"paid"_qs).json[u"status"_qs].toString(), u"paid"_qs);
+        QCOMPARE(unitProblems(), QStringList());
+
+        if (killMidWindow) {
+            // Buyer 2's window is still running.
+            QCOMPARE(orderOf(buyer(2), u"sale"_qs)[u"status"_qs].toString(), u"pending_payment"_qs);
+            m_engine->sendSignal(SIGKILL);
+            QVERIFY(m_engine->waitForExit(10000));
+            QVERIFY(m_engine->start(*m_client));
+            QCOMPARE(orderOf(buyer(0), u"sale"_qs)[u"status"_qs].toString(), u"paid"_qs);
+            QCOMPARE(orderOf(buyer(1), u"sale"_qs)[u"status"_qs].toString(), u"cancelled"_qs);
+            QCOMPARE(orderOf(buyer(3), u"offer"_qs)[u"status"_qs].toString(), u"paid"_qs);
+            QCOMPARE(m_client->call("GET", u"/api/v1/tickets/"_qs + tickets[3]).json[u"offer"_qs][u"orderId"_qs].toInteger(),
+                     offer3[u"orderId"_qs].toInteger());
+            QCOMPARE(unitProblems(), QStringList());
+        }
+
+        // Buyer 2 lets the deadline pass: the decider expires the order and offers the unit to
+        // the next lead, buyer 4. Nothing pays an expired order.
+        QVERIFY(ApiClient::waitUntil([&] { return !orderOf(buyer(4), u"offer"_qs).isEmpty(); }, 15000));
+        QCOMPARE(orderOf(buyer(2), u"sale"_qs)[u"status"_qs].toString(), u"expired"_qs);
+        const ApiReply late = act(expiringId, u"paid"_qs);
+        QCOMPARE(late.status, 409);
+        QCOMPARE(late.json[u"error"_qs].toString(), u"invalid_state"_qs);
+        QCOMPARE(unitProblems(), QStringList());
+
+        // Buyer 4 does not pay either: the offer expires and moves to buyer 5; cancelling the
+        // next offers walks down the list, and with no lead left the unit is back in stock.
+        QVERIFY(ApiClient::waitUntil([&] { return !orderOf(buyer(5), u"offer"_qs).isEmpty(); }, 15000));
+        QCOMPARE(orderOf(buyer(4), u"offer"_qs)[u"status"_qs].toString(), u"expired"_qs);
+        QCOMPARE(unitProblems(), QStringList());
+        for (int i = 5; i <= 7; ++i) {
+            QCOMPARE(orderOf(buyer(i), u"offer"_qs)[u"status"_qs].toString(), u"pending_payment"_qs);
+            QCOMPARE(act(orderOf(buyer(i), u"offer"_qs)[u"orderId"_qs].toInteger(), u"cancel"_qs).status, 200);
+            QCOMPARE(unitProblems(), QStringList());
+        }
+        const QJsonObject reopened = m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json;
+        QCOMPARE(reopened[u"remaining"_qs].toInteger(), 1);
+        QCOMPARE(reopened[u"state"_qs].toString(), u"open"_qs);
+
+        // Offers went to the leads in decision order, one each; the winners, the paying lead
+        // and the limit_reached shopper got none.
+        QList<qint64> offerIds;
+        QStringList offeredUsers;
+        for (const QJsonValue &o : orders()) {
+            if (o[u"source"_qs].toString() == u"offer") {
+                offerIds << o[u"orderId"_qs].toInteger();
+                offeredUsers << o[u"userId"_qs].toString();
+            }
+        }
+        QCOMPARE(offeredUsers, (QStringList{buyer(3), buyer(4), buyer(5), buyer(6), buyer(7)}));
+        QVERIFY(std::is_sorted(offerIds.begin(), offerIds.end()));
+
+        // The leads' rows record the offer and its outcome.
+        const QJsonArray leads =
+            m_client->admin("GET", u"/api/v1/admin/events/%1/intents?sort=userId&order=asc"_qs.arg(kEvent)).json[u"items"_qs].toArray();
+        QHash<QString, QString> outcomes;
+        for (const QJsonValue &lead : leads) {
+            QVERIFY(!lead[u"offeredAt"_qs].toString().isEmpty() || lead[u"userId"_qs].toString() == buyer(0));
+            outcomes.insert(lead[u"userId"_qs].toString(), lead[u"offerOutcome"_qs].toString());
+        }
+        QCOMPARE(outcomes.value(buyer(3)), u"paid"_qs);
+        QCOMPARE(outcomes.value(buyer(4)), u"expired"_qs);
+        QCOMPARE(outcomes.value(buyer(5)), u"cancelled"_qs);
+        QCOMPARE(outcomes.value(buyer(0)), QString()); // lost for the limit: never offered
+
+        // The unit back in stock sells again, to a new shopper.
+        QCOMPARE(buy(8, u"r8"_qs)[u"state"_qs].toString(), u"won"_qs);
+        QCOMPARE(unitProblems(), QStringList());
+    }
+
+    // Under "restock" (the default) a cancelled order's units go back to stock and a sold-out
+    // event reopens; orders.csv carries the new columns.
+    void restockReopensAndCsvShowsStatus()
+    {
+        QVERIFY(startNode());
+        const ApiReply created = createEvent({{u"paymentWindowSeconds"_qs, 600}});
+        QCOMPARE(created.status, 201);
+        QCOMPARE(created.json[u"releasePolicy"_qs].toString(), u"restock"_qs);
+        for (int i = 0; i < 4; ++i)
+            buy(i, u"r%1"_qs.arg(i));
+        QCOMPARE(m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json[u"state"_qs].toString(), u"sold_out"_qs);
+        const qint64 id = orderOf(buyer(1), u"sale"_qs)[u"orderId"_qs].toInteger();
+        QCOMPARE(act(id, u"cancel"_qs).status, 200);
+        const QJsonObject event = m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json;
+        QCOMPARE(event[u"state"_qs].toString(), u"open"_qs);
+        QCOMPARE(event[u"remaining"_qs].toInteger(), 1);
+        QVERIFY(orderOf(buyer(3), u"offer"_qs).isEmpty());
+        QCOMPARE(unitProblems(), QStringList());
+        // The post-sale report counts the units still held, and their money.
+        const QJsonObject report = m_client->admin("GET", u"/api/v1/admin/events/%1/report"_qs.arg(kEvent)).json;
+        QCOMPARE(report[u"unitsSold"_qs].toInteger(), 2);
+        QCOMPARE(report[u"revenueCents"_qs].toInteger(), 2 * 900);
+
+        const QByteArray csv = m_client->call("GET", u"/api/v1/admin/events/%1/orders.csv"_qs.arg(kEvent), {}, true).body;
+        const QList<QByteArray> lines = csv.split('\n');
+        QVERIFY(lines.size() > 3);
+        QVERIFY2(lines[0].contains("status,expiresAt,paidAt,source"), lines[0].constData());
+        QCOMPARE(csv.count(",cancelled,"), 1);
+        QCOMPARE(csv.count(",pending_payment,"), 2);
+    }
+
+    // Without a window (the default) orders are final, as before: no deadline, and paid/cancel
+    // are refused with invalid_state.
+    void noWindowMeansFinal()
+    {
+        QVERIFY(startNode());
+        QCOMPARE(createEvent({}).status, 201);
+        QCOMPARE(buy(0, u"r0"_qs)[u"state"_qs].toString(), u"won"_qs);
+        const QJsonObject order = orderOf(buyer(0), u"sale"_qs);
+        QCOMPARE(order[u"status"_qs].toString(), u"final"_qs);
+        QVERIFY(order[u"expiresAt"_qs].isNull());
+        const ApiReply refused = act(order[u"orderId"_qs].toInteger(), u"paid"_qs);
+        QCOMPARE(refused.status, 409);
+        QCOMPARE(refused.json[u"error"_qs].toString(), u"invalid_state"_qs);
+    }
+
+    void badInputIsNamed_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QJsonObject>("eventFields");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("error");
+        QTest::addColumn<QString>("messageNames");
+        const QJsonObject window{{u"paymentWindowSeconds"_qs, 60}};
+        QTest::newRow("window too long") << QByteArray("POST") << QString() << QJsonObject{{u"paymentWindowSeconds"_qs, 604801}}
+                                         << 400 << u"invalid_field"_qs << u"paymentWindowSeconds"_qs;
+        QTest::newRow("window negative") << QByteArray("POST") << QString() << QJsonObject{{u"paymentWindowSeconds"_qs, -1}}
+                                         << 400 << u"invalid_field"_qs << u"paymentWindowSeconds"_qs;
+        QTest::newRow("unknown policy") << QByteArray("POST") << QString() << QJsonObject{{u"releasePolicy"_qs, u"raffle"_qs}}
+                                        << 400 << u"invalid_field"_qs << u"releasePolicy"_qs;
+        QTest::newRow("order id not a number") << QByteArray("POST") << u"orders/abc/paid"_qs << window << 400
+                                               << u"invalid_field"_qs << u"orderId"_qs;
+        QTest::newRow("unknown order") << QByteArray("POST") << u"orders/999/paid"_qs << window << 404 << u"not_found"_qs
+                                       << u"999"_qs;
+        QTest::newRow("unknown verb") << QByteArray("POST") << u"orders/1/refund"_qs << window << 404 << u"not_found"_qs
+                                      << u"cancel"_qs;
+        QTest::newRow("GET on an action") << QByteArray("GET") << u"orders/1/paid"_qs << window << 405
+                                          << u"method_not_allowed"_qs << QString();
+        QTest::newRow("window edited once live") << QByteArray("PATCH") << QString() << window << 409 << u"invalid_state"_qs
+                                                 << u"once open"_qs;
+    }
+
+    void badInputIsNamed()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, path);
+        QFETCH(QJsonObject, eventFields);
+        QFETCH(int, status);
+        QFETCH(QString, error);
+        QFETCH(QString, messageNames);
+        QVERIFY(startNode());
+        ApiReply reply;
+        if (path.isEmpty() && method == "POST") {
+            reply = createEvent(eventFields);
+        } else {
+            QCOMPARE(createEvent(eventFields).status, 201);
+            reply = path.isEmpty() ? m_client->admin(method, u"/api/v1/admin/events/"_qs + kEvent, eventFields)
+                                   : m_client->admin(method, u"/api/v1/admin/events/%1/%2"_qs.arg(kEvent, path));
+        }
+        QCOMPARE(reply.status, status);
+        QCOMPARE(reply.json[u"error"_qs].toString(), error);
+        QVERIFY2(reply.json[u"message"_qs].toString().contains(messageNames), reply.body.constData());
+    }
+};
+
+VISIBLESKIP_GUILESS_MAIN(TestOrders)
+#include "tst_orders.moc"
