@@ -227,7 +227,8 @@ void WalCheckpointer::run()
             if (!query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
                 qWarning("WAL checkpoint failed: %s", qPrintable(query.lastError().text()));
             query.finish();
-            if (QFileInfo(m_location.databaseName + u"-wal"_qs).size() > m_walLimitBytes)
+            // At half the limit: the commits of the next half second still fit under it.
+            if (QFileInfo(m_location.databaseName + u"-wal"_qs).size() > m_walLimitBytes / 2)
                 m_overLimit.store(true, std::memory_order_relaxed);
             lock.lock();
         }

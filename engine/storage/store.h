@@ -126,8 +126,8 @@ inline constexpr std::int64_t kDefaultWalLimitBytes = 256ll * 1024 * 1024;
 // Copies SQLite's write-ahead log back into the database on a thread and connection of its own,
 // every half second, so that no group commit pays for a checkpoint (PASSIVE: never blocks the
 // writer). A PASSIVE checkpoint never catches up with a writer that never pauses, so the log
-// would grow for as long as a sale runs: once it passes walLimitBytes, overLimit is raised and
-// the writer truncates it between two commits (SqlStore::commit). Thread: started and stopped by
+// would grow for as long as a sale runs: once it passes half of walLimitBytes, overLimit is
+// raised and the writer truncates it between two commits (SqlStore::commit). Thread: started and stopped by
 // the writer; runs on its own std::thread.
 class WalCheckpointer
 {
