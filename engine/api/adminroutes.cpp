@@ -27,18 +27,9 @@ QJsonObject adminEventJson(const EventSnapshot &e)
     return json;
 }
 
-// "releasePolicy": "restock" or "offer"; absent: std::nullopt and no problem.
-std::optional<ReleasePolicy> releasePolicyFrom(const QJsonObject &body, QString *problem)
-{
-    const QJsonValue value = body.value(u"releasePolicy"_qs);
-    if (value.isUndefined() || value.isNull())
-        return std::nullopt;
-    const auto policy = releasePolicyFromString(value.toString());
-    if (!value.isString() || !policy)
-        *problem = u"releasePolicy must be \"restock\" or \"offer\""_qs;
-    return policy;
-}
 
+constexpr char kReleasePolicies[] = "\"restock\" or \"offer\"";
+constexpr char kShopperIdentities[] = "\"open\" or \"signed\"";
 
 std::optional<EventConfig> eventConfigFrom(const QJsonObject &body, QString *problem)
 {
@@ -54,15 +45,15 @@ std::optional<EventConfig> eventConfigFrom(const QJsonObject &body, QString *pro
     config.endsAtMs = fields.time(u"endsAt"_qs).value_or(0);
     config.paymentWindowSeconds =
         std::int32_t(fields.integer(u"paymentWindowSeconds"_qs, false, 0, limits::maxPaymentWindowSeconds).value_or(0));
-    config.shopperIdentity = fields.shopperIdentity(u"shopperIdentity"_qs).value_or(ShopperIdentity::Open);
+    config.releasePolicy = fields.choice(u"releasePolicy"_qs, &releasePolicyFromString, kReleasePolicies)
+                               .value_or(ReleasePolicy::Restock);
+    config.shopperIdentity = fields.choice(u"shopperIdentity"_qs, &shopperIdentityFromString, kShopperIdentities)
+                                 .value_or(ShopperIdentity::Open);
     config.fairStartMs = std::int32_t(fields.integer(u"fairStartMs"_qs, false, 0, limits::maxFairStartMs).value_or(0));
     if (!fields.ok()) {
         *problem = fields.problem();
         return std::nullopt;
     }
-    config.releasePolicy = releasePolicyFrom(body, problem).value_or(ReleasePolicy::Restock);
-    if (!problem->isEmpty())
-        return std::nullopt;
     return config;
 }
 
@@ -80,15 +71,14 @@ std::optional<EventPatch> eventPatchFrom(const QJsonObject &body, QString *probl
     patch.endsAtMs = fields.time(u"endsAt"_qs);
     if (auto window = fields.integer(u"paymentWindowSeconds"_qs, false, 0, limits::maxPaymentWindowSeconds))
         patch.paymentWindowSeconds = std::int32_t(*window);
-    patch.shopperIdentity = fields.shopperIdentity(u"shopperIdentity"_qs);
+    patch.releasePolicy = fields.choice(u"releasePolicy"_qs, &releasePolicyFromString, kReleasePolicies);
+    patch.shopperIdentity = fields.choice(u"shopperIdentity"_qs, &shopperIdentityFromString, kShopperIdentities);
     if (auto fairStartMs = fields.integer(u"fairStartMs"_qs, false, 0, limits::maxFairStartMs))
         patch.fairStartMs = std::int32_t(*fairStartMs);
     if (body.contains(u"id"_qs))
         *problem = u"id cannot be changed"_qs;
     else if (!fields.ok())
         *problem = fields.problem();
-    else
-        patch.releasePolicy = releasePolicyFrom(body, problem);
     if (!problem->isEmpty())
         return std::nullopt;
     return patch;

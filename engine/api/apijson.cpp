@@ -204,17 +204,6 @@ std::optional<std::int64_t> FieldReader::integer(const QString &key, bool requir
     return std::int64_t(d);
 }
 
-std::optional<ShopperIdentity> FieldReader::shopperIdentity(const QString &key)
-{
-    const auto text = string(key, false, 16);
-    if (!text)
-        return std::nullopt;
-    const auto identity = shopperIdentityFromString(*text);
-    if (!identity)
-        fail(key, u"must be \"open\" or \"signed\""_qs);
-    return identity;
-}
-
 std::optional<std::int64_t> FieldReader::time(const QString &key)
 {
     const QJsonValue v = m_object.value(key);
@@ -233,18 +222,25 @@ std::optional<QString> FieldReader::identifier(const QString &key, int maxLength
     auto id = string(key, true, maxLength);
     if (!id)
         return std::nullopt;
-    for (qsizetype i = 0; i < id->size(); ++i) {
-        const QChar::Category category = id->at(i).category();
-        if (category == QChar::Other_Control || category == QChar::Other_Format) {
-            fail(key, QStringLiteral("must not contain control or format characters (U+%1 at position %2)")
-                          .arg(id->at(i).unicode(), 4, 16, QLatin1Char('0'))
-                          .arg(i));
-            return std::nullopt;
-        }
+    if (const qsizetype i = controlOrFormatCharacterAt(*id); i >= 0) {
+        fail(key, QStringLiteral("must not contain control or format characters (U+%1 at position %2)")
+                      .arg(id->at(i).unicode(), 4, 16, QLatin1Char('0'))
+                      .arg(i));
+        return std::nullopt;
     }
     if (id->trimmed().isEmpty())
         return fail(key, u"must not be blank"_qs), std::nullopt;
     return id;
+}
+
+qsizetype controlOrFormatCharacterAt(QStringView text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar::Category category = text.at(i).category();
+        if (category == QChar::Other_Control || category == QChar::Other_Format)
+            return i;
+    }
+    return -1;
 }
 
 void FieldReader::fail(const QString &key, const QString &what)

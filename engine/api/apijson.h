@@ -50,8 +50,19 @@ public:
     // (Unicode Cc/Cf: NUL, line breaks, U+202E and the like).
     std::optional<QString> identifier(const QString &key, int maxLength);
     std::optional<std::int64_t> integer(const QString &key, bool required, std::int64_t min, std::int64_t max);
-    // "open" or "signed"; absent or null: nullopt.
-    std::optional<ShopperIdentity> shopperIdentity(const QString &key);
+    // One of a few names (parse: the enum's fromString; allowed: the names, for the problem
+    // text, e.g. "\"open\" or \"signed\""); absent or null: nullopt and no problem.
+    template<typename Enum>
+    std::optional<Enum> choice(const QString &key, std::optional<Enum> (*parse)(QStringView), const char *allowed)
+    {
+        const auto text = string(key, false, 32);
+        if (!text)
+            return std::nullopt;
+        const std::optional<Enum> value = parse(*text);
+        if (!value)
+            fail(key, u"must be "_qs + QLatin1String(allowed));
+        return value;
+    }
     // ISO 8601; null clears (returns 0).
     std::optional<std::int64_t> time(const QString &key);
 
@@ -63,6 +74,10 @@ private:
     const QJsonObject &m_object;
     QString m_problem;
 };
+
+// The index of the first control or format character (Unicode Cc/Cf: NUL, line breaks, U+202E
+// and the like) in text, or -1: such characters are refused in ids.
+qsizetype controlOrFormatCharacterAt(QStringView text);
 
 // A purchase body (requestId, userId, quantity, contact?, simulated?) checked against the
 // event's rules; on a signed event userId may be left out (the pass names the user: see

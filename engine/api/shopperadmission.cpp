@@ -1,5 +1,6 @@
 #include "engine/api/shopperadmission.h"
 
+#include "engine/api/apijson.h"
 #include "engine/node/engine.h"
 
 #include <QUrl>
@@ -32,15 +33,6 @@ QByteArrayView authorityOf(QByteArrayView origin)
 {
     const qsizetype at = origin.indexOf("://");
     return at < 0 ? QByteArrayView() : origin.sliced(at + 3);
-}
-
-bool hasControlOrFormatCharacter(const QString &text)
-{
-    for (QChar c : text) {
-        if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
-            return true;
-    }
-    return false;
 }
 
 } // namespace
@@ -129,12 +121,14 @@ QString ShopperAdmission::applyPass(const EventSnapshot &event, const QJsonValue
     if (!check.pass)
         return passProblemText(check.problem);
     const ShopPass &pass = *check.pass;
-    if (pass.subject.size() > limits::maxUserIdLength || hasControlOrFormatCharacter(pass.subject))
+    if (pass.subject.size() > limits::maxUserIdLength || controlOrFormatCharacterAt(pass.subject) >= 0)
         return QStringLiteral("the pass's sub must be at most %1 characters, without control characters")
             .arg(limits::maxUserIdLength);
-    if (!purchase.userId.isEmpty() && userKeyOf(purchase.userId) != userKeyOf(pass.subject))
+    QString userKey = userKeyOf(pass.subject);
+    if (!purchase.userId.isEmpty() && userKeyOf(purchase.userId) != userKey)
         return QStringLiteral("userId does not match the pass's sub; leave userId out on signed events");
     purchase.userId = pass.subject;
+    purchase.userKey = std::move(userKey);
     if (!pass.contact.isEmpty())
         purchase.contact = pass.contact.left(limits::maxContactLength);
     return {};

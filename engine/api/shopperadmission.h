@@ -15,9 +15,6 @@
 
 namespace flashsale {
 
-struct PurchaseRequest;
-struct EventSnapshot;
-
 // The node's shopper-facing rules, from the command line (README → Fair sales).
 struct ShopperPolicy {
     // Purchases a second from one client address, with a burst of twice as many; 0 = no limit.
@@ -65,7 +62,8 @@ public:
 
     // On a signed event: verifies passValue (the body's `pass`) for event and makes its `sub`
     // the purchase's user and its `contact` the lead's contact. An open event takes the purchase
-    // as it is. Returns the problem for a 401 invalid_pass, or an empty string.
+    // as it is. Sets the purchase's userKey (userKeyOf of `sub`) for the per-user rate limit and
+    // the engine. Returns the problem for a 401 invalid_pass, or an empty string.
     QString applyPass(const EventSnapshot &event, const QJsonValue &passValue, PurchaseRequest &purchase) const;
 
     // The keys passes are checked against (replaced at a rotation of the shop secret).

@@ -198,7 +198,7 @@ void HttpRoutes::postPurchase(const RouteRequest &request, QStringView eventId, 
             return reply.error(401, "invalid_pass", passProblem);
         }
         if (event->config.shopperIdentity == ShopperIdentity::Signed) {
-            if (const RateLimiter::Verdict verdict = admission.admitUser(userKeyOf(purchase->userId)); !verdict.allowed)
+            if (const RateLimiter::Verdict verdict = admission.admitUser(purchase->userKey); !verdict.allowed)
                 return rateLimited(reply, verdict, u"this user"_qs);
         }
     }

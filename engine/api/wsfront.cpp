@@ -245,7 +245,7 @@ void WsFront::purchase(std::uint64_t, Client &client, const QJsonObject &message
         return sendError(connection, "invalid_pass", passProblem, context);
     }
     if (event->config.shopperIdentity == ShopperIdentity::Signed) {
-        if (const RateLimiter::Verdict verdict = m_admission.admitUser(userKeyOf(request->userId)); !verdict.allowed)
+        if (const RateLimiter::Verdict verdict = m_admission.admitUser(request->userKey); !verdict.allowed)
             return rateLimited(verdict, u"this user"_qs);
     }
     if (*client.waits >= kMaxWaitsPerClient)

@@ -89,6 +89,8 @@ constexpr NameTable<OrderStatus, 5> orderStatusNames{{{
 constexpr NameTable<OrderSource, 2> orderSourceNames{{{{OrderSource::Sale, u"sale"}, {OrderSource::Offer, u"offer"}}}};
 constexpr NameTable<ReleasePolicy, 2> releasePolicyNames{
     {{{ReleasePolicy::Restock, u"restock"}, {ReleasePolicy::Offer, u"offer"}}}};
+constexpr NameTable<ShopperIdentity, 2> shopperIdentityNames{
+    {{{ShopperIdentity::Open, u"open"}, {ShopperIdentity::Signed, u"signed"}}}};
 } // namespace
 
 QString toString(OrderStatus status)
@@ -143,16 +145,12 @@ std::optional<LossReason> lossReasonFromString(QStringView text)
 
 QString toString(ShopperIdentity identity)
 {
-    return identity == ShopperIdentity::Signed ? QStringLiteral("signed") : QStringLiteral("open");
+    return shopperIdentityNames.nameOf(identity);
 }
 
 std::optional<ShopperIdentity> shopperIdentityFromString(QStringView text)
 {
-    for (auto identity : {ShopperIdentity::Open, ShopperIdentity::Signed}) {
-        if (text == toString(identity))
-            return identity;
-    }
-    return std::nullopt;
+    return shopperIdentityNames.valueOf(text);
 }
 
 QString toString(TicketState state)

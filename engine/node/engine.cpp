@@ -254,7 +254,8 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     request.eventId = eventId.toString();
     request.acceptedAtMs = now;
     request.acceptedSteadyUs = steadyMicros();
-    request.userKey = userKeyOf(request.userId);
+    if (request.userKey.isEmpty()) // a signed event's front derived it already (ShopperAdmission)
+        request.userKey = userKeyOf(request.userId);
     request.userHash = hashUserId(request.userKey);
     const std::uint64_t tag = newTicketTag();
     Claim claim = Claim::Refused;
