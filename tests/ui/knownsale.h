@@ -45,7 +45,7 @@ struct KnownSale {
             const QString user = u"shopper-"_qs + QString::number(i);
             const ApiReply reply = client.call("POST", u"/api/v1/events/"_qs + eventId + u"/purchases?wait=5000"_qs,
                                                purchaseBody(u"r-"_qs + user, user, 1,
-                                                            hasContact(i) ? u"+86 138 0000 %1"_qs.arg(i, 4, 10, u'0') : QString()));
+                                                            hasContact(i) ? u"+86 138 0000 %1"_qs.arg(i, 4, 10, QLatin1Char('0')) : QString()));
             const QString state = QJsonDocument::fromJson(reply.body).object().value(u"state"_qs).toString();
             answered += reply.status == 200 && (state == u"won" || state == u"lost") ? 1 : 0;
         }
