@@ -124,6 +124,8 @@ void HttpRoutes::admin(const RouteRequest &request, const Parts &parts, RouteRep
             return methodNotAllowed(reply, "GET");
         return leadCounts(request, reply);
     }
+    if (parts.size() >= 4 && parts[3] == u"webhook")
+        return webhook(request, parts, reply, responder);
     if (parts.size() < 4 || parts[3] != u"events")
         return reply.error(404, "not_found", u"no such resource"_qs);
 

@@ -10,6 +10,8 @@
 
 #include <QThreadPool>
 
+class QSqlDatabase;
+
 #include <functional>
 #include <memory>
 
@@ -75,6 +77,11 @@ private:
     // GET /api/v1/admin/leads?eventId=&since=&includeSimulated=: the dashboard's lead figures
     // (records::countLeads) for a remote console.
     void leadCounts(const RouteRequest &request, RouteReply &reply);
+    // webhookroutes.cpp: /api/v1/admin/webhook (GET, PUT, DELETE), …/webhook/deliveries (GET) and
+    // …/webhook/deliveries[/{id}]/retry (POST).
+    void webhook(const RouteRequest &request, const Parts &parts, RouteReply &reply, Responder &responder);
+    // Runs job on a store-jobs thread with a connection of its own and answers with what it returns.
+    void onStoreThread(RouteReply &reply, Responder &responder, std::function<RouteReply(QSqlDatabase &db)> job);
     // operationroutes.cpp
     void healthz(RouteReply &reply);
     void metrics(RouteReply &reply);

@@ -2,6 +2,7 @@
 
 #include "engine/api/admintoken.h"
 #include "engine/api/scaleout.h"
+#include "engine/api/webhookdelivery.h"
 
 #include <QDebug>
 #include <QStandardPaths>
@@ -94,6 +95,12 @@ bool Server::start(QString *error, StartFailure *failure)
         engine->stop(0);
         return false;
     }
+    // Webhooks: an embedded node delivers every event's, a scale-out node those of the events it decides.
+    Engine *started = engine.get();
+    m_webhooks = std::make_unique<WebhookDelivery>(
+        engineOptions.store, started->isClustered() ? WebhookDelivery::DeliveredEvents([started] { return started->decidedEventIds(); })
+                                                    : WebhookDelivery::DeliveredEvents());
+    m_webhooks->start();
     m_engine = std::move(engine);
     m_http = std::move(http);
     return true;
@@ -103,6 +110,7 @@ void Server::stop(int drainTimeoutMs)
 {
     if (!m_engine)
         return;
+    m_webhooks.reset(); // before the engine it asks which events it decides
     // The engine drains first so that clients waiting on their tickets still get answers.
     m_engine->stop(drainTimeoutMs);
     m_http->stop();

@@ -36,6 +36,8 @@ struct ServerOptions {
 };
 
 // Thread: created, started and stopped on one thread (the main thread).
+class WebhookDelivery;
+
 class Server
 {
 public:
@@ -71,6 +73,7 @@ private:
     ShopSecrets m_shopSecrets;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<HttpService> m_http;
+    std::unique_ptr<WebhookDelivery> m_webhooks; // stopped before the engine
 };
 
 } // namespace flashsale

@@ -193,6 +193,17 @@ void Engine::stop(int drainTimeoutMs)
     m_intake->stop(std::max<int>(1000, int(left.count())));
 }
 
+QStringList Engine::decidedEventIds() const
+{
+    QStringList ids;
+    const int n = m_events ? m_events->count() : 0;
+    for (int i = 0; i < n; ++i) {
+        if (!isClustered() || m_events->deciderEpochOf(i) > 0)
+            ids << m_events->idAt(i);
+    }
+    return ids;
+}
+
 bool Engine::isAccepting() const
 {
     if (!m_running.load(std::memory_order_relaxed))

@@ -133,6 +133,9 @@ public:
     // SQLite: journal mode and synchronous level of the writer's connection, as it reports them.
     StoreDurability storeDurability() const { return m_store ? m_store->durability() : StoreDurability(); }
     bool isClustered() const { return m_cluster != nullptr; }
+    // The ids of the events this node decides: a scale-out node's own (it delivers their
+    // webhooks), an embedded node's every one.
+    QStringList decidedEventIds() const;
     const QString &nodeId() const { return m_options.nodeId; }
     bool isAccepting() const;
     // Why purchases are refused right now, for the 503's message; empty while accepting.

@@ -70,6 +70,16 @@ bool addFairSaleSettings(QSqlDatabase &db, bool, QString *error)
         && exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN fair_start_ms INTEGER NOT NULL DEFAULT 0"), error);
 }
 
+// Runs schema.sql on db, from the line that starts with fromMarker on when one is given:
+// migrations that add tables run the section of schema.sql that defines them (its last one).
+bool runSchema(QSqlDatabase &db, bool isSqlite, const char *fromMarker, QString *error);
+
+// Webhooks (issue 13): the shop's endpoint and the outbox written in each commit.
+bool addWebhooks(QSqlDatabase &db, bool isSqlite, QString *error)
+{
+    return runSchema(db, isSqlite, "-- Webhooks", error);
+}
+
 // THE LIST. Every schema change ships as one more entry here (version = the last one + 1), with
 // resources/sql/schema.sql updated to the same result (a fresh database is made from it) and a
 // test in tests/engine/storage/tst_migrations.cpp that upgrades the release-0.1.0 fixture through it.
@@ -79,6 +89,7 @@ constexpr std::array kMigrations{
     Migration{2, "events.rehearsal: the simulator's rehearsal copies", &addRehearsalFlag},
     Migration{3, "events.shopper_identity and events.fair_start_ms: fair sales", &addFairSaleSettings},
     Migration{4, "orders and payment: payment windows, order status, offers to leads", &addOrderLifecycle},
+    Migration{5, "webhook_endpoint and webhook_outbox: webhooks to the shop", &addWebhooks},
 };
 
 } // namespace
@@ -188,8 +199,9 @@ bool stampVersion(QSqlDatabase &db, bool isSqlite, int version, QString *error)
         && exec(query, QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(version), error);
 }
 
-// schema.sql, the newest schema, with the driver's words filled in.
-bool createNewest(QSqlDatabase &db, bool isSqlite, QString *error)
+// schema.sql with the driver's words filled in, comments left out, split into statements: from
+// the line that starts with fromMarker on when one is given (the section a migration adds).
+bool schemaStatements(bool isSqlite, const char *fromMarker, QStringList *statements, QString *error)
 {
     QFile schemaFile(QStringLiteral(":/flashsale/sql/schema.sql"));
     if (!schemaFile.open(QIODevice::ReadOnly)) {
@@ -197,19 +209,48 @@ bool createNewest(QSqlDatabase &db, bool isSqlite, QString *error)
         return false;
     }
     QString schema = QString::fromUtf8(schemaFile.readAll());
+    if (fromMarker) {
+        const qsizetype at = schema.indexOf(QLatin1String(fromMarker));
+        if (at < 0) {
+            *error = QStringLiteral("schema resource has no section \"%1\"").arg(QLatin1String(fromMarker));
+            return false;
+        }
+        schema = schema.mid(at);
+    }
     schema.replace(QLatin1String("{{KEY}}"), isSqlite ? QLatin1String("INTEGER") : QLatin1String("BIGINT"));
     schema.replace(QLatin1String("{{CLUSTERED}}"), isSqlite ? QLatin1String(" WITHOUT ROWID") : QLatin1String(""));
+    schema.replace(QLatin1String("{{SERIAL_KEY}}"),
+                   isSqlite ? QLatin1String("INTEGER PRIMARY KEY") : QLatin1String("BIGSERIAL PRIMARY KEY"));
     QStringList lines;
     for (const QString &line : schema.split(QLatin1Char('\n'))) {
         if (!line.trimmed().startsWith(QLatin1String("--")))
             lines << line;
     }
-    QSqlQuery query(db);
+    statements->clear();
     for (const QString &statement : lines.join(QLatin1Char('\n')).split(QLatin1Char(';'))) {
-        if (!statement.trimmed().isEmpty() && !exec(query, statement, error))
+        if (!statement.trimmed().isEmpty())
+            *statements << statement;
+    }
+    return true;
+}
+
+bool runSchema(QSqlDatabase &db, bool isSqlite, const char *fromMarker, QString *error)
+{
+    QStringList statements;
+    if (!schemaStatements(isSqlite, fromMarker, &statements, error))
+        return false;
+    QSqlQuery query(db);
+    for (const QString &statement : std::as_const(statements)) {
+        if (!exec(query, statement, error))
             return false;
     }
     return true;
+}
+
+// The newest schema, on a database without tables.
+bool createNewest(QSqlDatabase &db, bool isSqlite, QString *error)
+{
+    return runSchema(db, isSqlite, nullptr, error);
 }
 
 } // namespace

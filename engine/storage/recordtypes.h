@@ -77,3 +77,38 @@ struct LeadCounts {
 };
 
 } // namespace flashsale
+
+// Where a webhook is on its way to the shop's endpoint (engine/storage/webhooks.h).
+enum class WebhookStatus : std::uint8_t {
+    Pending = 1,   // not tried yet
+    Retrying = 2,  // tried and failed; tried again at nextAttemptAtMs
+    Delivered = 3, // the endpoint answered 2xx
+    Failed = 4,    // gave up: still failing three days after it was made (Retry now sends it again)
+    Skipped = 5,   // made while no endpoint was set: never sent
+};
+
+// The shop's webhook endpoint as staff see it: the secret is shown once, when it is set.
+struct WebhookEndpoint {
+    QString url;                  // empty: none set
+    std::int64_t configuredAtMs = 0;
+};
+
+// One webhook and its latest delivery attempt.
+struct WebhookDeliveryRow {
+    QString id;   // stable: what receivers deduplicate by
+    QString type; // "order.won", "event.sold_out", …
+    QString eventId;
+    std::int64_t createdAtMs = 0;
+    WebhookStatus status = WebhookStatus::Pending;
+    std::int32_t attempts = 0;
+    std::int32_t lastHttpStatus = 0; // 0: no HTTP answer (refused, timed out) or not tried
+    QString lastError;
+    std::int64_t lastAttemptAtMs = 0;
+    std::int64_t nextAttemptAtMs = 0; // Pending/Retrying: when it is tried (next)
+    std::int64_t deliveredAtMs = 0;
+};
+
+struct WebhookDeliveryQuery {
+    std::optional<WebhookStatus> status; // none: every status
+    std::int64_t limit = 100;            // newest first
+};

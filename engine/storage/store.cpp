@@ -2,7 +2,9 @@
 
 #include "engine/storage/migrations.h"
 #include "engine/storage/privatefiles.h"
+#include "engine/storage/webhooks.h"
 
+#include <QDateTime>
 #include <QDebug>
 #include <QDir>
 #include <QFile>
@@ -137,7 +139,7 @@ struct LeadKeyHash {
 struct SqlStore::Statements {
     explicit Statements(const QSqlDatabase &db)
         : insertRequest(db), insertOrder(db), updateOrder(db), recordOffer(db), upsertIntent(db), upsertEvent(db),
-          checkEpoch(db)
+          checkEpoch(db), eventFacts(db), insertWebhook(db)
     {
     }
     QSqlQuery insertRequest;
@@ -147,6 +149,8 @@ struct SqlStore::Statements {
     QSqlQuery upsertIntent;
     QSqlQuery upsertEvent;
     QSqlQuery checkEpoch;
+    QSqlQuery eventFacts;
+    QSqlQuery insertWebhook;
     std::unordered_map<std::pair<QString, QString>, LeadInBatch, LeadKeyHash> leads; // scratch, per commit
 };
 
@@ -324,6 +328,8 @@ bool SqlStore::prepare(QString *error)
          " updated_at_ms = excluded.updated_at_ms, shopper_identity = excluded.shopper_identity,"
          " fair_start_ms = excluded.fair_start_ms, payment_window_seconds = excluded.payment_window_seconds,"
          " release_policy = excluded.release_policy"},
+        {&s.eventFacts, "SELECT state, currency, rehearsal FROM events WHERE id = ?"},
+        {&s.insertWebhook, "INSERT INTO webhook_outbox (id, type, event_id, created_at_ms, data) VALUES (?, ?, ?, ?, ?)"},
     };
     // Locks the event row until the commit: a node taking the event over waits for it, then
     // raises the epoch, after which this node's commits for the event fail the check.
@@ -359,6 +365,7 @@ bool SqlStore::load(LoadedState *state, QString *error)
         event.config.paymentWindowSeconds = query.value(windowColumn).toInt();
         event.config.releasePolicy =
             releasePolicyFromString(query.value(windowColumn + 1).toString()).value_or(ReleasePolicy::Restock);
+        m_eventFacts.insert(event.config.id, EventFacts{event.config.currency, event.config.rehearsal});
         state->events.push_back(std::move(event));
     }
 
@@ -468,7 +475,22 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         *error = QStringLiteral("another node decides %1 now").arg(fenced->front().eventId);
         return false;
     }
+    // Webhooks for what this commit makes happen, written with it (engine/storage/webhooks.h):
+    // an event opening first, then the orders, then an event selling out or ending.
+    const std::int64_t nowMs = QDateTime::currentMSecsSinceEpoch();
+    std::vector<webhooks::OutboxEntry> opened, orders, closed;
+    QHash<QString, EventState> stateInBatch; // each event's state after this batch's earlier rows
     for (const EventSnapshot &event : batch.eventRows) {
+        if (!ok)
+            break;
+        std::optional<EventState> before = stateInBatch.contains(event.config.id)
+            ? std::optional(stateInBatch.value(event.config.id))
+            : storedState(event.config.id, &ok);
+        stateInBatch.insert(event.config.id, event.state);
+        m_eventFacts.insert(event.config.id, EventFacts{event.config.currency, event.config.rehearsal});
+        const QStringView type = webhooks::typeOfEventState(event.state);
+        if (ok && before != event.state && !type.isEmpty() && !event.config.rehearsal)
+            (event.state == EventState::Open ? opened : closed).push_back(webhooks::eventEntry(type, event, nowMs));
         if (!ok)
             break;
         QSqlQuery &q = s.upsertEvent;
@@ -530,7 +552,13 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
             q.bindValue(12, toString(OrderSource::Sale));
             q.bindValue(13, qint64(d.expiresAtMs));
             q.bindValue(14, qint64(0));
-            ok = run(q);
+            if ((ok = run(q)) && !r.simulated) {
+                const OrderView order{d.orderId, r.eventId, r.userId, r.quantity, d.unitPriceCents, r.requestId, r.seq,
+                                      r.contact, r.simulated, d.decidedAtMs,
+                                      d.expiresAtMs > 0 ? OrderStatus::PendingPayment : OrderStatus::Final,
+                                      OrderSource::Sale, d.expiresAtMs, 0};
+                ok = addOrderWebhook(webhooks::kOrderWon, order, nowMs, orders);
+            }
         } else {
             // Shoppers retry: fold this batch's losses per event and user before writing.
             auto [lead, added] = s.leads.try_emplace({r.eventId, r.userId});
@@ -566,6 +594,8 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
     // After the leads: an offer records itself on its lead's row, which may be this commit's.
     for (std::size_t i = 0; ok && i < batch.orderChanges.size(); ++i) {
         const OrderView &o = batch.orderChanges[i].order;
+        if (const QStringView type = webhooks::typeOfOrderChange(batch.orderChanges[i]); !type.isEmpty() && !o.simulated)
+            ok = addOrderWebhook(type, o, nowMs, orders);
         if (batch.orderChanges[i].created) {
             QSqlQuery &q = s.insertOrder;
             const QVariant values[] = {qint64(o.orderId), o.eventId, o.userId, o.quantity, qint64(o.priceCents),
@@ -590,6 +620,18 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
             ok = run(q);
         }
     }
+    for (const auto *entries : {&opened, &orders, &closed}) {
+        for (std::size_t i = 0; ok && i < entries->size(); ++i) {
+            const webhooks::OutboxEntry &w = (*entries)[i];
+            QSqlQuery &q = s.insertWebhook;
+            q.bindValue(0, w.id);
+            q.bindValue(1, w.type);
+            q.bindValue(2, w.eventId);
+            q.bindValue(3, qint64(w.createdAtMs));
+            q.bindValue(4, QString::fromUtf8(w.data));
+            ok = run(q);
+        }
+    }
     if (ok && db.commit()) {
         if (m_walOverLimit.exchange(false, std::memory_order_relaxed))
             truncateWal(db);
@@ -598,6 +640,33 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
     *error = failed ? failed->lastError().text() : db.lastError().text();
     db.rollback();
     return false;
+}
+
+std::optional<EventState> SqlStore::storedState(const QString &eventId, bool *ok)
+{
+    QSqlQuery &q = m_statements->eventFacts;
+    q.bindValue(0, eventId);
+    if (!(*ok = q.exec()))
+        return std::nullopt;
+    std::optional<EventState> state;
+    if (q.next()) {
+        state = eventStateFromString(q.value(0).toString());
+        m_eventFacts.insert(eventId, EventFacts{q.value(1).toString(), q.value(2).toInt() != 0});
+    }
+    q.finish();
+    return state;
+}
+
+bool SqlStore::addOrderWebhook(QStringView type, const OrderView &order, std::int64_t nowMs,
+                               std::vector<webhooks::OutboxEntry> &entries)
+{
+    bool ok = true;
+    if (!m_eventFacts.contains(order.eventId))
+        storedState(order.eventId, &ok); // an event this node has not written yet (scale-out)
+    const EventFacts facts = m_eventFacts.value(order.eventId);
+    if (ok && !facts.rehearsal)
+        entries.push_back(webhooks::orderEntry(type, order, facts.currency, nowMs));
+    return ok;
 }
 
 void SqlStore::truncateWal(QSqlDatabase &db)

@@ -14,10 +14,15 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 namespace flashsale {
+
+namespace webhooks {
+struct OutboxEntry;
+}
 
 // Where the data lives: SQLite in a data dir (the embedded default) or a PostgreSQL server.
 struct StoreLocation {
@@ -200,7 +205,17 @@ public:
 
 private:
     struct Statements;
+    // What the commit's webhooks need of an event it did not write in this batch.
+    struct EventFacts {
+        QString currency;
+        bool rehearsal = false; // a rehearsal copy's orders send no webhooks
+    };
     bool prepare(QString *error);
+    // The event's state as stored (none: not stored yet); refreshes m_eventFacts. ok: the query ran.
+    std::optional<EventState> storedState(const QString &eventId, bool *ok);
+    // Adds the webhook of an order (not of a rehearsal copy) to entries; false if the store failed.
+    bool addOrderWebhook(QStringView type, const OrderView &order, std::int64_t nowMs,
+                         std::vector<webhooks::OutboxEntry> &entries);
     void readDurability(const QSqlDatabase &db);
     // Writer thread, between commits: checkpoints the whole log and truncates it, waiting at most
     // briefly for readers (a long backup makes it try again after the next commit instead).
@@ -211,6 +226,7 @@ private:
     std::atomic<bool> m_walOverLimit{false}; // raised by the checkpointer thread
     QString m_connectionName;
     std::unique_ptr<Statements> m_statements;
+    QHash<QString, EventFacts> m_eventFacts; // by event id: from load() and every commit
     schema::UpgradeResult m_upgrade;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // SQLite only
     mutable std::mutex m_durabilityMutex;

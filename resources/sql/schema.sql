@@ -1,6 +1,8 @@
 -- Flash Sale Console schema. Portable between SQLite and PostgreSQL.
 -- {{KEY}} is "INTEGER" on SQLite (an alias of the rowid, no extra index) and "BIGINT" elsewhere;
--- {{CLUSTERED}} makes SQLite store a table in its primary key's B-tree (WITHOUT ROWID).
+-- {{CLUSTERED}} makes SQLite store a table in its primary key's B-tree (WITHOUT ROWID);
+-- {{SERIAL_KEY}} is a primary key numbered by the database ("INTEGER PRIMARY KEY" on SQLite,
+-- "BIGSERIAL PRIMARY KEY" on PostgreSQL).
 -- Times are Unix epoch milliseconds; money is in minor units (cents/fen).
 
 CREATE TABLE IF NOT EXISTS events (
@@ -87,3 +89,29 @@ CREATE TABLE IF NOT EXISTS intents (
 ){{CLUSTERED}};
 -- No secondary index on intents: every loss updates a row at a random place, and each index
 -- would add a random page write to the commit. Lead queries filter one event's rows.
+
+-- Webhooks (engine/storage/webhooks.h): the shop's one endpoint, and the outbox every commit
+-- writes in the same transaction as the decisions and order changes that cause its rows.
+CREATE TABLE IF NOT EXISTS webhook_endpoint (
+    id INTEGER PRIMARY KEY, -- always 1
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    configured_at_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_outbox (
+    seq {{SERIAL_KEY}},
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    data TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_http_status INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    last_attempt_at_ms BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at_ms BIGINT NOT NULL DEFAULT 0,
+    delivered_at_ms BIGINT NOT NULL DEFAULT 0
+);
+-- The delivery thread's question: what is due.
+CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox (status, next_attempt_at_ms);

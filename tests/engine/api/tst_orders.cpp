@@ -1,11 +1,14 @@
 // Orders and payment on the real headless binary: a payment window, paid/cancel through the admin
 // API, expiry at the deadline, freed units offered to sold_out leads in decision order, and the
 // units conserved at every step, also across a SIGKILL and restart in the middle of a window;
-// on SQLite, and on PostgreSQL when FLASHSALE_TEST_PG_URL is set (skipped otherwise, failed in CI).
+// every step's webhook reaching a real HTTP receiver on loopback, signed, once per id, also
+// while the receiver fails for a while; on SQLite, and on PostgreSQL when FLASHSALE_TEST_PG_URL
+// is set (skipped otherwise, failed in CI).
 #include "tests/support/engineprocess.h"
 #include "tests/support/purchaseledger.h"
 #include "tests/support/scratchdatabase.h"
 #include "tests/support/visibleskip.h"
+#include "tests/support/webhookreceiver.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -78,6 +81,46 @@ class TestOrders : public QObject
         return {};
     }
 
+    // What the receiver kept after deduplicating by id, as "type:orderId" or "type:eventId",
+    // sorted; problems lists deliveries whose signature or id header did not check out.
+    static QStringList receivedWebhooks(const WebhookReceiver &receiver, QStringList *problems)
+    {
+        for (const WebhookReceiver::Delivery &d : receiver.deliveries()) {
+            if (!d.signatureValid)
+                *problems << u"bad signature on "_qs + QString::fromUtf8(d.body);
+            if (d.idHeader != d.json.value(u"id"_qs).toString().toLatin1())
+                *problems << u"id header differs on "_qs + QString::fromUtf8(d.body);
+        }
+        QStringList kept;
+        for (const QJsonObject &w : receiver.uniqueById()) {
+            const QJsonObject data = w.value(u"data"_qs).toObject();
+            const QString type = w.value(u"type"_qs).toString();
+            kept << type + u':' + (type.startsWith(u"order.") ? QString::number(data.value(u"orderId"_qs).toInteger())
+                                                               : data.value(u"eventId"_qs).toString());
+        }
+        kept.sort();
+        return kept;
+    }
+
+    // The webhooks the orders' final statuses call for, plus the event's openings and sell-outs.
+    QStringList expectedWebhooks(int openings, int sellOuts)
+    {
+        QStringList expected;
+        for (const QJsonValue &o : orders()) {
+            const QString id = QString::number(o[u"orderId"_qs].toInteger());
+            expected << u"order.won:"_qs + id;
+            const QString status = o[u"status"_qs].toString();
+            if (status == u"paid" || status == u"cancelled" || status == u"expired")
+                expected << u"order."_qs + status + u':' + id;
+        }
+        for (int i = 0; i < openings; ++i)
+            expected << u"event.opened:"_qs + kEvent;
+        for (int i = 0; i < sellOuts; ++i)
+            expected << u"event.sold_out:"_qs + kEvent;
+        expected.sort();
+        return expected;
+    }
+
     QStringList unitProblems()
     {
         const QJsonObject event = m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json;
@@ -108,10 +151,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<bool>("killMidWindow");
         QTest::addColumn<bool>("postgres");
-        QTest::newRow("sqlite") << false << false;
-        QTest::newRow("sqlite, SIGKILL and restart mid-window") << true << false;
-        QTest::newRow("postgresql") << false << true;
-        QTest::newRow("postgresql, SIGKILL and restart mid-window") << true << true;
+        QTest::addColumn<bool>("receiverFailsFirst");
+        QTest::newRow("sqlite") << false << false << false;
+        QTest::newRow("sqlite, receiver failing until an offer is paid") << false << false << true;
+        QTest::newRow("sqlite, SIGKILL and restart mid-window") << true << false << false;
+        QTest::newRow("postgresql") << false << true << false;
+        QTest::newRow("postgresql, SIGKILL and restart mid-window, receiver failing") << true << true << true;
     }
 
     // Stock 3, a 3 s window, policy offer: of 8 buyers 3 win; one pays, one cancels, one lets
@@ -121,9 +166,20 @@ private Q_SLOTS:
     {
         QFETCH(bool, killMidWindow);
         QFETCH(bool, postgres);
+        QFETCH(bool, receiverFailsFirst);
         if (postgres && qEnvironmentVariableIsEmpty("FLASHSALE_TEST_PG_URL"))
             SKIP_UNLESS_CI(u"FLASHSALE_TEST_PG_URL is not set; run scripts/start-postgres.sh and export the URL it prints"_qs);
         QVERIFY(startNode(postgres));
+        // The shop's backend: its endpoint set with a generated secret, shown once.
+        WebhookReceiver receiver;
+        QVERIFY(receiver.listen());
+        receiver.setMode(receiverFailsFirst ? WebhookReceiver::Mode::Failing : WebhookReceiver::Mode::Up);
+        const ApiReply hook = m_client->admin("PUT", u"/api/v1/admin/webhook"_qs, {{u"url"_qs, receiver.url()}});
+        QCOMPARE(hook.status, 200);
+        QVERIFY(hook.json[u"secret"_qs].toString().startsWith(u"whsec_"_qs));
+        receiver.setSecret(hook.json[u"secret"_qs].toString().toUtf8());
+        QVERIFY(!m_client->admin("GET", u"/api/v1/admin/webhook"_qs).json.contains(u"secret"_qs));
+
         const ApiReply created = createEvent({{u"paymentWindowSeconds"_qs, kWindowSeconds}, {u"releasePolicy"_qs, u"offer"_qs}});
         QCOMPARE(created.status, 201);
         QCOMPARE(created.json[u"paymentWindowSeconds"_qs].toInt(), kWindowSeconds);
@@ -186,6 +242,12 @@ private Q_SLOTS:
 
         QCOMPARE(act(offer3[u"orderId"_qs].toInteger(), u"paid"_qs).json[u"status"_qs].toString(), u"paid"_qs);
         QCOMPARE(unitProblems(), QStringList());
+        if (receiverFailsFirst) {
+            // Every webhook so far met a 503 at least once; from now on the receiver is back.
+            QVERIFY(ApiClient::waitUntil([&] { return receiver.failedAnswers() >= 3; }, 10000));
+            QVERIFY(receiver.deliveries().empty());
+            receiver.setMode(WebhookReceiver::Mode::Up);
+        }
 
         if (killMidWindow) {
             // Buyer 2's window is still running.
@@ -253,6 +315,35 @@ private Q_SLOTS:
         // The unit back in stock sells again, to a new shopper.
         QCOMPARE(buy(8, u"r8"_qs)[u"state"_qs].toString(), u"won"_qs);
         QCOMPARE(unitProblems(), QStringList());
+
+        // Every step reached the shop, signed, each webhook once after deduplication by id: the
+        // launch and the reopening, both sell-outs, every order won (sales and offers) and each
+        // order's end. No order is both paid and expired, and the units agree with the node.
+        const QStringList expected = expectedWebhooks(2, 2);
+        QStringList problems;
+        QVERIFY2(ApiClient::waitUntil([&] { return receivedWebhooks(receiver, &problems) == expected; }, 60000),
+                 qPrintable(receivedWebhooks(receiver, &problems).join(u' ') + u" != "_qs + expected.join(u' ')));
+        problems.removeDuplicates();
+        QCOMPARE(problems, QStringList());
+        const QStringList kept = receivedWebhooks(receiver, &problems);
+        const auto count = [&](QStringView prefix) {
+            return std::count_if(kept.begin(), kept.end(), [&](const QString &w) { return w.startsWith(prefix); });
+        };
+        const QJsonObject finalEvent = m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json;
+        QCOMPARE(count(u"order.won:") - count(u"order.cancelled:") - count(u"order.expired:"),
+                 finalEvent[u"stock"_qs].toInteger() - finalEvent[u"remaining"_qs].toInteger());
+        for (const QString &w : kept) {
+            if (w.startsWith(u"order.paid:"))
+                QVERIFY2(!kept.contains(u"order.expired:"_qs + w.section(u':', 1)), qPrintable(w));
+        }
+        // The deliveries list agrees: every webhook delivered, the failing receiver's retried.
+        const QJsonArray delivered =
+            m_client->admin("GET", u"/api/v1/admin/webhook/deliveries?status=delivered&limit=1000"_qs).json[u"items"_qs].toArray();
+        QCOMPARE(delivered.size(), expected.size());
+        const bool retried = std::any_of(delivered.begin(), delivered.end(), [](const QJsonValue &d) {
+            return d[u"attempts"_qs].toInt() > 1 && d[u"lastHttpStatus"_qs].toInt() == 200;
+        });
+        QCOMPARE(retried, receiverFailsFirst);
     }
 
     // Under "restock" (the default) a cancelled order's units go back to stock and a sold-out
