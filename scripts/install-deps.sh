@@ -37,6 +37,8 @@ if [[ "${1:-}" == "--test" ]]; then
     packages+=(openssl clang-14 libfuzzer-14-dev)
     # The .xlsx export tests read the workbooks back with openpyxl (tests/support/xlsxcells.py).
     packages+=(python3-openpyxl)
+    # tst_webhooks runs the README's signature checks in each language it shows (Python, Node, PHP).
+    packages+=(php-cli)
     # The package check lints the .deb it built.
     packages+=(lintian)
     # resources/screenshots/capture.sh: clicks and screen grabs of the console under Xvfb.

@@ -8,6 +8,7 @@
 #include "engine/storage/migrations.h"
 #include "engine/api/server.h"
 #include "engine/storage/store.h"
+#include "engine/storage/webhooks.h"
 
 #include <QDir>
 #include <QFile>
@@ -380,6 +381,55 @@ private Q_SLOTS:
         QCOMPARE(int(again.order.status), int(OrderStatus::Paid));
         QCOMPARE(int(restarted.actOnOrder(u"pay-after-upgrade"_qs, orderId, OrderAction::Cancel).status), int(Status::InvalidState));
         restarted.stop();
+    }
+
+    // Migration 5 (webhooks): 0.1.0's sales become no webhooks; a win after the upgrade is in
+    // the outbox with its commit. Made while no endpoint was set, it is skipped when the shop
+    // sets one (a new endpoint gets what happens from then on, not a backlog); the next win is sent.
+    void release010GetsAnEmptyOutboxAndNewWinsAreQueued()
+    {
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_outbox"_qs), -1); // no table yet
+        EngineOptions options;
+        options.store = StoreLocation::sqliteIn(dir.path());
+        Engine engine(options);
+        QString error;
+        QVERIFY2(engine.start(&error), qPrintable(error));
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_outbox"_qs), 0);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_endpoint"_qs), 0);
+        EventConfig config;
+        config.id = u"hooks-after-upgrade"_qs;
+        config.name = config.id;
+        config.stock = 5;
+        QCOMPARE(int(engine.createEvent(config, CreateAs::Launched).status), int(Status::Ok));
+        const auto buy = [&](const QString &user) {
+            PurchaseRequest request;
+            request.requestId = user;
+            request.userId = user;
+            request.quantity = 1;
+            QCOMPARE(int(engine.submit(config.id, request, -1, TicketState::Won).status), int(Status::Ok));
+        };
+        buy(u"ann"_qs);
+        QVERIFY(ApiClient::waitUntil([&] {
+            return sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_outbox WHERE type = 'order.won' AND status = 'pending'"_qs) == 1;
+        }, 10000));
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_outbox WHERE type = 'event.opened'"_qs), 1);
+        {
+            QSqlDatabase db = openConnection(options.store, u"migration-5-staff"_qs, &error);
+            QVERIFY2(db.isOpen(), qPrintable(error));
+            QVERIFY2(webhooks::setEndpoint(db, u"http://127.0.0.1:9/hooks"_qs, webhooks::newSecret(), Engine::nowMs(), &error),
+                     qPrintable(error));
+        }
+        QSqlDatabase::removeDatabase(u"migration-5-staff"_qs);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_outbox WHERE status = 'skipped'"_qs), 2);
+        buy(u"bob"_qs);
+        QVERIFY(ApiClient::waitUntil([&] {
+            return sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_outbox WHERE status = 'pending'"_qs) == 1;
+        }, 10000));
+        engine.stop();
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_outbox"_qs), 3);
     }
 
     // Upgrading 0.1.0's database gives the schema a fresh database gets from schema.sql.
