@@ -1155,6 +1155,10 @@ Check the address, data directory and backend in Settings, then restart the cons
         <source>Use the &amp;engine in this console</source>
         <translation>使用本控制台内的引擎(&amp;E)</translation>
     </message>
+    <message>
+        <source>Webhooks</source>
+        <translation>回调通知</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::OrdersModel</name>
@@ -1682,6 +1686,157 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>As fast as possible</source>
         <translation>尽可能快</translation>
+    </message>
+</context>
+<context>
+    <name>flashsale::WebhooksPage</name>
+    <message>
+        <source>Secret copied. Store it in the shop's backend: it is not shown again.</source>
+        <translation>密钥已复制。请保存到商城后端：它不会再次显示。</translation>
+    </message>
+    <message>
+        <source>Cannot read the webhook endpoint: %1</source>
+        <translation>无法读取回调地址：%1</translation>
+    </message>
+    <message>
+        <source>Cannot read the deliveries: %1</source>
+        <translation>无法读取投递记录：%1</translation>
+    </message>
+    <message>
+        <source>The endpoint was not saved: %1</source>
+        <translation>回调地址未保存：%1</translation>
+    </message>
+    <message>
+        <source>Saved. A new signing secret was made: copy it to the shop's backend now, it is shown only this once.</source>
+        <translation>已保存，并生成了新的签名密钥：请立即复制到商城后端，它只显示这一次。</translation>
+    </message>
+    <message>
+        <source>The endpoint was not removed: %1</source>
+        <translation>回调地址未移除：%1</translation>
+    </message>
+    <message>
+        <source>Removed: no webhooks are sent until an endpoint is set again.</source>
+        <translation>已移除：重新设置地址之前不会发送任何回调。</translation>
+    </message>
+    <message>
+        <source>Retry failed: %1</source>
+        <translation>重试失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n webhook(s) will be sent again now.</source>
+        <translation><numerusform>%n 条回调将立即重新发送。</numerusform></translation>
+    </message>
+    <message>
+        <source>No endpoint is set: nothing is sent. Wins, payments, cancellations, expiries and events opening, selling out and ending are sent once one is.</source>
+        <translation>尚未设置回调地址：不发送任何内容。设置后，抢中、付款、取消、过期以及活动开售、售罄和结束都会通知商城。</translation>
+    </message>
+    <message>
+        <source>Set %1. Each webhook is a signed POST (header Flashsale-Signature); failed ones are retried for three days, from 1 s apart doubling to an hour.</source>
+        <translation>设置于 %1。每条回调都是带签名的 POST 请求（签名在 Flashsale-Signature 头中）；失败的回调会在三天内重试，间隔从 1 秒起逐次加倍，最长一小时。</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待发送</translation>
+    </message>
+    <message>
+        <source>Retrying</source>
+        <translation>重试中</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>Gave up</source>
+        <translation>已放弃</translation>
+    </message>
+    <message>
+        <source>Not sent (no endpoint then)</source>
+        <translation>未发送（当时没有地址）</translation>
+    </message>
+    <message>
+        <source>Shop endpoint</source>
+        <translation>商城回调地址</translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation>地址(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>&amp;Save and make a secret</source>
+        <translation>保存并生成密钥(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve</source>
+        <translation>移除(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Signing secret:</source>
+        <translation>签名密钥：</translation>
+    </message>
+    <message>
+        <source>shown once, when the endpoint is saved</source>
+        <translation>保存地址时显示一次</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Deliveries (newest first)</source>
+        <translation>投递记录（最新在前）</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Retry &amp;now</source>
+        <translation>立即重试(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Send the selected webhook again now, whatever its status</source>
+        <translation>立即重新发送所选回调，无论其状态如何</translation>
+    </message>
+    <message>
+        <source>Made</source>
+        <translation>生成时间</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Last answer</source>
+        <translation>最近应答</translation>
+    </message>
+    <message>
+        <source>Next attempt</source>
+        <translation>下次尝试</translation>
+    </message>
+    <message>
+        <source>Sho&amp;w:</source>
+        <translation>显示(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Retry all failin&amp;g</source>
+        <translation>重试全部失败项(&amp;G)</translation>
     </message>
 </context>
 </TS>

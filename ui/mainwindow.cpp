@@ -8,6 +8,7 @@
 #include "ui/pages/leadspage.h"
 #include "ui/pages/orderspage.h"
 #include "ui/pages/settingspage.h"
+#include "ui/pages/webhookspage.h"
 #include "ui/dialogs/simulatedialog.h"
 
 #include <QAction>
@@ -101,10 +102,12 @@ void MainWindow::attach(std::unique_ptr<ConsoleBackend> backend)
         m_dashboard = new DashboardPage(*m_backend, m_tabs);
         m_orders = new OrdersPage(*m_backend, m_tabs);
         m_leads = new LeadsPage(*m_backend, m_tabs);
+        m_webhooks = new WebhooksPage(*m_backend, m_tabs);
         m_tabs->addTab(m_events, QString());
         m_tabs->addTab(m_dashboard, QString());
         m_tabs->addTab(m_orders, QString());
         m_tabs->addTab(m_leads, QString());
+        m_tabs->addTab(m_webhooks, QString());
     } else {
         m_startErrorLabel = new QLabel(m_tabs);
         m_startErrorLabel->setWordWrap(true);
@@ -133,6 +136,7 @@ void MainWindow::shutDown()
     m_dashboard = nullptr;
     m_orders = nullptr;
     m_leads = nullptr;
+    m_webhooks = nullptr;
     m_settings = nullptr;
     m_startErrorLabel = nullptr;
     if (m_backend) {
@@ -419,6 +423,7 @@ void MainWindow::retranslate()
         m_tabs->setTabText(tab++, tr("Live dashboard"));
         m_tabs->setTabText(tab++, tr("Orders"));
         m_tabs->setTabText(tab++, tr("Intent leads"));
+        m_tabs->setTabText(tab++, tr("Webhooks"));
     } else if (m_startErrorLabel) {
         m_tabs->setTabText(tab++, tr("Engine"));
         m_startErrorLabel->setText(tr("The engine could not start:\n%1\n\nCheck the address, data directory and backend in "

@@ -20,6 +20,7 @@ class AboutDialog;
 class DashboardPage;
 class EventsPage;
 class LeadsPage;
+class WebhooksPage;
 class OrdersPage;
 class SettingsPage;
 class SimulateDialog;
@@ -44,6 +45,7 @@ public:
     DashboardPage *dashboardPage() const { return m_dashboard; }
     OrdersPage *ordersPage() const { return m_orders; }
     LeadsPage *leadsPage() const { return m_leads; }
+    WebhooksPage *webhooksPage() const { return m_webhooks; }
     SettingsPage *settingsPage() const { return m_settings; }
     QTabWidget *tabs() const { return m_tabs; }
     // Events shoppers can reach now or soon (open, sold out, paused, scheduled) on the embedded
@@ -95,6 +97,7 @@ private:
     DashboardPage *m_dashboard = nullptr;
     OrdersPage *m_orders = nullptr;
     LeadsPage *m_leads = nullptr;
+    WebhooksPage *m_webhooks = nullptr;
     SettingsPage *m_settings = nullptr;
     QLabel *m_startErrorLabel = nullptr;
     QPointer<SimulateDialog> m_simulate;

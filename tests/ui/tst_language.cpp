@@ -58,7 +58,7 @@ private Q_SLOTS:
         QTRY_COMPARE(window.eventsPage()->model()->rowCount(), 1); // the backend's next snapshot
 
         QCOMPARE(window.tabs()->tabText(0), u"Events"_qs);
-        QCOMPARE(window.tabs()->tabText(4), u"Settings"_qs);
+        QCOMPARE(window.tabs()->tabText(5), u"Settings"_qs);
         QCOMPARE(window.menuBar()->actions().at(1)->text(), u"&Tools"_qs);
         QCOMPARE(window.eventsPage()->findChild<QPushButton *>(u"newButton"_qs)->text(), u"&New…"_qs);
         QCOMPARE(window.eventsPage()->model()->index(0, 2).data().toString(), u"Draft"_qs);
@@ -71,7 +71,7 @@ private Q_SLOTS:
         // QApplication posts LanguageChange to each window; the pages retranslate when it arrives.
         QTRY_COMPARE(window.tabs()->tabText(0), u"活动"_qs);
         QCOMPARE(window.tabs()->tabText(1), u"实时看板"_qs);
-        QCOMPARE(window.tabs()->tabText(4), u"设置"_qs);
+        QCOMPARE(window.tabs()->tabText(5), u"设置"_qs);
         QCOMPARE(window.windowTitle(), u"秒杀控制台"_qs);
         QCOMPARE(window.menuBar()->actions().at(1)->text(), u"工具(&T)"_qs);
         QCOMPARE(window.eventsPage()->findChild<QPushButton *>(u"newButton"_qs)->text(), u"新建(&N)…"_qs);

@@ -95,6 +95,10 @@ public:
     // error empty: counts holds the figures.
     using LeadsReply = std::function<void(const LeadCounts &counts, const QString &error)>;
     using ReportReply = std::function<void(const SaleReport &report, const QString &error)>;
+    // error empty: endpoint is the shop's (url empty: none set); secret only when one was just set.
+    using WebhookReply = std::function<void(const WebhookEndpoint &endpoint, const QString &secret, const QString &error)>;
+    using DeliveriesReply = std::function<void(const QList<WebhookDeliveryRow> &rows, const QString &error)>;
+    using CountReply = std::function<void(int count, const QString &error)>;
 
     // How often snapshots arrive: the dashboard's 2 Hz.
     static constexpr int kStatsIntervalMs = 500;
@@ -141,6 +145,15 @@ public:
     virtual void countLeads(const QString &eventId, std::int64_t sinceMs, QObject *context, LeadsReply reply) = 0;
     // One event's post-sale report from the stored journal.
     virtual void saleReport(const QString &eventId, QObject *context, ReportReply reply) = 0;
+
+    // Webhooks to the shop (engine/storage/webhooks.h): the endpoint, set with a secret (empty:
+    // the engine makes one; the reply carries it, the only time it is shown) or removed; the
+    // newest deliveries; Retry now for one webhook (id) or every failing one (id empty).
+    virtual void fetchWebhook(QObject *context, WebhookReply reply) = 0;
+    virtual void setWebhook(const QString &url, const QString &secret, QObject *context, WebhookReply reply) = 0;
+    virtual void removeWebhook(QObject *context, WebhookReply reply) = 0;
+    virtual void fetchWebhookDeliveries(const WebhookDeliveryQuery &query, QObject *context, DeliveriesReply reply) = 0;
+    virtual void retryWebhooks(const QString &id, QObject *context, CountReply reply) = 0;
 
     // Starts writing every row the query matches (offset and limit ignored) to path; the job is a
     // child of parent. currencies: each event's, for the money cells of a workbook.

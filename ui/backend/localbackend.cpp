@@ -3,11 +3,13 @@
 #include "engine/core/queueurl.h"
 #include "engine/storage/records.h"
 #include "engine/storage/salereport.h"
+#include "engine/storage/webhooks.h"
 #include "ui/backend/backendrehearsal.h"
 #include "ui/backend/readerthread.h"
 #include "ui/backend/recordsexport.h"
 #include "ui/widgets/consolesettings.h"
 
+#include <QDateTime>
 #include <QSysInfo>
 #include <QUrl>
 
@@ -244,6 +246,79 @@ void LocalBackend::saleReport(const QString &eventId, QObject *context, ReportRe
             && error.isEmpty())
             error = tr("the store gave no reason");
         answer(context, [reply, report, error] { reply(report, error); });
+    });
+}
+
+void LocalBackend::fetchWebhook(QObject *context, WebhookReply reply)
+{
+    if (!m_reader)
+        return answer(context, [reply] { reply(WebhookEndpoint{}, QString(), tr("the engine is not running")); });
+    m_reader->post([this, context = QPointer<QObject>(context), reply](QSqlDatabase db, const QString &openError) {
+        WebhookEndpoint endpoint;
+        QString error = openError;
+        if (error.isEmpty())
+            webhooks::readEndpoint(db, &endpoint, nullptr, &error);
+        answer(context, [reply, endpoint, error] { reply(endpoint, QString(), error); });
+    });
+}
+
+void LocalBackend::setWebhook(const QString &url, const QString &secret, QObject *context, WebhookReply reply)
+{
+    // The engine's own rules, as its API applies them.
+    QString problem = webhooks::checkEndpointUrl(url);
+    if (problem.isEmpty() && !secret.isEmpty())
+        problem = webhooks::checkSecret(secret);
+    if (!problem.isEmpty())
+        return answer(context, [reply, problem] { reply(WebhookEndpoint{}, QString(), problem); });
+    if (!m_reader)
+        return answer(context, [reply] { reply(WebhookEndpoint{}, QString(), tr("the engine is not running")); });
+    const QString newSecret = secret.isEmpty() ? webhooks::newSecret() : secret;
+    m_reader->post([this, url, newSecret, context = QPointer<QObject>(context), reply](QSqlDatabase db, const QString &openError) {
+        const WebhookEndpoint endpoint{url, QDateTime::currentMSecsSinceEpoch()};
+        QString error = openError;
+        if (error.isEmpty())
+            webhooks::setEndpoint(db, url, newSecret, endpoint.configuredAtMs, &error);
+        answer(context, [reply, endpoint, newSecret, error] {
+            reply(error.isEmpty() ? endpoint : WebhookEndpoint{}, error.isEmpty() ? newSecret : QString(), error);
+        });
+    });
+}
+
+void LocalBackend::removeWebhook(QObject *context, WebhookReply reply)
+{
+    if (!m_reader)
+        return answer(context, [reply] { reply(WebhookEndpoint{}, QString(), tr("the engine is not running")); });
+    m_reader->post([this, context = QPointer<QObject>(context), reply](QSqlDatabase db, const QString &openError) {
+        QString error = openError;
+        if (error.isEmpty())
+            webhooks::clearEndpoint(db, &error);
+        answer(context, [reply, error] { reply(WebhookEndpoint{}, QString(), error); });
+    });
+}
+
+void LocalBackend::fetchWebhookDeliveries(const WebhookDeliveryQuery &query, QObject *context, DeliveriesReply reply)
+{
+    if (!m_reader)
+        return answer(context, [reply] { reply({}, tr("the engine is not running")); });
+    m_reader->post([this, query, context = QPointer<QObject>(context), reply](QSqlDatabase db, const QString &openError) {
+        std::vector<WebhookDeliveryRow> rows;
+        QString error = openError;
+        if (error.isEmpty())
+            webhooks::listDeliveries(db, query, &rows, &error);
+        answer(context, [reply, list = QList<WebhookDeliveryRow>(rows.begin(), rows.end()), error] { reply(list, error); });
+    });
+}
+
+void LocalBackend::retryWebhooks(const QString &id, QObject *context, CountReply reply)
+{
+    if (!m_reader)
+        return answer(context, [reply] { reply(0, tr("the engine is not running")); });
+    m_reader->post([this, id, context = QPointer<QObject>(context), reply](QSqlDatabase db, const QString &openError) {
+        int count = 0;
+        QString error = openError;
+        if (error.isEmpty())
+            webhooks::retryNow(db, id, QDateTime::currentMSecsSinceEpoch(), &count, &error);
+        answer(context, [reply, count, error] { reply(count, error); });
     });
 }
 

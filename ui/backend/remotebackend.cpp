@@ -1,6 +1,7 @@
 #include "ui/backend/remotebackend.h"
 
 #include "engine/storage/salereport.h"
+#include "engine/storage/webhooks.h"
 #include "ui/backend/backendrehearsal.h"
 #include "ui/backend/recordsexport.h"
 
@@ -632,6 +633,80 @@ void RemoteBackend::saleReport(const QString &eventId, QObject *context, ReportR
                 if (status != 200)
                     return reply(SaleReport{}, error);
                 reply(salereport::fromJson(json), QString());
+            });
+}
+
+void RemoteBackend::fetchWebhook(QObject *context, WebhookReply reply)
+{
+    request("GET", u"/api/v1/admin/webhook"_qs, {}, nullptr, context,
+            [reply = std::move(reply)](int status, const QJsonObject &json, const QString &error) {
+                if (status != 200)
+                    return reply(WebhookEndpoint{}, QString(), error);
+                reply(WebhookEndpoint{json.value(u"url").toString(), msOf(json.value(u"configuredAt"))}, QString(), QString());
+            });
+}
+
+void RemoteBackend::setWebhook(const QString &url, const QString &secret, QObject *context, WebhookReply reply)
+{
+    QJsonObject body{{u"url"_qs, url}};
+    if (!secret.isEmpty())
+        body.insert(u"secret"_qs, secret);
+    request("PUT", u"/api/v1/admin/webhook"_qs, {}, &body, context,
+            [reply = std::move(reply)](int status, const QJsonObject &json, const QString &error) {
+                if (status != 200)
+                    return reply(WebhookEndpoint{}, QString(), error);
+                reply(WebhookEndpoint{json.value(u"url").toString(), msOf(json.value(u"configuredAt"))},
+                      json.value(u"secret").toString(), QString());
+            });
+}
+
+void RemoteBackend::removeWebhook(QObject *context, WebhookReply reply)
+{
+    request("DELETE", u"/api/v1/admin/webhook"_qs, {}, nullptr, context,
+            [reply = std::move(reply)](int status, const QJsonObject &, const QString &error) {
+                reply(WebhookEndpoint{}, QString(), status == 200 ? QString() : error);
+            });
+}
+
+void RemoteBackend::fetchWebhookDeliveries(const WebhookDeliveryQuery &query, QObject *context, DeliveriesReply reply)
+{
+    QUrlQuery items;
+    if (query.status)
+        items.addQueryItem(u"status"_qs, webhooks::toString(*query.status));
+    items.addQueryItem(u"limit"_qs, QString::number(query.limit));
+    request("GET", u"/api/v1/admin/webhook/deliveries"_qs, items, nullptr, context,
+            [reply = std::move(reply)](int status, const QJsonObject &json, const QString &error) {
+                QList<WebhookDeliveryRow> rows;
+                if (status != 200)
+                    return reply(rows, error);
+                for (const QJsonValue &item : json.value(u"items").toArray()) {
+                    const QJsonObject o = item.toObject();
+                    WebhookDeliveryRow row;
+                    row.id = o.value(u"id").toString();
+                    row.type = o.value(u"type").toString();
+                    row.eventId = o.value(u"eventId").toString();
+                    row.createdAtMs = msOf(o.value(u"createdAt"));
+                    row.status = webhooks::statusFromString(o.value(u"status").toString()).value_or(WebhookStatus::Pending);
+                    row.attempts = o.value(u"attempts").toInt();
+                    row.lastHttpStatus = o.value(u"lastHttpStatus").toInt();
+                    row.lastError = o.value(u"lastError").toString();
+                    row.lastAttemptAtMs = msOf(o.value(u"lastAttemptAt"));
+                    row.nextAttemptAtMs = msOf(o.value(u"nextAttemptAt"));
+                    row.deliveredAtMs = msOf(o.value(u"deliveredAt"));
+                    rows.append(row);
+                }
+                reply(rows, QString());
+            });
+}
+
+void RemoteBackend::retryWebhooks(const QString &id, QObject *context, CountReply reply)
+{
+    const QJsonObject empty;
+    const QString path = id.isEmpty() ? u"/api/v1/admin/webhook/deliveries/retry"_qs
+                                      : u"/api/v1/admin/webhook/deliveries/"_qs + QString::fromLatin1(QUrl::toPercentEncoding(id)) + u"/retry"_qs;
+    request("POST", path, {}, &empty, context,
+            [reply = std::move(reply)](int status, const QJsonObject &json, const QString &error) {
+                reply(status == 200 ? json.value(u"retried").toInt() : 0, status == 200 ? QString() : error);
             });
 }
 

@@ -55,6 +55,11 @@ public:
     void fetchIntents(const IntentQuery &query, QObject *context, RecordsReply<IntentRow> reply) override;
     void countLeads(const QString &eventId, std::int64_t sinceMs, QObject *context, LeadsReply reply) override;
     void saleReport(const QString &eventId, QObject *context, ReportReply reply) override;
+    void fetchWebhook(QObject *context, WebhookReply reply) override;
+    void setWebhook(const QString &url, const QString &secret, QObject *context, WebhookReply reply) override;
+    void removeWebhook(QObject *context, WebhookReply reply) override;
+    void fetchWebhookDeliveries(const WebhookDeliveryQuery &query, QObject *context, DeliveriesReply reply) override;
+    void retryWebhooks(const QString &id, QObject *context, CountReply reply) override;
     ExportJob *exportOrders(const QString &path, const OrderQuery &query, const QHash<QString, QString> &currencies,
                             QObject *parent) override;
     ExportJob *exportIntents(const QString &path, const IntentQuery &query, QObject *parent) override;
