@@ -312,8 +312,10 @@ private Q_SLOTS:
         QCOMPARE(outcomes.value(buyer(5)), u"cancelled"_qs);
         QCOMPARE(outcomes.value(buyer(0)), QString()); // lost for the limit: never offered
 
-        // The unit back in stock sells again, to a new shopper.
+        // The unit back in stock sells again, to a new shopper, who pays: no order is left to
+        // expire while the webhooks are checked.
         QCOMPARE(buy(8, u"r8"_qs)[u"state"_qs].toString(), u"won"_qs);
+        QCOMPARE(act(orderOf(buyer(8), u"sale"_qs)[u"orderId"_qs].toInteger(), u"paid"_qs).status, 200);
         QCOMPARE(unitProblems(), QStringList());
 
         // Every step reached the shop, signed, each webhook once after deduplication by id: the
