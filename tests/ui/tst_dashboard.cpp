@@ -274,8 +274,9 @@ private Q_SLOTS:
         page.show();
         QTRY_VERIFY(page.findChild<QComboBox *>(u"dashboardEvent"_qs)->findData(u"paying"_qs) >= 0);
         page.setEventFilter(u"paying"_qs);
-        QTRY_COMPARE(page.tileText(u"paidConversion"_qs), u"—"_qs); // no order yet: nothing to divide
-        QCOMPARE(page.tileText(u"pendingPayments"_qs), u"0"_qs);
+        QTRY_COMPARE(page.tileText(u"pendingPayments"_qs), u"0"_qs);
+        QCOMPARE(page.tileText(u"paidConversion"_qs), u"—"_qs); // no order yet: nothing to divide
+        QCOMPARE(page.tileNote(u"paidConversion"_qs), u"paid 0 of 0 units"_qs);
 
         QCOMPARE(node.buy(u"paying"_qs, 3), 3);
         const auto act = [&](const QString &user, const char *verb) {
