@@ -224,7 +224,11 @@
   function renderPayment() {
     if (!payment)
       return;
-    const leftMs = payment.payByMs - (Date.now() + serverOffsetMs);
+    // The server clock is known from the last serverTime, which can be a moment old: never show
+    // more time than the window gives.
+    let leftMs = payment.payByMs - (Date.now() + serverOffsetMs);
+    if (event && event.paymentWindowSeconds > 0)
+      leftMs = Math.min(leftMs, event.paymentWindowSeconds * 1000);
     document.body.dataset.payment = leftMs > 0 ? 'pending' : 'expired';
     el.result.hidden = false;
     if (payment.kind === 'offer') {

@@ -300,6 +300,7 @@ try {
   await judy.waitForFunction(() => document.body.dataset.payment === 'pending', null, { timeout: 10_000 });
   const offered = await judy.textContent('#result');
   assert.match(offered, /^A unit freed up for you — complete your purchase within \d\d:\d\d\. Order #\d+\.$/);
+  assert.ok(secondsIn(offered) <= 90 && secondsIn(offered) >= 85, offered); // the 90 s window, just begun
   const offerOrder = (await admin('GET', '/events/offers/orders?user=judy')).items[0];
   assert.equal(offerOrder.source, 'offer');
   assert.ok(offered.endsWith(`Order #${offerOrder.orderId}.`), offered);
