@@ -34,11 +34,12 @@ QStringList OrdersModel::headers() const
 
 QVariantList OrdersModel::cellsOf(const OrderRow &r) const
 {
-    const bool needsPayment = r.status != OrderStatus::Final;
+    // The deadline matters while the order awaits payment, and says when an expired one ran out.
+    const bool showsDeadline = r.status == OrderStatus::PendingPayment || r.status == OrderStatus::Expired;
     return QVariantList{Labels::count(r.orderId), r.eventId, r.userId, Labels::count(r.quantity),
                         Labels::money(r.totalCents, m_currencies.value(r.eventId, u"CNY"_qs)),
                         Labels::orderStatus(r.status), Labels::orderSource(r.source),
-                        needsPayment ? Labels::time(r.expiresAtMs) : QString(),
+                        showsDeadline ? Labels::time(r.expiresAtMs) : QString(),
                         r.paidAtMs > 0 ? Labels::time(r.paidAtMs) : QString(), r.contact, Labels::time(r.decidedAtMs),
                         r.simulated ? tr("yes") : QString(),
                         // hidden
