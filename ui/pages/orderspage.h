@@ -37,7 +37,7 @@ public:
 
     // The selected row's order, if its page is here.
     std::optional<OrdersModel::OrderRef> selectedOrder() const;
-    // Selects a row (tests, and after an action).
+    // Selects a row (the context menu, tests).
     void selectRow(int row);
 
     void setEvents(const QList<EventSnapshot> &events);
@@ -47,16 +47,14 @@ public:
 
 public Q_SLOTS:
     void apply();
+    // Staff actions on the selected order (Cancel asks first).
+    void markPaid();
+    void cancelOrder();
 
 protected:
     void changeEvent(QEvent *event) override;
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
-
-public Q_SLOTS:
-    // Staff actions on the selected order (Cancel asks first).
-    void markPaid();
-    void cancelOrder();
 
 private:
     void retranslate();
