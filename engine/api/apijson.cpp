@@ -155,7 +155,7 @@ QJsonObject orderCountsJson(const OrderCounts &counts)
                        {u"cancelledUnits"_qs, qint64(counts.cancelledUnits)},
                        {u"expiredUnits"_qs, qint64(counts.expiredUnits)},
                        {u"offeredUnits"_qs, qint64(counts.offeredUnits)},
-                       {u"freedUnits"_qs, qint64(counts.freedUnits)}};
+                       {u"freedUnits"_qs, qint64(counts.freedUnits())}};
 }
 
 int statusCodeOf(Status status)

@@ -222,7 +222,6 @@ void Decider::release(EventRuntime &event, const OrderView &freed, std::int64_t 
 {
     const QString key = userKeyOf(freed.userId);
     event.wonUnitsByUser.add(hashUserId(key), key, -freed.quantity);
-    event.orderCounts.freedUnits += freed.quantity;
     std::int64_t units = freed.quantity;
     while (units > 0 && event.config.releasePolicy == ReleasePolicy::Offer && event.nextLead < event.leads.size()) {
         const Lead &lead = event.leads[event.nextLead++];

@@ -128,9 +128,9 @@ struct RequestCounts {
 };
 
 // Where the units of an event's orders stand (events with a payment window; all zero without
-// one, whose orders are final): held by the decider's runtime, published in the snapshots. Every
-// unit of an order is in exactly one status, so pending + paid + cancelled + expired units are
-// the units of every order that needed payment (won + offered), and cancelled + expired = freed.
+// one, whose orders are final): held by the decider's runtime, published in the snapshots (and
+// summed by the console). Every unit of an order is in exactly one status, so pending + paid +
+// cancelled + expired units are the units of every order that needed payment (won + offered).
 struct OrderCounts {
     std::int64_t pendingOrders = 0;  // orders awaiting payment
     std::int64_t pendingUnits = 0;   // their units
@@ -138,10 +138,12 @@ struct OrderCounts {
     std::int64_t cancelledUnits = 0;
     std::int64_t expiredUnits = 0;
     std::int64_t offeredUnits = 0;   // units of the offers made to leads (any status now)
-    std::int64_t freedUnits = 0;     // units of cancelled and expired orders (restocked or offered on)
 
+    // Units of cancelled and expired orders: restocked or offered on.
+    std::int64_t freedUnits() const { return cancelledUnits + expiredUnits; }
     // The units of every order that needed payment: what paid conversion divides by.
     std::int64_t needingPaymentUnits() const { return pendingUnits + paidUnits + cancelledUnits + expiredUnits; }
+    OrderCounts &operator+=(const OrderCounts &other);
     bool operator==(const OrderCounts &) const = default;
 };
 

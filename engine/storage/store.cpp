@@ -388,14 +388,8 @@ bool SqlStore::load(LoadedState *state, QString *error)
             counts.pendingUnits += sum;
             break;
         case OrderStatus::Paid: counts.paidUnits += sum; break;
-        case OrderStatus::Cancelled:
-            counts.cancelledUnits += sum;
-            counts.freedUnits += sum;
-            break;
-        case OrderStatus::Expired:
-            counts.expiredUnits += sum;
-            counts.freedUnits += sum;
-            break;
+        case OrderStatus::Cancelled: counts.cancelledUnits += sum; break;
+        case OrderStatus::Expired: counts.expiredUnits += sum; break;
         }
     }
     if (!query.exec(QStringLiteral("SELECT o.order_id, o.event_id, o.user_id, o.quantity, o.price_cents, o.request_id,"

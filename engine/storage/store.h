@@ -105,7 +105,7 @@ struct LoadedTicket {
 // Start-up: units of an event's orders by how they came about and ended.
 struct LoadedOrderUnits {
     std::int64_t saleUnits = 0; // every won request's units
-    OrderCounts counts;         // by status, offered and freed (the decider's EventRuntime::orderCounts)
+    OrderCounts counts;         // by status, and offered (the decider's EventRuntime::orderCounts)
 };
 
 struct LoadedState {

@@ -58,7 +58,6 @@ OrderCounts orderCountsFromJson(const QJsonObject &o)
     counts.cancelledUnits = o.value(u"cancelledUnits").toInteger();
     counts.expiredUnits = o.value(u"expiredUnits").toInteger();
     counts.offeredUnits = o.value(u"offeredUnits").toInteger();
-    counts.freedUnits = o.value(u"freedUnits").toInteger();
     return counts;
 }
 

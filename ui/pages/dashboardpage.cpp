@@ -259,13 +259,7 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
                 f.remaining += e.remaining;
             if (e.config.paymentWindowSeconds > 0) {
                 f.paymentWindow = true;
-                f.orders.pendingOrders += e.orders.pendingOrders;
-                f.orders.pendingUnits += e.orders.pendingUnits;
-                f.orders.paidUnits += e.orders.paidUnits;
-                f.orders.cancelledUnits += e.orders.cancelledUnits;
-                f.orders.expiredUnits += e.orders.expiredUnits;
-                f.orders.offeredUnits += e.orders.offeredUnits;
-                f.orders.freedUnits += e.orders.freedUnits;
+                f.orders += e.orders;
             }
         }
         return f;
@@ -362,7 +356,7 @@ void DashboardPage::showPayments(const Figures &now)
     //: Under the pending payments tile (whose figure counts orders): the units of those orders
     m_pendingPayments.note->setText(tr("units awaiting payment: %1").arg(Labels::count(o.pendingUnits)));
     //: Freed units tile value: units freed / units offered to leads
-    m_freedUnits.value->setText(tr("%1 / %2").arg(Labels::count(o.freedUnits), Labels::count(o.offeredUnits)));
+    m_freedUnits.value->setText(tr("%1 / %2").arg(Labels::count(o.freedUnits()), Labels::count(o.offeredUnits)));
     //: Under the freed units tile: how the freed units were freed
     m_freedUnits.note->setText(tr("cancelled %1 · expired %2").arg(Labels::count(o.cancelledUnits), Labels::count(o.expiredUnits)));
 }
