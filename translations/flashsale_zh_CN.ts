@@ -279,6 +279,55 @@
         <source>Purchases refused with 429 because one address or one signed user sent more than the node's rate limit (--rate-limit), in the window; scripts, not people, reach it.</source>
         <translation>时间窗口内因单个地址或单个签名用户超出节点限速（--rate-limit）而被以 429 拒绝的购买；达到它的是脚本，不是真人。</translation>
     </message>
+    <message>
+        <source>no payment window: orders are final</source>
+        <extracomment>Under a payment tile when no event shown has a payment window (its orders are final)</extracomment>
+        <translation>无支付时限：订单即成交</translation>
+    </message>
+    <message>
+        <source>paid %1 of %2 units</source>
+        <extracomment>Under the paid conversion tile: paid units of the units won or offered</extracomment>
+        <translation>%2 件中已支付 %1 件</translation>
+    </message>
+    <message>
+        <source>units awaiting payment: %1</source>
+        <extracomment>Under the pending payments tile (whose figure counts orders): the units of those orders</extracomment>
+        <translation>待支付件数：%1</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <extracomment>Freed units tile value: units freed / units offered to leads</extracomment>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>cancelled %1 · expired %2</source>
+        <extracomment>Under the freed units tile: how the freed units were freed</extracomment>
+        <translation>已取消 %1 · 已过期 %2</translation>
+    </message>
+    <message>
+        <source>Paid conversion</source>
+        <translation>支付转化率</translation>
+    </message>
+    <message>
+        <source>Pending payments</source>
+        <translation>待支付订单</translation>
+    </message>
+    <message>
+        <source>Units freed / offered</source>
+        <translation>释放 / 递补件数</translation>
+    </message>
+    <message>
+        <source>Paid conversion: units of paid orders divided by the units of every order that needed payment (won in the sale or offered to a lead), since the event opened. Events without a payment window have final orders and show “—”.</source>
+        <translation>支付转化率：已支付订单的件数除以所有需要支付的订单（抢购所得或递补给潜在客户）的件数，自活动开始起计。没有支付时限的活动订单即成交，显示“—”。</translation>
+    </message>
+    <message>
+        <source>Orders awaiting payment now, and their units. Each is paid, cancelled, or expires at its deadline (Orders page: Pays by).</source>
+        <translation>当前待支付的订单数及其件数。每个订单都会被支付、取消，或在截止时间过期（见订单页的“支付截止”）。</translation>
+    </message>
+    <message>
+        <source>Units freed by cancelled and expired orders, and units offered to leads (the event's Freed units setting: back to stock, or offered to the next lead who lost for sold out).</source>
+        <translation>因订单取消或过期而释放的件数，以及递补给潜在客户的件数（活动的“释放的商品”设置：退回库存，或递补给因售罄落空的下一位顾客）。</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::EventDialog</name>
@@ -465,8 +514,37 @@
         <translation>开始后最初几秒内的请求按随机顺序处理，机器人在第一毫秒抢先提交也不比真人占优。</translation>
     </message>
     <message>
-        <source>The sale has started: price, currency, stock, start, shoppers and fair start can no longer change. Use Restock to add units.</source>
-        <translation>抢购已开始：价格、币种、库存、开始时间、顾客身份和公平开抢均不能再修改。请使用“补货”增加库存。</translation>
+        <source>Pa&amp;yment window (min:s)</source>
+        <extracomment>The field takes minutes:seconds, e.g. 15:00</extracomment>
+        <translation>支付时限（分:秒）(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>None: a win is the sale</source>
+        <translation>无：抢到即成交</translation>
+    </message>
+    <message>
+        <source>How long a winner has to pay (minutes:seconds, up to %1 days). The order awaits payment until the shop marks it paid or cancels it; unpaid at the deadline, it expires and its units are freed. None: orders are final, as without a shop checkout.</source>
+        <translation>抢购成功者的付款时限（分:秒，最长 %1 天）。订单在商城标记为已支付或取消之前处于待支付状态；截止时仍未支付则过期，其商品被释放。无：订单即成交，适用于商城没有结账步骤的情况。</translation>
+    </message>
+    <message>
+        <source>Freed &amp;units</source>
+        <translation>释放的商品(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Back to stock</source>
+        <translation>退回库存</translation>
+    </message>
+    <message>
+        <source>Offer to the next lead</source>
+        <translation>递补给下一位潜在客户</translation>
+    </message>
+    <message>
+        <source>Where the units of a cancelled or expired order go: back to stock (a sold-out sale reopens), or offered to the shoppers who lost for sold out, in the order they asked, each with the same payment window. Needs a payment window.</source>
+        <translation>已取消或过期订单的商品去向：退回库存（已售罄的抢购重新开放），或按请求先后递补给因售罄落空的顾客，支付时限相同。需要设置支付时限。</translation>
+    </message>
+    <message>
+        <source>The sale has started: price, currency, stock, start, shoppers, fair start, payment window and freed units can no longer change (orders already made keep their terms). Use Restock to add units.</source>
+        <translation>抢购已开始：价格、币种、库存、开始时间、顾客身份、公平开抢、支付时限和释放的商品均不能再修改（已生成的订单保持原条件）。请使用“补货”增加库存。</translation>
     </message>
 </context>
 <context>
@@ -825,6 +903,45 @@
         <extracomment>a countdown longer than a day: %1 days, %2 hours:minutes:seconds</extracomment>
         <translation><numerusform>%n 天 %1</numerusform></translation>
     </message>
+    <message>
+        <source>The order's status does not allow this.</source>
+        <translation>订单的状态不允许此操作。</translation>
+    </message>
+    <message>
+        <source>The order or its event no longer exists.</source>
+        <translation>该订单或其活动已不存在。</translation>
+    </message>
+    <message>
+        <source>Final</source>
+        <extracomment>An order of an event without a payment window: the win is the sale</extracomment>
+        <translation>已成交</translation>
+    </message>
+    <message>
+        <source>Awaiting payment</source>
+        <translation>待支付</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已支付</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>Sale</source>
+        <extracomment>How an order came about: a shopper won it in the sale</extracomment>
+        <translation>抢购</translation>
+    </message>
+    <message>
+        <source>Offer</source>
+        <extracomment>How an order came about: freed units offered to a lead</extracomment>
+        <translation>递补</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::LeadsModel</name>
@@ -867,6 +984,21 @@
     <message>
         <source>yes</source>
         <translation>是</translation>
+    </message>
+    <message>
+        <source>Offered</source>
+        <extracomment>Offer outcome: the lead was offered freed units and has not paid yet</extracomment>
+        <translation>已递补</translation>
+    </message>
+    <message>
+        <source>Offered at</source>
+        <extracomment>Column: when units freed by a cancelled or expired order were offered to this lead</extracomment>
+        <translation>递补时间</translation>
+    </message>
+    <message>
+        <source>Offer outcome</source>
+        <extracomment>Column: what became of the offer (awaiting payment, paid, expired, cancelled)</extracomment>
+        <translation>递补结果</translation>
     </message>
 </context>
 <context>
@@ -930,6 +1062,18 @@
     <message>
         <source>No leads here yet. A lead is a shopper who tried to buy and lost (sold out, over the limit, not open yet); with the contact they left, they are the people to call for the next sale.</source>
         <translation>暂无线索。线索是尝试购买但未抢到的顾客（已售罄、超出限购、尚未开启）；凭他们留下的联系方式，可在下一场秒杀时联系他们。</translation>
+    </message>
+    <message>
+        <source>Offered leads only</source>
+        <translation>仅已递补的潜在客户</translation>
+    </message>
+    <message>
+        <source>Leads who were offered units freed by a cancelled or expired order (events whose Freed units setting is “Offer to the next lead”).</source>
+        <translation>获得过因订单取消或过期而释放的商品的潜在客户（活动的“释放的商品”设置为“递补给下一位潜在客户”）。</translation>
+    </message>
+    <message>
+        <source>(offered freed units only)</source>
+        <translation>（仅已递补）</translation>
     </message>
 </context>
 <context>
@@ -1198,6 +1342,28 @@ Check the address, data directory and backend in Settings, then restart the cons
         <source>yes</source>
         <translation>是</translation>
     </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Pays by</source>
+        <extracomment>Column: the payment deadline of an order, with the time left while it awaits payment</extracomment>
+        <translation>支付截止</translation>
+    </message>
+    <message>
+        <source>Paid at</source>
+        <translation>支付时间</translation>
+    </message>
+    <message>
+        <source>%1 (%2 left)</source>
+        <extracomment>Pays by cell of an order awaiting payment: %1 the deadline, %2 the time left (h:mm:ss)</extracomment>
+        <translation>%1（剩余 %2）</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::OrdersPage</name>
@@ -1240,6 +1406,54 @@ Check the address, data directory and backend in Settings, then restart the cons
     <message>
         <source>No orders here yet. An order appears as soon as a shopper wins; orders of simulated shoppers show when “Include simulated shoppers” is ticked.</source>
         <translation>暂无订单。顾客一抢中，订单就会出现在这里；勾选“包含模拟顾客”可显示模拟顾客的订单。</translation>
+    </message>
+    <message>
+        <source>Cancel the order</source>
+        <translation>取消订单</translation>
+    </message>
+    <message>
+        <source>Cancel order %1? Its units are freed at once (back to stock, or offered to the next lead, as the event says). This cannot be undone.</source>
+        <translation>取消订单 %1？其商品将立即释放（按活动设置退回库存，或递补给下一位潜在客户）。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Cancel order</source>
+        <translation>取消订单</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>保留订单</translation>
+    </message>
+    <message>
+        <source>The order was not changed</source>
+        <translation>订单未更改</translation>
+    </message>
+    <message>
+        <source>(%1 left)</source>
+        <translation>（剩余 %1）</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>状态(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Mark &amp;paid</source>
+        <translation>标记为已支付(&amp;P)</translation>
+    </message>
+    <message>
+        <source>The shopper paid for the selected order (awaiting payment): it becomes final.</source>
+        <translation>顾客已为所选的待支付订单付款：订单完成。</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel order…</source>
+        <translation>取消订单(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Cancels the selected order (awaiting payment) and frees its units: back to stock, or offered to the next lead, as the event's Freed units setting says.</source>
+        <translation>取消所选的待支付订单并释放其商品：按活动的“释放的商品”设置退回库存或递补给下一位潜在客户。</translation>
     </message>
 </context>
 <context>

@@ -24,6 +24,7 @@ QJsonObject adminEventJson(const EventSnapshot &e)
     json.insert(u"rehearsal"_qs, e.config.rehearsal);
     json.insert(u"paymentWindowSeconds"_qs, e.config.paymentWindowSeconds);
     json.insert(u"releasePolicy"_qs, toString(e.config.releasePolicy));
+    json.insert(u"orders"_qs, orderCountsJson(e.orders));
     return json;
 }
 

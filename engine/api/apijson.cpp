@@ -52,6 +52,8 @@ QJsonObject fullEventJson(const EventSnapshot &e)
         {u"state"_qs, toString(e.state)},
         {u"shopperIdentity"_qs, toString(e.config.shopperIdentity)},
         {u"fairStartMs"_qs, e.config.fairStartMs},
+        {u"paymentWindowSeconds"_qs, e.config.paymentWindowSeconds},
+        {u"releasePolicy"_qs, toString(e.config.releasePolicy)},
         {u"serverTime"_qs, formatIsoTime(Engine::nowMs())},
     };
 }
@@ -62,7 +64,9 @@ bool sameForShoppers(const EventSnapshot &a, const EventSnapshot &b)
         && a.config.name == b.config.name && a.config.priceCents == b.config.priceCents
         && a.config.currency == b.config.currency && a.config.perUserLimit == b.config.perUserLimit
         && a.config.startsAtMs == b.config.startsAtMs && a.config.endsAtMs == b.config.endsAtMs
-        && a.config.shopperIdentity == b.config.shopperIdentity && a.config.fairStartMs == b.config.fairStartMs;
+        && a.config.shopperIdentity == b.config.shopperIdentity && a.config.fairStartMs == b.config.fairStartMs
+        && a.config.paymentWindowSeconds == b.config.paymentWindowSeconds
+        && a.config.releasePolicy == b.config.releasePolicy;
 }
 
 QJsonObject orderJson(const OrderRow &r)
@@ -102,6 +106,7 @@ QJsonObject statsJson(const EngineStats &stats)
                           {u"queueDepth"_qs, qint64(e.requests.accepted - e.requests.decided())},
                           {u"remaining"_qs, qint64(e.remaining)}};
         insertCounts(event, e.requests);
+        event.insert(u"orders"_qs, orderCountsJson(e.orders));
         events.append(event);
     }
     // The decision latency histogram, sparse: [[bucket, count], ...] (LatencyHistogram's buckets),
@@ -140,6 +145,17 @@ void insertCounts(QJsonObject &json, const RequestCounts &counts)
     json.insert(u"won"_qs, qint64(counts.won));
     json.insert(u"wonUnits"_qs, qint64(counts.wonUnits));
     json.insert(u"lost"_qs, qint64(counts.lost));
+}
+
+QJsonObject orderCountsJson(const OrderCounts &counts)
+{
+    return QJsonObject{{u"pendingOrders"_qs, qint64(counts.pendingOrders)},
+                       {u"pendingUnits"_qs, qint64(counts.pendingUnits)},
+                       {u"paidUnits"_qs, qint64(counts.paidUnits)},
+                       {u"cancelledUnits"_qs, qint64(counts.cancelledUnits)},
+                       {u"expiredUnits"_qs, qint64(counts.expiredUnits)},
+                       {u"offeredUnits"_qs, qint64(counts.offeredUnits)},
+                       {u"freedUnits"_qs, qint64(counts.freedUnits())}};
 }
 
 int statusCodeOf(Status status)

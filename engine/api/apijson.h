@@ -16,7 +16,8 @@ QJsonValue isoOrNull(std::int64_t ms);
 // True while a scheduled event has not reached startsAt: shoppers then see only what the
 // countdown needs.
 bool showsCountdownOnly(const EventSnapshot &event, std::int64_t nowMs);
-// Every field of an event as the admin API starts from.
+// Every field of an event as the admin API starts from (paymentWindowSeconds and releasePolicy
+// included: the shopper page counts down a won order's payment and waits for offers).
 QJsonObject fullEventJson(const EventSnapshot &event);
 // GET /api/v1/events/{id} and the WebSocket `event` message (which adds "op"): fullEventJson,
 // or while showsCountdownOnly just id, name, priceCents, currency, state, startsAt,
@@ -35,6 +36,9 @@ QJsonObject statsJson(const EngineStats &stats);
 
 // Adds counts as accepted, decided, won, wonUnits and lost to json (events and totals alike).
 void insertCounts(QJsonObject &json, const RequestCounts &counts);
+// An event's "orders" object: pendingOrders, pendingUnits, paidUnits, cancelledUnits,
+// expiredUnits, offeredUnits, freedUnits (all 0 without a payment window).
+QJsonObject orderCountsJson(const OrderCounts &counts);
 
 int statusCodeOf(Status status);
 const char *errorCodeOf(Status status);

@@ -50,6 +50,12 @@ void HttpRoutes::adminRecords(const RouteRequest &request, QStringView eventId, 
         orderQuery.userContains = query.queryItemValue(u"user"_qs, QUrl::FullyDecoded);
         orderQuery.includeSimulated = queryBool(query, u"includeSimulated"_qs, true);
         orderQuery.includeRehearsals = queryBool(query, u"includeRehearsals"_qs, false);
+        if (query.hasQueryItem(u"status"_qs)) {
+            orderQuery.status = orderStatusFromString(query.queryItemValue(u"status"_qs));
+            if (!orderQuery.status)
+                return reply.error(400, "invalid_field",
+                                   u"status must be final, pending_payment, paid, cancelled or expired"_qs);
+        }
         orderQuery.offset = offset;
         orderQuery.limit = limit;
     } else {
@@ -63,6 +69,7 @@ void HttpRoutes::adminRecords(const RouteRequest &request, QStringView eventId, 
         if (!queryTime(query, u"from"_qs, &q.fromMs, &problem) || !queryTime(query, u"to"_qs, &q.toMs, &problem))
             return reply.error(400, "invalid_field", problem);
         q.withContactOnly = queryBool(query, u"hasContact"_qs, false);
+        q.offeredOnly = queryBool(query, u"offered"_qs, false);
         q.includeSimulated = queryBool(query, u"includeSimulated"_qs, true);
         q.includeRehearsals = queryBool(query, u"includeRehearsals"_qs, false);
         const QString sort = query.queryItemValue(u"sort"_qs);

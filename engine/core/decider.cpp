@@ -4,6 +4,43 @@
 
 namespace flashsale {
 
+namespace {
+
+// The counter of an order status in counts (null for Final: those orders need no payment).
+std::int64_t *unitsIn(OrderCounts &counts, OrderStatus status)
+{
+    switch (status) {
+    case OrderStatus::Final: return nullptr;
+    case OrderStatus::PendingPayment: return &counts.pendingUnits;
+    case OrderStatus::Paid: return &counts.paidUnits;
+    case OrderStatus::Cancelled: return &counts.cancelledUnits;
+    case OrderStatus::Expired: return &counts.expiredUnits;
+    }
+    return nullptr;
+}
+
+// Counts a new order of an event with a payment window in its status.
+void countNew(OrderCounts &counts, const OrderView &order)
+{
+    if (std::int64_t *units = unitsIn(counts, order.status))
+        *units += order.quantity;
+    if (order.status == OrderStatus::PendingPayment)
+        ++counts.pendingOrders;
+}
+
+// Moves an order to status, its units with it.
+void moveOrder(OrderCounts &counts, OrderView &order, OrderStatus status)
+{
+    if (std::int64_t *units = unitsIn(counts, order.status))
+        *units -= order.quantity;
+    if (order.status == OrderStatus::PendingPayment)
+        --counts.pendingOrders;
+    order.status = status;
+    countNew(counts, order);
+}
+
+} // namespace
+
 std::size_t UserUnits::slotOf(std::uint64_t hash, const QString &userId) const
 {
     const std::size_t mask = m_slots.size() - 1;
@@ -115,11 +152,12 @@ Decision Decider::decide(EventRuntime &event, const PurchaseRequest &request, st
     decision.orderId = m_orderIdsFromSeq ? std::int64_t(request.seq) : m_nextOrderId++;
     if (event.config.paymentWindowSeconds > 0) {
         decision.expiresAtMs = nowMs + std::int64_t(event.config.paymentWindowSeconds) * 1000;
-        event.orders.insert(decision.orderId,
-                            OrderView{decision.orderId, event.config.id, request.userId, request.quantity,
-                                      event.config.priceCents, request.requestId, request.seq, request.contact,
-                                      request.simulated, nowMs, OrderStatus::PendingPayment, OrderSource::Sale,
-                                      decision.expiresAtMs, 0});
+        const OrderView &order = *event.orders.insert(
+            decision.orderId, OrderView{decision.orderId, event.config.id, request.userId, request.quantity,
+                                        event.config.priceCents, request.requestId, request.seq, request.contact,
+                                        request.simulated, nowMs, OrderStatus::PendingPayment, OrderSource::Sale,
+                                        decision.expiresAtMs, 0});
+        countNew(event.orderCounts, order);
         event.awaitingPayment.push_back(decision.orderId);
     }
     return decision;
@@ -143,7 +181,7 @@ AdminResult Decider::act(EventRuntime &event, std::int64_t orderId, OrderAction 
     OrderView &order = *it;
     const OrderStatus wanted = action == OrderAction::Pay ? OrderStatus::Paid : OrderStatus::Cancelled;
     if (order.status == OrderStatus::PendingPayment) {
-        order.status = wanted;
+        moveOrder(event.orderCounts, order, wanted);
         if (wanted == OrderStatus::Paid)
             order.paidAtMs = nowMs;
         changes.push_back(OrderChange{order, false});
@@ -169,7 +207,7 @@ void Decider::expireDue(EventRuntime &event, std::int64_t nowMs, std::vector<Ord
         if (it != event.orders.end() && it->status == OrderStatus::PendingPayment) {
             if (it->expiresAtMs > nowMs)
                 return;
-            it->status = OrderStatus::Expired;
+            moveOrder(event.orderCounts, *it, OrderStatus::Expired);
             changes.push_back(OrderChange{*it, false});
             const OrderView expired = *it;
             event.awaitingPayment.pop_front();
@@ -184,7 +222,6 @@ void Decider::release(EventRuntime &event, const OrderView &freed, std::int64_t 
 {
     const QString key = userKeyOf(freed.userId);
     event.wonUnitsByUser.add(hashUserId(key), key, -freed.quantity);
-    event.freedUnits += freed.quantity;
     std::int64_t units = freed.quantity;
     while (units > 0 && event.config.releasePolicy == ReleasePolicy::Offer && event.nextLead < event.leads.size()) {
         const Lead &lead = event.leads[event.nextLead++];
@@ -198,7 +235,8 @@ void Decider::release(EventRuntime &event, const OrderView &freed, std::int64_t 
                         lead.ticketSeq, lead.contact, lead.simulated, nowMs, OrderStatus::PendingPayment,
                         OrderSource::Offer, nowMs + std::int64_t(event.config.paymentWindowSeconds) * 1000, 0};
         event.wonUnitsByUser.add(lead.userHash, lead.userKey, quantity);
-        event.offeredUnits += quantity;
+        event.orderCounts.offeredUnits += quantity;
+        countNew(event.orderCounts, offer);
         units -= quantity;
         event.orders.insert(orderId, offer);
         event.awaitingPayment.push_back(orderId);

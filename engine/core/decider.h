@@ -66,18 +66,17 @@ struct EventRuntime {
     // requestId, so that a redelivered or retried request is answered, not decided twice.
     std::int64_t deciderEpoch = 0;
     QHash<QString, DecidedOutcome> decidedByRequestId;
-    // Orders and payment (events with a payment window): units given to leads as offers and
-    // units freed by cancelled or expired orders, so that the units held by orders are
-    // requests.wonUnits + offeredUnits - freedUnits.
-    std::int64_t offeredUnits = 0;
-    std::int64_t freedUnits = 0;
+    // Orders and payment (events with a payment window): units by order status and the units
+    // given to leads as offers, so that the units held by orders are requests.wonUnits +
+    // orderCounts.offeredUnits - orderCounts.freedUnits() (cancelled and expired).
+    OrderCounts orderCounts;
     QHash<std::int64_t, OrderView> orders;  // every order of the event, by id (window > 0 only)
     std::deque<std::int64_t> awaitingPayment; // ids of pending orders, by deadline (the window is fixed once launched)
     std::vector<Lead> leads;                // ReleasePolicy::Offer: one per shopper, in decision order (≤ limits::maxLeadsPerEvent)
     std::size_t nextLead = 0;               // the first lead not offered anything yet
     QSet<QString> leadKeys;                 // userKeys in leads
 
-    std::int64_t heldUnits() const { return requests.wonUnits + offeredUnits - freedUnits; }
+    std::int64_t heldUnits() const { return requests.wonUnits + orderCounts.offeredUnits - orderCounts.freedUnits(); }
     std::int64_t remaining() const { return stockTotal - heldUnits(); }
 };
 

@@ -69,8 +69,7 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
     }
     rt.createdAtMs = event.createdAtMs;
     rt.updatedAtMs = event.updatedAtMs;
-    rt.offeredUnits = orders.offeredUnits;
-    rt.freedUnits = orders.freedUnits;
+    rt.orderCounts = orders.counts;
     std::vector<std::pair<std::int64_t, std::int64_t>> pending; // deadline, order id
     for (OrderView &order : orders.orders) {
         if (order.status == OrderStatus::PendingPayment)
@@ -173,6 +172,7 @@ EventSnapshot EventBook::snapshotLocked(const Slot &slot) const
     s.remaining = rt.remaining();
     s.requests = rt.requests;
     s.requests.accepted = slot.acceptedRequests.load(std::memory_order_relaxed);
+    s.orders = rt.orderCounts;
     s.createdAtMs = rt.createdAtMs;
     s.updatedAtMs = rt.updatedAtMs;
     s.deciderEpoch = rt.deciderEpoch;

@@ -29,8 +29,7 @@ struct EventTakeover {
 
 // Start-up: an event's orders as stored, beyond the per-user units they hold.
 struct RestoredOrders {
-    std::int64_t offeredUnits = 0;
-    std::int64_t freedUnits = 0;
+    OrderCounts counts; // as the store's orders add up
     std::vector<OrderView> orders; // events with a payment window: every order, by id
     std::vector<Lead> leads;       // ReleasePolicy::Offer: sold_out losses in seq order, offered ones left out
 };

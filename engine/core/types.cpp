@@ -10,6 +10,17 @@
 
 namespace flashsale {
 
+OrderCounts &OrderCounts::operator+=(const OrderCounts &other)
+{
+    pendingOrders += other.pendingOrders;
+    pendingUnits += other.pendingUnits;
+    paidUnits += other.paidUnits;
+    cancelledUnits += other.cancelledUnits;
+    expiredUnits += other.expiredUnits;
+    offeredUnits += other.offeredUnits;
+    return *this;
+}
+
 RequestCounts &RequestCounts::operator+=(const RequestCounts &other)
 {
     accepted += other.accepted;

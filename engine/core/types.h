@@ -127,6 +127,26 @@ struct RequestCounts {
     bool operator==(const RequestCounts &) const = default;
 };
 
+// Where the units of an event's orders stand (events with a payment window; all zero without
+// one, whose orders are final): held by the decider's runtime, published in the snapshots (and
+// summed by the console). Every unit of an order is in exactly one status, so pending + paid +
+// cancelled + expired units are the units of every order that needed payment (won + offered).
+struct OrderCounts {
+    std::int64_t pendingOrders = 0;  // orders awaiting payment
+    std::int64_t pendingUnits = 0;   // their units
+    std::int64_t paidUnits = 0;
+    std::int64_t cancelledUnits = 0;
+    std::int64_t expiredUnits = 0;
+    std::int64_t offeredUnits = 0;   // units of the offers made to leads (any status now)
+
+    // Units of cancelled and expired orders: restocked or offered on.
+    std::int64_t freedUnits() const { return cancelledUnits + expiredUnits; }
+    // The units of every order that needed payment: what paid conversion divides by.
+    std::int64_t needingPaymentUnits() const { return pendingUnits + paidUnits + cancelledUnits + expiredUnits; }
+    OrderCounts &operator+=(const OrderCounts &other);
+    bool operator==(const OrderCounts &) const = default;
+};
+
 // A point-in-time copy of one event, safe to hand to any thread.
 struct EventSnapshot {
     EventConfig config;
@@ -134,6 +154,7 @@ struct EventSnapshot {
     std::int64_t stockTotal = 0; // initial stock + all restocks
     std::int64_t remaining = 0;  // stockTotal - requests.wonUnits
     RequestCounts requests;
+    OrderCounts orders;
     std::int64_t createdAtMs = 0;
     std::int64_t updatedAtMs = 0;
     std::int64_t deciderEpoch = 0; // cluster: the fencing epoch of the decider that wrote it (0: embedded)

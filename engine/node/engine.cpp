@@ -145,8 +145,7 @@ void Engine::rebuildMemory(LoadedState &loaded)
         const LoadedOrderUnits units = loaded.unitsByEvent.value(event.config.id);
         c.wonUnits = units.saleUnits;
         RestoredOrders orders = ordersByEvent.take(event.config.id);
-        orders.offeredUnits = units.offeredUnits;
-        orders.freedUnits = units.freedUnits;
+        orders.counts = units.counts;
         m_events->restore(event, byUser, c, std::move(orders));
         m_totals.add(c);
         if (event.config.rehearsal)

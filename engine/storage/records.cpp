@@ -43,6 +43,8 @@ Where orderWhere(const OrderQuery &q)
         w.add(QStringLiteral("event_id = ?"), q.eventId);
     if (!q.userContains.isEmpty())
         w.add(QStringLiteral("user_id LIKE ? ESCAPE '\\'"), likePattern(q.userContains));
+    if (q.status)
+        w.add(QStringLiteral("status = ?"), toString(*q.status));
     if (!q.includeSimulated)
         w.add(QStringLiteral("simulated = ?"), 0);
     if (!q.includeRehearsals)
@@ -63,6 +65,8 @@ Where intentWhere(const IntentQuery &q)
         w.add(QStringLiteral("last_at_ms < ?"), qint64(q.toMs));
     if (q.withContactOnly)
         w.add(QStringLiteral("contact <> ?"), QString(u""_qs));
+    if (q.offeredOnly)
+        w.add(QStringLiteral("offered_at_ms > ?"), 0);
     if (!q.includeSimulated)
         w.add(QStringLiteral("simulated = ?"), 0);
     if (!q.includeRehearsals)

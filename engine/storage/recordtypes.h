@@ -45,6 +45,7 @@ struct IntentRow {
 struct OrderQuery {
     QString eventId;      // empty: all events
     QString userContains; // empty: all users
+    std::optional<OrderStatus> status; // unset: every status
     bool includeSimulated = true;
     bool includeRehearsals = false; // rows of the simulator's rehearsal copies
     std::int64_t offset = 0;
@@ -59,6 +60,7 @@ struct IntentQuery {
     std::int64_t fromMs = 0; // last attempt at or after; 0: no bound
     std::int64_t toMs = 0;   // last attempt before; 0: no bound
     bool withContactOnly = false;
+    bool offeredOnly = false; // only leads freed units were offered to
     bool includeSimulated = true;
     bool includeRehearsals = false; // rows of the simulator's rehearsal copies
     IntentSort sort = IntentSort::LastAt;

@@ -376,18 +376,28 @@ bool SqlStore::load(LoadedState *state, QString *error)
     while (query.next())
         state->wonUnitsByEventAndUser[query.value(0).toString()].insert(query.value(1).toString(),
                                                                       std::int32_t(query.value(2).toLongLong()));
-    if (!query.exec(QStringLiteral("SELECT event_id, source, CASE WHEN status IN ('cancelled', 'expired') THEN 1 ELSE 0 END,"
-                                   " CAST(SUM(quantity) AS BIGINT) FROM orders GROUP BY 1, 2, 3")))
+    if (!query.exec(QStringLiteral("SELECT event_id, source, status, COUNT(*), CAST(SUM(quantity) AS BIGINT) FROM orders"
+                                   " GROUP BY 1, 2, 3")))
         return fail();
     while (query.next()) {
         LoadedOrderUnits &units = state->unitsByEvent[query.value(0).toString()];
-        const std::int64_t sum = query.value(3).toLongLong();
+        OrderCounts &counts = units.counts;
+        const std::int64_t orders = query.value(3).toLongLong();
+        const std::int64_t sum = query.value(4).toLongLong();
         if (query.value(1).toString() == QLatin1String("offer"))
-            units.offeredUnits += sum;
+            counts.offeredUnits += sum;
         else
             units.saleUnits += sum;
-        if (query.value(2).toInt() != 0)
-            units.freedUnits += sum;
+        switch (orderStatusFromString(query.value(2).toString()).value_or(OrderStatus::Final)) {
+        case OrderStatus::Final: break;
+        case OrderStatus::PendingPayment:
+            counts.pendingOrders += orders;
+            counts.pendingUnits += sum;
+            break;
+        case OrderStatus::Paid: counts.paidUnits += sum; break;
+        case OrderStatus::Cancelled: counts.cancelledUnits += sum; break;
+        case OrderStatus::Expired: counts.expiredUnits += sum; break;
+        }
     }
     if (!query.exec(QStringLiteral("SELECT o.order_id, o.event_id, o.user_id, o.quantity, o.price_cents, o.request_id,"
                                    " o.ticket_seq, o.contact, o.simulated, o.decided_at_ms, o.status, o.source,"

@@ -109,9 +109,8 @@ struct LoadedTicket {
 
 // Start-up: units of an event's orders by how they came about and ended.
 struct LoadedOrderUnits {
-    std::int64_t saleUnits = 0;    // every won request's units
-    std::int64_t offeredUnits = 0; // units of offers to leads
-    std::int64_t freedUnits = 0;   // units of cancelled and expired orders
+    std::int64_t saleUnits = 0; // every won request's units
+    OrderCounts counts;         // by status, and offered (the decider's EventRuntime::orderCounts)
 };
 
 struct LoadedState {

@@ -32,6 +32,10 @@
       badPass: 'Your sign-in for this sale is not valid any more: go back to the shop and open the sale again.',
       fairStart: (s) => `Fair start: every order in the first ${s} s has the same chance, whenever you click in them.`,
       fairWait: 'Your order is in. Orders of the fair start are decided together when it ends — stay on this page.',
+      wonPay: (order, left) => `You won — pay within ${left}. Order #${order}.`,
+      payExpired: (order) => `The time to pay for order #${order} has run out.`,
+      offer: (order, left) => `A unit freed up for you — complete your purchase within ${left}. Order #${order}.`,
+      offerExpired: 'The unit we held for you was not bought in time and has gone to the next shopper.',
     },
     zh: {
       title: '限时抢购',
@@ -61,6 +65,10 @@
       badPass: '您的登录凭证已失效：请回到商城重新打开本次抢购。',
       fairStart: (s) => `公平开抢：开始后 ${s} 秒内提交的订单机会均等，与点击先后无关。`,
       fairWait: '订单已提交。公平开抢期间的订单将在结束时统一处理，请勿离开本页。',
+      wonPay: (order, left) => `抢购成功！请在 ${left} 内完成支付。订单号 ${order}。`,
+      payExpired: (order) => `订单 ${order} 的支付时间已过。`,
+      offer: (order, left) => `有一件商品为您空出来了——请在 ${left} 内完成购买。订单号 ${order}。`,
+      offerExpired: '为您保留的商品未在时限内购买，已转给下一位顾客。',
     },
   };
 
@@ -106,6 +114,9 @@
   let everOpened = false;
   let pollTimer = null;
   let ticketPollBusy = false;
+  // An order awaiting payment on this page: {kind: 'won' | 'offer', orderId, payByMs (server clock)}.
+  let payment = null;
+  let lostReason = '';
 
   function storageKey() { return 'flashsale:' + eventId; }
   function loadOrder() {
@@ -197,8 +208,69 @@
       el.status.textContent = t.ended;
     else if (!busy && event.state === 'paused')
       el.status.textContent = t.paused;
+    renderPayment();
   }
   setInterval(render, 250);
+
+  // mm:ss (h:mm:ss from an hour on) of a duration, rounded up to the second.
+  function clockText(ms) {
+    const s = Math.max(0, Math.ceil(ms / 1000));
+    const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+    const ss = String(s % 60).padStart(2, '0');
+    return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
+  }
+
+  // The won-but-unpaid order or the offer, counting down to its deadline.
+  function renderPayment() {
+    if (!payment)
+      return;
+    // The server clock is known from the last serverTime, which can be a moment old: never show
+    // more time than the window gives.
+    let leftMs = payment.payByMs - (Date.now() + serverOffsetMs);
+    if (event && event.paymentWindowSeconds > 0)
+      leftMs = Math.min(leftMs, event.paymentWindowSeconds * 1000);
+    document.body.dataset.payment = leftMs > 0 ? 'pending' : 'expired';
+    el.result.hidden = false;
+    if (payment.kind === 'offer') {
+      el.result.className = leftMs > 0 ? 'result won offer' : 'result lost';
+      el.result.textContent = leftMs > 0 ? t.offer(payment.orderId, clockText(leftMs)) : t.offerExpired;
+    } else {
+      el.result.className = leftMs > 0 ? 'result won' : 'result lost';
+      el.result.textContent = leftMs > 0 ? t.wonPay(payment.orderId, clockText(leftMs)) : t.payExpired(payment.orderId);
+    }
+  }
+
+  // Freed units offered to this shopper (a lost sold_out ticket's `offer`): once per ticket.
+  function showOffer(offer) {
+    if (!offer || !offer.expiresAt || (payment && payment.kind === 'offer'))
+      return;
+    payment = { kind: 'offer', orderId: offer.orderId, payByMs: Date.parse(offer.expiresAt) };
+    renderPayment();
+    if (window.parent !== window) {
+      window.parent.postMessage({ type: 'flashsale:offer', eventId, ticket: order && order.ticket, orderId: offer.orderId,
+        expiresAt: offer.expiresAt }, '*');
+    }
+  }
+
+  // A sold_out loss in an event that offers freed units to its leads: an offer may still come.
+  function awaitingOffer() {
+    return phase === 'lost' && lostReason === 'sold_out' && !payment && event
+      && event.paymentWindowSeconds > 0 && event.releasePolicy === 'offer';
+  }
+
+  // Without the WebSocket (which pushes `offer`), the ticket is asked again every few seconds.
+  async function pollOffer() {
+    if (!awaitingOffer() || wsOpen || !order || !order.ticket)
+      return;
+    try {
+      const response = await fetch(api('/tickets/' + encodeURIComponent(order.ticket)));
+      const body = await response.json();
+      if (response.ok && body.offer)
+        showOffer(body.offer);
+    } catch (e) { /* next round */ }
+    if (awaitingOffer())
+      setTimeout(pollOffer, 3000);
+  }
 
   function showQueued(position) {
     if (phase === 'won' || phase === 'lost')
@@ -219,12 +291,20 @@
     if (message.state === 'won') {
       el.result.className = 'result won';
       el.result.textContent = t.won(message.orderId);
+      // With a payment window the order awaits payment from now (the decision was just pushed).
+      if (event && event.paymentWindowSeconds > 0)
+        payment = { kind: 'won', orderId: message.orderId, payByMs: Date.now() + serverOffsetMs + event.paymentWindowSeconds * 1000 };
     } else {
+      lostReason = message.reason || '';
       el.result.className = 'result lost';
       el.result.textContent = message.reason === 'limit_reached' ? t.lostLimit
         : message.reason === 'not_open' ? t.lostNotOpen : t.lostSoldOut;
     }
     setPhase(message.state === 'won' ? 'won' : 'lost');
+    if (message.offer)
+      showOffer(message.offer);
+    else if (awaitingOffer() && !wsOpen)
+      setTimeout(pollOffer, 3000);
     // Lets the embedding shop react (e.g. open its checkout); no data beyond the outcome.
     if (window.parent !== window) {
       window.parent.postMessage({ type: 'flashsale:result', eventId, ticket: message.ticket, state: message.state,
@@ -352,7 +432,8 @@
       stopPolling();
       setTransport('ws');
       ws.send(JSON.stringify({ op: 'watch', eventId }));
-      if (order && order.ticket && !order.done && (phase === 'queued' || phase === 'sending' || phase === 'idle'))
+      if (order && order.ticket && ((!order.done && (phase === 'queued' || phase === 'sending' || phase === 'idle'))
+          || awaitingOffer()))
         ws.send(JSON.stringify({ op: 'subscribe', ticket: order.ticket }));
       else if (phase === 'sending')
         sendPurchase();
@@ -364,6 +445,7 @@
       case 'event': showEvent(m); break;
       case 'queued': if (order && m.ticket) { order.ticket = m.ticket; saveOrder(); } showQueued(m.position); break;
       case 'result': showResult(m); break;
+      case 'offer': showOffer(m); break;
       case 'error':
         if (m.inReplyTo === 'purchase' && (m.error === 'overloaded' || m.error === 'unavailable')) {
           el.status.textContent = t.retrying;
@@ -378,6 +460,8 @@
       const wasOpen = wsOpen;
       wsOpen = false;
       ws = null;
+      if (awaitingOffer())
+        setTimeout(pollOffer, 3000);
       if (!wasOpen)
         return onSocketFailed();
       wsFailures = 1;

@@ -264,7 +264,53 @@ try {
   assert.equal(members.items[0].userId, 'member-henry');
   assert.equal(members.items[0].contact, 'henry@example.com');
 
-  // 8. A page on another origin cannot make its visitor's browser buy: the node refuses the
+  // 8. Orders and payment: with a payment window the winner's page counts down the time to pay;
+  // when the winner's order is cancelled, the unit is offered to the lead who lost for sold out,
+  // whose page (over WebSocket) shows the offer with a live countdown to its deadline.
+  await admin('POST', '/events', { id: 'offers', name: 'Last Console', priceCents: 29900, currency: 'CNY', stock: 1,
+    perUserLimit: 1, paymentWindowSeconds: 90, releasePolicy: 'offer', launch: true });
+  const secondsIn = (text) => {
+    const m = /within (\d\d):(\d\d)/.exec(text);
+    assert.ok(m, `no mm:ss countdown in "${text}"`);
+    return Number(m[1]) * 60 + Number(m[2]);
+  };
+  const kate = await en.newPage();
+  checkOrigin(kate);
+  await kate.goto(`${base}/shop/offers?user=kate`);
+  await kate.waitForSelector('#buy:not([disabled])', { timeout: 10_000 });
+  await kate.click('#buy');
+  await kate.waitForFunction(() => document.body.dataset.phase === 'won', null, { timeout: 15_000 });
+  await kate.waitForFunction(() => document.body.dataset.payment === 'pending');
+  const kateText = await kate.textContent('#result');
+  assert.match(kateText, /^You won — pay within 01:(29|30)\. Order #\d+\.$/);
+  const judy = await en.newPage();
+  checkOrigin(judy);
+  await judy.goto(`${base}/shop/offers?user=judy`);
+  await judy.waitForFunction(() => document.body.dataset.transport === 'ws');
+  await judy.evaluate(() => { // the unit is gone: judy's click races it and loses, as in step 3
+    const buy = document.getElementById('buy');
+    buy.disabled = false;
+    buy.click();
+  });
+  await judy.waitForFunction(() => document.body.dataset.phase === 'lost', null, { timeout: 15_000 });
+  assert.match(await judy.textContent('#result'), /Sold out/);
+  const kateOrder = (await admin('GET', '/events/offers/orders?user=kate')).items[0];
+  assert.equal(kateOrder.status, 'pending_payment');
+  await admin('POST', `/events/offers/orders/${kateOrder.orderId}/cancel`);
+  await judy.waitForFunction(() => document.body.dataset.payment === 'pending', null, { timeout: 10_000 });
+  const offered = await judy.textContent('#result');
+  assert.match(offered, /^A unit freed up for you — complete your purchase within \d\d:\d\d\. Order #\d+\.$/);
+  assert.ok(secondsIn(offered) <= 90 && secondsIn(offered) >= 85, offered); // the 90 s window, just begun
+  const offerOrder = (await admin('GET', '/events/offers/orders?user=judy')).items[0];
+  assert.equal(offerOrder.source, 'offer');
+  assert.ok(offered.endsWith(`Order #${offerOrder.orderId}.`), offered);
+  await judy.screenshot({ path: join(screenshotDir, 'shop-offer.png') });
+  await new Promise((r) => setTimeout(r, 2200));
+  const later = await judy.textContent('#result');
+  assert.ok(secondsIn(later) < secondsIn(offered), `the countdown did not go down: "${offered}" then "${later}"`);
+  assert.ok(secondsIn(kateText) > secondsIn(await kate.textContent('#result')), 'the pay-by countdown did not go down');
+
+  // 9. A page on another origin cannot make its visitor's browser buy: the node refuses the
   // purchase (403) and the browser gets no answer to read.
   const evil = createHttpServer((req, res) => { res.setHeader('Content-Type', 'text/html'); res.end('<p>free stuff</p>'); });
   await new Promise((done) => evil.listen(0, '127.0.0.1', done));

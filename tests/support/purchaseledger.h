@@ -259,3 +259,38 @@ inline QStringList orderUnitProblems(const QJsonObject &event, const QJsonArray 
         problems << QStringLiteral("remaining %1 is negative").arg(remaining);
     return problems;
 }
+
+// Where the event's "orders" counts (admin event JSON) disagree with its orders as listed: each
+// counter against the orders' units by status and source. Empty when they agree. Only for a node
+// that decides the event (a cluster's other nodes do not count orders).
+inline QStringList orderCountProblems(const QJsonObject &event, const QJsonArray &orders)
+{
+    QHash<QString, qint64> expected;
+    for (const QJsonValue &value : orders) {
+        const QJsonObject o = value.toObject();
+        const qint64 units = o.value(QStringLiteral("quantity")).toInteger();
+        const QString status = o.value(QStringLiteral("status")).toString();
+        if (status == QLatin1String("pending_payment")) {
+            expected[QStringLiteral("pendingOrders")] += 1;
+            expected[QStringLiteral("pendingUnits")] += units;
+        } else if (status == QLatin1String("paid")) {
+            expected[QStringLiteral("paidUnits")] += units;
+        } else if (status == QLatin1String("cancelled") || status == QLatin1String("expired")) {
+            expected[status + QStringLiteral("Units")] += units;
+            expected[QStringLiteral("freedUnits")] += units;
+        }
+        if (o.value(QStringLiteral("source")).toString() == QLatin1String("offer"))
+            expected[QStringLiteral("offeredUnits")] += units;
+    }
+    QStringList problems;
+    const QJsonObject counts = event.value(QStringLiteral("orders")).toObject();
+    for (const char *name : {"pendingOrders", "pendingUnits", "paidUnits", "cancelledUnits", "expiredUnits",
+                             "offeredUnits", "freedUnits"}) {
+        const QString key = QLatin1String(name);
+        if (!counts.contains(key))
+            problems << QStringLiteral("the event's orders have no %1").arg(key);
+        else if (counts.value(key).toInteger() != expected.value(key))
+            problems << QStringLiteral("orders.%1 is %2, the orders add up to %3").arg(key).arg(counts.value(key).toInteger()).arg(expected.value(key));
+    }
+    return problems;
+}

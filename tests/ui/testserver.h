@@ -10,6 +10,7 @@
 #include "ui/backend/remotebackend.h"
 #include "ui/mainwindow.h"
 
+#include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -151,6 +152,30 @@ public:
     bool openSale(const QString &id, std::int64_t stock, int perUserLimit = 1)
     {
         return m_api->openSale(id, stock, perUserLimit, 1999) && waitForEvent(id);
+    }
+    // Creates and opens an event whose orders await payment for windowSeconds, with freed units
+    // going where policy says, and waits until the backend's snapshot shows it.
+    bool openWindowSale(const QString &id, std::int64_t stock, int windowSeconds, ReleasePolicy policy)
+    {
+        const ApiReply created = m_api->admin("POST", u"/api/v1/admin/events"_qs,
+                                              {{u"id"_qs, id}, {u"name"_qs, id}, {u"priceCents"_qs, 1999},
+                                               {u"stock"_qs, qint64(stock)}, {u"paymentWindowSeconds"_qs, windowSeconds},
+                                               {u"releasePolicy"_qs, toString(policy)}, {u"launch"_qs, true}});
+        if (created.status != 201) {
+            qWarning("creating %s: %d %s", qPrintable(id), created.status, created.body.constData());
+            return false;
+        }
+        return waitForEvent(id);
+    }
+    // The node's order of user in eventId, as its API lists it (an empty object: none).
+    QJsonObject orderOf(const QString &eventId, const QString &user)
+    {
+        const ApiReply listed = m_api->admin("GET", u"/api/v1/admin/events/"_qs + eventId + u"/orders?user="_qs + user);
+        for (const QJsonValue &item : listed.json.value(u"items"_qs).toArray()) {
+            if (item.toObject().value(u"userId"_qs).toString() == user)
+                return item.toObject();
+        }
+        return {};
     }
     bool waitForEvent(const QString &id, int timeoutMs = 5000)
     {

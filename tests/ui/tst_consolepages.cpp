@@ -184,6 +184,44 @@ private Q_SLOTS:
         QVERIFY(leads.model()->lastError().isEmpty());
     }
 
+    // A unit freed by a cancelled order goes to the first lead who lost for sold out: the Leads
+    // page shows when it was offered and what became of it, and can list offered leads only.
+    void leadsPageShowsOffers_data() { test::addBackendRows(); }
+    void leadsPageShowsOffers()
+    {
+        QFETCH(BackendUnderTest, backend);
+        ConsoleNode node(backend);
+        QVERIFY(node.start());
+        QVERIFY(node.openWindowSale(u"offers"_qs, 1, 600, ReleasePolicy::Offer));
+        QCOMPARE(node.buy(u"offers"_qs, 3), 3); // user-0 wins; user-1 and user-2 lose for sold out
+        const qint64 won = node.orderOf(u"offers"_qs, u"user-0"_qs).value(u"orderId"_qs).toInteger();
+        QCOMPARE(node.api().admin("POST", QStringLiteral("/api/v1/admin/events/offers/orders/%1/cancel").arg(won)).status, 200);
+        const QJsonObject offer = node.orderOf(u"offers"_qs, u"user-1"_qs);
+        QCOMPARE(offer.value(u"source"_qs).toString(), u"offer"_qs);
+
+        LeadsPage leads(node.backend());
+        leads.setEvents(node.backend().stats().events);
+        leads.show();
+        QTRY_COMPARE(leads.model()->totalRows(), std::int64_t(2));
+        auto *offeredOnly = leads.findChild<QCheckBox *>(u"leadsOfferedOnly"_qs);
+        QVERIFY(offeredOnly);
+        offeredOnly->setChecked(true);
+        QTRY_COMPARE(leads.model()->totalRows(), std::int64_t(1));
+        QTRY_COMPARE(leads.model()->index(0, LeadsModel::User).data().toString(), u"user-1"_qs);
+        QVERIFY(leads.model()->index(0, LeadsModel::OfferedAt).data().toString().contains(u':'));
+        QCOMPARE(leads.model()->index(0, LeadsModel::OfferOutcome).data().toString(), u"Offered"_qs);
+        QCOMPARE(leads.model()->headerData(LeadsModel::OfferOutcome, Qt::Horizontal, Qt::DisplayRole).toString(),
+                 u"Offer outcome"_qs);
+
+        QCOMPARE(node.api().admin("POST", QStringLiteral("/api/v1/admin/events/offers/orders/%1/paid")
+                                              .arg(offer.value(u"orderId"_qs).toInteger())).status, 200);
+        leads.apply();
+        QTRY_COMPARE(leads.model()->index(0, LeadsModel::OfferOutcome).data().toString(), u"Paid"_qs);
+        offeredOnly->setChecked(false);
+        QTRY_COMPARE(leads.model()->totalRows(), std::int64_t(2));
+        QVERIFY(leads.model()->lastError().isEmpty());
+    }
+
     // Exports stream every matching row to a file (CSV and .xlsx) with progress, on both
     // backends; Cancel leaves no file.
     void exportsWriteEveryRow_data() { test::addBackendRows(); }

@@ -7,6 +7,8 @@
 #include "ui/pages/dashboardpage.h"
 #include "ui/dialogs/simulatedialog.h"
 
+#include <QComboBox>
+#include <QJsonObject>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -254,6 +256,78 @@ private Q_SLOTS:
         QCOMPARE(page.tileNote(u"rejectedRate"_qs), u"since start: %1 · bad pass: 0 · queue full: 0"_qs.arg(limited));
     }
 
+    // The payment tiles count the engine's orders (EventSnapshot::orders, in the admin API's event
+    // JSON for a remote console): a sale of three with one order paid, one cancelled, one
+    // pending; a remote node restarted recounts them from its store. A sale without a payment
+    // window shows "—", not 0 %.
+    void paymentTilesCountTheEnginesOrders_data() { test::addBackendRows(); }
+    void paymentTilesCountTheEnginesOrders()
+    {
+        QFETCH(test::BackendUnderTest, backend);
+        test::ConsoleNode node(backend);
+        QVERIFY(node.start());
+        QVERIFY(node.openWindowSale(u"paying"_qs, 3, 600, ReleasePolicy::Offer));
+        QVERIFY(node.openSale(u"final"_qs, 2));
+        DashboardPage page(node.backend());
+        connect(&node.backend(), &ConsoleBackend::statsChanged, &page, [&] { page.addSample(node.backend().stats()); });
+        page.resize(1200, 900);
+        page.show();
+        QTRY_VERIFY(page.findChild<QComboBox *>(u"dashboardEvent"_qs)->findData(u"paying"_qs) >= 0);
+        page.setEventFilter(u"paying"_qs);
+        QTRY_COMPARE(page.tileText(u"pendingPayments"_qs), u"0"_qs);
+        QCOMPARE(page.tileText(u"paidConversion"_qs), u"—"_qs); // no order yet: nothing to divide
+        QCOMPARE(page.tileNote(u"paidConversion"_qs), u"paid 0 of 0 units"_qs);
+
+        QCOMPARE(node.buy(u"paying"_qs, 3), 3);
+        const auto act = [&](const QString &user, const char *verb) {
+            const qint64 orderId = node.orderOf(u"paying"_qs, user).value(u"orderId"_qs).toInteger();
+            return node.api().admin("POST", QStringLiteral("/api/v1/admin/events/paying/orders/%1/%2").arg(orderId).arg(QLatin1String(verb))).status;
+        };
+        QCOMPARE(act(u"user-0"_qs, "paid"), 200);
+        QCOMPARE(act(u"user-1"_qs, "cancel"), 200); // no lead lost for sold out: back to stock
+        const auto expectTiles = [&] {
+            QTRY_COMPARE_WITH_TIMEOUT(page.tileText(u"paidConversion"_qs), u"33.3%"_qs, 5000);
+            QCOMPARE(page.tileNote(u"paidConversion"_qs), u"paid 1 of 3 units"_qs);
+            QCOMPARE(page.tileText(u"pendingPayments"_qs), u"1"_qs);
+            QCOMPARE(page.tileNote(u"pendingPayments"_qs), u"units awaiting payment: 1"_qs);
+            QCOMPARE(page.tileText(u"freedUnits"_qs), u"1 / 0"_qs);
+            QCOMPARE(page.tileNote(u"freedUnits"_qs), u"cancelled 1 · expired 0"_qs);
+        };
+        expectTiles();
+        const OrderCounts counts = node.eventIn(u"paying"_qs)->orders;
+        QCOMPARE(counts.paidUnits, std::int64_t(1));
+        QCOMPARE(counts.cancelledUnits, std::int64_t(1));
+        QCOMPARE(counts.pendingOrders, std::int64_t(1));
+        QCOMPARE(counts.needingPaymentUnits(), std::int64_t(3));
+
+        // All events: the event without a window adds nothing to these tiles.
+        QCOMPARE(node.buy(u"final"_qs, 2, u"final-"_qs), 2);
+        page.setEventFilter(QString());
+        QTRY_COMPARE(page.tileText(u"wonUnits"_qs), u"5"_qs);
+        QCOMPARE(page.tileText(u"paidConversion"_qs), u"33.3%"_qs);
+        page.setEventFilter(u"final"_qs);
+        QTRY_COMPARE(page.tileText(u"paidConversion"_qs), u"—"_qs);
+        QCOMPARE(page.tileText(u"pendingPayments"_qs), u"—"_qs);
+        QCOMPARE(page.tileText(u"freedUnits"_qs), u"—"_qs);
+        QCOMPARE(page.tileNote(u"freedUnits"_qs), u"no payment window: orders are final"_qs);
+
+        if (backend == test::BackendUnderTest::Remote) {
+            // Restarted, the node counts the orders from its store.
+            QVERIFY(node.process()->stop());
+            QVERIFY(node.process()->start());
+            QTRY_VERIFY_WITH_TIMEOUT(node.backend().linkState() == LinkState::Connected, 20000);
+            const ApiReply event = node.api().admin("GET", u"/api/v1/admin/events/paying"_qs);
+            const QJsonObject orders = event.json.value(u"orders"_qs).toObject();
+            QCOMPARE(orders.value(u"paidUnits"_qs).toInteger(), qint64(1));
+            QCOMPARE(orders.value(u"cancelledUnits"_qs).toInteger(), qint64(1));
+            QCOMPARE(orders.value(u"freedUnits"_qs).toInteger(), qint64(1));
+            QCOMPARE(orders.value(u"pendingOrders"_qs).toInteger(), qint64(1));
+            QCOMPARE(orders.value(u"pendingUnits"_qs).toInteger(), qint64(1));
+            page.setEventFilter(u"paying"_qs);
+            expectTiles();
+        }
+    }
+
     void tooltipsDefineTheFigures_data()
     {
         QTest::addColumn<QString>("tile");
@@ -263,6 +337,9 @@ private Q_SLOTS:
         QTest::newRow("conversion") << u"conversion"_qs << u"divided by accepted requests"_qs;
         QTest::newRow("leads") << u"leads"_qs << u"did not get the item"_qs;
         QTest::newRow("rejected by rate") << u"rejectedRate"_qs << u"rate limit"_qs;
+        QTest::newRow("paid conversion") << u"paidConversion"_qs << u"units of paid orders divided by"_qs;
+        QTest::newRow("pending payments") << u"pendingPayments"_qs << u"awaiting payment now"_qs;
+        QTest::newRow("freed units") << u"freedUnits"_qs << u"offered to leads"_qs;
     }
 
     void tooltipsDefineTheFigures()

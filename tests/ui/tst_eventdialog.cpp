@@ -76,6 +76,82 @@ private Q_SLOTS:
         QVERIFY(page.model()->index(row, EventsModel::Price).data().toString().contains(u"1,299.50"));
     }
 
+    // The payment window (typed as minutes:seconds) and where freed units go reach the node on
+    // create and on a draft's edit; once the sale is open both are read-only, and the dialog says why.
+    void paymentWindowAndPolicyReachTheNode_data() { test::addBackendRows(); }
+    void paymentWindowAndPolicyReachTheNode()
+    {
+        QFETCH(test::BackendUnderTest, backend);
+        test::ConsoleNode node(backend);
+        QVERIFY(node.start());
+        EventsPage page(node.backend());
+        {
+            EventDialog dialog(node.backend(), EventDialog::Mode::Create, std::nullopt, &page);
+            dialog.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            typeInto(dialog, "idEdit", u"pay-later"_qs);
+            typeInto(dialog, "nameEdit", u"Pay later"_qs);
+            typeInto(dialog, "priceEdit", u"10"_qs);
+            auto *window = dialog.findChild<QSpinBox *>(u"paymentWindowEdit"_qs);
+            auto *policy = dialog.findChild<QComboBox *>(u"releasePolicyEdit"_qs);
+            QVERIFY(window && policy);
+            QCOMPARE(window->value(), 0);
+            QCOMPARE(window->text(), u"None: a win is the sale"_qs);
+            QVERIFY(!policy->isEnabled()); // nothing is freed without a window
+            QVERIFY(policy->toolTip().contains(u"cancelled or expired order"));
+            QVERIFY(window->toolTip().contains(u"minutes:seconds"));
+            window->setFocus();
+            window->selectAll();
+            QTest::keyClicks(window, u"15:30"_qs);
+            window->interpretText();
+            QCOMPARE(window->value(), 15 * 60 + 30);
+            QCOMPARE(window->text(), u"15:30"_qs);
+            QVERIFY(policy->isEnabled());
+            policy->setCurrentIndex(policy->findData(int(ReleasePolicy::Offer)));
+            QCOMPARE(dialog.config().paymentWindowSeconds, 930);
+            clickOk(dialog);
+            QTRY_COMPARE(dialog.result(), int(QDialog::Accepted));
+        }
+        ApiReply stored = node.api().admin("GET", u"/api/v1/admin/events/pay-later"_qs);
+        QCOMPARE(stored.json.value(u"paymentWindowSeconds"_qs).toInt(), 930);
+        QCOMPARE(stored.json.value(u"releasePolicy"_qs).toString(), u"offer"_qs);
+
+        // A draft's edit changes both.
+        QVERIFY(node.waitForEvent(u"pay-later"_qs));
+        QTRY_COMPARE(node.eventIn(u"pay-later"_qs)->config.paymentWindowSeconds, 930);
+        {
+            EventDialog dialog(node.backend(), EventDialog::Mode::Edit, *node.eventIn(u"pay-later"_qs), &page);
+            dialog.show();
+            auto *window = dialog.findChild<QSpinBox *>(u"paymentWindowEdit"_qs);
+            auto *policy = dialog.findChild<QComboBox *>(u"releasePolicyEdit"_qs);
+            QCOMPARE(window->value(), 930);
+            QCOMPARE(policy->currentData().toInt(), int(ReleasePolicy::Offer));
+            QVERIFY(window->isEnabled() && policy->isEnabled());
+            window->setValue(150);
+            policy->setCurrentIndex(policy->findData(int(ReleasePolicy::Restock)));
+            clickOk(dialog);
+            QTRY_COMPARE(dialog.result(), int(QDialog::Accepted));
+        }
+        stored = node.api().admin("GET", u"/api/v1/admin/events/pay-later"_qs);
+        QCOMPARE(stored.json.value(u"paymentWindowSeconds"_qs).toInt(), 150);
+        QCOMPARE(stored.json.value(u"releasePolicy"_qs).toString(), u"restock"_qs);
+
+        // Open, the terms are fixed: the fields are greyed and the note names them.
+        QCOMPARE(node.api().admin("POST", u"/api/v1/admin/events/pay-later/open"_qs).status, 200);
+        QTRY_VERIFY(node.eventIn(u"pay-later"_qs)->state == EventState::Open);
+        EventDialog dialog(node.backend(), EventDialog::Mode::Edit, *node.eventIn(u"pay-later"_qs), &page);
+        dialog.show();
+        QVERIFY(!dialog.findChild<QSpinBox *>(u"paymentWindowEdit"_qs)->isEnabled());
+        QVERIFY(!dialog.findChild<QComboBox *>(u"releasePolicyEdit"_qs)->isEnabled());
+        bool explained = false;
+        for (const QLabel *label : dialog.findChildren<QLabel *>())
+            explained |= label->isVisible() && label->text().contains(u"payment window and freed units can no longer change"_qs);
+        QVERIFY(explained);
+        // The engine refuses the change anyway.
+        const ApiReply refused = node.api().admin("PATCH", u"/api/v1/admin/events/pay-later"_qs, {{u"paymentWindowSeconds"_qs, 60}});
+        QCOMPARE(refused.status, 409);
+    }
+
     void showsValidationErrors()
     {
         test::TestServer node;

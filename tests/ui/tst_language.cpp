@@ -5,6 +5,9 @@
 #include "ui/pages/eventspage.h"
 #include "ui/widgets/language.h"
 #include "ui/pages/leadspage.h"
+#include "ui/pages/orderspage.h"
+#include "ui/dialogs/eventdialog.h"
+#include "ui/widgets/labels.h"
 #include "ui/mainwindow.h"
 #include "ui/pages/settingspage.h"
 #include "ui/dialogs/simulatedialog.h"
@@ -19,6 +22,7 @@
 #include <QMenu>
 #include <QProgressBar>
 #include <QRegularExpression>
+#include <QSpinBox>
 #include <QSysInfo>
 #include <QTabBar>
 #include <QTextDocumentFragment>
@@ -151,6 +155,55 @@ private Q_SLOTS:
         QVERIFY2(english.isEmpty(), qPrintable(english.join(u'\n')));
         QVERIFY(walked > 100);
         QVERIFY(Language::apply(u"en"_qs));
+    }
+
+    // Orders and payment in Chinese: the order words of the Orders and Leads pages, the payment
+    // tiles, and the event dialog's payment window and freed-units fields with their tooltips.
+    void ordersAndPaymentInChinese()
+    {
+        test::TestServer node;
+        QVERIFY(node.started());
+        QVERIFY(Language::apply(u"zh_CN"_qs));
+        // Codes and names that stay as they are (the currency codes, the id's example, the README).
+        const QStringList allowed{u"ID"_qs, u"README"_qs, u"CSV"_qs, u"API"_qs, u"CNY"_qs, u"USD"_qs, u"EUR"_qs,
+                                  u"HKD"_qs, u"JPY"_qs, u"GBP"_qs, u"spring"_qs, u"sale"_qs, u"Excel"_qs};
+        QStringList english;
+        const auto check = [&](const QString &where, const QString &text) {
+            if (text.trimmed().isEmpty())
+                english << where + u": empty"_qs;
+            else if (const QString word = englishIn(text, allowed); !word.isEmpty())
+                english << QStringLiteral("%1: \"%2\" (%3)").arg(where, text, word);
+        };
+        for (OrderStatus status : {OrderStatus::Final, OrderStatus::PendingPayment, OrderStatus::Paid,
+                                   OrderStatus::Cancelled, OrderStatus::Expired})
+            check(toString(status), Labels::orderStatus(status));
+        for (OrderSource source : {OrderSource::Sale, OrderSource::Offer})
+            check(toString(source), Labels::orderSource(source));
+        check(u"orderFailure"_qs, Labels::orderFailure(AdminResult{Status::InvalidState, {}, {}}));
+
+        DashboardPage dashboard(node.backend());
+        dashboard.addSample(node.engine().stats());
+        for (const QString tile : {u"paidConversion"_qs, u"pendingPayments"_qs, u"freedUnits"_qs}) {
+            check(tile + u" note"_qs, dashboard.tileNote(tile));
+            check(tile + u" tooltip"_qs, dashboard.findChild<QLabel *>(tile)->toolTip());
+        }
+        EventDialog dialog(node.backend(), EventDialog::Mode::Create, std::nullopt);
+        dialog.show();
+        for (const auto &[where, text] : visibleTexts(&dialog))
+            check(where, text);
+        check(u"payment window"_qs, dialog.findChild<QSpinBox *>(u"paymentWindowEdit"_qs)->text());
+        OrdersPage orders(node.backend());
+        orders.show();
+        for (const auto &[where, text] : visibleTexts(&orders))
+            check(where, text);
+        LeadsPage leads(node.backend());
+        leads.show();
+        for (const auto &[where, text] : visibleTexts(&leads))
+            check(where, text);
+        english.removeDuplicates();
+        QVERIFY2(english.isEmpty(), qPrintable(english.join(u'\n')));
+        QVERIFY(Language::apply(u"en"_qs));
+        QCOMPARE(Labels::orderStatus(OrderStatus::PendingPayment), u"Awaiting payment"_qs);
     }
 
     // Every message in every translations/*.ts has a finished translation, and the console

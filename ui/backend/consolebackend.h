@@ -137,6 +137,10 @@ public:
     virtual void restockEvent(const QString &id, std::int64_t units, QObject *context, AdminReply reply) = 0;
     // A rehearsal copy of sourceId (see Engine::createRehearsal), for the simulator.
     virtual void createRehearsal(const QString &sourceId, QObject *context, AdminReply reply) = 0;
+    // Marks an order awaiting payment paid, or cancels it (Engine::actOnOrder); the reply's
+    // order is the order as it now is. InvalidState (409 invalid_state) names why it cannot.
+    virtual void actOnOrder(const QString &eventId, std::int64_t orderId, OrderAction action, QObject *context,
+                            AdminReply reply) = 0;
 
     // One page (query.offset, query.limit) of the rows the query matches, and their count.
     virtual void fetchOrders(const OrderQuery &query, QObject *context, RecordsReply<OrderRow> reply) = 0;

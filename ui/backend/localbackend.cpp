@@ -199,6 +199,13 @@ void LocalBackend::createRehearsal(const QString &sourceId, QObject *context, Ad
     staffCall(context, std::move(reply), [sourceId](Engine &engine) { return engine.createRehearsal(sourceId); });
 }
 
+void LocalBackend::actOnOrder(const QString &eventId, std::int64_t orderId, OrderAction action, QObject *context,
+                              AdminReply reply)
+{
+    staffCall(context, std::move(reply),
+              [eventId, orderId, action](Engine &engine) { return engine.actOnOrder(eventId, orderId, action); });
+}
+
 void LocalBackend::fetchOrders(const OrderQuery &query, QObject *context, RecordsReply<OrderRow> reply)
 {
     if (!m_reader)

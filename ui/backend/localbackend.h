@@ -47,6 +47,8 @@ public:
     void actOnEvent(const QString &id, EventAction action, QObject *context, AdminReply reply) override;
     void restockEvent(const QString &id, std::int64_t units, QObject *context, AdminReply reply) override;
     void createRehearsal(const QString &sourceId, QObject *context, AdminReply reply) override;
+    void actOnOrder(const QString &eventId, std::int64_t orderId, OrderAction action, QObject *context,
+                    AdminReply reply) override;
 
     void fetchOrders(const OrderQuery &query, QObject *context, RecordsReply<OrderRow> reply) override;
     void fetchIntents(const IntentQuery &query, QObject *context, RecordsReply<IntentRow> reply) override;

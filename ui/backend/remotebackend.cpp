@@ -49,6 +49,19 @@ RequestCounts countsFromJson(const QJsonObject &o)
     return counts;
 }
 
+// An event's "orders" object (apijson's orderCountsJson).
+OrderCounts orderCountsFromJson(const QJsonObject &o)
+{
+    OrderCounts counts;
+    counts.pendingOrders = o.value(u"pendingOrders").toInteger();
+    counts.pendingUnits = o.value(u"pendingUnits").toInteger();
+    counts.paidUnits = o.value(u"paidUnits").toInteger();
+    counts.cancelledUnits = o.value(u"cancelledUnits").toInteger();
+    counts.expiredUnits = o.value(u"expiredUnits").toInteger();
+    counts.offeredUnits = o.value(u"offeredUnits").toInteger();
+    return counts;
+}
+
 // An admin event (GET /api/v1/admin/events) as the engine's snapshot.
 EventSnapshot eventFromJson(const QJsonObject &o)
 {
@@ -70,6 +83,7 @@ EventSnapshot eventFromJson(const QJsonObject &o)
     e.stockTotal = o.value(u"stock").toInteger();
     e.remaining = o.value(u"remaining").toInteger();
     e.requests = countsFromJson(o);
+    e.orders = orderCountsFromJson(o.value(u"orders").toObject());
     e.createdAtMs = msOf(o.value(u"createdAt"));
     e.updatedAtMs = msOf(o.value(u"updatedAt"));
     return e;
@@ -124,6 +138,8 @@ QUrlQuery queryOf(const OrderQuery &q)
     QUrlQuery query;
     if (!q.userContains.isEmpty())
         query.addQueryItem(u"user"_qs, QString::fromUtf8(QUrl::toPercentEncoding(q.userContains)));
+    if (q.status)
+        query.addQueryItem(u"status"_qs, toString(*q.status));
     query.addQueryItem(u"includeSimulated"_qs, boolText(q.includeSimulated));
     query.addQueryItem(u"includeRehearsals"_qs, boolText(q.includeRehearsals));
     query.addQueryItem(u"offset"_qs, QString::number(q.offset));
@@ -155,6 +171,8 @@ QUrlQuery queryOf(const IntentQuery &q)
         query.addQueryItem(u"to"_qs, QString::fromUtf8(QUrl::toPercentEncoding(isoOf(q.toMs).toString())));
     if (q.withContactOnly)
         query.addQueryItem(u"hasContact"_qs, u"true"_qs);
+    if (q.offeredOnly)
+        query.addQueryItem(u"offered"_qs, u"true"_qs);
     query.addQueryItem(u"includeSimulated"_qs, boolText(q.includeSimulated));
     query.addQueryItem(u"includeRehearsals"_qs, boolText(q.includeRehearsals));
     query.addQueryItem(u"sort"_qs, sortText(q.sort));
@@ -424,6 +442,7 @@ void RemoteBackend::feedMessage(const QString &text)
         const auto state = eventStateFromString(e.value(u"state").toString());
         changed |= state && *state != it->state;
         it->requests = countsFromJson(e);
+        it->orders = orderCountsFromJson(e.value(u"orders").toObject());
         it->remaining = e.value(u"remaining").toInteger();
         it->stockTotal = it->remaining + it->requests.wonUnits;
     }
@@ -523,6 +542,8 @@ void RemoteBackend::createEvent(const EventConfig &c, CreateAs as, QObject *cont
                      {u"perUserLimit"_qs, c.perUserLimit},
                      {u"shopperIdentity"_qs, toString(c.shopperIdentity)},
                      {u"fairStartMs"_qs, c.fairStartMs},
+                     {u"paymentWindowSeconds"_qs, c.paymentWindowSeconds},
+                     {u"releasePolicy"_qs, toString(c.releasePolicy)},
                      {u"launch"_qs, as == CreateAs::Launched}};
     if (c.startsAtMs > 0)
         body.insert(u"startsAt"_qs, isoOf(c.startsAtMs));
@@ -552,6 +573,10 @@ void RemoteBackend::updateEvent(const QString &id, const EventPatch &patch, QObj
         body.insert(u"shopperIdentity"_qs, toString(*patch.shopperIdentity));
     if (patch.fairStartMs)
         body.insert(u"fairStartMs"_qs, *patch.fairStartMs);
+    if (patch.paymentWindowSeconds)
+        body.insert(u"paymentWindowSeconds"_qs, *patch.paymentWindowSeconds);
+    if (patch.releasePolicy)
+        body.insert(u"releasePolicy"_qs, toString(*patch.releasePolicy));
     staffCall("PATCH", u"/api/v1/admin/events/"_qs + id, &body, context, std::move(reply));
 }
 
@@ -572,6 +597,29 @@ void RemoteBackend::createRehearsal(const QString &sourceId, QObject *context, A
 {
     const QJsonObject empty;
     staffCall("POST", u"/api/v1/admin/events/"_qs + sourceId + u"/rehearsals"_qs, &empty, context, std::move(reply));
+}
+
+void RemoteBackend::actOnOrder(const QString &eventId, std::int64_t orderId, OrderAction action, QObject *context,
+                               AdminReply reply)
+{
+    const QString path = u"/api/v1/admin/events/"_qs + eventId + u"/orders/"_qs + QString::number(orderId)
+        + (action == OrderAction::Pay ? u"/paid"_qs : u"/cancel"_qs);
+    const QJsonObject empty;
+    request("POST", path, {}, &empty, context,
+            [reply = std::move(reply)](int status, const QJsonObject &json, const QString &error) {
+                AdminResult result;
+                if (status == 200) {
+                    result.status = Status::Ok;
+                    const OrderRow row = orderFromJson(json);
+                    result.order = OrderView{row.orderId, row.eventId, row.userId, row.quantity, row.priceCents,
+                                             row.requestId, 0, row.contact, row.simulated, row.decidedAtMs,
+                                             row.status, row.source, row.expiresAtMs, row.paidAtMs};
+                } else {
+                    result.status = status == 0 ? Status::Unavailable : statusOfError(json.value(u"error").toString(), status);
+                    result.message = error;
+                }
+                reply(result);
+            });
 }
 
 void RemoteBackend::fetchOrders(const OrderQuery &query, QObject *context, RecordsReply<OrderRow> reply)

@@ -21,7 +21,49 @@
 namespace flashsale {
 
 namespace {
-enum FieldIndex { IdField, NameField, PriceField, CurrencyField, StockField, LimitField, StartsField, EndsField, IdentityField, FairStartField };
+enum FieldIndex {
+    IdField, NameField, PriceField, CurrencyField, StockField, LimitField, StartsField, EndsField, IdentityField,
+    FairStartField, WindowField, PolicyField
+};
+
+// A duration in whole seconds typed and shown as minutes:seconds ("15:00"); a plain number is
+// taken as minutes.
+class MinutesSecondsBox : public QSpinBox
+{
+public:
+    using QSpinBox::QSpinBox;
+
+protected:
+    QString textFromValue(int seconds) const override
+    {
+        return QString::number(seconds / 60) + u':' + QString::number(seconds % 60).rightJustified(2, u'0');
+    }
+    int valueFromText(const QString &text) const override { return secondsOf(text).value_or(0); }
+    QValidator::State validate(QString &input, int &) const override
+    {
+        if (input == specialValueText())
+            return QValidator::Acceptable;
+        static const QRegularExpression partial(u"^\\d{0,6}(:\\d{0,2})?$"_qs);
+        if (!partial.match(input).hasMatch())
+            return QValidator::Invalid;
+        const auto seconds = secondsOf(input);
+        return seconds && *seconds >= minimum() && *seconds <= maximum() ? QValidator::Acceptable
+                                                                          : QValidator::Intermediate;
+    }
+
+private:
+    static std::optional<int> secondsOf(const QString &text)
+    {
+        static const QRegularExpression full(u"^(\\d{1,6})(?::(\\d{2}))?$"_qs);
+        const QRegularExpressionMatch m = full.match(text.trimmed());
+        if (!m.hasMatch())
+            return std::nullopt;
+        const int seconds = m.captured(2).isEmpty() ? 0 : m.captured(2).toInt();
+        if (seconds > 59)
+            return std::nullopt;
+        return m.captured(1).toInt() * 60 + seconds;
+    }
+};
 
 // A field's message: wraps to two lines, and keeps those two lines while hidden so the dialog
 // neither grows nor shifts its fields under the pointer as messages come and go.
@@ -133,6 +175,16 @@ EventDialog::EventDialog(ConsoleBackend &backend, Mode mode, const std::optional
     m_fairStart->setObjectName(u"fairStartEdit"_qs);
     m_fairStart->setRange(0, limits::maxFairStartMs / 1000);
     row(m_fairStartLabel, m_fairStart, FairStartField, u"fairStartError"_qs);
+    m_window = new MinutesSecondsBox(this);
+    m_window->setObjectName(u"paymentWindowEdit"_qs);
+    m_window->setRange(0, limits::maxPaymentWindowSeconds);
+    m_window->setSingleStep(60);
+    row(m_windowLabel, m_window, WindowField, u"paymentWindowError"_qs);
+    m_policy = new QComboBox(this);
+    m_policy->setObjectName(u"releasePolicyEdit"_qs);
+    m_policy->addItem(QString(), int(ReleasePolicy::Restock));
+    m_policy->addItem(QString(), int(ReleasePolicy::Offer));
+    row(m_policyLabel, m_policy, PolicyField, u"releasePolicyError"_qs);
 
     setMinimumWidth(560);
     m_lockedNote = new QLabel(this);
@@ -172,6 +224,10 @@ EventDialog::EventDialog(ConsoleBackend &backend, Mode mode, const std::optional
     m_limit->setText(QString::number(start.perUserLimit));
     m_identity->setCurrentIndex(m_identity->findData(int(start.shopperIdentity)));
     m_fairStart->setValue(start.fairStartMs / 1000);
+    m_window->setValue(start.paymentWindowSeconds);
+    m_policy->setCurrentIndex(m_policy->findData(int(start.releasePolicy)));
+    m_policy->setEnabled(start.paymentWindowSeconds > 0);
+    connect(m_window, &QSpinBox::valueChanged, this, [this](int seconds) { m_policy->setEnabled(seconds > 0); });
     if (start.startsAtMs > 0) {
         m_startsSet->setChecked(true);
         m_starts->setDateTime(QDateTime::fromMSecsSinceEpoch(start.startsAtMs));
@@ -187,7 +243,8 @@ EventDialog::EventDialog(ConsoleBackend &backend, Mode mode, const std::optional
             for (QWidget *w : {static_cast<QWidget *>(m_price), static_cast<QWidget *>(m_currency),
                                static_cast<QWidget *>(m_stock), static_cast<QWidget *>(m_startsSet),
                                static_cast<QWidget *>(m_starts), static_cast<QWidget *>(m_identity),
-                               static_cast<QWidget *>(m_fairStart)})
+                               static_cast<QWidget *>(m_fairStart), static_cast<QWidget *>(m_window),
+                               static_cast<QWidget *>(m_policy)})
                 w->setEnabled(false);
             m_lockedNote->show();
         }
@@ -231,6 +288,8 @@ EventConfig EventDialog::config() const
     c.endsAtMs = m_endsSet->isChecked() ? m_ends->dateTime().toMSecsSinceEpoch() : 0;
     c.shopperIdentity = ShopperIdentity(m_identity->currentData().toInt());
     c.fairStartMs = m_fairStart->value() * 1000;
+    c.paymentWindowSeconds = m_window->value();
+    c.releasePolicy = ReleasePolicy(m_policy->currentData().toInt());
     return c;
 }
 
@@ -339,6 +398,8 @@ void EventDialog::accept()
         if (next.startsAtMs != was.startsAtMs) patch.startsAtMs = next.startsAtMs;
         if (next.shopperIdentity != was.shopperIdentity) patch.shopperIdentity = next.shopperIdentity;
         if (next.fairStartMs != was.fairStartMs) patch.fairStartMs = next.fairStartMs;
+        if (next.paymentWindowSeconds != was.paymentWindowSeconds) patch.paymentWindowSeconds = next.paymentWindowSeconds;
+        if (next.releasePolicy != was.releasePolicy) patch.releasePolicy = next.releasePolicy;
     }
     if (live(m_original->state) && !confirmLiveChange(patch))
         return;
@@ -460,8 +521,24 @@ void EventDialog::retranslate()
     m_fairStart->setSuffix(tr(" s"));
     m_fairStart->setToolTip(tr("Requests in the first seconds after opening are decided in a random order, "
                                "so a bot firing at the first millisecond gains nothing over a person."));
-    m_lockedNote->setText(tr("The sale has started: price, currency, stock, start, shoppers and fair start "
-                             "can no longer change. Use Restock to add units."));
+    //: The field takes minutes:seconds, e.g. 15:00
+    m_windowLabel->setText(tr("Pa&yment window (min:s)"));
+    m_windowLabel->setBuddy(m_window);
+    m_window->setSpecialValueText(tr("None: a win is the sale"));
+    m_window->setToolTip(tr("How long a winner has to pay (minutes:seconds, up to %1 days). The order awaits payment "
+                            "until the shop marks it paid or cancels it; unpaid at the deadline, it expires and its "
+                            "units are freed. None: orders are final, as without a shop checkout.")
+                             .arg(limits::maxPaymentWindowSeconds / 86400));
+    m_policyLabel->setText(tr("Freed &units"));
+    m_policyLabel->setBuddy(m_policy);
+    m_policy->setItemText(0, tr("Back to stock"));
+    m_policy->setItemText(1, tr("Offer to the next lead"));
+    m_policy->setToolTip(tr("Where the units of a cancelled or expired order go: back to stock (a sold-out sale "
+                            "reopens), or offered to the shoppers who lost for sold out, in the order they asked, each "
+                            "with the same payment window. Needs a payment window."));
+    m_lockedNote->setText(tr("The sale has started: price, currency, stock, start, shoppers, fair start, payment "
+                             "window and freed units can no longer change (orders already made keep their terms). "
+                             "Use Restock to add units."));
     validate();
 }
 

@@ -85,7 +85,10 @@ private:
     QLabel *m_identityLabel = nullptr, *m_fairStartLabel = nullptr;
     QComboBox *m_identity = nullptr;
     QSpinBox *m_fairStart = nullptr;
-    std::array<Field, 10> m_fields{};
+    QLabel *m_windowLabel = nullptr, *m_policyLabel = nullptr;
+    QSpinBox *m_window = nullptr;  // seconds, shown as minutes:seconds; 0: none (orders are final)
+    QComboBox *m_policy = nullptr; // item data: int(ReleasePolicy); enabled with a window
+    std::array<Field, 12> m_fields{};
 };
 
 } // namespace flashsale

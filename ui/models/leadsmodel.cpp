@@ -5,6 +5,17 @@
 
 namespace flashsale {
 
+namespace {
+
+// What became of an offer: its order's status, "Offered" while it awaits payment.
+QString offerOutcome(OrderStatus status)
+{
+    //: Offer outcome: the lead was offered freed units and has not paid yet
+    return status == OrderStatus::PendingPayment ? LeadsModel::tr("Offered") : Labels::orderStatus(status);
+}
+
+} // namespace
+
 LeadsModel::LeadsModel(ConsoleBackend &backend, QObject *parent)
     : PagedModel(backend, parent)
 {
@@ -36,7 +47,11 @@ void LeadsModel::sort(int column, Qt::SortOrder order)
 QStringList LeadsModel::headers() const
 {
     return {tr("Event"), tr("User"), tr("Contact"), tr("Quantity"), tr("Reason"), tr("Attempts"), tr("First try"),
-            tr("Last try"), tr("Simulated")};
+            tr("Last try"),
+            //: Column: when units freed by a cancelled or expired order were offered to this lead
+            tr("Offered at"),
+            //: Column: what became of the offer (awaiting payment, paid, expired, cancelled)
+            tr("Offer outcome"), tr("Simulated")};
 }
 
 void LeadsModel::fetchPage(std::int64_t offset, int limit, PageReply reply)
@@ -52,6 +67,8 @@ void LeadsModel::fetchPage(std::int64_t offset, int limit, PageReply reply)
         for (const IntentRow &r : read.rows) {
             page.rows.append(QVariantList{r.eventId, r.userId, r.contact, Labels::count(r.quantity), Labels::reason(r.lastReason),
                                   Labels::count(r.attempts), Labels::time(r.firstAtMs), Labels::time(r.lastAtMs),
+                                  r.offeredAtMs > 0 ? Labels::time(r.offeredAtMs) : QString(),
+                                  r.offerOutcome ? offerOutcome(*r.offerOutcome) : QString(),
                                   r.simulated ? tr("yes") : QString()});
         }
         reply(page);

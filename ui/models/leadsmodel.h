@@ -12,7 +12,9 @@ class LeadsModel : public PagedModel
 {
     Q_OBJECT
 public:
-    enum Column { Event, User, Contact, Quantity, Reason, Attempts, FirstAt, LastAt, Simulated, ColumnCount };
+    enum Column {
+        Event, User, Contact, Quantity, Reason, Attempts, FirstAt, LastAt, OfferedAt, OfferOutcome, Simulated, ColumnCount
+    };
 
     explicit LeadsModel(ConsoleBackend &backend, QObject *parent = nullptr);
 

@@ -90,6 +90,33 @@ QVariant PagedModel::data(const QModelIndex &index, int role) const
     return index.column() < cells.size() ? cells[index.column()] : QVariant();
 }
 
+const QVariantList *PagedModel::cachedRow(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return nullptr;
+    const QList<QVariantList> *rows = m_pages.object(row / kPageRows);
+    const int inPage = row % kPageRows;
+    return rows && inPage < rows->size() ? &rows->at(inPage) : nullptr;
+}
+
+int PagedModel::replaceCachedRows(const std::function<bool(const QVariantList &cells)> &match, const QVariantList &cells)
+{
+    int replaced = 0;
+    const QList<std::int64_t> numbers = m_pages.keys();
+    for (std::int64_t number : numbers) {
+        QList<QVariantList> *rows = m_pages.object(number);
+        for (int i = 0; i < rows->size(); ++i) {
+            if (!match(rows->at(i)))
+                continue;
+            (*rows)[i] = cells;
+            ++replaced;
+            const int row = int(std::min<std::int64_t>(number * kPageRows + i, INT_MAX));
+            Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1));
+        }
+    }
+    return replaced;
+}
+
 QVariant PagedModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation == Qt::Horizontal && role == Qt::DisplayRole) {

@@ -54,6 +54,12 @@ protected:
     using PageReply = std::function<void(const Page &page)>;
 
     ConsoleBackend &backend() const { return m_backend; }
+    // The cells of a row whose page is here (columns beyond headers() are the subclass's hidden
+    // ones); null while its page is on its way.
+    const QVariantList *cachedRow(int row) const;
+    // Replaces the cells of every cached row match accepts (a row changed on the engine); returns
+    // how many there were. Rows of pages not cached are read fresh when shown.
+    int replaceCachedRows(const std::function<bool(const QVariantList &cells)> &match, const QVariantList &cells);
     virtual QStringList headers() const = 0;
     // Asks the backend for up to limit rows from offset; reply on the GUI thread, with this as context.
     virtual void fetchPage(std::int64_t offset, int limit, PageReply reply) = 0;

@@ -111,6 +111,9 @@ DashboardPage::DashboardPage(ConsoleBackend &backend, QWidget *parent)
     m_withContact = addTile(tiles, 1, 1, u"withContact"_qs);
     m_p50 = addTile(tiles, 1, 2, u"p50"_qs);
     m_p99 = addTile(tiles, 1, 3, u"p99"_qs);
+    m_paidConversion = addTile(tiles, 2, 0, u"paidConversion"_qs);
+    m_pendingPayments = addTile(tiles, 2, 1, u"pendingPayments"_qs);
+    m_freedUnits = addTile(tiles, 2, 2, u"freedUnits"_qs);
     content->addLayout(tiles);
 
     m_ratePlot = addPlot(u"ratePlot"_qs);
@@ -254,6 +257,10 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
             f.lost += e.requests.lost;
             if (e.state != EventState::Ended)
                 f.remaining += e.remaining;
+            if (e.config.paymentWindowSeconds > 0) {
+                f.paymentWindow = true;
+                f.orders += e.orders;
+            }
         }
         return f;
     }
@@ -266,6 +273,8 @@ DashboardPage::Figures DashboardPage::figuresOf(const EngineStats &stats) const
         f.lost = e.requests.lost;
         f.queue = e.requests.waiting();
         f.remaining = e.remaining;
+        f.paymentWindow = e.config.paymentWindowSeconds > 0;
+        f.orders = e.orders;
         break;
     }
     return f;
@@ -329,6 +338,29 @@ void DashboardPage::showLeads()
                                                   : tr("since open: %1").arg(Labels::count(m_leads.withContact)));
 }
 
+void DashboardPage::showPayments(const Figures &now)
+{
+    if (!now.paymentWindow) {
+        for (const Tile *tile : {&m_paidConversion, &m_pendingPayments, &m_freedUnits}) {
+            tile->value->setText(u"—"_qs);
+            //: Under a payment tile when no event shown has a payment window (its orders are final)
+            tile->note->setText(tr("no payment window: orders are final"));
+        }
+        return;
+    }
+    const OrderCounts &o = now.orders;
+    m_paidConversion.value->setText(percentText(o.paidUnits, o.needingPaymentUnits()));
+    //: Under the paid conversion tile: paid units of the units won or offered
+    m_paidConversion.note->setText(tr("paid %1 of %2 units").arg(Labels::count(o.paidUnits), Labels::count(o.needingPaymentUnits())));
+    m_pendingPayments.value->setText(Labels::count(o.pendingOrders));
+    //: Under the pending payments tile (whose figure counts orders): the units of those orders
+    m_pendingPayments.note->setText(tr("units awaiting payment: %1").arg(Labels::count(o.pendingUnits)));
+    //: Freed units tile value: units freed / units offered to leads
+    m_freedUnits.value->setText(tr("%1 / %2").arg(Labels::count(o.freedUnits()), Labels::count(o.offeredUnits)));
+    //: Under the freed units tile: how the freed units were freed
+    m_freedUnits.note->setText(tr("cancelled %1 · expired %2").arg(Labels::count(o.cancelledUnits), Labels::count(o.expiredUnits)));
+}
+
 void DashboardPage::redraw()
 {
     const QString selectedName = m_event->currentIndex() > 0 ? m_event->currentText() : tr("All events");
@@ -372,6 +404,7 @@ void DashboardPage::redraw()
                                  .arg(Labels::count(latest.rejectedRate), Labels::count(latest.rejectedPass),
                                       Labels::count(latest.rejectedOverload)));
     showLeads();
+    showPayments(now);
 
     // Latency (every event: the engine keeps one histogram): decisions since the window's base.
     LatencyHistogram::Counts window = latest.latency;
@@ -561,6 +594,9 @@ void DashboardPage::retranslate()
     m_p99.caption->setText(tr("Decision latency p99"));
     m_clients.caption->setText(tr("WebSocket clients"));
     m_rejected.caption->setText(tr("Rejected: rate limit"));
+    m_paidConversion.caption->setText(tr("Paid conversion"));
+    m_pendingPayments.caption->setText(tr("Pending payments"));
+    m_freedUnits.caption->setText(tr("Units freed / offered"));
     const auto explain = [](const Tile &tile, const QString &text) {
         for (QWidget *widget : {static_cast<QWidget *>(tile.caption), static_cast<QWidget *>(tile.value),
                                 static_cast<QWidget *>(tile.note), tile.value->parentWidget()})
@@ -583,6 +619,13 @@ void DashboardPage::retranslate()
     explain(m_clients, tr("Open WebSocket connections (shoppers' pages and staff consoles) at this moment."));
     explain(m_rejected, tr("Purchases refused with 429 because one address or one signed user sent more than "
                            "the node's rate limit (--rate-limit), in the window; scripts, not people, reach it."));
+    explain(m_paidConversion, tr("Paid conversion: units of paid orders divided by the units of every order that needed "
+                                 "payment (won in the sale or offered to a lead), since the event opened. Events without "
+                                 "a payment window have final orders and show “—”."));
+    explain(m_pendingPayments, tr("Orders awaiting payment now, and their units. Each is paid, cancelled, or expires at its "
+                                  "deadline (Orders page: Pays by)."));
+    explain(m_freedUnits, tr("Units freed by cancelled and expired orders, and units offered to leads (the event's Freed "
+                             "units setting: back to stock, or offered to the next lead who lost for sold out)."));
     const auto title = [](QCustomPlot *plot, const QString &text) {
         static_cast<QCPTextElement *>(plot->plotLayout()->element(0, 0))->setText(text);
         plot->xAxis->setLabel(tr("seconds ago"));

@@ -67,6 +67,8 @@ private:
         std::int64_t lost = 0;
         std::int64_t queue = 0;
         std::int64_t remaining = 0;
+        OrderCounts orders;         // summed over the events with a payment window
+        bool paymentWindow = false; // at least one event counted has one
     };
     struct Latency {
         std::int64_t p50Us = 0;
@@ -77,6 +79,7 @@ private:
     // when that is later. base: the snapshot the window's differences start from.
     std::int64_t windowStartMs(const EngineStats **base) const;
     void showLeads();
+    void showPayments(const Figures &now);
     void retranslate();
     void updateEventList(const QList<EventSnapshot> &events);
     void redraw();
@@ -107,6 +110,9 @@ private:
     QPushButton *m_saleReport = nullptr; // enabled when one event is chosen
     Tile m_accepted, m_wonUnits, m_conversion, m_clients, m_leadsTile, m_withContact, m_p50, m_p99;
     Tile m_rejected; // purchases refused by the rate limits
+    // Orders and payment, as the engine counts them now (not a window's difference): "—" when no
+    // event counted has a payment window.
+    Tile m_paidConversion, m_pendingPayments, m_freedUnits;
     QCustomPlot *m_ratePlot = nullptr;
     QCustomPlot *m_queuePlot = nullptr;
     QCPItemTracer *m_queuePeak = nullptr;   // at the window's highest queue depth

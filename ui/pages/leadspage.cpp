@@ -46,11 +46,13 @@ LeadsPage::LeadsPage(ConsoleBackend &backend, QWidget *parent)
     m_to->setEnabled(false);
     m_contactOnly = new QCheckBox(this);
     m_contactOnly->setObjectName(u"leadsContactOnly"_qs);
+    m_offeredOnly = new QCheckBox(this);
+    m_offeredOnly->setObjectName(u"leadsOfferedOnly"_qs);
     m_simulated = new QCheckBox(this);
     m_simulated->setObjectName(u"leadsSimulated"_qs);
     m_refresh = new QPushButton(this);
     for (QWidget *w : std::initializer_list<QWidget *>{m_eventLabel, m_event, m_reasonLabel, m_reason, m_fromSet, m_from,
-                                                        m_toSet, m_to, m_contactOnly, m_simulated})
+                                                        m_toSet, m_to, m_contactOnly, m_offeredOnly, m_simulated})
         filters->addWidget(w);
     filters->addStretch(1);
     filters->addWidget(m_refresh);
@@ -66,7 +68,7 @@ LeadsPage::LeadsPage(ConsoleBackend &backend, QWidget *parent)
 
     connect(m_fromSet, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
     connect(m_toSet, &QCheckBox::toggled, m_to, &QWidget::setEnabled);
-    for (QCheckBox *box : {m_fromSet, m_toSet, m_contactOnly, m_simulated})
+    for (QCheckBox *box : {m_fromSet, m_toSet, m_contactOnly, m_offeredOnly, m_simulated})
         connect(box, &QCheckBox::toggled, this, &LeadsPage::apply);
     for (QComboBox *box : {m_event, m_reason})
         connect(box, &QComboBox::currentIndexChanged, this, &LeadsPage::apply);
@@ -91,6 +93,7 @@ IntentQuery LeadsPage::query() const
     q.fromMs = m_fromSet->isChecked() ? m_from->date().startOfDay().toMSecsSinceEpoch() : 0;
     q.toMs = m_toSet->isChecked() ? m_to->date().addDays(1).startOfDay().toMSecsSinceEpoch() : 0;
     q.withContactOnly = m_contactOnly->isChecked();
+    q.offeredOnly = m_offeredOnly->isChecked();
     q.includeSimulated = m_simulated->isChecked();
     return q;
 }
@@ -127,6 +130,7 @@ void LeadsPage::retranslate()
     const int timeWidth = m_view->fontMetrics().horizontalAdvance(Labels::time(QDateTime::currentMSecsSinceEpoch())) + 24;
     m_view->setColumnWidth(LeadsModel::FirstAt, timeWidth);
     m_view->setColumnWidth(LeadsModel::LastAt, timeWidth);
+    m_view->setColumnWidth(LeadsModel::OfferedAt, timeWidth);
     m_view->setColumnWidth(LeadsModel::Contact, 220);
     m_view->setColumnWidth(LeadsModel::User, 200);
     m_view->setColumnWidth(LeadsModel::Quantity, 80);
@@ -141,6 +145,9 @@ void LeadsPage::retranslate()
     m_fromSet->setText(tr("From"));
     m_toSet->setText(tr("To"));
     m_contactOnly->setText(tr("Only leads with contact"));
+    m_offeredOnly->setText(tr("Offered leads only"));
+    m_offeredOnly->setToolTip(tr("Leads who were offered units freed by a cancelled or expired order "
+                                 "(events whose Freed units setting is “Offer to the next lead”)."));
     m_simulated->setText(tr("Include simulated shoppers"));
     m_refresh->setText(tr("Refresh"));
     m_records->setTexts(
@@ -149,6 +156,8 @@ void LeadsPage::retranslate()
             const IntentQuery shown = m_model->query();
             QString text = shown.withContactOnly ? tr("Leads with contact: %1").arg(Labels::count(total))
                                                  : tr("Leads: %1").arg(Labels::count(total));
+            if (shown.offeredOnly)
+                text += u' ' + tr("(offered freed units only)");
             if (!shown.includeSimulated)
                 text += u' ' + tr("(simulated shoppers left out)");
             return text;

@@ -54,6 +54,7 @@ private:
     QCheckBox *m_fromSet = nullptr, *m_toSet = nullptr;
     QDateEdit *m_from = nullptr, *m_to = nullptr;
     QCheckBox *m_contactOnly = nullptr;
+    QCheckBox *m_offeredOnly = nullptr; // leads freed units were offered to
     QCheckBox *m_simulated = nullptr;
     QPushButton *m_refresh = nullptr;
     RecordsView *m_records = nullptr; // the table, count line, hint and export bar

@@ -56,6 +56,43 @@ QString Labels::adminFailure(const AdminResult &result)
     return tr("%1\n(%2)").arg(status(result.status), result.message);
 }
 
+QString Labels::orderFailure(const AdminResult &result)
+{
+    QString problem;
+    switch (result.status) {
+    case Status::InvalidState: problem = tr("The order's status does not allow this."); break;
+    case Status::NotFound: problem = tr("The order or its event no longer exists."); break;
+    default: problem = status(result.status); break;
+    }
+    if (result.message.isEmpty())
+        return problem;
+    return tr("%1\n(%2)").arg(problem, result.message);
+}
+
+QString Labels::orderStatus(OrderStatus status)
+{
+    switch (status) {
+    //: An order of an event without a payment window: the win is the sale
+    case OrderStatus::Final: return tr("Final");
+    case OrderStatus::PendingPayment: return tr("Awaiting payment");
+    case OrderStatus::Paid: return tr("Paid");
+    case OrderStatus::Cancelled: return tr("Cancelled");
+    case OrderStatus::Expired: return tr("Expired");
+    }
+    return QString();
+}
+
+QString Labels::orderSource(OrderSource source)
+{
+    switch (source) {
+    //: How an order came about: a shopper won it in the sale
+    case OrderSource::Sale: return tr("Sale");
+    //: How an order came about: freed units offered to a lead
+    case OrderSource::Offer: return tr("Offer");
+    }
+    return QString();
+}
+
 QString Labels::money(std::int64_t cents, const QString &currency)
 {
     const QLocale locale;

@@ -21,6 +21,10 @@ public:
     // The engine reports a Status and an English detail; staff read the status in their language.
     static QString status(Status status);
     static QString adminFailure(const AdminResult &result);
+    // An order action's failure: as adminFailure, worded for an order.
+    static QString orderFailure(const AdminResult &result);
+    static QString orderStatus(OrderStatus status);
+    static QString orderSource(OrderSource source);
 
     // priceCents in the event's currency, e.g. "¥1,299.00" or "US$12.50".
     static QString money(std::int64_t cents, const QString &currency);

@@ -124,7 +124,8 @@ class TestOrders : public QObject
     QStringList unitProblems()
     {
         const QJsonObject event = m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json;
-        return orderUnitProblems(event, orders());
+        const QJsonArray listed = orders();
+        return orderUnitProblems(event, listed) + orderCountProblems(event, listed);
     }
 
     ApiReply act(qint64 orderId, const QString &verb)
@@ -311,6 +312,9 @@ private Q_SLOTS:
         QCOMPARE(outcomes.value(buyer(4)), u"expired"_qs);
         QCOMPARE(outcomes.value(buyer(5)), u"cancelled"_qs);
         QCOMPARE(outcomes.value(buyer(0)), QString()); // lost for the limit: never offered
+        const QJsonObject offeredLeads =
+            m_client->admin("GET", u"/api/v1/admin/events/%1/intents?offered=true"_qs.arg(kEvent)).json;
+        QCOMPARE(offeredLeads[u"total"_qs].toInteger(), 5); // buyers 3 to 7
 
         // The unit back in stock sells again, to a new shopper, who pays: no order is left to
         // expire while the webhooks are checked.
@@ -381,6 +385,26 @@ private Q_SLOTS:
         QVERIFY2(lines[0].contains("status,expiresAt,paidAt,source"), lines[0].constData());
         QCOMPARE(csv.count(",cancelled,"), 1);
         QCOMPARE(csv.count(",pending_payment,"), 2);
+
+        // ?status= lists one status; the event counts the same, and again after a restart (from the store).
+        const auto listed = [&](const QString &status) {
+            return m_client->admin("GET", u"/api/v1/admin/events/%1/orders?status=%2"_qs.arg(kEvent, status)).json;
+        };
+        QCOMPARE(listed(u"pending_payment"_qs)[u"total"_qs].toInteger(), 2);
+        QCOMPARE(listed(u"cancelled"_qs)[u"total"_qs].toInteger(), 1);
+        QCOMPARE(listed(u"paid"_qs)[u"total"_qs].toInteger(), 0);
+        QCOMPARE(listed(u"cancelled"_qs)[u"items"_qs].toArray().first()[u"userId"_qs].toString(), buyer(1));
+        QCOMPARE(m_client->admin("GET", u"/api/v1/admin/orders?status=cancelled"_qs).json[u"total"_qs].toInteger(), 1);
+        QCOMPARE(act(orderOf(buyer(0), u"sale"_qs)[u"orderId"_qs].toInteger(), u"paid"_qs).status, 200);
+        const QJsonObject counted = m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json[u"orders"_qs].toObject();
+        QCOMPARE(counted[u"paidUnits"_qs].toInteger(), 1);
+        QCOMPARE(counted[u"pendingOrders"_qs].toInteger(), 1);
+        QCOMPARE(unitProblems(), QStringList());
+        QVERIFY(m_engine->stop());
+        QVERIFY(m_engine->start(*m_client));
+        const QJsonObject restored = m_client->admin("GET", u"/api/v1/admin/events/"_qs + kEvent).json[u"orders"_qs].toObject();
+        QCOMPARE(restored, counted);
+        QCOMPARE(unitProblems(), QStringList());
     }
 
     // Without a window (the default) orders are final, as before: no deadline, and paid/cancel
@@ -421,6 +445,8 @@ private Q_SLOTS:
                                       << u"cancel"_qs;
         QTest::newRow("GET on an action") << QByteArray("GET") << u"orders/1/paid"_qs << window << 405
                                           << u"method_not_allowed"_qs << QString();
+        QTest::newRow("unknown status filter") << QByteArray("GET") << u"orders?status=refunded"_qs << window << 400
+                                               << u"invalid_field"_qs << u"status must be"_qs;
         QTest::newRow("window edited once live") << QByteArray("PATCH") << QString() << window << 409 << u"invalid_state"_qs
                                                  << u"once open"_qs;
     }

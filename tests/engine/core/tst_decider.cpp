@@ -232,8 +232,23 @@ private Q_SLOTS:
         QCOMPARE(changes[2].order.userId, u"cy"_qs);
         QCOMPARE(event.remaining(), 1);
         QCOMPARE_ENUM(event.state, EventState::Open);
-        QCOMPARE(event.heldUnits(), event.requests.wonUnits + event.offeredUnits - event.freedUnits);
+        QCOMPARE(event.heldUnits(), event.requests.wonUnits + event.orderCounts.offeredUnits - event.orderCounts.freedUnits());
         QCOMPARE(event.heldUnits(), 1); // dee's offer
+        // ann's sale cancelled, bob's sale and cy's offer expired, dee's offer awaiting payment.
+        const OrderCounts counts = event.orderCounts;
+        QCOMPARE(counts.pendingOrders, std::int64_t(1));
+        QCOMPARE(counts.pendingUnits, std::int64_t(1));
+        QCOMPARE(counts.paidUnits, std::int64_t(0));
+        QCOMPARE(counts.cancelledUnits, std::int64_t(1));
+        QCOMPARE(counts.expiredUnits, std::int64_t(2));
+        QCOMPARE(counts.offeredUnits, std::int64_t(2));
+        QCOMPARE(counts.freedUnits(), std::int64_t(3));
+        QCOMPARE(counts.needingPaymentUnits(), event.requests.wonUnits + counts.offeredUnits);
+        changes.clear();
+        QCOMPARE(int(decider.act(event, event.awaitingPayment.back(), OrderAction::Pay, kNow + 20, changes).status),
+                 int(Status::Ok));
+        QCOMPARE(event.orderCounts.pendingOrders, std::int64_t(0));
+        QCOMPARE(event.orderCounts.paidUnits, std::int64_t(1));
     }
 
     // Two users whose ids hash alike are still two users: the table compares the ids.
