@@ -90,8 +90,9 @@ class Decider
 {
 public:
     explicit Decider(std::int64_t nextOrderId = 1) : m_nextOrderId(nextOrderId) {}
-    // Cluster mode: a won request's order id is its ticket seq, unique across nodes, so deciders
-    // of different events on different nodes never hand out the same order id.
+    // Cluster mode: a won request's order id is its ticket seq, and an offer's the lead's lost
+    // ticket's seq: unique across nodes, so deciders of different events on different nodes never
+    // hand out the same order id.
     static Decider withOrderIdsFromSeq()
     {
         Decider decider;

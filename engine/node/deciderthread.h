@@ -46,6 +46,10 @@ public:
     void enqueueOrderAction(QString eventId, std::int64_t orderId, OrderAction action,
                             std::function<void(AdminResult, std::uint64_t generation)> done);
 
+    // Decider thread only (a task, or a command run as one): the same as enqueueOrderAction's
+    // task, for the caller to answer; generation gets the writer generation that commits it.
+    AdminResult actOnOrder(const QString &eventId, std::int64_t orderId, OrderAction action, std::uint64_t *generation);
+
     std::size_t depth() const;
 
 private:
@@ -59,7 +63,8 @@ private:
     template<typename AppendFn>
     void push(AppendFn &&append);
     void run();
-    // Expires the unpaid orders whose deadline passed (on the clock tick) and commits the changes.
+    // Expires the unpaid orders whose deadline passed (on the clock tick) and commits the changes;
+    // in cluster mode those of the events this node decides.
     void expireOrders(std::int64_t nowMs);
     // After order changes to slot's event (book lock held): persists the event if its state
     // changed, else publishes it, and hands the changes to the writer. Returns its generation.
