@@ -1,8 +1,9 @@
 // The one decider thread: takes accepted requests in arrival order, decides each, and hands
 // the decisions to the writer, which makes request and decision durable in one commit. Requests
 // within an event's fair-start window wait and are decided together in a random order.
-// In cluster mode it decides only the events this node took over, recognises requests already
-// decided, and runs tasks (take-overs, staff commands) in order with the requests.
+// In cluster mode it decides only the events this node took over (their purchases, order
+// actions and expiries), recognises requests already decided, and runs tasks (take-overs, staff
+// commands) in order with the requests.
 #pragma once
 
 #include "engine/core/decider.h"
