@@ -464,18 +464,23 @@ void ClusterLink::wakeDecidersOfOverdueOrders(QSqlDatabase &db)
         qWarning("node %s: cannot look for overdue orders: %s", qPrintable(m_nodeId), qPrintable(error));
         return;
     }
+    // Only the events overdue now are kept, so each is logged once per time it falls behind.
+    QHash<QString, std::int64_t> requested;
     for (const QString &eventId : eventIds) {
-        std::int64_t &sentAtMs = m_expiryRequestedAtMs[eventId];
-        if (now - sentAtMs < kOverdueOrderGraceMs)
-            continue;
-        sentAtMs = now;
-        qInfo("node %s: event %s has orders past their deadline; asking its queue for a decider", qPrintable(m_nodeId),
-              qPrintable(eventId));
-        wire::EventCommand command = wire::EventCommand::to(eventId, wire::EventCommand::Kind::ExpireDue);
-        command.correlationId = QRandomGenerator::global()->generate64(); // nobody waits for its outcome
-        command.originNode = m_nodeId;
-        publishCommand(command);
+        std::int64_t sentAtMs = m_expiryRequestedAtMs.value(eventId, 0);
+        if (now - sentAtMs >= kOverdueOrderGraceMs) {
+            if (sentAtMs == 0)
+                qInfo("node %s: event %s has orders past their deadline; asking its queue for a decider",
+                      qPrintable(m_nodeId), qPrintable(eventId));
+            wire::EventCommand command = wire::EventCommand::to(eventId, wire::EventCommand::Kind::ExpireDue);
+            command.correlationId = QRandomGenerator::global()->generate64(); // nobody waits for its outcome
+            command.originNode = m_nodeId;
+            publishCommand(command);
+            sentAtMs = now;
+        }
+        requested.insert(eventId, sentAtMs);
     }
+    m_expiryRequestedAtMs.swap(requested);
 }
 
 bool ClusterLink::connectConsumer(AmqpConnection &connection)

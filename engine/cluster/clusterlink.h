@@ -195,7 +195,7 @@ private:
     std::int64_t m_lostAtMs = 0; // when the consumer connection last failed; 0: never connected
     QString m_storeConnectionName;
     bool m_storeWarned = false;
-    QHash<QString, std::int64_t> m_expiryRequestedAtMs; // event id -> when this node last sent it ExpireDue
+    QHash<QString, std::int64_t> m_expiryRequestedAtMs; // overdue event id -> when this node last sent it ExpireDue
 
     std::thread m_publisher;
     std::thread m_consumer;
