@@ -42,6 +42,10 @@ constexpr int kMaxLookups = 200;
 constexpr std::size_t kMaxLookupBatch = 5000;
 // How long a staff command waits for its event's decider.
 constexpr int kCommandTimeoutMs = 5000;
+// An unpaid order still pending this long after its deadline has lost its decider (a live one
+// expires it on its next 100 ms tick): its event's queue is sent an ExpireDue command, once per
+// this interval, so that the node it is delivered to takes the event over and expires it.
+constexpr std::int64_t kOverdueOrderGraceMs = 2000;
 
 std::int64_t nowMs()
 {
@@ -448,6 +452,35 @@ void ClusterLink::maintainStore()
         availabilityMayHaveChanged();
     }
     m_storeWarned = false;
+    wakeDecidersOfOverdueOrders(db);
+}
+
+void ClusterLink::wakeDecidersOfOverdueOrders(QSqlDatabase &db)
+{
+    const std::int64_t now = nowMs();
+    QString error;
+    std::vector<QString> eventIds;
+    if (!clusterstore::eventsWithOverdueOrders(db, now - kOverdueOrderGraceMs, &eventIds, &error)) {
+        qWarning("node %s: cannot look for overdue orders: %s", qPrintable(m_nodeId), qPrintable(error));
+        return;
+    }
+    // Only the events overdue now are kept, so each is logged once per time it falls behind.
+    QHash<QString, std::int64_t> requested;
+    for (const QString &eventId : eventIds) {
+        std::int64_t sentAtMs = m_expiryRequestedAtMs.value(eventId, 0);
+        if (now - sentAtMs >= kOverdueOrderGraceMs) {
+            if (sentAtMs == 0)
+                qInfo("node %s: event %s has orders past their deadline; asking its queue for a decider",
+                      qPrintable(m_nodeId), qPrintable(eventId));
+            wire::EventCommand command = wire::EventCommand::to(eventId, wire::EventCommand::Kind::ExpireDue);
+            command.correlationId = QRandomGenerator::global()->generate64(); // nobody waits for its outcome
+            command.originNode = m_nodeId;
+            publishCommand(command);
+            sentAtMs = now;
+        }
+        requested.insert(eventId, sentAtMs);
+    }
+    m_expiryRequestedAtMs.swap(requested);
 }
 
 bool ClusterLink::connectConsumer(AmqpConnection &connection)
@@ -790,6 +823,7 @@ AdminResult ClusterLink::command(wire::EventCommand command)
     }
     result.status = outcome->status;
     result.message = outcome->message;
+    result.order = outcome->order;
     if (auto snapshot = m_host.eventSnapshot(index))
         result.event = *snapshot;
     return result;

@@ -11,6 +11,8 @@
 #include "engine/node/scaleout.h"
 #include "engine/storage/store.h"
 
+#include <QHash>
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -112,6 +114,8 @@ private:
     bool handleDelivery(AmqpConnection &connection, AmqpDelivery &delivery);
     bool ensureTakenOver(const QString &eventId, int index);
     void maintainStore();
+    // Sends ExpireDue to the queues of events whose unpaid orders are overdue (their decider is gone).
+    void wakeDecidersOfOverdueOrders(QSqlDatabase &db);
     QSqlDatabase storeDatabase();
     void refreshDepths(AmqpConnection &connection);
     // Consumer thread: this node's confirmed tickets whose decision has not been announced for a
@@ -191,6 +195,7 @@ private:
     std::int64_t m_lostAtMs = 0; // when the consumer connection last failed; 0: never connected
     QString m_storeConnectionName;
     bool m_storeWarned = false;
+    QHash<QString, std::int64_t> m_expiryRequestedAtMs; // overdue event id -> when this node last sent it ExpireDue
 
     std::thread m_publisher;
     std::thread m_consumer;

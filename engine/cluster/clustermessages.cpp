@@ -8,7 +8,9 @@ namespace flashsale::wire {
 namespace {
 // Bumped whenever a layout below changes; a node refuses messages of another version.
 // 2: 64-bit ticket tags; a decided ticket carries its user id.
-constexpr quint8 kFormatVersion = 3;
+// 4: events carry their payment window and release policy; order commands, their outcome's
+// order, and the offers a commit made.
+constexpr quint8 kFormatVersion = 4;
 
 template<typename Enum>
 void putEnum(QDataStream &out, Enum value)
@@ -33,7 +35,10 @@ QDataStream &operator<<(QDataStream &out, const EventSnapshot &e)
         << qint64(e.requests.won) << qint64(e.requests.lost) << qint64(e.createdAtMs) << qint64(e.updatedAtMs)
         << e.config.rehearsal;
     putEnum(out, e.config.shopperIdentity);
-    out << qint32(e.config.fairStartMs);
+    out << qint32(e.config.fairStartMs) << qint32(e.config.paymentWindowSeconds);
+    putEnum(out, e.config.releasePolicy);
+    out << qint64(e.orders.pendingOrders) << qint64(e.orders.pendingUnits) << qint64(e.orders.paidUnits)
+        << qint64(e.orders.cancelledUnits) << qint64(e.orders.expiredUnits) << qint64(e.orders.offeredUnits);
     return out;
 }
 
@@ -45,9 +50,14 @@ QDataStream &operator>>(QDataStream &in, EventSnapshot &e)
     e.state = takeEnum<EventState>(in);
     in >> stockTotal >> remaining >> accepted >> decided >> won >> lost >> created >> updated >> e.config.rehearsal;
     e.config.shopperIdentity = takeEnum<ShopperIdentity>(in);
-    qint32 fairStartMs = 0;
-    in >> fairStartMs;
+    qint32 fairStartMs = 0, paymentWindowSeconds = 0;
+    in >> fairStartMs >> paymentWindowSeconds;
     e.config.fairStartMs = fairStartMs;
+    e.config.paymentWindowSeconds = paymentWindowSeconds;
+    e.config.releasePolicy = takeEnum<ReleasePolicy>(in);
+    qint64 pendingOrders, pendingUnits, paidUnits, cancelledUnits, expiredUnits, offeredUnits;
+    in >> pendingOrders >> pendingUnits >> paidUnits >> cancelledUnits >> expiredUnits >> offeredUnits;
+    e.orders = OrderCounts{pendingOrders, pendingUnits, paidUnits, cancelledUnits, expiredUnits, offeredUnits};
     e.config.priceCents = price;
     e.config.stock = stock;
     e.config.perUserLimit = limit;
@@ -61,6 +71,36 @@ QDataStream &operator>>(QDataStream &in, EventSnapshot &e)
     e.requests.wonUnits = stockTotal - remaining;
     e.createdAtMs = created;
     e.updatedAtMs = updated;
+    return in;
+}
+
+QDataStream &operator<<(QDataStream &out, const OrderView &o)
+{
+    out << qint64(o.orderId) << o.eventId << o.userId << qint32(o.quantity) << qint64(o.priceCents) << o.requestId
+        << quint64(o.ticketSeq) << o.contact << o.simulated << qint64(o.decidedAtMs);
+    putEnum(out, o.status);
+    putEnum(out, o.source);
+    out << qint64(o.expiresAtMs) << qint64(o.paidAtMs);
+    return out;
+}
+
+QDataStream &operator>>(QDataStream &in, OrderView &o)
+{
+    qint64 orderId, price, decidedAt, expiresAt, paidAt;
+    qint32 quantity;
+    quint64 ticketSeq;
+    in >> orderId >> o.eventId >> o.userId >> quantity >> price >> o.requestId >> ticketSeq >> o.contact >> o.simulated
+        >> decidedAt;
+    o.status = takeEnum<OrderStatus>(in);
+    o.source = takeEnum<OrderSource>(in);
+    in >> expiresAt >> paidAt;
+    o.orderId = orderId;
+    o.quantity = quantity;
+    o.priceCents = price;
+    o.ticketSeq = ticketSeq;
+    o.decidedAtMs = decidedAt;
+    o.expiresAtMs = expiresAt;
+    o.paidAtMs = paidAt;
     return in;
 }
 
@@ -180,7 +220,8 @@ QByteArray encodeCommand(const EventCommand &c)
         putOptional(out, c.patch.shopperIdentity);
         putOptional(out, c.patch.fairStartMs);
         putEnum(out, c.action);
-        out << qint64(c.units);
+        out << qint64(c.units) << qint64(c.orderId);
+        putEnum(out, c.orderAction);
     });
 }
 
@@ -201,9 +242,11 @@ bool decodeCommand(const QByteArray &body, EventCommand *c)
         takeOptional(in, c->patch.shopperIdentity);
         takeOptional(in, c->patch.fairStartMs);
         c->action = takeEnum<EventAction>(in);
-        qint64 units;
-        in >> units;
+        qint64 units, orderId;
+        in >> units >> orderId;
         c->units = units;
+        c->orderId = orderId;
+        c->orderAction = takeEnum<OrderAction>(in);
     });
 }
 
@@ -221,8 +264,11 @@ QByteArray encodeDecisions(const Decisions &d)
         for (const CommandOutcome &c : d.commands) {
             out << quint64(c.correlationId) << c.originNode;
             putEnum(out, c.status);
-            out << c.message;
+            out << c.message << c.order;
         }
+        out << quint32(d.offers.size());
+        for (const Offer &o : d.offers)
+            out << quint64(o.seq) << qint64(o.orderId) << qint64(o.expiresAtMs);
     });
 }
 
@@ -254,8 +300,15 @@ bool decodeDecisions(const QByteArray &body, Decisions *d)
             in >> correlation >> c.originNode;
             c.correlationId = correlation;
             c.status = takeEnum<Status>(in);
-            in >> c.message;
+            in >> c.message >> c.order;
             d->commands.push_back(std::move(c));
+        }
+        in >> count;
+        for (quint32 i = 0; i < count && in.status() == QDataStream::Ok; ++i) {
+            quint64 seq;
+            qint64 orderId, expiresAt;
+            in >> seq >> orderId >> expiresAt;
+            d->offers.push_back(Offer{seq, orderId, expiresAt});
         }
     });
 }

@@ -39,6 +39,8 @@ QByteArray prepare(QSqlDatabase &db, QString *error)
         }
     }
     if (!query.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS requests_by_event ON requests (event_id)"))
+        || !query.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS orders_awaiting_payment ON orders (expires_at_ms)"
+                                      " WHERE status = 'pending_payment'"))
         || !query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS cluster_identity (id TEXT NOT NULL)"))
         || !query.exec(QStringLiteral("INSERT INTO cluster_identity SELECT substr(md5(random()::text), 1, 12)"
                                       " WHERE NOT EXISTS (SELECT 1 FROM cluster_identity)"))
@@ -98,15 +100,16 @@ bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, Q
         return fail();
     loaded->epoch = query.value(0).toLongLong();
 
-    query.prepare(QStringLiteral("SELECT user_id, CAST(SUM(quantity) AS BIGINT) FROM orders WHERE event_id = ? GROUP BY user_id"));
-    query.addBindValue(eventId);
-    if (!query.exec())
-        return fail();
-    while (query.next()) {
-        const std::int32_t units = std::int32_t(query.value(1).toLongLong());
-        loaded->wonUnitsByUser.insert(query.value(0).toString(), units);
-        loaded->requests.wonUnits += units;
+    // The orders as the embedded start-up reads them: units held per user, units won, offered
+    // and freed, the orders awaiting payment and the leads not offered anything yet.
+    LoadedState orders;
+    if (!loadOrders(db, eventId, &orders, error)) {
+        db.rollback();
+        return false;
     }
+    loaded->wonUnitsByUser = orders.wonUnitsByEventAndUser.take(eventId);
+    loaded->requests.wonUnits = orders.unitsByEvent.value(eventId).saleUnits;
+    loaded->orders = takeRestoredOrders(orders).take(eventId);
 
     query.prepare(QStringLiteral("SELECT %1 FROM requests WHERE event_id = ?").arg(QLatin1String(kTicketColumns)));
     query.addBindValue(eventId);
@@ -133,7 +136,7 @@ bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, Q
 Status insertEvent(QSqlDatabase &db, const EventSnapshot &event, QString *error)
 {
     QSqlQuery query(db);
-    query.prepare(QStringLiteral("INSERT INTO events (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+    query.prepare(QStringLiteral("INSERT INTO events (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
                       .arg(QLatin1String(kEventColumns)));
     for (const QVariant &value :
          {QVariant(event.config.id), QVariant(event.config.name), QVariant(qint64(event.config.priceCents)),
@@ -141,7 +144,8 @@ Status insertEvent(QSqlDatabase &db, const EventSnapshot &event, QString *error)
           QVariant(event.config.perUserLimit), QVariant(qint64(event.config.startsAtMs)),
           QVariant(qint64(event.config.endsAtMs)), QVariant(toString(event.state)), QVariant(qint64(event.createdAtMs)),
           QVariant(qint64(event.updatedAtMs)), QVariant(event.config.rehearsal ? 1 : 0),
-          QVariant(toString(event.config.shopperIdentity)), QVariant(event.config.fairStartMs)})
+          QVariant(toString(event.config.shopperIdentity)), QVariant(event.config.fairStartMs),
+          QVariant(event.config.paymentWindowSeconds), QVariant(toString(event.config.releasePolicy))})
         query.addBindValue(value);
     if (!query.exec()) {
         *error = query.lastError().text();
@@ -168,7 +172,9 @@ bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, StoreCatchUp *catchUp, QS
         }
         return nullptr;
     };
-    if (!query.exec(QStringLiteral("SELECT event_id, CAST(SUM(quantity) AS BIGINT) FROM orders GROUP BY event_id")))
+    // Units held: cancelled and expired orders gave theirs back (the count replicas mirror as won units).
+    if (!query.exec(QStringLiteral("SELECT event_id, CAST(SUM(quantity) AS BIGINT) FROM orders"
+                                   " WHERE status IN ('final', 'pending_payment', 'paid') GROUP BY event_id")))
         return failed(query, error);
     while (query.next()) {
         if (EventSnapshot *event = eventNamed(query.value(0).toString())) {
@@ -190,6 +196,25 @@ bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, StoreCatchUp *catchUp, QS
         return failed(query, error);
     while (query.next())
         catchUp->tickets.push_back(readTicketRow(query));
+    query.prepare(QStringLiteral("SELECT ticket_seq, order_id, expires_at_ms FROM orders WHERE source = 'offer' AND decided_at_ms >= ?"));
+    query.addBindValue(qint64(sinceMs));
+    if (!query.exec())
+        return failed(query, error);
+    while (query.next())
+        catchUp->offers.push_back(wire::Offer{query.value(0).toULongLong(), query.value(1).toLongLong(), query.value(2).toLongLong()});
+    return true;
+}
+
+bool eventsWithOverdueOrders(QSqlDatabase &db, std::int64_t deadlineBeforeMs, std::vector<QString> *eventIds, QString *error)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT DISTINCT event_id FROM orders WHERE status = 'pending_payment' AND expires_at_ms < ?"));
+    query.addBindValue(qint64(deadlineBeforeMs));
+    if (!query.exec())
+        return failed(query, error);
+    while (query.next())
+        eventIds->push_back(query.value(0).toString());
     return true;
 }
 

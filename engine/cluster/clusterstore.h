@@ -1,5 +1,6 @@
 // The shared-store queries only scale-out nodes run: ticket number blocks, taking an event
-// over, creating events, and catching up on decisions missed while cut off from the broker.
+// over, creating events, catching up on decisions missed while cut off from the broker, and
+// finding unpaid orders whose decider is gone.
 #pragma once
 
 #include "engine/core/eventbook.h"
@@ -22,13 +23,17 @@ std::uint64_t reserveSeqBlock(QSqlDatabase &db, QString *error);
 // One past the last seq of the blocks reserved so far by all nodes; 0 on failure.
 std::uint64_t reservedSeqLimit(QSqlDatabase &db);
 // Makes the caller the event's decider: raises its epoch (waiting for any commit of the previous
-// decider to finish) and loads everything deciding it needs, in one transaction.
+// decider to finish) and loads everything deciding it needs, in one transaction: stock, units
+// held per user, decided requestIds, and with a payment window the orders (awaiting payment among
+// them) and the leads not offered anything yet.
 bool takeOver(QSqlDatabase &db, const QString &eventId, EventTakeover *loaded, QString *error);
 // Inserts a new event. Status::Exists if the id is taken, Status::Unavailable on a store error.
 Status insertEvent(QSqlDatabase &db, const EventSnapshot &event, QString *error);
 
 // What changed in the store since sinceMs: every event, and the tickets decided since then.
 bool loadSince(QSqlDatabase &db, std::int64_t sinceMs, StoreCatchUp *catchUp, QString *error);
+// The events with orders still awaiting payment whose deadline is before deadlineBeforeMs.
+bool eventsWithOverdueOrders(QSqlDatabase &db, std::int64_t deadlineBeforeMs, std::vector<QString> *eventIds, QString *error);
 // The decided tickets among seqs (the others are not decided yet).
 bool loadTickets(QSqlDatabase &db, const std::vector<std::uint64_t> &seqs, StoreCatchUp *catchUp, QString *error);
 

@@ -184,7 +184,7 @@ AdminResult Decider::act(EventRuntime &event, std::int64_t orderId, OrderAction 
         moveOrder(event.orderCounts, order, wanted);
         if (wanted == OrderStatus::Paid)
             order.paidAtMs = nowMs;
-        changes.push_back(OrderChange{order, false});
+        changes.push_back(OrderChange{order, false, event.deciderEpoch});
         if (wanted == OrderStatus::Cancelled)
             release(event, order, nowMs, changes);
     } else if (order.status != wanted) {
@@ -208,7 +208,7 @@ void Decider::expireDue(EventRuntime &event, std::int64_t nowMs, std::vector<Ord
             if (it->expiresAtMs > nowMs)
                 return;
             moveOrder(event.orderCounts, *it, OrderStatus::Expired);
-            changes.push_back(OrderChange{*it, false});
+            changes.push_back(OrderChange{*it, false, event.deciderEpoch});
             const OrderView expired = *it;
             event.awaitingPayment.pop_front();
             release(event, expired, nowMs, changes);
@@ -230,7 +230,8 @@ void Decider::release(EventRuntime &event, const OrderView &freed, std::int64_t 
             continue;
         const std::int32_t quantity =
             std::int32_t(std::min<std::int64_t>({units, lead.quantity, event.config.perUserLimit}));
-        const std::int64_t orderId = m_nextOrderId++;
+        // Cluster mode: the lead's lost ticket's seq, unique across nodes and never a won order's id.
+        const std::int64_t orderId = m_orderIdsFromSeq ? std::int64_t(lead.ticketSeq) : m_nextOrderId++;
         OrderView offer{orderId, event.config.id, lead.userId, quantity, event.config.priceCents, lead.requestId,
                         lead.ticketSeq, lead.contact, lead.simulated, nowMs, OrderStatus::PendingPayment,
                         OrderSource::Offer, nowMs + std::int64_t(event.config.paymentWindowSeconds) * 1000, 0};
@@ -240,7 +241,7 @@ void Decider::release(EventRuntime &event, const OrderView &freed, std::int64_t 
         units -= quantity;
         event.orders.insert(orderId, offer);
         event.awaitingPayment.push_back(orderId);
-        changes.push_back(OrderChange{std::move(offer), true});
+        changes.push_back(OrderChange{std::move(offer), true, event.deciderEpoch});
     }
     if (event.state == EventState::SoldOut && event.remaining() > 0)
         event.state = EventState::Open;

@@ -70,6 +70,9 @@ struct EventRuntime {
     // given to leads as offers, so that the units held by orders are requests.wonUnits +
     // orderCounts.offeredUnits - orderCounts.freedUnits() (cancelled and expired).
     OrderCounts orderCounts;
+    // Cluster mode, while another node decides the event: its counts as it broadcast them (shown,
+    // never used to count units here).
+    OrderCounts mirroredOrderCounts;
     QHash<std::int64_t, OrderView> orders;  // every order of the event, by id (window > 0 only)
     std::deque<std::int64_t> awaitingPayment; // ids of pending orders, by deadline (the window is fixed once launched)
     std::vector<Lead> leads;                // ReleasePolicy::Offer: one per shopper, in decision order (≤ limits::maxLeadsPerEvent)
@@ -89,8 +92,9 @@ class Decider
 {
 public:
     explicit Decider(std::int64_t nextOrderId = 1) : m_nextOrderId(nextOrderId) {}
-    // Cluster mode: a won request's order id is its ticket seq, unique across nodes, so deciders
-    // of different events on different nodes never hand out the same order id.
+    // Cluster mode: a won request's order id is its ticket seq, and an offer's the lead's lost
+    // ticket's seq: unique across nodes, so deciders of different events on different nodes never
+    // hand out the same order id.
     static Decider withOrderIdsFromSeq()
     {
         Decider decider;

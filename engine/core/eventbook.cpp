@@ -51,6 +51,45 @@ QString EventBook::validate(const EventConfig &config)
     return QString();
 }
 
+namespace {
+// Replaces the runtime's orders, awaiting-payment queue and leads with the restored ones.
+void installOrders(EventRuntime &rt, RestoredOrders orders)
+{
+    rt.orderCounts = orders.counts;
+    rt.orders.clear();
+    rt.awaitingPayment.clear();
+    std::vector<std::pair<std::int64_t, std::int64_t>> pending; // deadline, order id
+    for (OrderView &order : orders.orders) {
+        if (order.status == OrderStatus::PendingPayment)
+            pending.emplace_back(order.expiresAtMs, order.orderId);
+        rt.orders.insert(order.orderId, std::move(order));
+    }
+    std::sort(pending.begin(), pending.end());
+    for (const auto &[deadline, orderId] : pending)
+        rt.awaitingPayment.push_back(orderId);
+    rt.leads.clear();
+    rt.leadKeys.clear();
+    rt.nextLead = 0;
+    for (Lead &lead : orders.leads) {
+        if (rt.leads.size() >= limits::maxLeadsPerEvent)
+            break;
+        if (!rt.leadKeys.contains(lead.userKey)) {
+            rt.leadKeys.insert(lead.userKey);
+            rt.leads.push_back(std::move(lead));
+        }
+    }
+}
+
+// Cluster mode: another node decides the event. Its broadcasts carry the units held (as
+// requests.wonUnits), so this runtime keeps no orders, offers or leads of its own.
+void forgetDeciding(EventRuntime &rt)
+{
+    rt.deciderEpoch = 0;
+    rt.decidedByRequestId.clear();
+    installOrders(rt, RestoredOrders());
+}
+} // namespace
+
 void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::int32_t> &wonUnitsByUser,
                         const RequestCounts &requests, RestoredOrders orders)
 {
@@ -69,24 +108,7 @@ void EventBook::restore(const EventSnapshot &event, const QHash<QString, std::in
     }
     rt.createdAtMs = event.createdAtMs;
     rt.updatedAtMs = event.updatedAtMs;
-    rt.orderCounts = orders.counts;
-    std::vector<std::pair<std::int64_t, std::int64_t>> pending; // deadline, order id
-    for (OrderView &order : orders.orders) {
-        if (order.status == OrderStatus::PendingPayment)
-            pending.emplace_back(order.expiresAtMs, order.orderId);
-        rt.orders.insert(order.orderId, std::move(order));
-    }
-    std::sort(pending.begin(), pending.end());
-    for (const auto &[deadline, orderId] : pending)
-        rt.awaitingPayment.push_back(orderId);
-    for (Lead &lead : orders.leads) {
-        if (rt.leads.size() >= limits::maxLeadsPerEvent)
-            break;
-        if (!rt.leadKeys.contains(lead.userKey)) {
-            rt.leadKeys.insert(lead.userKey);
-            rt.leads.push_back(std::move(lead));
-        }
-    }
+    installOrders(rt, std::move(orders));
     // The state column may lag the orders by one commit: derive sold-out from the stock.
     if (rt.state == EventState::Open && rt.remaining() <= 0)
         rt.state = EventState::SoldOut;
@@ -172,7 +194,7 @@ EventSnapshot EventBook::snapshotLocked(const Slot &slot) const
     s.remaining = rt.remaining();
     s.requests = rt.requests;
     s.requests.accepted = slot.acceptedRequests.load(std::memory_order_relaxed);
-    s.orders = rt.orderCounts;
+    s.orders = m_clustered && rt.deciderEpoch == 0 ? rt.mirroredOrderCounts : rt.orderCounts;
     s.createdAtMs = rt.createdAtMs;
     s.updatedAtMs = rt.updatedAtMs;
     s.deciderEpoch = rt.deciderEpoch;
@@ -394,14 +416,16 @@ int EventBook::applyReplica(const EventSnapshot &event, std::int64_t epoch)
         if (epoch <= rt.deciderEpoch)
             return indexOf(event.config.id); // this node decides it; its own state is newer
         // Another node took the event over: stop deciding it here.
-        rt.deciderEpoch = 0;
-        rt.decidedByRequestId.clear();
+        forgetDeciding(rt);
         m_clusterHooks.authorityLost(indexOf(event.config.id));
     }
+    if (rt.orderCounts != OrderCounts() || !rt.orders.empty())
+        forgetDeciding(rt); // loaded at start-up; the decider's broadcasts count the units now
     rt.config = event.config;
     rt.state = event.state;
     rt.stockTotal = event.stockTotal;
     rt.requests = event.requests;
+    rt.mirroredOrderCounts = event.orders;
     rt.createdAtMs = event.createdAtMs;
     rt.updatedAtMs = event.updatedAtMs;
     publishLocked(*slot);
@@ -429,6 +453,7 @@ void EventBook::takeOver(int index, EventTakeover loaded)
     rt.updatedAtMs = loaded.event.updatedAtMs;
     rt.deciderEpoch = loaded.epoch;
     rt.decidedByRequestId = std::move(loaded.decidedByRequestId);
+    installOrders(rt, std::move(loaded.orders));
     // As at start-up: the stored state may lag the orders by one commit.
     if (rt.state == EventState::Open && rt.remaining() <= 0)
         rt.state = EventState::SoldOut;
@@ -454,8 +479,7 @@ void EventBook::loseAuthority(int index, std::int64_t epoch)
     std::lock_guard lock(m_mutex);
     if (s->runtime.deciderEpoch != epoch)
         return;
-    s->runtime.deciderEpoch = 0;
-    s->runtime.decidedByRequestId.clear();
+    forgetDeciding(s->runtime);
     m_clusterHooks.authorityLost(index);
 }
 

@@ -18,20 +18,21 @@
 
 namespace flashsale {
 
+// Start-up and cluster take-over: an event's orders as stored, beyond the per-user units they hold.
+struct RestoredOrders {
+    OrderCounts counts; // as the store's orders add up
+    std::vector<OrderView> orders; // events with a payment window: every order, by id
+    std::vector<Lead> leads;       // ReleasePolicy::Offer: sold_out losses in decision order, offered ones left out
+};
+
 // Cluster mode: what a node loads from the shared store when it becomes an event's decider.
 struct EventTakeover {
     EventSnapshot event;     // the stored row
     std::int64_t epoch = 0;  // the new fencing epoch, already written to the store
-    QHash<QString, std::int32_t> wonUnitsByUser;
-    RequestCounts requests; // decided ones (accepted is not loaded)
+    QHash<QString, std::int32_t> wonUnitsByUser; // units held (orders neither cancelled nor expired)
+    RequestCounts requests; // decided ones (accepted is not loaded); wonUnits: every won request's
     QHash<QString, DecidedOutcome> decidedByRequestId;
-};
-
-// Start-up: an event's orders as stored, beyond the per-user units they hold.
-struct RestoredOrders {
-    OrderCounts counts; // as the store's orders add up
-    std::vector<OrderView> orders; // events with a payment window: every order, by id
-    std::vector<Lead> leads;       // ReleasePolicy::Offer: sold_out losses in seq order, offered ones left out
+    RestoredOrders orders; // awaiting payment, offered and freed units, leads not offered yet
 };
 
 // Thread safety: m_mutex guards every EventRuntime (the decider holds it for one batch; staff

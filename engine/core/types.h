@@ -222,6 +222,7 @@ struct OrderView {
 struct OrderChange {
     OrderView order; // as it is after the change
     bool created = false; // an offer: a new row; else the row's status changes
+    std::int64_t deciderEpoch = 0; // cluster: the epoch it was decided under; commits check it (0: embedded)
 };
 
 // The outcome of a decided request, kept by a cluster decider to recognise redeliveries.

@@ -84,25 +84,33 @@ void DeciderThread::enqueueOrderAction(QString eventId, std::int64_t orderId, Or
                                        std::function<void(AdminResult, std::uint64_t)> done)
 {
     enqueueTask([this, eventId = std::move(eventId), orderId, action, done = std::move(done)] {
-        AdminResult result;
         std::uint64_t generation = 0;
-        const std::int64_t nowMs = m_clock();
-        m_events.withRuntimesLocked([&] {
-            EventBook::Slot *slot = m_events.slot(m_events.indexOf(eventId));
-            if (!slot) {
-                result.status = Status::NotFound;
-                result.message = QStringLiteral("no event \"%1\"").arg(eventId);
-                return;
-            }
-            const EventState before = slot->runtime.state;
-            result = m_decider.act(slot->runtime, orderId, action, nowMs, m_orderChanges);
-            generation = commitOrderChanges(*slot, before, nowMs);
-            if (generation == 0 && result.status == Status::Ok)
-                generation = m_writer.lastGeneration(); // a repeat: answered once the first is committed
-            result.event = *m_events.snapshot(m_events.indexOf(eventId));
-        });
+        AdminResult result = actOnOrder(eventId, orderId, action, &generation);
         done(std::move(result), generation);
     });
+}
+
+AdminResult DeciderThread::actOnOrder(const QString &eventId, std::int64_t orderId, OrderAction action,
+                                      std::uint64_t *generation)
+{
+    AdminResult result;
+    *generation = 0;
+    const std::int64_t nowMs = m_clock();
+    m_events.withRuntimesLocked([&] {
+        EventBook::Slot *slot = m_events.slot(m_events.indexOf(eventId));
+        if (!slot) {
+            result.status = Status::NotFound;
+            result.message = QStringLiteral("no event \"%1\"").arg(eventId);
+            return;
+        }
+        const EventState before = slot->runtime.state;
+        result = m_decider.act(slot->runtime, orderId, action, nowMs, m_orderChanges);
+        *generation = commitOrderChanges(*slot, before, nowMs);
+        if (*generation == 0 && result.status == Status::Ok)
+            *generation = m_writer.lastGeneration(); // a repeat: answered once the first is committed
+        result.event = *m_events.snapshot(m_events.indexOf(eventId));
+    });
+    return result;
 }
 
 std::uint64_t DeciderThread::commitOrderChanges(EventBook::Slot &slot, EventState before, std::int64_t nowMs)
@@ -118,13 +126,12 @@ std::uint64_t DeciderThread::commitOrderChanges(EventBook::Slot &slot, EventStat
 
 void DeciderThread::expireOrders(std::int64_t nowMs)
 {
-    if (m_clustered)
-        return; // scale-out nodes make final orders only
     m_events.withRuntimesLocked([&] {
         const int n = m_events.count();
         for (int i = 0; i < n; ++i) {
             EventBook::Slot *slot = m_events.slot(i);
-            if (slot->runtime.awaitingPayment.empty())
+            // Cluster mode: only the event's decider expires its orders (under its epoch).
+            if (slot->runtime.awaitingPayment.empty() || (m_clustered && slot->runtime.deciderEpoch == 0))
                 continue;
             const EventState before = slot->runtime.state;
             m_decider.expireDue(slot->runtime, nowMs, m_orderChanges);

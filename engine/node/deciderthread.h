@@ -1,8 +1,9 @@
 // The one decider thread: takes accepted requests in arrival order, decides each, and hands
 // the decisions to the writer, which makes request and decision durable in one commit. Requests
 // within an event's fair-start window wait and are decided together in a random order.
-// In cluster mode it decides only the events this node took over, recognises requests already
-// decided, and runs tasks (take-overs, staff commands) in order with the requests.
+// In cluster mode it decides only the events this node took over (their purchases, order
+// actions and expiries), recognises requests already decided, and runs tasks (take-overs, staff
+// commands) in order with the requests.
 #pragma once
 
 #include "engine/core/decider.h"
@@ -46,6 +47,10 @@ public:
     void enqueueOrderAction(QString eventId, std::int64_t orderId, OrderAction action,
                             std::function<void(AdminResult, std::uint64_t generation)> done);
 
+    // Decider thread only (a task, or a command run as one): the same as enqueueOrderAction's
+    // task, for the caller to answer; generation gets the writer generation that commits it.
+    AdminResult actOnOrder(const QString &eventId, std::int64_t orderId, OrderAction action, std::uint64_t *generation);
+
     std::size_t depth() const;
 
 private:
@@ -59,7 +64,8 @@ private:
     template<typename AppendFn>
     void push(AppendFn &&append);
     void run();
-    // Expires the unpaid orders whose deadline passed (on the clock tick) and commits the changes.
+    // Expires the unpaid orders whose deadline passed (on the clock tick) and commits the changes;
+    // in cluster mode those of the events this node decides.
     void expireOrders(std::int64_t nowMs);
     // After order changes to slot's event (book lock held): persists the event if its state
     // changed, else publishes it, and hands the changes to the writer. Returns its generation.

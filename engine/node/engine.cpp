@@ -125,28 +125,17 @@ void Engine::rebuildMemory(LoadedState &loaded)
         else if (t.view.state == TicketState::Lost)
             ++c.lost;
     }
-    QHash<QString, RestoredOrders> ordersByEvent;
     std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> offers; // lead's ticket, order, deadline
-    for (OrderView &order : loaded.windowedOrders) {
+    for (const OrderView &order : loaded.windowedOrders) {
         if (order.source == OrderSource::Offer)
             offers.emplace_back(order.ticketSeq, order.orderId, order.expiresAtMs);
-        ordersByEvent[order.eventId].orders.push_back(std::move(order));
     }
-    for (LoadedLead &lead : loaded.leads) {
-        if (lead.offered)
-            continue; // a lead is offered units once
-        const QString key = userKeyOf(lead.userId);
-        ordersByEvent[lead.eventId].leads.push_back(Lead{lead.userId, key, hashUserId(key), lead.quantity, lead.requestId,
-                                                         lead.seq, lead.contact, lead.simulated});
-    }
+    QHash<QString, RestoredOrders> ordersByEvent = takeRestoredOrders(loaded);
     for (const EventSnapshot &event : loaded.events) {
         QHash<QString, std::int32_t> byUser = loaded.wonUnitsByEventAndUser.take(event.config.id);
         RequestCounts c = counts.value(event.config.id);
-        const LoadedOrderUnits units = loaded.unitsByEvent.value(event.config.id);
-        c.wonUnits = units.saleUnits;
-        RestoredOrders orders = ordersByEvent.take(event.config.id);
-        orders.counts = units.counts;
-        m_events->restore(event, byUser, c, std::move(orders));
+        c.wonUnits = loaded.unitsByEvent.value(event.config.id).saleUnits;
+        m_events->restore(event, byUser, c, ordersByEvent.take(event.config.id));
         m_totals.add(c);
         if (event.config.rehearsal)
             m_rehearsalTotals.add(c);
@@ -360,26 +349,13 @@ QList<EventSnapshot> Engine::events() const
     return m_events->snapshots();
 }
 
-namespace {
-// Scale-out nodes decide and commit final orders only (payment windows are embedded-only for now).
-AdminResult windowRefusedWhenClustered()
-{
-    return AdminResult{Status::Invalid, EventSnapshot(),
-                       QStringLiteral("paymentWindowSeconds must be 0 on scale-out nodes: their orders are final")};
-}
-} // namespace
-
 AdminResult Engine::createEvent(const EventConfig &config, CreateAs as)
 {
-    if (isClustered() && config.paymentWindowSeconds > 0)
-        return windowRefusedWhenClustered();
     return m_intake->createEvent(config, as);
 }
 
 AdminResult Engine::updateEvent(QStringView id, const EventPatch &patch)
 {
-    if (isClustered() && patch.paymentWindowSeconds.value_or(0) > 0)
-        return windowRefusedWhenClustered();
     wire::EventCommand command = wire::EventCommand::to(id, wire::EventCommand::Kind::Update);
     command.patch = patch;
     return m_intake->command(std::move(command));
@@ -401,10 +377,6 @@ AdminResult Engine::restockEvent(QStringView id, std::int64_t units)
 
 AdminResult Engine::actOnOrder(QStringView eventId, std::int64_t orderId, OrderAction action)
 {
-    if (isClustered()) {
-        return AdminResult{Status::InvalidState, EventSnapshot(),
-                           QStringLiteral("scale-out nodes make final orders only; payment windows need an embedded node")};
-    }
     if (!m_running.load(std::memory_order_relaxed))
         return AdminResult{Status::Unavailable, EventSnapshot(), unavailableReason()};
     wire::EventCommand command = wire::EventCommand::to(eventId, wire::EventCommand::Kind::Order);

@@ -114,8 +114,8 @@ public:
     AdminResult restockEvent(QStringView id, std::int64_t units);
     // The shop's action on an order of an event with a payment window: decided by the decider
     // in order with the purchases and committed before it returns; a repeat is answered alike
-    // and writes nothing. The result's order is the order as it now is. Scale-out nodes make
-    // final orders only: Status::InvalidState there.
+    // and writes nothing. The result's order is the order as it now is. On a scale-out node it
+    // travels through the event's queue to the event's decider, which may be another node.
     AdminResult actOnOrder(QStringView eventId, std::int64_t orderId, OrderAction action);
     // A rehearsal copy of sourceId for the simulator: the same settings under its own id
     // ("<id>-rehearsal-<n>"), marked rehearsal, no schedule, and opened whatever the source's

@@ -37,6 +37,16 @@ void Engine::onCommittedClustered(WriterBatch &batch)
         wire::Decisions &announcement = byEvent[m_events->indexOf(row.config.id)];
         announcement.epoch = std::max(announcement.epoch, row.deciderEpoch);
     }
+    // Order changes (expiries, payments, offers) change the units held: every node hears of them,
+    // and a lead's ticket shows its offer on every node.
+    for (const OrderChange &change : batch.orderChanges) {
+        wire::Decisions &announcement = byEvent[m_events->indexOf(change.order.eventId)];
+        announcement.epoch = std::max(announcement.epoch, change.deciderEpoch);
+        if (change.created) {
+            announcement.offers.push_back(wire::Offer{change.order.ticketSeq, change.order.orderId, change.order.expiresAtMs});
+            m_tickets.setOffer(change.order.ticketSeq, change.order.orderId, change.order.expiresAtMs, m_notify);
+        }
+    }
     for (const CommandDone &done : batch.commands) {
         if (done.returned) {
             settled.returnedCommands.push_back(done.outcome.correlationId);
@@ -95,12 +105,19 @@ void Engine::runCommand(const wire::EventCommand &command)
         case wire::EventCommand::Kind::Restock:
             result = m_events->restock(command.eventId, command.units, nowMs());
             break;
-        case wire::EventCommand::Kind::Order: // Engine::actOnOrder does not send these on scale-out nodes
-            result = AdminResult{Status::InvalidState, EventSnapshot(), QStringLiteral("scale-out orders are final")};
+        case wire::EventCommand::Kind::Order: {
+            // Its changes go to the writer before the command: the answer follows their commit.
+            std::uint64_t generation = 0;
+            result = m_decider->actOnOrder(command.eventId, command.orderId, command.orderAction, &generation);
+            break;
+        }
+        case wire::EventCommand::Kind::ExpireDue: // taken over by now: the next clock tick expires them
+            result = AdminResult{Status::Ok, m_events->snapshot(m_events->indexOf(command.eventId)).value_or(EventSnapshot()), QString()};
             break;
         }
         done.outcome.status = result.status;
         done.outcome.message = result.message;
+        done.outcome.order = result.order;
         done.event = result.event;
     }
     m_writer->enqueueCommand(std::move(done));
@@ -147,6 +164,8 @@ void Engine::decisionsAnnounced(wire::Decisions &decisions)
                                        hashUserId(userKeyOf(t.userId))});
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.applyRemote(tickets, notify);
+    for (const wire::Offer &offer : decisions.offers)
+        m_tickets.setOffer(offer.seq, offer.orderId, offer.expiresAtMs, notify);
     dispatch(notify);
 }
 
@@ -167,6 +186,8 @@ void Engine::caughtUp(StoreCatchUp &catchUp)
     }
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
     m_tickets.applyRemote(tickets, notify);
+    for (const wire::Offer &offer : catchUp.offers)
+        m_tickets.setOffer(offer.seq, offer.orderId, offer.expiresAtMs, notify);
     dispatch(notify);
 }
 

@@ -95,6 +95,8 @@ AdminResult InProcessIntake::command(wire::EventCommand command)
         return committed(m_events.restock(command.eventId, command.units, Engine::nowMs()));
     case wire::EventCommand::Kind::Order:
         return orderAction(command);
+    case wire::EventCommand::Kind::ExpireDue: // scale-out nodes only: this decider expires orders on its tick
+        break;
     }
     return AdminResult{Status::Invalid, EventSnapshot(), QStringLiteral("unknown staff command")};
 }

@@ -17,7 +17,10 @@ struct EngineStats;
 // engine/cluster/clustermessages.h).
 namespace wire {
 struct EventCommand {
-    enum class Kind : std::uint8_t { Update = 1, Act, Restock, Order };
+    // ExpireDue changes nothing by itself: a node sends it when an event's orders are overdue
+    // and nobody expired them (its decider died), so that the queue delivers to a node that
+    // takes the event over, and that node's decider expires them on its next clock tick.
+    enum class Kind : std::uint8_t { Update = 1, Act, Restock, Order, ExpireDue };
     // A command of kind for the event; the caller fills in what the kind needs.
     static EventCommand to(QStringView eventId, Kind kind)
     {

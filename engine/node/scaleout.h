@@ -28,6 +28,14 @@ struct CommandOutcome {
     QString originNode;
     Status status = Status::Invalid;
     QString message;
+    OrderView order{}; // Kind::Order: the order as it now is
+};
+
+// Freed units offered to the shopper of a lost ticket (ReleasePolicy::Offer): the ticket shows it.
+struct Offer {
+    std::uint64_t seq = 0; // the lead's lost ticket
+    std::int64_t orderId = 0;
+    std::int64_t expiresAtMs = 0;
 };
 
 // One decided ticket, as every node records it.
@@ -42,13 +50,15 @@ struct DecidedTicket {
     std::int64_t acceptedAtMs = 0;
 };
 
-// What one commit of an event's decider changed: its tickets, its commands, the event after it.
+// What one commit of an event's decider changed: its tickets, its commands, the offers it made,
+// the event after it.
 struct Decisions {
     QString deciderNode;
     std::int64_t epoch = 0; // the decider's fencing epoch; a higher one supersedes
     EventSnapshot event;
     std::vector<DecidedTicket> tickets;
     std::vector<CommandOutcome> commands;
+    std::vector<Offer> offers;
 };
 
 } // namespace wire
@@ -69,10 +79,12 @@ struct IntakeSettlement {
     }
 };
 
-// What changed in the shared store since a time: every event, and the tickets decided since then.
+// What changed in the shared store since a time: every event, and the tickets decided and the
+// offers made since then.
 struct StoreCatchUp {
     std::vector<EventSnapshot> events;
     std::vector<LoadedTicket> tickets;
+    std::vector<wire::Offer> offers;
 };
 
 // What the link hands to the engine. Each call names the link thread it comes from.

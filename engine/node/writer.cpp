@@ -118,6 +118,8 @@ void Writer::takeFenced(WriterBatch &batch, const std::vector<FencedEvent> &fenc
         return d.disposition != DecidedRequest::Disposition::Returned && isFenced(d.request.eventId, d.decision.deciderEpoch);
     });
     split(batch.eventRows, dropped.eventRows, [&](const EventSnapshot &e) { return isFenced(e.config.id, e.deciderEpoch); });
+    split(batch.orderChanges, dropped.orderChanges,
+          [&](const OrderChange &c) { return isFenced(c.order.eventId, c.deciderEpoch); });
     split(batch.commands, dropped.commands, [&](const CommandDone &c) { return !c.returned && isFenced(c.eventId, c.epoch); });
 }
 

@@ -11,7 +11,6 @@
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QSqlRecord>
 #include <QThread>
 #include <QUrl>
 #include <QVariant>
@@ -156,7 +155,7 @@ struct SqlStore::Statements {
 
 const char kEventColumns[] = "id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
                              " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal,"
-                             " shopper_identity, fair_start_ms";
+                             " shopper_identity, fair_start_ms, payment_window_seconds, release_policy";
 
 EventSnapshot readEventRow(const QSqlQuery &query)
 {
@@ -176,6 +175,8 @@ EventSnapshot readEventRow(const QSqlQuery &query)
     event.config.rehearsal = query.value(12).toInt() != 0;
     event.config.shopperIdentity = shopperIdentityFromString(query.value(13).toString()).value_or(ShopperIdentity::Open);
     event.config.fairStartMs = query.value(14).toInt();
+    event.config.paymentWindowSeconds = query.value(15).toInt();
+    event.config.releasePolicy = releasePolicyFromString(query.value(16).toString()).value_or(ReleasePolicy::Restock);
     return event;
 }
 
@@ -346,39 +347,35 @@ bool SqlStore::prepare(QString *error)
     return true;
 }
 
-bool SqlStore::load(LoadedState *state, QString *error)
+bool loadOrders(QSqlDatabase &db, const QString &eventId, LoadedState *state, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery query(db);
     query.setForwardOnly(true);
-    const auto fail = [&] {
+    // The event's id is bound wherever oneEvent put its condition (at most once per statement).
+    const auto oneEvent = [&eventId](QStringView column) {
+        return eventId.isEmpty() ? QString() : QStringLiteral(" AND %1 = ?").arg(column);
+    };
+    const auto run = [&](const QString &sql) {
+        query.prepare(sql);
+        if (!eventId.isEmpty())
+            query.addBindValue(eventId);
+        if (query.exec())
+            return true;
         *error = query.lastError().text();
         return false;
     };
-
-    if (!query.exec(QStringLiteral("SELECT %1, payment_window_seconds, release_policy FROM events")
-                        .arg(QLatin1String(kEventColumns))))
-        return fail();
-    const int windowColumn = query.record().count() - 2;
-    while (query.next()) {
-        EventSnapshot event = readEventRow(query);
-        event.config.paymentWindowSeconds = query.value(windowColumn).toInt();
-        event.config.releasePolicy =
-            releasePolicyFromString(query.value(windowColumn + 1).toString()).value_or(ReleasePolicy::Restock);
-        m_eventFacts.insert(event.config.id, EventFacts{event.config.currency, event.config.rehearsal});
-        state->events.push_back(std::move(event));
-    }
-
     // Units still held count towards the per-user limit; cancelled and expired orders freed theirs.
-    if (!query.exec(QStringLiteral("SELECT event_id, user_id, CAST(SUM(quantity) AS BIGINT) FROM orders"
-                                   " WHERE status IN ('final', 'pending_payment', 'paid') GROUP BY event_id, user_id")))
-        return fail();
+    if (!run(QStringLiteral("SELECT event_id, user_id, CAST(SUM(quantity) AS BIGINT) FROM orders"
+                            " WHERE status IN ('final', 'pending_payment', 'paid')%1 GROUP BY event_id, user_id")
+                 .arg(oneEvent(u"event_id"))))
+        return false;
     while (query.next())
         state->wonUnitsByEventAndUser[query.value(0).toString()].insert(query.value(1).toString(),
                                                                       std::int32_t(query.value(2).toLongLong()));
-    if (!query.exec(QStringLiteral("SELECT event_id, source, status, COUNT(*), CAST(SUM(quantity) AS BIGINT) FROM orders"
-                                   " GROUP BY 1, 2, 3")))
-        return fail();
+    if (!run(QStringLiteral("SELECT event_id, source, status, COUNT(*), CAST(SUM(quantity) AS BIGINT) FROM orders"
+                            " WHERE TRUE%1 GROUP BY 1, 2, 3")
+                 .arg(oneEvent(u"event_id"))))
+        return false;
     while (query.next()) {
         LoadedOrderUnits &units = state->unitsByEvent[query.value(0).toString()];
         OrderCounts &counts = units.counts;
@@ -399,11 +396,12 @@ bool SqlStore::load(LoadedState *state, QString *error)
         case OrderStatus::Expired: counts.expiredUnits += sum; break;
         }
     }
-    if (!query.exec(QStringLiteral("SELECT o.order_id, o.event_id, o.user_id, o.quantity, o.price_cents, o.request_id,"
-                                   " o.ticket_seq, o.contact, o.simulated, o.decided_at_ms, o.status, o.source,"
-                                   " o.expires_at_ms, o.paid_at_ms FROM orders o JOIN events e ON e.id = o.event_id"
-                                   " WHERE e.payment_window_seconds > 0 ORDER BY o.order_id")))
-        return fail();
+    if (!run(QStringLiteral("SELECT o.order_id, o.event_id, o.user_id, o.quantity, o.price_cents, o.request_id,"
+                            " o.ticket_seq, o.contact, o.simulated, o.decided_at_ms, o.status, o.source,"
+                            " o.expires_at_ms, o.paid_at_ms FROM orders o JOIN events e ON e.id = o.event_id"
+                            " WHERE e.payment_window_seconds > 0%1 ORDER BY o.order_id")
+                 .arg(oneEvent(u"o.event_id"))))
+        return false;
     while (query.next()) {
         state->windowedOrders.push_back(OrderView{
             query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(), query.value(3).toInt(),
@@ -413,17 +411,62 @@ bool SqlStore::load(LoadedState *state, QString *error)
             orderSourceFromString(query.value(11).toString()).value_or(OrderSource::Sale), query.value(12).toLongLong(),
             query.value(13).toLongLong()});
     }
-    if (!query.exec(QStringLiteral("SELECT r.event_id, r.seq, r.user_id, r.quantity, r.request_id, r.contact, r.simulated,"
-                                   " COALESCE(i.offered_at_ms, 0) FROM requests r JOIN events e ON e.id = r.event_id"
-                                   " LEFT JOIN intents i ON i.event_id = r.event_id AND i.user_id = r.user_id"
-                                   " WHERE e.payment_window_seconds > 0 AND e.release_policy = 'offer'"
-                                   " AND r.state = 'lost' AND r.reason = 'sold_out' ORDER BY r.seq")))
-        return fail();
+    if (!run(QStringLiteral("SELECT r.event_id, r.seq, r.user_id, r.quantity, r.request_id, r.contact, r.simulated,"
+                            " COALESCE(i.offered_at_ms, 0) FROM requests r JOIN events e ON e.id = r.event_id"
+                            " LEFT JOIN intents i ON i.event_id = r.event_id AND i.user_id = r.user_id"
+                            " WHERE e.payment_window_seconds > 0 AND e.release_policy = 'offer'"
+                            " AND r.state = 'lost' AND r.reason = 'sold_out'%1 ORDER BY %2")
+                 .arg(oneEvent(u"r.event_id"), eventId.isEmpty() ? u"r.seq"_qs : u"r.decided_at_ms, r.seq"_qs)))
+        return false;
     while (query.next()) {
         state->leads.push_back(LoadedLead{query.value(0).toString(), query.value(1).toULongLong(), query.value(2).toString(),
                                           query.value(3).toInt(), query.value(4).toString(), query.value(5).toString(),
                                           query.value(6).toInt() != 0, query.value(7).toLongLong() > 0});
     }
+
+    return true;
+}
+
+QHash<QString, RestoredOrders> takeRestoredOrders(LoadedState &loaded)
+{
+    QHash<QString, RestoredOrders> byEvent;
+    for (OrderView &order : loaded.windowedOrders)
+        byEvent[order.eventId].orders.push_back(std::move(order));
+    loaded.windowedOrders.clear();
+    for (LoadedLead &lead : loaded.leads) {
+        if (lead.offered)
+            continue; // a lead is offered units once
+        const QString key = userKeyOf(lead.userId);
+        byEvent[lead.eventId].leads.push_back(Lead{lead.userId, key, hashUserId(key), lead.quantity, lead.requestId,
+                                                   lead.seq, lead.contact, lead.simulated});
+    }
+    loaded.leads.clear();
+    for (auto it = loaded.unitsByEvent.cbegin(); it != loaded.unitsByEvent.cend(); ++it) {
+        RestoredOrders &orders = byEvent[it.key()];
+        orders.counts = it->counts;
+    }
+    return byEvent;
+}
+
+bool SqlStore::load(LoadedState *state, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    const auto fail = [&] {
+        *error = query.lastError().text();
+        return false;
+    };
+
+    if (!query.exec(QStringLiteral("SELECT %1 FROM events").arg(QLatin1String(kEventColumns))))
+        return fail();
+    while (query.next()) {
+        EventSnapshot event = readEventRow(query);
+        m_eventFacts.insert(event.config.id, EventFacts{event.config.currency, event.config.rehearsal});
+        state->events.push_back(std::move(event));
+    }
+    if (!loadOrders(db, QString(), state, error))
+        return false;
 
     if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(order_id), 0) FROM orders")) || !query.next())
         return fail();
@@ -471,6 +514,8 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         if (d.disposition == DecidedRequest::Disposition::Decided)
             needEpoch(d.request.eventId, d.decision.deciderEpoch);
     }
+    for (const OrderChange &change : batch.orderChanges)
+        needEpoch(change.order.eventId, change.deciderEpoch);
     for (const FencedEvent &e : epochs) {
         QSqlQuery &q = s.checkEpoch;
         q.bindValue(0, e.eventId);

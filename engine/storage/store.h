@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/storage/migrations.h"
+#include "engine/core/eventbook.h"
 #include "engine/core/ticketbook.h"
 #include "engine/core/types.h"
 
@@ -123,6 +124,15 @@ struct LoadedState {
     std::vector<LoadedTicket> tickets; // every journaled request, in seq order
     std::int64_t maxOrderId = 0;
 };
+
+// Reads the orders part of LoadedState (units held per user, units by how they came about,
+// windowed orders, offer leads) for every event (eventId empty: start-up), or for one (a cluster
+// take-over). Leads come in seq order, which is decision order on one node; for one event they
+// come by decision time, then seq (ticket numbers of different nodes are not in decision order).
+bool loadOrders(QSqlDatabase &db, const QString &eventId, LoadedState *state, QString *error);
+// Moves loaded's windowed orders and leads into what EventBook installs per event (by id), with
+// each event's offered and freed units; leads already offered something are left out.
+QHash<QString, RestoredOrders> takeRestoredOrders(LoadedState &loaded);
 
 // The write-ahead log's size the checkpoints keep SQLite under during sustained load.
 inline constexpr std::int64_t kDefaultWalLimitBytes = 256ll * 1024 * 1024;

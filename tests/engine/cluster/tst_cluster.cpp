@@ -8,6 +8,7 @@
 #include "tests/support/apiclient.h"
 #include "tests/support/engineprocess.h"
 #include "tests/support/visibleskip.h"
+#include "tests/support/webhookreceiver.h"
 
 #include "engine/storage/store.h"
 
@@ -24,6 +25,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUrl>
+#include <QWebSocket>
 
 #include <QTest>
 
@@ -42,6 +44,7 @@ const QByteArray kToken = QByteArrayLiteral("cluster-token");
 constexpr int kNodes = 3;
 constexpr int kMaxInFlight = 200;
 constexpr int kFailoverLimitMs = 10000;
+constexpr int kWindowSeconds = 3; // the orders tests' payment window
 const QString kCheckConnection = QStringLiteral("cluster-check");
 const QString kAdminConnection = QStringLiteral("cluster-admin");
 
@@ -317,14 +320,15 @@ private:
 
     // ---- an event ----
 
-    // Creates the event on node 1 and opens it on node 2 (which may hear of it a moment later);
-    // node 3 must then see it open.
-    void createAndOpen(const QString &eventId, int stock, int perUserLimit)
+    // Creates the event on node 1 (with extra fields) and opens it on node 2 (which may hear of
+    // it a moment later); node 3 must then see it open.
+    void createAndOpen(const QString &eventId, int stock, int perUserLimit, const QJsonObject &extra = {})
     {
-        const ApiReply created = m_nodes[0]->client->admin(
-            "POST", u"/api/v1/admin/events"_qs,
-            {{u"id"_qs, eventId}, {u"name"_qs, u"Cluster sale"_qs}, {u"priceCents"_qs, 1999}, {u"stock"_qs, stock},
-             {u"perUserLimit"_qs, perUserLimit}});
+        QJsonObject fields{{u"id"_qs, eventId}, {u"name"_qs, u"Cluster sale"_qs}, {u"priceCents"_qs, 1999},
+                           {u"stock"_qs, stock}, {u"perUserLimit"_qs, perUserLimit}};
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            fields.insert(it.key(), it.value());
+        const ApiReply created = m_nodes[0]->client->admin("POST", u"/api/v1/admin/events"_qs, fields);
         QVERIFY2(created.status == 201, created.body.constData());
         ApiReply opened;
         QVERIFY2(retry([&] {
@@ -596,6 +600,126 @@ private:
         if (QTest::currentTestFailed())
             return;
         stopNodesCleanly();
+    }
+
+    // ---- orders and payment ----
+
+    // The node deciding the event now: the one that logged the highest epoch for it (-1: none yet).
+    int deciderOf(const QString &eventId) const
+    {
+        const QList<Takeover> takeovers = m_takeovers.value(eventId);
+        const auto current = std::max_element(takeovers.cbegin(), takeovers.cend(),
+                                              [](const Takeover &a, const Takeover &b) { return a.epoch < b.epoch; });
+        return current == takeovers.cend() ? -1 : current->node;
+    }
+
+    // Buyer i's purchase of one unit on node, answered once decided (so purchases made one
+    // after another are decided in that order).
+    QJsonObject buyAndWait(int node, const QString &eventId, int i)
+    {
+        const ApiReply r = m_nodes[node]->client->call(
+            "POST", QStringLiteral("/api/v1/events/%1/purchases?wait=8000").arg(eventId),
+            purchaseBody(QStringLiteral("r%1").arg(i), QStringLiteral("buyer-%1").arg(i), 1, QStringLiteral("b%1@example.com").arg(i)));
+        return r.status == 200 ? r.json : QJsonObject{{u"status"_qs, r.status}, {u"body"_qs, QString::fromUtf8(r.body)}};
+    }
+
+    ApiReply actOnOrder(int node, const QString &eventId, qint64 orderId, const QString &verb)
+    {
+        return m_nodes[node]->client->admin("POST", QStringLiteral("/api/v1/admin/events/%1/orders/%2/%3").arg(eventId).arg(orderId).arg(verb));
+    }
+
+    struct StoredOrder {
+        qint64 orderId = 0;
+        QString userId, requestId, status, source;
+        qint64 ticketSeq = 0, decidedAtMs = 0, expiresAtMs = 0, paidAtMs = 0;
+        int quantity = 0;
+        bool exists() const { return orderId > 0; }
+    };
+
+    // The event's orders in PostgreSQL, in the order they were made.
+    QList<StoredOrder> storedOrders(const QString &eventId)
+    {
+        QList<StoredOrder> orders;
+        QSqlQuery q = sql(u"SELECT order_id, user_id, request_id, status, source, ticket_seq, decided_at_ms, expires_at_ms, "
+                          "paid_at_ms, quantity FROM orders WHERE event_id = ? ORDER BY decided_at_ms, order_id"_qs,
+                          {eventId});
+        while (q.next()) {
+            orders.append(StoredOrder{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
+                                      q.value(3).toString(), q.value(4).toString(), q.value(5).toLongLong(),
+                                      q.value(6).toLongLong(), q.value(7).toLongLong(), q.value(8).toLongLong(),
+                                      q.value(9).toInt()});
+        }
+        return orders;
+    }
+
+    StoredOrder storedOrderOf(const QString &eventId, int buyer, const QString &source)
+    {
+        for (const StoredOrder &o : storedOrders(eventId)) {
+            if (o.userId == QStringLiteral("buyer-%1").arg(buyer) && o.source == source)
+                return o;
+        }
+        return {};
+    }
+
+    // The units of a windowed event in PostgreSQL: won + offered − freed = held ≤ stock, the
+    // decider's remaining = stock − held (so never negative), nothing held twice by one request
+    // or one shopper (limit 1), every lead offered once at most and only for a sold_out loss,
+    // no order both paid and expired. Empty when all hold.
+    QStringList unitProblems(const QString &eventId, int decider)
+    {
+        QStringList problems;
+        qint64 won = 0, offered = 0, freed = 0, held = 0;
+        QSet<QString> holdingRequests, holdingUsers, offeredUsers;
+        for (const StoredOrder &o : storedOrders(eventId)) {
+            (o.source == u"offer" ? offered : won) += o.quantity;
+            if (o.status == u"cancelled" || o.status == u"expired") {
+                freed += o.quantity;
+            } else {
+                held += o.quantity;
+                if (holdingRequests.contains(o.requestId) || holdingUsers.contains(o.userId))
+                    problems << QStringLiteral("%1 / %2 holds units through two orders").arg(o.requestId, o.userId);
+                holdingRequests.insert(o.requestId);
+                holdingUsers.insert(o.userId);
+            }
+            if ((o.status == u"paid") != (o.paidAtMs > 0))
+                problems << QStringLiteral("order %1 is %2 with paid_at_ms %3").arg(o.orderId).arg(o.status).arg(o.paidAtMs);
+            if (o.source == u"offer") {
+                if (offeredUsers.contains(o.userId))
+                    problems << QStringLiteral("%1 was offered units twice").arg(o.userId);
+                offeredUsers.insert(o.userId);
+                if (scalar(u"SELECT COUNT(*) FROM requests WHERE seq = ? AND request_id = ? AND state = 'lost' "
+                           "AND reason = 'sold_out'"_qs, {o.ticketSeq, o.requestId}) != 1)
+                    problems << QStringLiteral("offer %1 is not for a sold_out loss").arg(o.orderId);
+            }
+        }
+        const qint64 stock = scalar(u"SELECT stock_total FROM events WHERE id = ?"_qs, {eventId});
+        if (won + offered - freed != held)
+            problems << QStringLiteral("won %1 + offered %2 - freed %3 != sold %4").arg(won).arg(offered).arg(freed).arg(held);
+        if (held > stock)
+            problems << QStringLiteral("sold %1 of %2").arg(held).arg(stock);
+        if (decider >= 0 && m_nodes[decider]->alive()) {
+            const QJsonObject event = m_nodes[decider]->client->admin("GET", u"/api/v1/admin/events/"_qs + eventId).json;
+            if (event.value(u"remaining"_qs).toInteger(-1) != stock - held)
+                problems << QStringLiteral("the decider shows remaining %1; the store holds %2 of %3")
+                                .arg(event.value(u"remaining"_qs).toInteger(-1)).arg(held).arg(stock);
+        }
+        return problems;
+    }
+
+    // Every live node shows the lead's ticket with the offer (the decider announced it).
+    void everyNodeShowsOffer(const QString &ticket, const StoredOrder &offer)
+    {
+        for (int index : liveNodes()) {
+            ApiReply shown;
+            const bool seen = retry([&] {
+                shown = m_nodes[index]->client->call("GET", u"/api/v1/tickets/"_qs + ticket);
+                return shown.json.value(u"offer"_qs).toObject().value(u"orderId"_qs).toInteger() == offer.orderId;
+            }, 10000, 100);
+            QVERIFY2(seen, qPrintable(QStringLiteral("node %1 shows %2 for %3").arg(index + 1).arg(QString::fromUtf8(shown.body), ticket)));
+            QCOMPARE(shown.json.value(u"state"_qs).toString(), u"lost"_qs);
+            QCOMPARE(QDateTime::fromString(shown.json[u"offer"_qs][u"expiresAt"_qs].toString(), Qt::ISODateWithMs).toMSecsSinceEpoch(),
+                     offer.expiresAtMs);
+        }
     }
 
     // ---- the broker ----
@@ -972,6 +1096,238 @@ private Q_SLOTS:
         QVERIFY2(sale.problems.isEmpty(), qPrintable(sale.problems.mid(0, 10).join(u'\n')));
 
         finishOneUnitSale(stock);
+    }
+
+    // Issue 13's lifecycle on the cluster: stock 3, a 3 s payment window and policy offer; of 8
+    // buyers spread over the nodes 3 win; one pays through a node that does not decide the
+    // event, one cancels through another, one lets the deadline pass (the decider expires it);
+    // the two freed units are offered to the first two leads in decision order, which every
+    // node shows on the lead's ticket and pushes over WebSocket; one of them pays. The units
+    // add up in PostgreSQL at every step.
+    void orderLifecycleAcrossNodes()
+    {
+        QVERIFY(startNodes());
+        // The shop's webhook endpoint, set through one node, in the shared database.
+        WebhookReceiver receiver;
+        QVERIFY(receiver.listen());
+        const ApiReply hook = m_nodes[0]->client->admin("PUT", u"/api/v1/admin/webhook"_qs, {{u"url"_qs, receiver.url()}});
+        QCOMPARE(hook.status, 200);
+        receiver.setSecret(hook.json.value(u"secret"_qs).toString().toUtf8());
+        m_sale = std::make_unique<Sale>();
+        const QString eventId = m_sale->eventId = u"pay-"_qs + randomSuffix();
+        createAndOpen(eventId, 3, 1, {{u"paymentWindowSeconds"_qs, kWindowSeconds}, {u"releasePolicy"_qs, u"offer"_qs}});
+        if (QTest::currentTestFailed())
+            return;
+        // The window and the policy reached the nodes that did not create the event.
+        for (int index = 1; index < kNodes; ++index) {
+            const QJsonObject event = m_nodes[index]->client->admin("GET", u"/api/v1/admin/events/"_qs + eventId).json;
+            QCOMPARE(event.value(u"paymentWindowSeconds"_qs).toInt(), kWindowSeconds);
+            QCOMPARE(event.value(u"releasePolicy"_qs).toString(), u"offer"_qs);
+        }
+        const int decider = deciderOf(eventId);
+        QVERIFY2(decider >= 0, "no node logged that it decides the event");
+        const int other = (decider + 1) % kNodes;
+        const int third = (decider + 2) % kNodes;
+
+        QStringList tickets;
+        for (int i = 0; i < 8; ++i) {
+            const QJsonObject answer = buyAndWait(i % kNodes, eventId, i);
+            QVERIFY2(answer.value(u"state"_qs).toString() == (i < 3 ? u"won"_qs : u"lost"_qs),
+                     qPrintable(QString::fromUtf8(json(answer))));
+            if (i >= 3)
+                QCOMPARE(answer.value(u"reason"_qs).toString(), u"sold_out"_qs);
+            tickets << answer.value(u"ticket"_qs).toString();
+        }
+        // Within the window: buyer 0 pays through a node that does not decide the event, buyer
+        // 1 cancels through the third node, and the freed unit goes to the first lead, buyer 3,
+        // in the same commit, who pays too. Each answer follows the commit.
+        QCOMPARE(unitProblems(eventId, decider), QStringList());
+        const StoredOrder toPay = storedOrderOf(eventId, 0, u"sale"_qs);
+        const StoredOrder toCancel = storedOrderOf(eventId, 1, u"sale"_qs);
+        const StoredOrder toExpire = storedOrderOf(eventId, 2, u"sale"_qs);
+        QCOMPARE(storedOrders(eventId).size(), 3);
+        const ApiReply paid = actOnOrder(other, eventId, toPay.orderId, u"paid"_qs);
+        QVERIFY2(paid.status == 200, paid.body.constData());
+        QCOMPARE(storedOrderOf(eventId, 0, u"sale"_qs).status, u"paid"_qs);
+        const ApiReply cancelled = actOnOrder(third, eventId, toCancel.orderId, u"cancel"_qs);
+        QVERIFY2(cancelled.status == 200, cancelled.body.constData());
+        const StoredOrder offer3 = storedOrderOf(eventId, 3, u"offer"_qs);
+        QVERIFY(offer3.exists());
+        const ApiReply paidOffer = actOnOrder(other, eventId, offer3.orderId, u"paid"_qs);
+        QVERIFY2(paidOffer.status == 200, paidOffer.body.constData());
+
+        // Buyer 4, the second lead, listens on a node that neither decides nor accepted its ticket.
+        const int listenOn = 4 % kNodes == other ? third : other;
+        QWebSocket lead4;
+        QList<QJsonObject> pushed;
+        connect(&lead4, &QWebSocket::textMessageReceived, this,
+                [&pushed](const QString &text) { pushed.append(QJsonDocument::fromJson(text.toUtf8()).object()); });
+        lead4.open(QUrl(m_nodes[listenOn]->engine->baseUrl().replace(u"http:"_qs, u"ws:"_qs) + u"/api/v1/ws"_qs));
+        QVERIFY(ApiClient::waitUntil([&] { return lead4.state() == QAbstractSocket::ConnectedState; }, 10000));
+        lead4.sendTextMessage(QString::fromUtf8(json({{u"op"_qs, u"subscribe"_qs}, {u"ticket"_qs, tickets[4]}})));
+        const auto pushedOp = [&pushed](const QString &op) {
+            QList<QJsonObject> found;
+            for (const QJsonObject &m : pushed) {
+                if (m.value(u"op"_qs).toString() == op)
+                    found.append(m);
+            }
+            return found;
+        };
+
+        // What was decided: 3 sale orders with the window, the first paid (answered with the
+        // order; again the same answer; it cannot be cancelled), the second cancelled, its unit
+        // offered to buyer 3 under the lead's ticket number, which every node shows on the
+        // ticket, and paid.
+        for (const StoredOrder &o : storedOrders(eventId)) {
+            QCOMPARE(o.expiresAtMs - o.decidedAtMs, qint64(kWindowSeconds) * 1000);
+            if (o.source == u"sale" && o.orderId == toExpire.orderId)
+                QVERIFY(o.status == u"pending_payment" || o.status == u"expired");
+        }
+        QCOMPARE(paid.json.value(u"status"_qs).toString(), u"paid"_qs);
+        QCOMPARE(paid.json.value(u"orderId"_qs).toInteger(), toPay.orderId);
+        QVERIFY(!paid.json.value(u"paidAt"_qs).toString().isEmpty());
+        QCOMPARE(actOnOrder(third, eventId, toPay.orderId, u"paid"_qs).json, paid.json);
+        const ApiReply refused = actOnOrder(third, eventId, toPay.orderId, u"cancel"_qs);
+        QCOMPARE(refused.status, 409);
+        QCOMPARE(refused.json.value(u"error"_qs).toString(), u"invalid_state"_qs);
+        QCOMPARE(actOnOrder(other, eventId, 999'999'999, u"paid"_qs).status, 404);
+        QCOMPARE(cancelled.json.value(u"status"_qs).toString(), u"cancelled"_qs);
+        QCOMPARE(storedOrderOf(eventId, 1, u"sale"_qs).status, u"cancelled"_qs);
+        QCOMPARE(offer3.requestId, u"r3"_qs);
+        QCOMPARE(offer3.orderId, seqOf(tickets[3]));
+        QCOMPARE(paidOffer.json.value(u"source"_qs).toString(), u"offer"_qs);
+        QCOMPARE(storedOrderOf(eventId, 3, u"offer"_qs).status, u"paid"_qs);
+        QCOMPARE(unitProblems(eventId, decider), QStringList());
+        everyNodeShowsOffer(tickets[3], offer3);
+        if (QTest::currentTestFailed())
+            return;
+
+        // Buyer 2 lets the deadline pass: the decider expires the order and offers the unit to
+        // the next lead, buyer 4, whose subscription on another node hears of it.
+        QVERIFY2(ApiClient::waitUntil([&] { return storedOrderOf(eventId, 4, u"offer"_qs).exists(); }, 15000),
+                 "the unpaid order was not expired and offered on");
+        QCOMPARE(storedOrderOf(eventId, 2, u"sale"_qs).status, u"expired"_qs);
+        const StoredOrder offer4 = storedOrderOf(eventId, 4, u"offer"_qs);
+        const ApiReply late = actOnOrder(other, eventId, toExpire.orderId, u"paid"_qs);
+        QCOMPARE(late.status, 409);
+        QCOMPARE(late.json.value(u"error"_qs).toString(), u"invalid_state"_qs);
+        QCOMPARE(unitProblems(eventId, decider), QStringList());
+        everyNodeShowsOffer(tickets[4], offer4);
+        QVERIFY(ApiClient::waitUntil([&] { return !pushedOp(u"offer"_qs).isEmpty(); }, 10000));
+        const QJsonObject pushedOffer = pushedOp(u"offer"_qs).first();
+        QCOMPARE(pushedOffer.value(u"ticket"_qs).toString(), tickets[4]);
+        QCOMPARE(pushedOffer.value(u"orderId"_qs).toInteger(), offer4.orderId);
+        QCOMPARE(pushedOffer.value(u"eventId"_qs).toString(), eventId);
+
+        // The offers went to the first two leads in decision order; their rows record them.
+        QStringList offeredUsers;
+        for (const StoredOrder &o : storedOrders(eventId)) {
+            if (o.source == u"offer")
+                offeredUsers << o.userId;
+        }
+        QCOMPARE(offeredUsers, (QStringList{u"buyer-3"_qs, u"buyer-4"_qs}));
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM intents WHERE event_id = ? AND offered_at_ms > 0"_qs, {eventId}), 2);
+        // Buyer 4 pays the offer through the third node: every order has its last status.
+        const ApiReply paidOffer4 = actOnOrder(third, eventId, offer4.orderId, u"paid"_qs);
+        QVERIFY2(paidOffer4.status == 200, paidOffer4.body.constData());
+        nodesAgreeOnRemaining(0, u"sold_out"_qs);
+        if (QTest::currentTestFailed())
+            return;
+
+        // The event's decider delivered every step to the shop, signed, each once by id: each
+        // order won (sales and offers) and its end, the opening and the sell-out.
+        QStringList expected{u"event.opened:"_qs + eventId, u"event.sold_out:"_qs + eventId};
+        for (const StoredOrder &o : storedOrders(eventId)) {
+            expected << u"order.won:"_qs + QString::number(o.orderId);
+            if (o.status == u"paid" || o.status == u"cancelled" || o.status == u"expired")
+                expected << u"order."_qs + o.status + u':' + QString::number(o.orderId);
+        }
+        expected.sort();
+        const auto received = [&] {
+            QStringList kept;
+            for (const QJsonObject &w : receiver.uniqueById()) {
+                const QJsonObject data = w.value(u"data"_qs).toObject();
+                if (data.value(u"eventId"_qs).toString() != eventId)
+                    continue;
+                const QString type = w.value(u"type"_qs).toString();
+                kept << type + u':'
+                        + (type.startsWith(u"order.") ? QString::number(data.value(u"orderId"_qs).toInteger()) : eventId);
+            }
+            kept.sort();
+            return kept;
+        };
+        QVERIFY2(ApiClient::waitUntil([&] { return received() == expected; }, 20000),
+                 qPrintable(received().join(u' ') + u" != "_qs + expected.join(u' ')));
+        for (const WebhookReceiver::Delivery &d : receiver.deliveries())
+            QVERIFY(d.signatureValid);
+        QCOMPARE(m_nodes[0]->client->admin("DELETE", u"/api/v1/admin/webhook"_qs).status, 200);
+        lead4.close();
+        stopNodesCleanly();
+    }
+
+    // The decider is SIGKILLed while orders await payment and nothing else reaches the event's
+    // queue: the survivors find the overdue orders in the store and wake the queue, the node it
+    // delivers to takes the event over (loading the orders, the offered units and the leads),
+    // expires them and offers each freed unit once, to the next leads in decision order. A
+    // payment after the deadline is refused; nothing is both paid and expired.
+    void deciderKilledWithOrdersPending()
+    {
+        QVERIFY(startNodes());
+        m_sale = std::make_unique<Sale>();
+        const QString eventId = m_sale->eventId = u"payfail-"_qs + randomSuffix();
+        createAndOpen(eventId, 2, 1, {{u"paymentWindowSeconds"_qs, kWindowSeconds}, {u"releasePolicy"_qs, u"offer"_qs}});
+        if (QTest::currentTestFailed())
+            return;
+        const int decider = deciderOf(eventId);
+        QVERIFY2(decider >= 0, "no node logged that it decides the event");
+        const qint64 epoch = m_takeovers.value(eventId).last().epoch;
+        QStringList tickets;
+        for (int i = 0; i < 5; ++i) {
+            const QJsonObject answer = buyAndWait(i % kNodes, eventId, i);
+            QVERIFY2(answer.value(u"state"_qs).toString() == (i < 2 ? u"won"_qs : u"lost"_qs),
+                     qPrintable(QString::fromUtf8(json(answer))));
+            tickets << answer.value(u"ticket"_qs).toString();
+        }
+        // Buyer 1 cancels: buyer 2, the first lead, is offered the unit.
+        const int survivor = (decider + 1) % kNodes;
+        QCOMPARE(actOnOrder(survivor, eventId, storedOrderOf(eventId, 1, u"sale"_qs).orderId, u"cancel"_qs).status, 200);
+        const StoredOrder offer2 = storedOrderOf(eventId, 2, u"offer"_qs);
+        QCOMPARE(offer2.status, u"pending_payment"_qs);
+        QCOMPARE(unitProblems(eventId, decider), QStringList());
+
+        // Buyer 0's order and buyer 2's offer are pending when the decider dies.
+        m_nodes[decider]->killed = true;
+        QCOMPARE(::kill(pid_t(m_nodes[decider]->engine->pid()), SIGKILL), 0);
+        QVERIFY(m_nodes[decider]->engine->waitForExit(10000));
+        qInfo("killed %s, the decider, with 2 orders awaiting payment", qPrintable(m_nodes[decider]->id));
+
+        // Both expire under a new decider; their units go to buyers 3 and 4, once each.
+        const auto expiredAndOffered = [&] {
+            return storedOrderOf(eventId, 0, u"sale"_qs).status == u"expired" && storedOrderOf(eventId, 2, u"offer"_qs).status == u"expired"
+                && storedOrderOf(eventId, 3, u"offer"_qs).exists() && storedOrderOf(eventId, 4, u"offer"_qs).exists();
+        };
+        QVERIFY2(ApiClient::waitUntil(expiredAndOffered, 20000), "the orders of the killed decider did not expire");
+        const int newDecider = deciderOf(eventId);
+        QVERIFY2(newDecider != decider && m_takeovers.value(eventId).last().epoch > epoch, "no survivor took the event over");
+        qInfo("%s took over and expired them", qPrintable(m_nodes[newDecider]->id));
+        QCOMPARE(unitProblems(eventId, newDecider), QStringList());
+        const ApiReply late = actOnOrder(survivor, eventId, storedOrderOf(eventId, 0, u"sale"_qs).orderId, u"paid"_qs);
+        QCOMPARE(late.status, 409);
+        QCOMPARE(late.json.value(u"error"_qs).toString(), u"invalid_state"_qs);
+        const StoredOrder offer3 = storedOrderOf(eventId, 3, u"offer"_qs);
+        everyNodeShowsOffer(tickets[3], offer3);
+        const ApiReply paid = actOnOrder(survivor, eventId, offer3.orderId, u"paid"_qs);
+        QVERIFY2(paid.status == 200, paid.body.constData());
+
+        // Buyer 4 lets its offer expire too: no lead is left, the unit is back in stock.
+        QVERIFY(ApiClient::waitUntil([&] { return storedOrderOf(eventId, 4, u"offer"_qs).status == u"expired"; }, 15000));
+        QCOMPARE(unitProblems(eventId, newDecider), QStringList());
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM orders WHERE event_id = ? AND source = 'offer'"_qs, {eventId}), 3);
+        QCOMPARE(scalar(u"SELECT COUNT(*) FROM orders WHERE event_id = ? AND status = 'expired' AND paid_at_ms > 0"_qs, {eventId}), 0);
+        nodesAgreeOnRemaining(1, u"open"_qs);
+        if (QTest::currentTestFailed())
+            return;
+        stopNodesCleanly();
     }
 
     // `rabbitmqctl stop_app` mid-sale: purchases get 503, the nodes come back after start_app and

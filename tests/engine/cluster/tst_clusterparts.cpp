@@ -1,6 +1,7 @@
 // The scale-out building blocks that need no servers: the wire format nodes exchange, ticket
 // number blocks, and tickets other nodes accepted.
 #include "engine/cluster/clustermessages.h"
+#include "engine/core/decider.h"
 #include "engine/core/ticketbook.h"
 #include "tests/support/enumprinting.h"
 
@@ -112,6 +113,121 @@ private Q_SLOTS:
         QCOMPARE(received.commands.size(), std::size_t(1));
         QCOMPARE(int(received.commands[0].status), int(Status::InvalidState));
         QCOMPARE(received.commands[0].message, sent.commands[0].message);
+    }
+
+    void orderCommandsTravelIntact_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<qint64>("orderId");
+        QTest::addColumn<int>("action");
+        QTest::newRow("paid") << int(wire::EventCommand::Kind::Order) << qint64(7 * 65536 + 3) << int(OrderAction::Pay);
+        QTest::newRow("cancel") << int(wire::EventCommand::Kind::Order) << qint64(1) << int(OrderAction::Cancel);
+        QTest::newRow("expire due") << int(wire::EventCommand::Kind::ExpireDue) << qint64(0) << int(OrderAction::Pay);
+    }
+
+    void orderCommandsTravelIntact()
+    {
+        QFETCH(int, kind);
+        QFETCH(qint64, orderId);
+        QFETCH(int, action);
+        wire::EventCommand sent = wire::EventCommand::to(u"pay-1"_qs, wire::EventCommand::Kind(kind));
+        sent.correlationId = 5;
+        sent.originNode = u"node-3"_qs;
+        sent.orderId = orderId;
+        sent.orderAction = OrderAction(action);
+        wire::EventCommand received;
+        QVERIFY(wire::decodeCommand(wire::encodeCommand(sent), &received));
+        QCOMPARE(int(received.kind), kind);
+        QCOMPARE(received.eventId, u"pay-1"_qs);
+        QCOMPARE(received.orderId, orderId);
+        QCOMPARE(int(received.orderAction), action);
+        QCOMPARE(received.originNode, u"node-3"_qs);
+    }
+
+    // Format 4: the event's payment window and release policy, an order command's outcome with
+    // the order as it now is, and the offers a commit made.
+    void decisionsCarryOrdersAndOffers()
+    {
+        wire::Decisions sent;
+        sent.deciderNode = u"node-2"_qs;
+        sent.epoch = 3;
+        sent.event.config.id = u"pay-1"_qs;
+        sent.event.config.paymentWindowSeconds = 900;
+        sent.event.config.releasePolicy = ReleasePolicy::Offer;
+        sent.event.stockTotal = 3;
+        sent.event.remaining = 1;
+        const OrderView order{65540, u"pay-1"_qs, u"用户"_qs, 2, 1999, u"r4"_qs, 65540, u"c@example.com"_qs, true,
+                              1'800'000'000'000, OrderStatus::Paid, OrderSource::Offer, 1'800'000'900'000, 1'800'000'100'000};
+        sent.commands.push_back(wire::CommandOutcome{12, u"node-1"_qs, Status::Ok, QString(), order});
+        sent.offers.push_back(wire::Offer{65541, 65541, 1'800'000'950'000});
+        sent.offers.push_back(wire::Offer{2 * 65536, 2 * 65536, 1'800'000'960'000});
+        wire::Decisions received;
+        QVERIFY(wire::decodeDecisions(wire::encodeDecisions(sent), &received));
+        QCOMPARE(received.event.config.paymentWindowSeconds, 900);
+        QCOMPARE_ENUM(received.event.config.releasePolicy, ReleasePolicy::Offer);
+        QCOMPARE(received.event.stockTotal - received.event.remaining, 2);
+        QCOMPARE(received.commands.size(), std::size_t(1));
+        const OrderView &got = received.commands[0].order;
+        QCOMPARE(got.orderId, order.orderId);
+        QCOMPARE(got.eventId, order.eventId);
+        QCOMPARE(got.userId, order.userId);
+        QCOMPARE(got.quantity, order.quantity);
+        QCOMPARE(got.priceCents, order.priceCents);
+        QCOMPARE(got.requestId, order.requestId);
+        QCOMPARE(got.ticketSeq, order.ticketSeq);
+        QCOMPARE(got.contact, order.contact);
+        QCOMPARE(got.simulated, order.simulated);
+        QCOMPARE(got.decidedAtMs, order.decidedAtMs);
+        QCOMPARE_ENUM(got.status, OrderStatus::Paid);
+        QCOMPARE_ENUM(got.source, OrderSource::Offer);
+        QCOMPARE(got.expiresAtMs, order.expiresAtMs);
+        QCOMPARE(got.paidAtMs, order.paidAtMs);
+        QCOMPARE(received.offers.size(), std::size_t(2));
+        QCOMPARE(received.offers[1].seq, std::uint64_t(2 * 65536));
+        QCOMPARE(received.offers[1].orderId, 2 * 65536);
+        QCOMPARE(received.offers[0].expiresAtMs, 1'800'000'950'000);
+
+        // An announced new event carries them too.
+        EventSnapshot event;
+        QVERIFY(wire::decodeEvent(wire::encodeEvent(sent.event), &event));
+        QCOMPARE(event.config.paymentWindowSeconds, 900);
+        QCOMPARE_ENUM(event.config.releasePolicy, ReleasePolicy::Offer);
+    }
+
+    // A cluster decider's offer is numbered by the lead's lost ticket: unique across nodes (their
+    // ticket numbers come from separate blocks) and never a won order's number.
+    void clusterOffersAreNumberedByTheLeadsTicket()
+    {
+        Decider decider = Decider::withOrderIdsFromSeq();
+        EventRuntime event;
+        event.config.id = u"pay-1"_qs;
+        event.config.stock = 1;
+        event.config.perUserLimit = 1;
+        event.config.paymentWindowSeconds = 60;
+        event.config.releasePolicy = ReleasePolicy::Offer;
+        event.stockTotal = 1;
+        event.state = EventState::Open;
+        event.deciderEpoch = 4;
+        const auto request = [](std::uint64_t seq, const QString &user) {
+            PurchaseRequest r;
+            r.seq = seq;
+            r.eventId = u"pay-1"_qs;
+            r.requestId = u"r-"_qs + user;
+            r.userId = user;
+            r.quantity = 1;
+            return r;
+        };
+        const Decision won = decider.decide(event, request(3 * 65536 + 5, u"alice"_qs), 1000);
+        QCOMPARE(won.orderId, 3 * 65536 + 5);
+        QCOMPARE_ENUM(decider.decide(event, request(9 * 65536 + 1, u"bob"_qs), 1001).reason, LossReason::SoldOut);
+        std::vector<OrderChange> changes;
+        QCOMPARE(int(decider.act(event, won.orderId, OrderAction::Cancel, 2000, changes).status), int(Status::Ok));
+        QCOMPARE(changes.size(), std::size_t(2));
+        QVERIFY(changes[1].created);
+        QCOMPARE(changes[1].order.orderId, 9 * 65536 + 1);
+        QCOMPARE(changes[1].order.userId, u"bob"_qs);
+        for (const OrderChange &change : changes)
+            QCOMPARE(change.deciderEpoch, 4); // the commit checks it
     }
 
     void foreignOrDamagedMessagesAreRefused()
