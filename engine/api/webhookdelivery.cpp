@@ -122,10 +122,12 @@ private:
         request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("flashsale-webhooks"));
         request.setRawHeader("Flashsale-Webhook-Id", webhook.id.toLatin1());
         request.setRawHeader("Flashsale-Signature", signature(secret, body, nowMs / 1000));
-        request.setTransferTimeout(kTimeoutMs);
         // A redirect is the endpoint's mistake: reported, not followed with the signed body.
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         QNetworkReply *reply = m_network->post(request, body);
+        // A deadline for the whole attempt, not an idle timeout (setTransferTimeout): a receiver
+        // that trickles its answer a byte at a time would otherwise hold the round for ever.
+        QTimer::singleShot(kTimeoutMs, reply, [reply] { reply->abort(); });
         // The answer's body is not needed: read and dropped as it comes, so a receiver that
         // answers with gigabytes costs no memory.
         reply->setReadBufferSize(16 * 1024);
