@@ -245,7 +245,13 @@ private Q_SLOTS:
         QCOMPARE(unitProblems(), QStringList());
         if (receiverFailsFirst) {
             // Every webhook so far met a 503 at least once; from now on the receiver is back.
+            // The failed attempts must be recorded (a round records its attempts after the last
+            // answer), or a SIGKILL straight after would leave them untried in the store.
             QVERIFY(ApiClient::waitUntil([&] { return receiver.failedAnswers() >= 3; }, 10000));
+            QVERIFY(ApiClient::waitUntil([&] {
+                return m_client->admin("GET", u"/api/v1/admin/webhook/deliveries?status=retrying&limit=1000"_qs)
+                           .json[u"items"_qs].toArray().size() >= 3;
+            }, 10000));
             QVERIFY(receiver.deliveries().empty());
             receiver.setMode(WebhookReceiver::Mode::Up);
         }
