@@ -200,6 +200,22 @@ LoadedTicket readTicketRow(const QSqlQuery &query)
     return ticket;
 }
 
+std::optional<LoadedTicket> readJournaledTicket(const StoreLocation &location, std::uint64_t seq, QString *error)
+{
+    QSqlDatabase db = readerConnection(location, error);
+    if (!db.isOpen())
+        return std::nullopt;
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT %1 FROM requests WHERE seq = ?").arg(QLatin1String(kTicketColumns)));
+    query.addBindValue(qint64(seq));
+    if (!query.exec()) {
+        *error = query.lastError().text();
+        return std::nullopt;
+    }
+    return query.next() ? readTicketRow(query) : LoadedTicket();
+}
+
 WalCheckpointer::WalCheckpointer(StoreLocation location, std::int64_t walLimitBytes, std::atomic<bool> &overLimit)
     : m_location(std::move(location))
     , m_walLimitBytes(walLimitBytes)

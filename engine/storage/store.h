@@ -176,6 +176,11 @@ EventSnapshot readEventRow(const QSqlQuery &query);
 extern const char kTicketColumns[];
 LoadedTicket readTicketRow(const QSqlQuery &query);
 
+// Journal row seq as a ticket, read on the calling thread's reader connection (an indexed
+// lookup by primary key): view.seq is 0 when there is no such row; nullopt (and error) when the
+// store failed.
+std::optional<LoadedTicket> readJournaledTicket(const StoreLocation &location, std::uint64_t seq, QString *error);
+
 // The writer's side of the store. Thread: used only by the writer thread after open().
 class SqlStore
 {
