@@ -5,8 +5,9 @@
 //   wal      SECONDS (default 60) of commits at full rate with the shipped write-ahead-log limit,
 //            then as long without one: the log's peak size and the commit rate of each run
 //   tickets [N...]  resident bytes per decided ticket of the ticket table (compact, and the layout
-//            before issue 14 as the reference) and of a whole engine sale of N synthetic requests
-//            (default 1 M and 10 M), the sale's peak RSS and the restart time on its database
+//            before issue 14 as the reference) at each N (default 1 M and 10 M), then two engine
+//            sales of the largest N synthetic requests (tickets kept in memory, and dropped once
+//            decided): bytes per ticket, peak RSS and the restart time on the sale's database
 #include "engine/core/decider.h"
 #include "engine/core/ticketbook.h"
 #include "engine/node/engine.h"
@@ -239,6 +240,14 @@ struct Resident {
     std::int64_t peakBytes = 0;
 };
 
+// Starts the peak (VmHWM) afresh from the current RSS (Linux: clear_refs 5).
+void resetPeakResident()
+{
+    QFile clear(QStringLiteral("/proc/self/clear_refs"));
+    if (clear.open(QIODevice::WriteOnly))
+        clear.write("5");
+}
+
 Resident resident()
 {
     Resident r;
@@ -307,17 +316,23 @@ QString requestIdOf(std::uint64_t i)
 
 // Resident bytes per decided ticket of the ticket table alone, compact and reference, filled with
 // the same count of requests (UUID requestIds), measured one after the other in this process.
+// Requests are made and decided 10 k at a time, as a queue of undecided ones would hold them.
 QJsonObject ticketTableBytes(std::int64_t count)
 {
     const auto fill = [count](auto &&add, auto &&decide) {
         const std::int64_t before = resident().bytes;
-        for (std::int64_t i = 1; i <= count; ++i)
-            add(std::uint64_t(i), requestIdOf(std::uint64_t(i)));
-        for (std::int64_t i = 1; i <= count; ++i)
-            decide(std::uint64_t(i));
+        const std::int64_t batch = 10'000;
+        for (std::int64_t first = 1; first <= count; first += batch) {
+            const std::int64_t last = std::min(count, first + batch - 1);
+            for (std::int64_t i = first; i <= last; ++i)
+                add(std::uint64_t(i), requestIdOf(std::uint64_t(i)));
+            for (std::int64_t i = first; i <= last; ++i)
+                decide(std::uint64_t(i));
+        }
         return double(resident().bytes - before) / double(count);
     };
     double compact = 0;
+    std::size_t compactHeapBytes = 0;
     {
         auto book = std::make_unique<TicketBook>();
         std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
@@ -332,6 +347,7 @@ QJsonObject ticketTableBytes(std::int64_t count)
                                           seq % 10 == 0 ? LossReason::None : LossReason::SoldOut, std::int64_t(seq)};
                 book->apply(changes, notify);
             });
+        compactHeapBytes = book->heapBytes();
     }
     malloc_trim(0);
     double reference = 0;
@@ -344,20 +360,24 @@ QJsonObject ticketTableBytes(std::int64_t count)
     }
     malloc_trim(0);
     return QJsonObject{{"requests", qint64(count)}, {"compactBytesPerTicket", qRound(compact)},
+                       {"compactHeapBytesPerTicket", qRound(double(compactHeapBytes) / double(count))},
                        {"referenceBytesPerTicket", qRound(reference)}, {"ratioToReference", compact / reference}};
 }
 
 // A sale of count synthetic requests through the engine on SQLite (2 submitting threads, 1 M
-// users, UUID requestIds): resident bytes per decided ticket once all are decided, the peak
-// RSS, then the time a new engine on the same database takes to start (the bulk of restart
-// to /healthz) and what it holds after.
-QJsonObject engineSale(std::int64_t count)
+// users, UUID requestIds), decided tickets kept in memory for memoryMs: resident bytes per
+// decided ticket after the first million and at the end (both from before the sale, so they
+// include SQLite's page caches, up to 64 MiB per connection) and between the two (what one more
+// ticket costs), the sale's peak RSS, then the time a new engine on the same database takes to
+// start (the bulk of restart to /healthz), its peak and what it holds after.
+QJsonObject engineSale(std::int64_t count, std::int64_t memoryMs)
 {
     QTemporaryDir dir(QDir::currentPath() + QStringLiteral("/bench-XXXXXX"));
     EngineOptions options;
     options.store = StoreLocation::sqliteIn(dir.path());
+    options.ticketMemoryMs = memoryMs;
     QString error;
-    QJsonObject result{{"requests", qint64(count)}};
+    QJsonObject result{{"requests", qint64(count)}, {"ticketMemoryMs", qint64(memoryMs)}};
     {
         Engine engine(options);
         if (!engine.start(&error)) {
@@ -373,6 +393,7 @@ QJsonObject engineSale(std::int64_t count)
         engine.createEvent(config, CreateAs::Draft);
         engine.actOnEvent(config.id, EventAction::Open);
         malloc_trim(0);
+        resetPeakResident();
         const std::int64_t before = resident().bytes;
         QElapsedTimer timer;
         timer.start();
@@ -388,19 +409,30 @@ QJsonObject engineSale(std::int64_t count)
             }
         };
         std::thread a(submitter), b(submitter);
+        const std::int64_t firstMark = std::min<std::int64_t>(count, 1'000'000);
+        std::int64_t atFirstMark = 0;
+        for (std::int64_t decided = 0; decided < count; decided = engine.stats().requests.decided()) {
+            if (!atFirstMark && decided >= firstMark)
+                atFirstMark = resident().bytes;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
         a.join();
         b.join();
-        while (engine.stats().requests.decided() < count)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         const double seconds = double(timer.nsecsElapsed()) / 1e9;
         malloc_trim(0);
         const Resident after = resident();
+        if (!atFirstMark)
+            atFirstMark = after.bytes;
         result.insert("decisionsPerSecond", qRound64(double(count) / seconds));
+        result.insert("bytesPerTicketAtFirstMillion", qRound64(double(atFirstMark - before) / double(firstMark)));
         result.insert("bytesPerTicket", qRound64(double(after.bytes - before) / double(count)));
+        if (count > firstMark)
+            result.insert("marginalBytesPerTicket", qRound64(double(after.bytes - atFirstMark) / double(count - firstMark)));
         result.insert("peakRssBytes", qint64(after.peakBytes));
         engine.stop();
     }
     malloc_trim(0);
+    resetPeakResident();
     QElapsedTimer restart;
     restart.start();
     Engine again(options);
@@ -409,18 +441,23 @@ QJsonObject engineSale(std::int64_t count)
         return {};
     }
     result.insert("restartSeconds", double(restart.nsecsElapsed()) / 1e9);
-    result.insert("restartedRssBytes", qint64(resident().bytes));
+    const Resident restarted = resident();
+    result.insert("restartedRssBytes", qint64(restarted.bytes));
+    result.insert("restartPeakRssBytes", qint64(restarted.peakBytes));
     result.insert("databaseBytes", qint64(QFileInfo(options.store.databaseName).size()));
     again.stop();
     return result;
 }
 
+// The ticket table at each count, then one engine sale of the largest count keeping tickets
+// in memory (the default 3 h outlasts the run) and one dropping them once decided.
 void benchTickets(const QList<std::int64_t> &counts)
 {
     for (const std::int64_t count : counts)
         print({{"bench", "ticketTable"}, {"result", ticketTableBytes(count)}});
-    for (const std::int64_t count : counts)
-        print({{"bench", "engineSale"}, {"result", engineSale(count)}});
+    const std::int64_t largest = *std::max_element(counts.begin(), counts.end());
+    for (const std::int64_t memoryMs : {EngineOptions::kDefaultTicketMemoryMs, std::int64_t(0)})
+        print({{"bench", "engineSale"}, {"result", engineSale(largest, memoryMs)}});
 }
 
 } // namespace

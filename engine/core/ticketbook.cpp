@@ -32,7 +32,7 @@ std::size_t TicketBook::heapBytes() const
 {
     std::size_t bytes = m_chunkCount.load(std::memory_order_relaxed) * kChunkSize * sizeof(Entry)
         + kMaxChunks * (sizeof(std::atomic<Entry *>) + sizeof(ChunkFacts) + sizeof(std::atomic<bool>));
-    for (KeyStripe &stripe : const_cast<std::array<KeyStripe, kStripes> &>(m_keyStripes)) {
+    for (KeyStripe &stripe : m_keyStripes) {
         std::lock_guard lock(stripe.mutex);
         bytes += stripe.slots.capacity() * sizeof(KeySlot);
     }

@@ -242,7 +242,7 @@ private:
     const TicketBookOptions m_options;
     const SipKey m_hashKey;
     JournalCheck m_journalCheck;
-    std::array<KeyStripe, kStripes> m_keyStripes;
+    mutable std::array<KeyStripe, kStripes> m_keyStripes;
     mutable std::array<EntryStripe, kStripes> m_entryStripes;
     std::unique_ptr<std::atomic<Entry *>[]> m_chunks;
     std::unique_ptr<ChunkFacts[]> m_chunkFacts;          // by chunk index

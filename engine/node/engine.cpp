@@ -134,15 +134,7 @@ bool Engine::start(QString *error, StartFailure *failure)
 
 bool Engine::rebuildMemory(LoadedState &loaded, QString *error)
 {
-    QHash<QString, RequestCounts> counts;
-    for (const LoadedTicket &t : loaded.tickets) {
-        RequestCounts &c = counts[t.eventId];
-        ++c.accepted;
-        if (t.view.state == TicketState::Won)
-            ++c.won;
-        else if (t.view.state == TicketState::Lost)
-            ++c.lost;
-    }
+    const QHash<QString, RequestCounts> &counts = loaded.requestsByEvent;
     QHash<QString, RestoredOrders> ordersByEvent;
     std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> offers; // lead's ticket, order, deadline
     for (OrderView &order : loaded.windowedOrders) {
@@ -170,18 +162,31 @@ bool Engine::rebuildMemory(LoadedState &loaded, QString *error)
         if (event.config.rehearsal)
             m_rehearsalTotals.add(c);
     }
-    for (LoadedTicket &t : loaded.tickets) {
-        t.view.eventIndex = m_events->indexOf(t.eventId);
-        if (t.view.eventIndex < 0)
-            continue; // no such event any more: nobody can ask for it
-        if (!m_tickets.restore(t.view, t.requestId, t.userHash)) {
-            *error = QStringLiteral("ticket %1 of event \"%2\" is beyond the ticket table's bound (%3 tickets, %4 events)")
-                         .arg(t.view.seq)
-                         .arg(t.eventId)
-                         .arg(m_options.tickets.maxSeq)
-                         .arg(TicketBook::kMaxEventIndex + 1);
-            return false;
+    // Streamed, not held: each row becomes a compact entry and index slot at once.
+    QString lastEventId;
+    int lastIndex = -1;
+    QString beyond;
+    const bool streamed = streamJournal(m_options.store, [&](LoadedTicket &t) {
+        if (t.eventId != lastEventId) {
+            lastEventId = t.eventId;
+            lastIndex = m_events->indexOf(t.eventId);
         }
+        t.view.eventIndex = lastIndex;
+        if (t.view.eventIndex < 0)
+            return true; // no such event any more: nobody can ask for it
+        if (m_tickets.restore(t.view, t.requestId, t.userHash))
+            return true;
+        beyond = QStringLiteral("ticket %1 of event \"%2\" is beyond the ticket table's bound (%3 tickets, %4 events)")
+                     .arg(t.view.seq)
+                     .arg(t.eventId)
+                     .arg(m_options.tickets.maxSeq)
+                     .arg(TicketBook::kMaxEventIndex + 1);
+        return false;
+    }, error);
+    if (!streamed) {
+        if (!beyond.isEmpty())
+            *error = beyond;
+        return false;
     }
     for (const auto &[seq, orderId, expiresAtMs] : offers)
         m_tickets.setOffer(seq, orderId, expiresAtMs, m_notify); // nobody watches yet
@@ -410,7 +415,7 @@ Engine::StoredTicket Engine::storedTicket(std::uint64_t seq) const
 
 void Engine::dropOldTickets(std::int64_t nowMs)
 {
-    m_lastDropMs = nowMs;
+    m_lastDropMs.store(nowMs, std::memory_order_relaxed);
     m_tickets.dropDecided(nowMs, m_options.ticketMemoryMs, [this](std::int32_t index) {
         const EventBook::Slot *slot = m_events->slot(index);
         return slot && slot->storedState.load(std::memory_order_acquire) == EventState::Ended;
@@ -579,7 +584,7 @@ void Engine::onCommitted(WriterBatch &batch)
     m_totals.add(decided);
     m_inflight.fetch_sub(decided.decided(), std::memory_order_relaxed);
     dispatch(m_notify);
-    if (const std::int64_t now = nowMs(); now - m_lastDropMs >= 1000)
+    if (const std::int64_t now = nowMs(); now - m_lastDropMs.load(std::memory_order_relaxed) >= 1000)
         dropOldTickets(now);
 }
 

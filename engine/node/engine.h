@@ -248,7 +248,8 @@ private:
     // Writer thread only: reused between commits.
     std::vector<TicketChange> m_changes;
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> m_notify;
-    std::int64_t m_lastDropMs = 0; // when onCommitted last dropped old tickets (writer thread)
+    // When old tickets were last dropped: at start, then by the writer thread after commits.
+    std::atomic<std::int64_t> m_lastDropMs{0};
 };
 
 } // namespace flashsale
