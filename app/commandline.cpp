@@ -25,6 +25,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     const QCommandLineOption httpThreads(u"http-threads"_qs, QStringLiteral("HTTP acceptor threads (default: one per core, at most %1).").arg(HttpService::kMaxThreads), u"N"_qs);
     const QCommandLineOption publicMetrics(u"public-metrics"_qs, u"Serve /metrics without the admin token (it lists every event id; by default Prometheus sends the token)."_qs);
     const QCommandLineOption walLimit(u"wal-limit-mb"_qs, QStringLiteral("SQLite: keep the write-ahead log under this many MiB during a sale (default %1).").arg(kDefaultWalLimitBytes >> 20), u"N"_qs);
+    const QCommandLineOption ticketMemory(u"ticket-memory-hours"_qs, QStringLiteral("Keep decided tickets in memory this many hours (default %1; 0: drop them once decided), those of ended events not at all; older ones are answered from the database. Embedded nodes only.").arg(EngineOptions::kDefaultTicketMemoryMs / 3600000), u"H"_qs);
     const QCommandLineOption maxQueue(u"max-queue"_qs, u"Requests waiting for a decision before new ones get 429 (default 200000)."_qs, u"N"_qs);
     const QCommandLineOption store(u"store"_qs, u"PostgreSQL instead of SQLite in the data dir: postgresql://USER:PASS@HOST:PORT/DB (or set FLASHSALE_STORE_URL)."_qs, u"URL"_qs);
     const QCommandLineOption queue(u"queue"_qs, u"RabbitMQ instead of the in-process queue, so several nodes share the sale: amqp://USER:PASS@HOST:PORT/VHOST (or set FLASHSALE_QUEUE_URL). Needs --store."_qs, u"URL"_qs);
@@ -67,7 +68,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
         limitOption(u"ws-ping-ms"_qs, u"WebSocket ping interval; a peer silent through two is dropped"_qs, &HttpLimits::wsPingMs, 100, 600'000),
     };
     parser.addOptions({headless, dataDir, listen, adminToken, adminTokenFile, publicMetrics, httpThreads, maxQueue, store, queue, nodeId, simulate, pace, backup, report, output, connect, tlsCert, tlsKey,
-                       shopSecretFile, rateLimit, userRateLimit, trustedProxies, allowedOrigins, walLimit});
+                       shopSecretFile, rateLimit, userRateLimit, trustedProxies, allowedOrigins, walLimit, ticketMemory});
     for (const LimitOption &limit : limitOptions)
         parser.addOption(limit.option);
 
@@ -168,6 +169,15 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             return result;
         }
         result.server.walLimitBytes = mebibytes << 20;
+    }
+    if (parser.isSet(ticketMemory)) {
+        bool ok = false;
+        const double hours = parser.value(ticketMemory).toDouble(&ok);
+        if (!ok || !(hours >= 0) || hours > 24 * 365) {
+            result.error = u"--ticket-memory-hours expects a number of hours from 0 to 8760"_qs;
+            return result;
+        }
+        result.server.ticketMemoryMs = std::int64_t(hours * 3600 * 1000);
     }
     if (parser.isSet(maxQueue)) {
         bool ok = false;

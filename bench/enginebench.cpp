@@ -4,11 +4,18 @@
 //            durability (WAL, synchronous=FULL), next to a plain one-table insert reference
 //   wal      SECONDS (default 60) of commits at full rate with the shipped write-ahead-log limit,
 //            then as long without one: the log's peak size and the commit rate of each run
+//   tickets [N...]  resident bytes per decided ticket of the ticket table (compact, and the layout
+//            before issue 14 as the reference) at each N (default 1 M and 10 M), then two engine
+//            sales of the largest N synthetic requests (tickets kept in memory, and dropped once
+//            decided): bytes per ticket, peak RSS and the restart time on the sale's database
 #include "engine/core/decider.h"
+#include "engine/core/ticketbook.h"
+#include "engine/node/engine.h"
 #include "engine/storage/store.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -17,8 +24,12 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <thread>
 #include <vector>
 
 using namespace flashsale;
@@ -223,6 +234,232 @@ void benchWal(int seconds)
            {"rateRatio", bounded.value("rowsPerSecond").toDouble() / unbounded.value("rowsPerSecond").toDouble()}});
 }
 
+// Resident bytes of this process (VmRSS) and its peak (VmHWM), from /proc/self/status.
+struct Resident {
+    std::int64_t bytes = 0;
+    std::int64_t peakBytes = 0;
+};
+
+// Starts the peak (VmHWM) afresh from the current RSS (Linux: clear_refs 5).
+void resetPeakResident()
+{
+    QFile clear(QStringLiteral("/proc/self/clear_refs"));
+    if (clear.open(QIODevice::WriteOnly))
+        clear.write("5");
+}
+
+Resident resident()
+{
+    Resident r;
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return r;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        const auto kib = [&line] { return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024; };
+        if (line.startsWith("VmRSS:"))
+            r.bytes = kib();
+        else if (line.startsWith("VmHWM:"))
+            r.peakBytes = kib();
+    }
+    return r;
+}
+
+// The ticket table as it was before the compact one (0.x up to issue 14): a 40-byte entry per
+// seq in chunks, and a QHash from (event, requestId string) to seq. Kept here only as the
+// benchmark's reference, filled with the same requests.
+class ReferenceTicketTable
+{
+public:
+    void add(std::uint64_t seq, std::int32_t eventIndex, const QString &requestId, std::uint64_t tag, std::uint64_t user)
+    {
+        const std::size_t chunk = seq >> 16;
+        if (chunk >= m_chunks.size())
+            m_chunks.resize(chunk + 1);
+        if (!m_chunks[chunk])
+            m_chunks[chunk] = std::make_unique<Entry[]>(1u << 16);
+        m_chunks[chunk][seq & 0xffff] = Entry{tag, user, eventIndex, 0, 0, TicketState::Pending, LossReason::None};
+        m_seqByKey.insert(Key{eventIndex, requestId}, seq);
+    }
+    void decide(std::uint64_t seq, TicketState state, std::int64_t orderId)
+    {
+        Entry &e = m_chunks[seq >> 16][seq & 0xffff];
+        e.state = state;
+        e.orderId = orderId;
+    }
+    std::size_t size() const { return std::size_t(m_seqByKey.size()); }
+
+private:
+    struct Entry {
+        std::uint64_t tag = 0;
+        std::uint64_t userHash = 0;
+        std::int32_t eventIndex = -1;
+        std::int64_t orderId = 0;
+        std::uint32_t listenerMask = 0;
+        TicketState state = TicketState::Pending;
+        LossReason reason = LossReason::None;
+    };
+    struct Key {
+        std::int32_t eventIndex;
+        QString requestId;
+        bool operator==(const Key &) const = default;
+    };
+    friend size_t qHash(const Key &key, size_t seed) { return qHashMulti(seed, key.eventIndex, key.requestId); }
+    std::vector<std::unique_ptr<Entry[]>> m_chunks;
+    QHash<Key, std::uint64_t> m_seqByKey;
+};
+
+// A requestId as clients send them: a UUID's 36 characters.
+QString requestIdOf(std::uint64_t i)
+{
+    return QStringLiteral("%1-0000-4000-8000-%2").arg(i, 8, 16, QLatin1Char('0')).arg(i * 2654435761u, 12, 16, QLatin1Char('0'));
+}
+
+// Resident bytes per decided ticket of the ticket table alone, compact and reference, filled with
+// the same count of requests (UUID requestIds), measured one after the other in this process.
+// Requests are made and decided 10 k at a time, as a queue of undecided ones would hold them.
+QJsonObject ticketTableBytes(std::int64_t count)
+{
+    const auto fill = [count](auto &&add, auto &&decide) {
+        const std::int64_t before = resident().bytes;
+        const std::int64_t batch = 10'000;
+        for (std::int64_t first = 1; first <= count; first += batch) {
+            const std::int64_t last = std::min(count, first + batch - 1);
+            for (std::int64_t i = first; i <= last; ++i)
+                add(std::uint64_t(i), requestIdOf(std::uint64_t(i)));
+            for (std::int64_t i = first; i <= last; ++i)
+                decide(std::uint64_t(i));
+        }
+        return double(resident().bytes - before) / double(count);
+    };
+    double compact = 0;
+    std::size_t compactHeapBytes = 0;
+    {
+        auto book = std::make_unique<TicketBook>();
+        std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> notify;
+        std::vector<TicketChange> changes(1);
+        Claim claim = Claim::Refused;
+        compact = fill(
+            [&](std::uint64_t i, const QString &id) {
+                book->findOrCreate(0, id, i % 200'000 + 1, i * 7, &claim, [](std::uint64_t) { return true; });
+            },
+            [&](std::uint64_t seq) {
+                changes[0] = TicketChange{seq, seq % 10 == 0 ? TicketState::Won : TicketState::Lost,
+                                          seq % 10 == 0 ? LossReason::None : LossReason::SoldOut, std::int64_t(seq)};
+                book->apply(changes, notify);
+            });
+        compactHeapBytes = book->heapBytes();
+    }
+    malloc_trim(0);
+    double reference = 0;
+    {
+        auto table = std::make_unique<ReferenceTicketTable>();
+        reference = fill([&](std::uint64_t i, const QString &id) { table->add(i, 0, id, i * 7, i % 200'000 + 1); },
+                         [&](std::uint64_t seq) {
+                             table->decide(seq, seq % 10 == 0 ? TicketState::Won : TicketState::Lost, std::int64_t(seq));
+                         });
+    }
+    malloc_trim(0);
+    return QJsonObject{{"requests", qint64(count)}, {"compactBytesPerTicket", qRound(compact)},
+                       {"compactHeapBytesPerTicket", qRound(double(compactHeapBytes) / double(count))},
+                       {"referenceBytesPerTicket", qRound(reference)}, {"ratioToReference", compact / reference}};
+}
+
+// A sale of count synthetic requests through the engine on SQLite (2 submitting threads, 1 M
+// users, UUID requestIds), decided tickets kept in memory for memoryMs: resident bytes per
+// decided ticket after the first million and at the end (both from before the sale, so they
+// include SQLite's page caches, up to 64 MiB per connection) and between the two (what one more
+// ticket costs), the sale's peak RSS, then the time a new engine on the same database takes to
+// start (the bulk of restart to /healthz), its peak and what it holds after.
+QJsonObject engineSale(std::int64_t count, std::int64_t memoryMs)
+{
+    QTemporaryDir dir(QDir::currentPath() + QStringLiteral("/bench-XXXXXX"));
+    EngineOptions options;
+    options.store = StoreLocation::sqliteIn(dir.path());
+    options.ticketMemoryMs = memoryMs;
+    QString error;
+    QJsonObject result{{"requests", qint64(count)}, {"ticketMemoryMs", qint64(memoryMs)}};
+    {
+        Engine engine(options);
+        if (!engine.start(&error)) {
+            std::fprintf(stderr, "start: %s\n", qPrintable(error));
+            return {};
+        }
+        EventConfig config;
+        config.id = QStringLiteral("bench");
+        config.name = QStringLiteral("bench");
+        config.priceCents = 100;
+        config.stock = count / 10;
+        config.perUserLimit = 1'000'000;
+        engine.createEvent(config, CreateAs::Draft);
+        engine.actOnEvent(config.id, EventAction::Open);
+        malloc_trim(0);
+        resetPeakResident();
+        const std::int64_t before = resident().bytes;
+        QElapsedTimer timer;
+        timer.start();
+        std::atomic<std::int64_t> next{0};
+        const auto submitter = [&] {
+            for (std::int64_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+                PurchaseRequest request;
+                request.requestId = requestIdOf(std::uint64_t(i) + 1);
+                request.userId = QStringLiteral("user-%1").arg(i % 1'000'000);
+                request.quantity = 1;
+                while (engine.submit(config.id, request, -1, TicketState::Queued).status == Status::Overloaded)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        };
+        std::thread a(submitter), b(submitter);
+        const std::int64_t firstMark = std::min<std::int64_t>(count, 1'000'000);
+        std::int64_t atFirstMark = 0;
+        for (std::int64_t decided = 0; decided < count; decided = engine.stats().requests.decided()) {
+            if (!atFirstMark && decided >= firstMark)
+                atFirstMark = resident().bytes;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        a.join();
+        b.join();
+        const double seconds = double(timer.nsecsElapsed()) / 1e9;
+        malloc_trim(0);
+        const Resident after = resident();
+        if (!atFirstMark)
+            atFirstMark = after.bytes;
+        result.insert("decisionsPerSecond", qRound64(double(count) / seconds));
+        result.insert("bytesPerTicketAtFirstMillion", qRound64(double(atFirstMark - before) / double(firstMark)));
+        result.insert("bytesPerTicket", qRound64(double(after.bytes - before) / double(count)));
+        if (count > firstMark)
+            result.insert("marginalBytesPerTicket", qRound64(double(after.bytes - atFirstMark) / double(count - firstMark)));
+        result.insert("peakRssBytes", qint64(after.peakBytes));
+        engine.stop();
+    }
+    malloc_trim(0);
+    resetPeakResident();
+    QElapsedTimer restart;
+    restart.start();
+    Engine again(options);
+    if (!again.start(&error)) {
+        std::fprintf(stderr, "restart: %s\n", qPrintable(error));
+        return {};
+    }
+    result.insert("restartSeconds", double(restart.nsecsElapsed()) / 1e9);
+    const Resident restarted = resident();
+    result.insert("restartedRssBytes", qint64(restarted.bytes));
+    result.insert("restartPeakRssBytes", qint64(restarted.peakBytes));
+    result.insert("databaseBytes", qint64(QFileInfo(options.store.databaseName).size()));
+    again.stop();
+    return result;
+}
+
+// The ticket table at each count, then one engine sale of the largest count keeping tickets
+// in memory (the default 3 h outlasts the run) and one dropping them once decided.
+void benchTickets(const QList<std::int64_t> &counts)
+{
+    for (const std::int64_t count : counts)
+        print({{"bench", "ticketTable"}, {"result", ticketTableBytes(count)}});
+    const std::int64_t largest = *std::max_element(counts.begin(), counts.end());
+    for (const std::int64_t memoryMs : {EngineOptions::kDefaultTicketMemoryMs, std::int64_t(0)})
+        print({{"bench", "engineSale"}, {"result", engineSale(largest, memoryMs)}});
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -236,6 +473,12 @@ int main(int argc, char **argv)
     if (const qsizetype at = args.indexOf(u"wal"_qs); args.isEmpty() || at >= 0) {
         const int seconds = at >= 0 && at + 1 < args.size() ? args[at + 1].toInt() : 0;
         benchWal(seconds > 0 ? seconds : 60);
+    }
+    if (const qsizetype at = args.indexOf(u"tickets"_qs); at >= 0) {
+        QList<std::int64_t> counts;
+        for (qsizetype i = at + 1; i < args.size() && args[i].toLongLong() > 0; ++i)
+            counts << args[i].toLongLong();
+        benchTickets(counts.isEmpty() ? QList<std::int64_t>{1'000'000, 10'000'000} : counts);
     }
     return 0;
 }

@@ -80,6 +80,10 @@ private:
     // webhookroutes.cpp: /api/v1/admin/webhook (GET, PUT, DELETE), …/webhook/deliveries (GET) and
     // …/webhook/deliveries[/{id}]/retry (POST).
     void webhook(const RouteRequest &request, const Parts &parts, RouteReply &reply, Responder &responder);
+    // Answers a purchase retry (purchase: with the retrying user's userHash) or a poll (with the
+    // ticket's tag) of a ticket that left memory, read from the journal on a store-jobs thread.
+    void answerFromStore(RouteReply &reply, Responder &responder, std::uint64_t seq, std::uint64_t tag, bool purchase,
+                         std::uint64_t userHash, const QString &eventId);
     // Runs job on a store-jobs thread with a connection of its own and answers with what it returns.
     void onStoreThread(RouteReply &reply, Responder &responder, std::function<RouteReply(QSqlDatabase &db)> job);
     // operationroutes.cpp

@@ -70,6 +70,8 @@ bool Server::start(QString *error, StartFailure *failure)
     }
     engineOptions.maxQueueDepth = m_options.maxQueueDepth;
     engineOptions.walLimitBytes = m_options.walLimitBytes;
+    engineOptions.tickets = m_options.tickets;
+    engineOptions.ticketMemoryMs = m_options.ticketMemoryMs;
     engineOptions.queueUrl = m_options.queueUrl;
     engineOptions.nodeId = m_options.nodeId;
     engineOptions.scaleOut = linkedScaleOut();

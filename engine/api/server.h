@@ -27,6 +27,8 @@ struct ServerOptions {
     QString shopSecretFile;     // empty: FLASHSALE_SHOP_SECRET, else the data dir's shop-secret file
     std::int64_t maxQueueDepth = 200'000;
     std::int64_t walLimitBytes = kDefaultWalLimitBytes; // SQLite's write-ahead log, kept under this
+    TicketBookOptions tickets; // the ticket table's bound and test hooks
+    std::int64_t ticketMemoryMs = EngineOptions::kDefaultTicketMemoryMs; // decided tickets kept in memory this long
     // How long a client waits for the journal commit beyond its ?wait before a 503.
     int durableGraceMs = kDefaultDurableGraceMs;
 

@@ -212,6 +212,8 @@ void HttpRoutes::postPurchase(const RouteRequest &request, QStringView eventId, 
             reply.addHeader("Retry-After", "1");
         return reply.json(statusCodeOf(result.status), submitErrorJson(result, eventId));
     }
+    if (result.inStore)
+        return answerFromStore(reply, responder, result.ticket.seq, 0, true, result.userHash, eventId.toString());
     answerOrWait(reply, responder, result.ticket, until, wait, true, result.position,
                  fairStartHoldMs(event->config, event->state, Engine::nowMs()));
 }
@@ -237,6 +239,8 @@ void HttpRoutes::getTicket(const RouteRequest &request, QStringView ticketText, 
         return notFound();
     const TicketState until = wait > 0 ? TicketState::Won : TicketState::Queued;
     const auto view = m_engine.watchTicket(seq, tag, m_context.waiters.listenerId(), until);
+    if (!view && m_engine.isInStore(seq))
+        return answerFromStore(reply, responder, seq, tag, false, 0, QString());
     if (!view)
         return notFound();
     std::int64_t heldMs = 0;
@@ -245,6 +249,34 @@ void HttpRoutes::getTicket(const RouteRequest &request, QStringView ticketText, 
             heldMs = fairStartHoldMs(event->config, event->state, Engine::nowMs());
     }
     answerOrWait(reply, responder, *view, until, wait, false, 0, heldMs);
+}
+
+void HttpRoutes::answerFromStore(RouteReply &reply, Responder &responder, std::uint64_t seq, std::uint64_t tag,
+                                 bool purchase, std::uint64_t userHash, const QString &eventId)
+{
+    reply.deferred = true;
+    m_storeJobs.start([this, seq, tag, purchase, userHash, eventId, allowOrigin = reply.allowOrigin,
+                       handle = responder.defer()] {
+        const Engine::StoredTicket stored = m_engine.storedTicket(seq);
+        RouteReply answer;
+        answer.allowOrigin = allowOrigin;
+        if (stored.status == Status::Unavailable) {
+            answer.error(Status::Unavailable, stored.message);
+            answer.addHeader("Retry-After", "1");
+        } else if (stored.status != Status::Ok && purchase) {
+            answer.error(Status::Unavailable, u"the journal does not show this requestId's ticket yet; retry"_qs);
+            answer.addHeader("Retry-After", "1");
+        } else if (stored.status != Status::Ok || (!purchase && stored.view.tag != tag)) {
+            answer.error(404, "not_found", QStringLiteral("no ticket \"%1\"").arg(formatTicket(seq, tag)));
+        } else if (purchase && userHash != 0 && stored.userHash != 0 && userHash != stored.userHash) {
+            SubmitResult conflict;
+            conflict.status = Status::IdempotencyConflict;
+            answer.json(statusCodeOf(conflict.status), submitErrorJson(conflict, eventId));
+        } else {
+            ticketReply(m_engine, answer, stored.view, purchase, 0);
+        }
+        m_context.postToFront([handle, answer = std::move(answer)]() mutable { handle->send(std::move(answer)); });
+    });
 }
 
 void HttpRoutes::answerOrWait(RouteReply &reply, Responder &responder, const TicketView &view, TicketState until,

@@ -260,6 +260,13 @@ void WsFront::purchase(std::uint64_t, Client &client, const QJsonObject &message
         error.insert(u"op"_qs, u"error"_qs);
         return sendJson(connection, error);
     }
+    if (result.inStore) {
+        // Answering it means reading the journal, which the HTTP API does off its event loop.
+        return sendError(connection, "in_store",
+                         u"this requestId's ticket is older than the node keeps in memory; send the purchase again "
+                         "over HTTP (POST /api/v1/events/{eventId}/purchases) to get its answer"_qs,
+                         context);
+    }
     auto push = std::make_unique<TicketPush>(m_engine, client, false, result.position, std::move(requestId));
     if (push->update(result.ticket.seq, result.ticket, false))
         return;
@@ -286,6 +293,11 @@ void WsFront::subscribe(std::uint64_t, Client &client, const QJsonObject &messag
     const auto view = parseTicket(ticketText, &seq, &tag)
         ? m_engine.watchTicket(seq, tag, m_waiters.listenerId(), TicketState::Won)
         : std::nullopt;
+    if (!view && m_engine.isInStore(seq)) {
+        return sendError(connection, "in_store",
+                         u"this ticket is older than the node keeps in memory; read it with GET /api/v1/tickets/{ticket}"_qs,
+                         context);
+    }
     if (!view)
         return sendError(connection, "not_found", QStringLiteral("no ticket \"%1\"").arg(ticketText), context);
     if (*client.waits >= kMaxWaitsPerClient)

@@ -29,6 +29,7 @@ std::int64_t Engine::steadyMicros()
 
 Engine::Engine(EngineOptions options)
     : m_options(std::move(options))
+    , m_tickets(m_options.tickets)
 {
 }
 
@@ -97,7 +98,24 @@ bool Engine::start(QString *error, StartFailure *failure)
             }});
         m_tickets.useSeqBlocks();
     }
-    rebuildMemory(loaded);
+    // A hash match of a decided ticket is checked against the journal's row.
+    m_tickets.setJournalCheck([this](std::uint64_t seq, std::int32_t eventIndex, const QString &requestId) {
+        QString problem;
+        const std::optional<LoadedTicket> row = readJournaledTicket(m_options.store, seq, &problem);
+        if (!row) {
+            qWarning("checking requestId \"%s\" against the journal: %s", qPrintable(requestId.left(64)), qPrintable(problem));
+            return std::optional<bool>();
+        }
+        if (row->view.seq == 0)
+            return std::optional<bool>();
+        return std::optional<bool>(row->eventId == eventIdAt(eventIndex) && row->requestId == requestId);
+    });
+    if (!rebuildMemory(loaded, error)) {
+        m_writer.reset();
+        return false;
+    }
+    if (!clustered)
+        dropOldTickets(nowMs()); // the tickets of ended events
     if (clustered)
         m_decider = std::make_unique<DeciderThread>(*m_events, *m_writer, &Engine::nowMs);
     else
@@ -114,17 +132,9 @@ bool Engine::start(QString *error, StartFailure *failure)
     return true;
 }
 
-void Engine::rebuildMemory(LoadedState &loaded)
+bool Engine::rebuildMemory(LoadedState &loaded, QString *error)
 {
-    QHash<QString, RequestCounts> counts;
-    for (const LoadedTicket &t : loaded.tickets) {
-        RequestCounts &c = counts[t.eventId];
-        ++c.accepted;
-        if (t.view.state == TicketState::Won)
-            ++c.won;
-        else if (t.view.state == TicketState::Lost)
-            ++c.lost;
-    }
+    const QHash<QString, RequestCounts> &counts = loaded.requestsByEvent;
     std::vector<std::tuple<std::uint64_t, std::int64_t, std::int64_t>> offers; // lead's ticket, order, deadline
     for (const OrderView &order : loaded.windowedOrders) {
         if (order.source == OrderSource::Offer)
@@ -140,12 +150,35 @@ void Engine::rebuildMemory(LoadedState &loaded)
         if (event.config.rehearsal)
             m_rehearsalTotals.add(c);
     }
-    for (LoadedTicket &t : loaded.tickets) {
-        t.view.eventIndex = m_events->indexOf(t.eventId);
-        m_tickets.restore(t.view, t.requestId, t.userHash);
+    // Streamed, not held: each row becomes a compact entry and index slot at once.
+    QString lastEventId;
+    int lastIndex = -1;
+    QString beyond;
+    const bool streamed = streamJournal(m_options.store, [&](LoadedTicket &t) {
+        if (t.eventId != lastEventId) {
+            lastEventId = t.eventId;
+            lastIndex = m_events->indexOf(t.eventId);
+        }
+        t.view.eventIndex = lastIndex;
+        if (t.view.eventIndex < 0)
+            return true; // no such event any more: nobody can ask for it
+        if (m_tickets.restore(t.view, t.requestId, t.userHash))
+            return true;
+        beyond = QStringLiteral("ticket %1 of event \"%2\" is beyond the ticket table's bound (%3 tickets, %4 events)")
+                     .arg(t.view.seq)
+                     .arg(t.eventId)
+                     .arg(m_options.tickets.maxSeq)
+                     .arg(TicketBook::kMaxEventIndex + 1);
+        return false;
+    }, error);
+    if (!streamed) {
+        if (!beyond.isEmpty())
+            *error = beyond;
+        return false;
     }
     for (const auto &[seq, orderId, expiresAtMs] : offers)
         m_tickets.setOffer(seq, orderId, expiresAtMs, m_notify); // nobody watches yet
+    return true;
 }
 
 bool Engine::startScaleOut(QString *error)
@@ -259,6 +292,7 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     const std::uint64_t tag = newTicketTag();
     Claim claim = Claim::Refused;
     const QString requestId = request.requestId;
+    const std::uint64_t userHash = request.userHash; // request moves into the intake
     const std::int64_t waitingElsewhere = m_intake->waitingRequests(index);
     auto ticket = m_tickets.findOrCreate(index, requestId, request.userHash, tag, &claim, [&](std::uint64_t seq) {
         if (m_inflight.load(std::memory_order_relaxed) + waitingElsewhere >= m_options.maxQueueDepth)
@@ -275,6 +309,26 @@ SubmitResult Engine::submit(QStringView eventId, PurchaseRequest request, int li
     });
     if (claim == Claim::OtherUser) {
         result.status = Status::IdempotencyConflict;
+        return result;
+    }
+    if (claim == Claim::Exhausted) {
+        result.status = Status::Unavailable;
+        result.message = QStringLiteral("this node's ticket table is full (%1 tickets, %2 events at most): it takes no "
+                                        "new purchases; existing tickets still answer")
+                             .arg(std::min(m_options.tickets.maxSeq, TicketBook::kMaxSeq))
+                             .arg(TicketBook::kMaxEventIndex + 1);
+        return result;
+    }
+    if (claim == Claim::Stored) {
+        result.status = Status::Ok;
+        result.ticket = *ticket;
+        result.inStore = true;
+        result.userHash = userHash;
+        return result;
+    }
+    if (claim == Claim::Unverified) {
+        result.status = Status::Unavailable;
+        result.message = QStringLiteral("this requestId could not be checked against the journal; try again in a moment");
         return result;
     }
     if (!ticket) {
@@ -324,6 +378,36 @@ std::optional<TicketView> Engine::watchOffer(std::uint64_t seq, std::uint64_t ta
     if (!ticket(seq, tag))
         return std::nullopt;
     return m_tickets.watchOffer(seq, listener);
+}
+
+Engine::StoredTicket Engine::storedTicket(std::uint64_t seq) const
+{
+    StoredTicket stored;
+    QString problem;
+    std::optional<LoadedTicket> row = readJournaledTicket(m_options.store, seq, &problem);
+    if (!row) {
+        stored.status = Status::Unavailable;
+        stored.message = QStringLiteral("cannot read the ticket from the store: %1").arg(problem);
+        return stored;
+    }
+    if (row->view.seq == 0)
+        return stored;
+    stored.status = Status::Ok;
+    stored.view = row->view;
+    stored.view.eventIndex = m_events->indexOf(row->eventId);
+    if (const auto offer = m_tickets.offerOf(seq))
+        std::tie(stored.view.offerOrderId, stored.view.offerExpiresAtMs) = *offer;
+    stored.userHash = row->userHash;
+    return stored;
+}
+
+void Engine::dropOldTickets(std::int64_t nowMs)
+{
+    m_lastDropMs.store(nowMs, std::memory_order_relaxed);
+    m_tickets.dropDecided(nowMs, m_options.ticketMemoryMs, [this](std::int32_t index) {
+        const EventBook::Slot *slot = m_events->slot(index);
+        return slot && slot->storedState.load(std::memory_order_acquire) == EventState::Ended;
+    });
 }
 
 std::optional<EventSnapshot> Engine::event(QStringView id) const
@@ -471,6 +555,8 @@ void Engine::onCommitted(WriterBatch &batch)
     m_totals.add(decided);
     m_inflight.fetch_sub(decided.decided(), std::memory_order_relaxed);
     dispatch(m_notify);
+    if (const std::int64_t now = nowMs(); now - m_lastDropMs.load(std::memory_order_relaxed) >= 1000)
+        dropOldTickets(now);
 }
 
 void Engine::LiveCounts::add(const RequestCounts &delta)

@@ -41,6 +41,13 @@ struct EngineOptions {
     std::int64_t maxQueueDepth = 200'000;
     // SQLite: the write-ahead log is kept under this during sustained load (SqlStore).
     std::int64_t walLimitBytes = kDefaultWalLimitBytes;
+    // The ticket table's bound and test hooks.
+    TicketBookOptions tickets;
+    // Decided tickets are kept in memory this long (in whole chunks of
+    // TicketBook::kTicketsPerChunk), those of ended events not at all; then the journal answers
+    // for them. Embedded nodes only: a scale-out node keeps every ticket it has seen.
+    std::int64_t ticketMemoryMs = kDefaultTicketMemoryMs;
+    static constexpr std::int64_t kDefaultTicketMemoryMs = 3 * 3600 * 1000;
 };
 
 // A front end that answers clients once their tickets change.
@@ -61,8 +68,12 @@ enum class StartFailure : std::uint8_t {
 
 struct SubmitResult {
     Status status = Status::Invalid;
-    TicketView ticket;          // when status is Ok
+    TicketView ticket;          // when status is Ok (only seq and eventIndex when inStore)
     bool created = false;       // false: an earlier request with the same requestId
+    // The earlier request's ticket left memory: read it with storedTicket (off the front's
+    // event loop) and answer only if its user hash is userHash (else an idempotency conflict).
+    bool inStore = false;
+    std::uint64_t userHash = 0;
     std::int64_t position = 0;  // requests of this event ahead in the queue
     std::int64_t startsAtMs = 0; // when status is NotOpen
     QString message;             // when status is Unavailable: why (see Engine::unavailableReason)
@@ -98,6 +109,19 @@ public:
     // A lost ticket whose shopper may still be offered freed units: the view now, and listener
     // is told once an offer is committed (TicketView::offerOrderId).
     std::optional<TicketView> watchOffer(std::uint64_t seq, std::uint64_t tag, int listener);
+    // Whether seq's ticket left memory (EngineOptions::ticketMemoryMs): ticket() no longer finds
+    // it and storedTicket() reads it from the journal.
+    bool isInStore(std::uint64_t seq) const { return m_tickets.isInStore(seq); }
+    // A decided ticket as the journal holds it, with its offer if any. Blocks on the store: call
+    // it on a store-jobs thread, never a front's event loop. status: Ok, NotFound, or
+    // Unavailable (message says why).
+    struct StoredTicket {
+        Status status = Status::NotFound;
+        TicketView view;
+        std::uint64_t userHash = 0; // of the user who sent it
+        QString message;
+    };
+    StoredTicket storedTicket(std::uint64_t seq) const;
     std::optional<EventSnapshot> event(QStringView id) const;
     // As event(), but drafts and rehearsal copies are not found: what shoppers may see. Fronts
     // answer them exactly like an unknown event (404), so their ids cannot be probed.
@@ -147,7 +171,8 @@ public:
 private:
     // Start-up, after the store is open and loaded: events with their counters, then every
     // ticket (idempotency keys and results), on the starting thread before any other runs.
-    void rebuildMemory(LoadedState &loaded);
+    // False (with error) if the journal holds tickets beyond what the ticket table holds.
+    bool rebuildMemory(LoadedState &loaded, QString *error);
     // Start-up of a scale-out node, after the decider: makes and starts the broker link
     // (EngineOptions::scaleOut) and waits up to 5 s for it to be available.
     bool startScaleOut(QString *error);
@@ -156,6 +181,9 @@ private:
     void onFenced(const std::vector<FencedEvent> &fenced, WriterBatch &dropped);
     // Tells each listener about the tickets it watched among notify (then clears notify).
     void dispatch(std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> &notify);
+    // Drops decided tickets older than EngineOptions::ticketMemoryMs, and those of ended events,
+    // from memory (writer thread, or the starting thread before it runs).
+    void dropOldTickets(std::int64_t nowMs);
 
     // Cluster mode: runs a staff command delivered from the event's queue (decider thread).
     void runCommand(const wire::EventCommand &command);
@@ -220,6 +248,8 @@ private:
     // Writer thread only: reused between commits.
     std::vector<TicketChange> m_changes;
     std::array<std::vector<std::uint64_t>, TicketBook::kMaxListeners> m_notify;
+    // When old tickets were last dropped: at start, then by the writer thread after commits.
+    std::atomic<std::int64_t> m_lastDropMs{0};
 };
 
 } // namespace flashsale

@@ -201,6 +201,51 @@ LoadedTicket readTicketRow(const QSqlQuery &query)
     return ticket;
 }
 
+bool streamJournal(const StoreLocation &location, const std::function<bool(LoadedTicket &)> &ticket, QString *error)
+{
+    const QString name = QStringLiteral("flashsale-journal-stream-%1").arg(quintptr(QThread::currentThreadId()), 0, 16);
+    bool ok = false;
+    {
+        QSqlDatabase db = openConnection(location, name, error);
+        if (db.isOpen()) {
+            QSqlQuery query(db);
+            query.setForwardOnly(true);
+            if (query.exec(QStringLiteral("SELECT %1 FROM requests ORDER BY seq").arg(QLatin1String(kTicketColumns)))) {
+                ok = true;
+                while (ok && query.next()) {
+                    LoadedTicket row = readTicketRow(query);
+                    ok = ticket(row);
+                }
+                if (ok && query.lastError().isValid()) {
+                    *error = query.lastError().text();
+                    ok = false;
+                }
+            } else {
+                *error = query.lastError().text();
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
+std::optional<LoadedTicket> readJournaledTicket(const StoreLocation &location, std::uint64_t seq, QString *error)
+{
+    QSqlDatabase db = readerConnection(location, error);
+    if (!db.isOpen())
+        return std::nullopt;
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT %1 FROM requests WHERE seq = ?").arg(QLatin1String(kTicketColumns)));
+    query.addBindValue(qint64(seq));
+    if (!query.exec()) {
+        *error = query.lastError().text();
+        return std::nullopt;
+    }
+    return query.next() ? readTicketRow(query) : LoadedTicket();
+}
+
 WalCheckpointer::WalCheckpointer(StoreLocation location, std::int64_t walLimitBytes, std::atomic<bool> &overLimit)
     : m_location(std::move(location))
     , m_walLimitBytes(walLimitBytes)
@@ -472,10 +517,17 @@ bool SqlStore::load(LoadedState *state, QString *error)
         return fail();
     state->maxOrderId = query.value(0).toLongLong();
 
-    if (!query.exec(QStringLiteral("SELECT %1 FROM requests ORDER BY seq").arg(QLatin1String(kTicketColumns))))
+    if (!query.exec(QStringLiteral("SELECT event_id, state, COUNT(*) FROM requests GROUP BY event_id, state")))
         return fail();
-    while (query.next())
-        state->tickets.push_back(readTicketRow(query));
+    while (query.next()) {
+        RequestCounts &counts = state->requestsByEvent[query.value(0).toString()];
+        const std::int64_t n = query.value(2).toLongLong();
+        counts.accepted += n;
+        if (query.value(1).toString() == QLatin1String("won"))
+            counts.won += n;
+        else
+            counts.lost += n;
+    }
     return true;
 }
 

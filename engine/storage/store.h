@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -121,7 +122,7 @@ struct LoadedState {
     QHash<QString, LoadedOrderUnits> unitsByEvent;
     std::vector<OrderView> windowedOrders; // every order of events with a payment window, by id
     std::vector<LoadedLead> leads;         // offer-policy events' sold_out losses, in seq order
-    std::vector<LoadedTicket> tickets; // every journaled request, in seq order
+    QHash<QString, RequestCounts> requestsByEvent; // journaled requests per event: accepted, won, lost
     std::int64_t maxOrderId = 0;
 };
 
@@ -184,6 +185,17 @@ EventSnapshot readEventRow(const QSqlQuery &query);
 // The journal's columns for a ticket, in the order readTicketRow reads them.
 extern const char kTicketColumns[];
 LoadedTicket readTicketRow(const QSqlQuery &query);
+
+// Reads every journal row in seq order on a connection of its own (opened and closed on the
+// calling thread), handing each to ticket until it returns false. False (with error) if the
+// store failed or ticket stopped early. Start-up streams the tickets through this instead of
+// holding them all.
+bool streamJournal(const StoreLocation &location, const std::function<bool(LoadedTicket &)> &ticket, QString *error);
+
+// Journal row seq as a ticket, read on the calling thread's reader connection (an indexed
+// lookup by primary key): view.seq is 0 when there is no such row; nullopt (and error) when the
+// store failed.
+std::optional<LoadedTicket> readJournaledTicket(const StoreLocation &location, std::uint64_t seq, QString *error);
 
 // The writer's side of the store. Thread: used only by the writer thread after open().
 class SqlStore

@@ -105,12 +105,19 @@ private Q_SLOTS:
         QVERIFY2(reopened.load(&state, &error), qPrintable(error));
         QCOMPARE(state.events.size(), 1u); // e2 was rolled back
         QCOMPARE(state.events[0].config.name, u"Phone 手机"_qs);
-        QCOMPARE(state.tickets.size(), 2u);  // seq 3 was rolled back
-        QCOMPARE_ENUM(state.tickets[0].view.state, TicketState::Won);
-        QCOMPARE(state.tickets[0].view.orderId, 7);
-        QCOMPARE(state.tickets[0].view.tag, 0xabc001u);
-        QCOMPARE_ENUM(state.tickets[1].view.state, TicketState::Lost);
-        QCOMPARE_ENUM(state.tickets[1].view.reason, LossReason::SoldOut);
+        const RequestCounts counts = state.requestsByEvent.value(u"e1"_qs);
+        QCOMPARE(counts.accepted, 2); // seq 3 was rolled back
+        QCOMPARE(counts.won, 1);
+        QCOMPARE(counts.lost, 1);
+        std::vector<LoadedTicket> tickets; // streamed in seq order
+        QVERIFY2(streamJournal(location, [&](LoadedTicket &t) { return tickets.push_back(t), true; }, &error),
+                 qPrintable(error));
+        QCOMPARE(tickets.size(), 2u);
+        QCOMPARE_ENUM(tickets[0].view.state, TicketState::Won);
+        QCOMPARE(tickets[0].view.orderId, 7);
+        QCOMPARE(tickets[0].view.tag, 0xabc001u);
+        QCOMPARE_ENUM(tickets[1].view.state, TicketState::Lost);
+        QCOMPARE_ENUM(tickets[1].view.reason, LossReason::SoldOut);
         QCOMPARE(state.maxOrderId, 7);
         QCOMPARE(state.wonUnitsByEventAndUser.value(u"e1"_qs).value(u"alice"_qs), 1);
         reopened.close();
