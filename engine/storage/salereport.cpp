@@ -82,7 +82,8 @@ bool fillTotals(QSqlDatabase &db, const QString &eventId, SaleReport *r, QString
         r->peakRequestsPerSecond = q.value(1).toLongLong();
     }
 
-    if (!run(q, QStringLiteral("SELECT COUNT(*), SUM(CASE WHEN contact <> '' THEN 1 ELSE 0 END) FROM intents WHERE event_id = ?"),
+    if (!run(q, QStringLiteral("SELECT COUNT(*), SUM(CASE WHEN contact <> '' THEN 1 ELSE 0 END) FROM intents"
+                               " WHERE event_id = ? AND attempts > 0"),
              {eventId}, error)
         || !q.next())
         return false;
