@@ -138,7 +138,9 @@ void benchCommit()
         if (!records::intentsNotYetListed(reader, &notYetListed, &error))
             std::fprintf(stderr, "projector: %s\n", qPrintable(error));
         std::int64_t left = notYetListed;
-        while (left > 0 && records::intentsNotYetListed(reader, &left, &error))
+        QElapsedTimer waited;
+        waited.start();
+        while (left > 0 && waited.elapsed() < 120'000 && records::intentsNotYetListed(reader, &left, &error))
             QThread::msleep(1);
     }
     QSqlDatabase::removeDatabase(QStringLiteral("lag"));
