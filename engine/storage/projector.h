@@ -1,6 +1,7 @@
 // The intent projector: folds the journal's losses into the intent list, off the commit path.
 #pragma once
 
+#include "engine/storage/records.h"
 #include "engine/storage/store.h"
 
 #include <QSqlDatabase>
@@ -66,10 +67,7 @@ private:
 namespace records {
 // The cursor as stored.
 bool projectionCursor(QSqlDatabase db, ProjectionCursor *cursor, QString *error);
-// How many journaled losses the intent list does not hold yet (0: caught up).
-bool intentsNotYetListed(QSqlDatabase db, std::int64_t *count, QString *error);
-// Waits up to waitMs for the projector to catch up; count is what is still missing then.
-bool waitForIntents(QSqlDatabase db, int waitMs, std::int64_t *count, QString *error);
+// intentsNotYetListed and waitForIntents: engine/storage/records.h.
 } // namespace records
 
 } // namespace flashsale
