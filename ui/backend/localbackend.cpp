@@ -241,7 +241,9 @@ void LocalBackend::countLeads(const QString &eventId, std::int64_t sinceMs, QObj
                                                                                          const QString &openError) {
         LeadCounts counts;
         QString error = openError;
-        if (error.isEmpty() && !records::countLeads(db, eventId, true, sinceMs, &counts, &error) && error.isEmpty())
+        std::int64_t notYetListed = 0; // the dashboard's figures: what the projector lists within a moment
+        if (error.isEmpty() && records::waitForIntents(db, 250, &notYetListed, &error)
+            && !records::countLeads(db, eventId, true, sinceMs, &counts, &error) && error.isEmpty())
             error = tr("the store gave no reason");
         answer(context, [reply, counts, error] { reply(counts, error); });
     });
