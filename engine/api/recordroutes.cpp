@@ -5,6 +5,7 @@
 #include "engine/api/queryparams.h"
 #include "engine/api/apijson.h"
 #include "engine/storage/csv.h"
+#include "engine/storage/projector.h"
 #include "engine/storage/records.h"
 #include "engine/storage/salereport.h"
 #include "engine/storage/xlsxexport.h"
@@ -18,6 +19,16 @@
 namespace flashsale {
 
 using namespace queryparams;
+
+namespace {
+// How long intent reads wait for the projector to list what is journaled (engine/storage/projector.h):
+// normally it is caught up within a commit or two. Lists answer soon and say what is missing;
+// exports wait longer, then say it in a header.
+constexpr int kListWaitMs = 250;
+constexpr int kExportWaitMs = 2000;
+constexpr int kSpreadsheetWaitMs = 10000; // on the store job pool
+constexpr char kNotYetListedHeader[] = "Flashsale-Not-Yet-Listed";
+} // namespace
 
 void HttpRoutes::adminRecords(const RouteRequest &request, QStringView eventId, QStringView what, RouteReply &reply,
                               Responder &responder)
@@ -105,14 +116,15 @@ void HttpRoutes::adminRecords(const RouteRequest &request, QStringView eventId, 
     QByteArray csvOut;
     QJsonArray items;
     std::int64_t total = 0;
-    bool ok = false;
+    std::int64_t notYetListed = 0;
+    bool ok = orders || records::waitForIntents(db, csvExport ? kExportWaitMs : kListWaitMs, &notYetListed, &error);
     if (csvExport)
         csvOut = csv::byteOrderMark();
     if (orders) {
         const OrderQuery &q = orderQuery;
         if (csvExport)
             csv::appendRow(csvOut, records::csvHeader(static_cast<const OrderRow *>(nullptr)));
-        ok = (csvExport || records::countOrders(db, q, &total, &error))
+        ok = ok && (csvExport || records::countOrders(db, q, &total, &error))
             && records::listOrders(db, q, [&](const OrderRow &r) {
                    if (csvExport) {
                        csv::appendRow(csvOut, records::csvCells(r));
@@ -125,7 +137,7 @@ void HttpRoutes::adminRecords(const RouteRequest &request, QStringView eventId, 
         const IntentQuery &q = intentQuery;
         if (csvExport)
             csv::appendRow(csvOut, records::csvHeader(static_cast<const IntentRow *>(nullptr)));
-        ok = (csvExport || records::countIntents(db, q, &total, &error))
+        ok = ok && (csvExport || records::countIntents(db, q, &total, &error))
             && records::listIntents(db, q, [&](const IntentRow &r) {
                    if (csvExport) {
                        csv::appendRow(csvOut, records::csvCells(r));
@@ -141,11 +153,16 @@ void HttpRoutes::adminRecords(const RouteRequest &request, QStringView eventId, 
         reply.status = 200;
         reply.contentType = "text/csv; charset=utf-8";
         reply.addHeader("Content-Disposition", "attachment; filename=\"" + eventId.toLatin1() + '-' + what.toLatin1() + '"');
+        if (!orders)
+            reply.addHeader(kNotYetListedHeader, QByteArray::number(notYetListed));
         reply.body = std::move(csvOut);
         return;
     }
-    reply.json(200, QJsonObject{{u"items"_qs, items}, {u"total"_qs, qint64(total)}, {u"offset"_qs, qint64(offset)},
-                                {u"limit"_qs, qint64(limit)}});
+    QJsonObject page{{u"items"_qs, items}, {u"total"_qs, qint64(total)}, {u"offset"_qs, qint64(offset)},
+                     {u"limit"_qs, qint64(limit)}};
+    if (!orders)
+        page.insert(u"notYetListed"_qs, qint64(notYetListed)); // losses journaled, not in the list yet
+    reply.json(200, page);
 }
 
 template<typename Query>
@@ -157,6 +174,7 @@ void HttpRoutes::spreadsheet(Responder &responder, const Query &query, const QSt
         // files to a temporary .xlsx, so memory stays bounded whatever the row count.
         const QString name = QStringLiteral("flashsale-xlsx-job-%1").arg(quintptr(QThread::currentThreadId()), 0, 16);
         QTemporaryFile file(QDir::temp().filePath(u"flashsale-export-XXXXXX.xlsx"_qs)); // removed when the job ends
+        std::int64_t notYetListed = 0;
         auto written = std::make_shared<QFile>();
         QString error;
         if (!file.open()) {
@@ -171,6 +189,8 @@ void HttpRoutes::spreadsheet(Responder &responder, const Query &query, const QSt
                 XlsxExport sheet(records::xlsxColumns(static_cast<const Row *>(nullptr), words), QTimeZone::utc());
                 QString rowError;
                 bool ok = sheet.open(file.fileName(), std::is_same_v<Row, OrderRow> ? words.orderSheet : words.intentSheet, &error);
+                if constexpr (std::is_same_v<Row, IntentRow>)
+                    ok = ok && records::waitForIntents(db, kSpreadsheetWaitMs, &notYetListed, &error);
                 const auto add = [&](const Row &row) {
                     if constexpr (std::is_same_v<Row, OrderRow>)
                         ok = sheet.addRow(records::xlsxCells(row, currency, words), &rowError);
@@ -197,6 +217,8 @@ void HttpRoutes::spreadsheet(Responder &responder, const Query &query, const QSt
         QSqlDatabase::removeDatabase(name);
         RouteReply answer = fileReply(written, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fileName,
                                     error.isEmpty() ? QString() : QStringLiteral("cannot export the records: %1").arg(error));
+        if (std::is_same_v<Query, IntentQuery> && error.isEmpty())
+            answer.addHeader(kNotYetListedHeader, QByteArray::number(notYetListed));
         m_context.postToFront([handle, answer = std::move(answer)]() mutable { handle->send(std::move(answer)); });
     });
 }
@@ -214,12 +236,14 @@ void HttpRoutes::leadCounts(const RouteRequest &request, RouteReply &reply)
     QString error;
     QSqlDatabase db = readerConnection(m_engine.storeLocation(), &error);
     LeadCounts counts;
-    if (!db.isOpen()
+    std::int64_t notYetListed = 0;
+    if (!db.isOpen() || !records::waitForIntents(db, kListWaitMs, &notYetListed, &error)
         || !records::countLeads(db, eventId, queryBool(query, u"includeSimulated"_qs, true), sinceMs, &counts, &error))
         return reply.error(503, "unavailable", QStringLiteral("cannot read the store: %1").arg(error));
     reply.json(200, QJsonObject{{u"leads"_qs, qint64(counts.leads)}, {u"withContact"_qs, qint64(counts.withContact)},
                                 {u"leadsSince"_qs, qint64(counts.leadsSince)},
-                                {u"withContactSince"_qs, qint64(counts.withContactSince)}});
+                                {u"withContactSince"_qs, qint64(counts.withContactSince)},
+                                {u"notYetListed"_qs, qint64(notYetListed)}});
 }
 
 void HttpRoutes::report(QStringView eventId, RouteReply &reply, Responder &responder)

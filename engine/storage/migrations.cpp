@@ -70,14 +70,26 @@ bool addFairSaleSettings(QSqlDatabase &db, bool, QString *error)
         && exec(query, QStringLiteral("ALTER TABLE events ADD COLUMN fair_start_ms INTEGER NOT NULL DEFAULT 0"), error);
 }
 
-// Runs schema.sql on db, from the line that starts with fromMarker on when one is given:
-// migrations that add tables run the section of schema.sql that defines them (its last one).
-bool runSchema(QSqlDatabase &db, bool isSqlite, const char *fromMarker, QString *error);
+// Runs schema.sql on db, from the line that starts with fromMarker on when one is given, up to
+// the one that starts with untilMarker when one is given: migrations that add tables run the
+// section of schema.sql that defines them.
+bool runSchema(QSqlDatabase &db, bool isSqlite, const char *fromMarker, QString *error, const char *untilMarker = nullptr);
 
 // Webhooks (issue 13): the shop's endpoint and the outbox written in each commit.
 bool addWebhooks(QSqlDatabase &db, bool isSqlite, QString *error)
 {
-    return runSchema(db, isSqlite, "-- Webhooks", error);
+    return runSchema(db, isSqlite, "-- Webhooks", error, "-- The intent projector");
+}
+
+// The append-only commit (issue 14): journal rows say which commit wrote them and where, and the
+// intent projector keeps its cursor. The journal's existing losses are in intents already: they
+// keep commit 0, at or before the cursor's start.
+bool addIntentProjection(QSqlDatabase &db, bool isSqlite, QString *error)
+{
+    QSqlQuery query(db);
+    return exec(query, QStringLiteral("ALTER TABLE requests ADD COLUMN commit_no BIGINT NOT NULL DEFAULT 0"), error)
+        && exec(query, QStringLiteral("ALTER TABLE requests ADD COLUMN commit_pos INTEGER NOT NULL DEFAULT 0"), error)
+        && runSchema(db, isSqlite, "-- The intent projector", error);
 }
 
 // THE LIST. Every schema change ships as one more entry here (version = the last one + 1), with
@@ -90,6 +102,8 @@ constexpr std::array kMigrations{
     Migration{3, "events.shopper_identity and events.fair_start_ms: fair sales", &addFairSaleSettings},
     Migration{4, "orders and payment: payment windows, order status, offers to leads", &addOrderLifecycle},
     Migration{5, "webhook_endpoint and webhook_outbox: webhooks to the shop", &addWebhooks},
+    Migration{6, "requests.commit_no/commit_pos and intent_projection: intents projected off the commit path",
+              &addIntentProjection},
 };
 
 } // namespace
@@ -200,8 +214,10 @@ bool stampVersion(QSqlDatabase &db, bool isSqlite, int version, QString *error)
 }
 
 // schema.sql with the driver's words filled in, comments left out, split into statements: from
-// the line that starts with fromMarker on when one is given (the section a migration adds).
-bool schemaStatements(bool isSqlite, const char *fromMarker, QStringList *statements, QString *error)
+// the line that starts with fromMarker on when one is given, up to untilMarker's (the section a
+// migration adds).
+bool schemaStatements(bool isSqlite, const char *fromMarker, const char *untilMarker, QStringList *statements,
+                      QString *error)
 {
     QFile schemaFile(QStringLiteral(":/flashsale/sql/schema.sql"));
     if (!schemaFile.open(QIODevice::ReadOnly)) {
@@ -216,6 +232,14 @@ bool schemaStatements(bool isSqlite, const char *fromMarker, QStringList *statem
             return false;
         }
         schema = schema.mid(at);
+    }
+    if (untilMarker) {
+        const qsizetype at = schema.indexOf(QLatin1String(untilMarker));
+        if (at < 0) {
+            *error = QStringLiteral("schema resource has no section \"%1\"").arg(QLatin1String(untilMarker));
+            return false;
+        }
+        schema.truncate(at);
     }
     schema.replace(QLatin1String("{{KEY}}"), isSqlite ? QLatin1String("INTEGER") : QLatin1String("BIGINT"));
     schema.replace(QLatin1String("{{CLUSTERED}}"), isSqlite ? QLatin1String(" WITHOUT ROWID") : QLatin1String(""));
@@ -234,10 +258,10 @@ bool schemaStatements(bool isSqlite, const char *fromMarker, QStringList *statem
     return true;
 }
 
-bool runSchema(QSqlDatabase &db, bool isSqlite, const char *fromMarker, QString *error)
+bool runSchema(QSqlDatabase &db, bool isSqlite, const char *fromMarker, QString *error, const char *untilMarker)
 {
     QStringList statements;
-    if (!schemaStatements(isSqlite, fromMarker, &statements, error))
+    if (!schemaStatements(isSqlite, fromMarker, untilMarker, &statements, error))
         return false;
     QSqlQuery query(db);
     for (const QString &statement : std::as_const(statements)) {

@@ -55,6 +55,8 @@ Where orderWhere(const OrderQuery &q)
 Where intentWhere(const IntentQuery &q)
 {
     Where w;
+    // A row an offer made before the projector folded its lead's losses (engine/storage/projector.h).
+    w.add(QStringLiteral("attempts > ?"), 0);
     if (!q.eventId.isEmpty())
         w.add(QStringLiteral("event_id = ?"), q.eventId);
     if (q.reason)

@@ -29,6 +29,12 @@ bool listIntents(QSqlDatabase db, const IntentQuery &query, const std::function<
 bool countLeads(QSqlDatabase db, const QString &eventId, bool includeSimulated, std::int64_t sinceMs, LeadCounts *counts,
                 QString *error);
 
+// How many journaled losses the intent list does not hold yet (0: the intent projector,
+// engine/storage/projector.h, is caught up).
+bool intentsNotYetListed(QSqlDatabase db, std::int64_t *count, QString *error);
+// Waits up to waitMs for the projector to catch up; count is what is still missing then.
+bool waitForIntents(QSqlDatabase db, int waitMs, std::int64_t *count, QString *error);
+
 // The row the store holds for an order the decider knows.
 OrderRow orderRowOf(const OrderView &order);
 

@@ -82,7 +82,8 @@ bool fillTotals(QSqlDatabase &db, const QString &eventId, SaleReport *r, QString
         r->peakRequestsPerSecond = q.value(1).toLongLong();
     }
 
-    if (!run(q, QStringLiteral("SELECT COUNT(*), SUM(CASE WHEN contact <> '' THEN 1 ELSE 0 END) FROM intents WHERE event_id = ?"),
+    if (!run(q, QStringLiteral("SELECT COUNT(*), SUM(CASE WHEN contact <> '' THEN 1 ELSE 0 END) FROM intents"
+                               " WHERE event_id = ? AND attempts > 0"),
              {eventId}, error)
         || !q.next())
         return false;
@@ -162,9 +163,18 @@ bool fillTimeline(QSqlDatabase &db, const QString &eventId, SaleReport *r, QStri
 
 } // namespace
 
+namespace {
+constexpr int kIntentsWaitMs = 10000;
+} // namespace
+
 Failure compute(QSqlDatabase db, const QString &eventId, SaleReport *report, QString *error)
 {
     SaleReport r;
+    // The leads are the intent projector's list (engine/storage/projector.h): let it catch up
+    // with the journal first (the report is read off the commit path and may wait).
+    std::int64_t notYetListed = 0;
+    if (!records::waitForIntents(db, kIntentsWaitMs, &notYetListed, error))
+        return Failure::Store;
     // One read transaction: every figure comes from the same committed state.
     const bool transaction = db.transaction();
     const auto finish = [&](Failure failure) {

@@ -2,6 +2,7 @@
 
 #include "engine/storage/migrations.h"
 #include "engine/storage/privatefiles.h"
+#include "engine/storage/projector.h"
 #include "engine/storage/webhooks.h"
 
 #include <QDateTime>
@@ -16,7 +17,6 @@
 #include <QVariant>
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace flashsale {
 
@@ -120,37 +120,20 @@ SchemaLock::~SchemaLock()
         QSqlQuery(m_db).exec(QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(kSchemaLockKey));
 }
 
-// One event's and user's losses within a commit, written as one intents upsert.
-struct LeadInBatch {
-    QString contact;
-    std::int32_t quantity = 0;
-    LossReason reason = LossReason::SoldOut;
-    std::int32_t attempts = 0;
-    std::int64_t firstAtMs = 0;
-    std::int64_t lastAtMs = 0;
-    bool simulated = false;
-};
-
-struct LeadKeyHash {
-    size_t operator()(const std::pair<QString, QString> &key) const { return qHashMulti(0, key.first, key.second); }
-};
-
 struct SqlStore::Statements {
     explicit Statements(const QSqlDatabase &db)
-        : insertRequest(db), insertOrder(db), updateOrder(db), recordOffer(db), upsertIntent(db), upsertEvent(db),
-          checkEpoch(db), eventFacts(db), insertWebhook(db)
+        : insertRequest(db), insertOrder(db), updateOrder(db), recordOffer(db), upsertEvent(db), checkEpoch(db),
+          eventFacts(db), insertWebhook(db)
     {
     }
     QSqlQuery insertRequest;
     QSqlQuery insertOrder;
     QSqlQuery updateOrder;
     QSqlQuery recordOffer;
-    QSqlQuery upsertIntent;
     QSqlQuery upsertEvent;
     QSqlQuery checkEpoch;
     QSqlQuery eventFacts;
     QSqlQuery insertWebhook;
-    std::unordered_map<std::pair<QString, QString>, LeadInBatch, LeadKeyHash> leads; // scratch, per commit
 };
 
 const char kEventColumns[] = "id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
@@ -336,7 +319,16 @@ bool SqlStore::open(QString *error)
             return false;
         }
         m_checkpointer = std::make_unique<WalCheckpointer>(m_location, m_walLimitBytes, m_walOverLimit);
+        // This writer numbers SQLite's commits: on after the last one that journaled a loss.
+        if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(commit_no), 0) FROM requests WHERE state = 'lost'"))
+            || !query.next()) {
+            *error = query.lastError().text();
+            return false;
+        }
+        m_commitNo = query.value(0).toLongLong();
+        query.finish();
     }
+    m_projector = std::make_unique<IntentProjector>(m_location);
     return prepare(error);
 }
 
@@ -345,24 +337,30 @@ bool SqlStore::prepare(QString *error)
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     m_statements = std::make_unique<Statements>(db);
     Statements &s = *m_statements;
+    // The commit a journal row belongs to: SQLite's writer counts them (one writer per database);
+    // PostgreSQL's nodes commit side by side, so it is the transaction's id (IntentProjector).
+    const QString insertRequest = QStringLiteral(
+        "INSERT INTO requests (seq, ticket_tag, event_id, request_id, user_id, quantity, contact, simulated,"
+        " accepted_at_ms, state, reason, order_id, decided_at_ms, commit_pos, commit_no)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, %1)")
+        .arg(m_location.isSqlite() ? QStringLiteral("?") : QStringLiteral("txid_current()"));
+    if (!s.insertRequest.prepare(insertRequest)) {
+        *error = QStringLiteral("prepare: %1").arg(s.insertRequest.lastError().text());
+        return false;
+    }
     const std::pair<QSqlQuery *, const char *> statements[] = {
-        {&s.insertRequest,
-         "INSERT INTO requests (seq, ticket_tag, event_id, request_id, user_id, quantity, contact, simulated,"
-         " accepted_at_ms, state, reason, order_id, decided_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&s.insertOrder,
          "INSERT INTO orders (order_id, event_id, user_id, quantity, price_cents, total_cents, request_id,"
          " ticket_seq, contact, simulated, decided_at_ms, status, source, expires_at_ms, paid_at_ms)"
          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&s.updateOrder, "UPDATE orders SET status = ?, paid_at_ms = ? WHERE order_id = ?"},
-        {&s.recordOffer, "UPDATE intents SET offered_at_ms = ?, offer_order_id = ? WHERE event_id = ? AND user_id = ?"},
-        {&s.upsertIntent,
-         "INSERT INTO intents (event_id, user_id, contact, quantity, last_reason, attempts, first_at_ms,"
-         " last_at_ms, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-         " ON CONFLICT (event_id, user_id) DO UPDATE SET"
-         " contact = CASE WHEN excluded.contact <> '' THEN excluded.contact ELSE intents.contact END,"
-         " quantity = excluded.quantity, last_reason = excluded.last_reason,"
-         " attempts = intents.attempts + excluded.attempts, last_at_ms = excluded.last_at_ms,"
-         " simulated = CASE WHEN excluded.simulated = 0 THEN 0 ELSE intents.simulated END"},
+        // The lead's row may not be projected yet: then the offer makes it, with no attempts
+        // (hidden from the records until the projector folds the lead's losses into it).
+        {&s.recordOffer,
+         "INSERT INTO intents (event_id, user_id, contact, quantity, last_reason, attempts, first_at_ms, last_at_ms,"
+         " simulated, offered_at_ms, offer_order_id) VALUES (?, ?, '', ?, 'sold_out', 0, 0, 0, ?, ?, ?)"
+         " ON CONFLICT (event_id, user_id) DO UPDATE SET offered_at_ms = excluded.offered_at_ms,"
+         " offer_order_id = excluded.offer_order_id"},
         {&s.upsertEvent,
          "INSERT INTO events (id, name, price_cents, currency, initial_stock, stock_total, per_user_limit,"
          " starts_at_ms, ends_at_ms, state, created_at_ms, updated_at_ms, rehearsal, shopper_identity, fair_start_ms,"
@@ -549,8 +547,12 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         return true;
     };
 
-    if (!db.transaction()) {
-        *error = db.lastError().text();
+    // SQLite: the write lock first. A deferred transaction that read (an event's stored state)
+    // before its first write fails at once, without the busy timeout, when another connection
+    // (the intent projector, a backup) holds the lock at that moment.
+    QSqlQuery begin(db);
+    if (m_location.isSqlite() ? !begin.exec(QStringLiteral("BEGIN IMMEDIATE")) : !db.transaction()) {
+        *error = m_location.isSqlite() ? begin.lastError().text() : db.lastError().text();
         return false;
     }
     bool ok = true;
@@ -620,6 +622,9 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         q.bindValue(16, toString(event.config.releasePolicy));
         ok = run(q);
     }
+    // Journal rows only: the intent projector folds the losses into intents off this path.
+    const std::int64_t commitNo = ++m_commitNo; // SQLite's; PostgreSQL's rows take the transaction id
+    bool journaledLoss = false;
     for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {
         if (batch.decided[i].disposition != DecidedRequest::Disposition::Decided)
             continue;
@@ -640,6 +645,9 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         journal.bindValue(10, won ? QVariant() : QVariant(toString(d.reason)));
         journal.bindValue(11, won ? QVariant(qint64(d.orderId)) : QVariant());
         journal.bindValue(12, qint64(d.decidedAtMs));
+        journal.bindValue(13, int(i));
+        if (m_location.isSqlite())
+            journal.bindValue(14, qint64(commitNo));
         if (!(ok = run(journal)))
             break;
         if (won) {
@@ -667,38 +675,10 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
                 ok = addOrderWebhook(webhooks::kOrderWon, order, nowMs, orders);
             }
         } else {
-            // Shoppers retry: fold this batch's losses per event and user before writing.
-            auto [lead, added] = s.leads.try_emplace({r.eventId, r.userId});
-            LeadInBatch &l = lead->second;
-            if (added) {
-                l.firstAtMs = d.decidedAtMs;
-                l.simulated = r.simulated;
-            }
-            if (!r.contact.isEmpty())
-                l.contact = r.contact;
-            l.quantity = r.quantity;
-            l.reason = d.reason;
-            l.lastAtMs = d.decidedAtMs;
-            l.simulated = l.simulated && r.simulated;
-            ++l.attempts;
+            journaledLoss = true;
         }
     }
-    for (auto it = s.leads.begin(); ok && it != s.leads.end(); ++it) {
-        const LeadInBatch &l = it->second;
-        QSqlQuery &q = s.upsertIntent;
-        q.bindValue(0, it->first.first);
-        q.bindValue(1, it->first.second);
-        q.bindValue(2, notNull(l.contact));
-        q.bindValue(3, l.quantity);
-        q.bindValue(4, toString(l.reason));
-        q.bindValue(5, l.attempts);
-        q.bindValue(6, qint64(l.firstAtMs));
-        q.bindValue(7, qint64(l.lastAtMs));
-        q.bindValue(8, int(l.simulated));
-        ok = run(q);
-    }
-    s.leads.clear();
-    // After the leads: an offer records itself on its lead's row, which may be this commit's.
+    // An offer records itself on its lead's row, which the projector may not have made yet.
     for (std::size_t i = 0; ok && i < batch.orderChanges.size(); ++i) {
         const OrderView &o = batch.orderChanges[i].order;
         if (const QStringView type = webhooks::typeOfOrderChange(batch.orderChanges[i]); !type.isEmpty() && !o.simulated)
@@ -714,10 +694,12 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
             if (!(ok = run(q)))
                 break;
             QSqlQuery &offer = s.recordOffer;
-            offer.bindValue(0, qint64(o.decidedAtMs));
-            offer.bindValue(1, qint64(o.orderId));
-            offer.bindValue(2, o.eventId);
-            offer.bindValue(3, o.userId);
+            offer.bindValue(0, o.eventId);
+            offer.bindValue(1, o.userId);
+            offer.bindValue(2, o.quantity);
+            offer.bindValue(3, int(o.simulated));
+            offer.bindValue(4, qint64(o.decidedAtMs));
+            offer.bindValue(5, qint64(o.orderId));
             ok = run(offer);
         } else {
             QSqlQuery &q = s.updateOrder;
@@ -740,6 +722,8 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         }
     }
     if (ok && db.commit()) {
+        if (journaledLoss && m_projector)
+            m_projector->nudge();
         if (m_walOverLimit.exchange(false, std::memory_order_relaxed))
             truncateWal(db);
         return true;
@@ -824,6 +808,7 @@ StoreDurability SqlStore::durability() const
 
 void SqlStore::close()
 {
+    m_projector.reset(); // folds what is committed, then stops
     m_checkpointer.reset();
     m_statements.reset();
     if (QSqlDatabase::contains(m_connectionName)) {

@@ -25,6 +25,7 @@ namespace flashsale {
 namespace webhooks {
 struct OutboxEntry;
 }
+class IntentProjector;
 
 // Where the data lives: SQLite in a data dir (the embedded default) or a PostgreSQL server.
 struct StoreLocation {
@@ -211,7 +212,8 @@ public:
     // What open() found and did to the schema.
     const schema::UpgradeResult &schemaUpgrade() const { return m_upgrade; }
     bool load(LoadedState *state, QString *error);
-    // Writes the whole batch in one transaction; on failure nothing of it is written. In cluster
+    // Writes the whole batch in one transaction; on failure nothing of it is written. Losses go to
+    // the journal only: the intent projector (engine/storage/projector.h) lists them. In cluster
     // mode each event's rows are written only while the store still names their epoch as the
     // event's decider; otherwise the commit fails and fenced lists the events to drop.
     bool commit(const CommitBatch &batch, QString *error, std::vector<FencedEvent> *fenced = nullptr);
@@ -250,6 +252,8 @@ private:
     QHash<QString, EventFacts> m_eventFacts; // by event id: from load() and every commit
     schema::UpgradeResult m_upgrade;
     std::unique_ptr<WalCheckpointer> m_checkpointer; // SQLite only
+    std::unique_ptr<IntentProjector> m_projector;    // folds the journal's losses into intents
+    std::int64_t m_commitNo = 0; // SQLite: the last commit's number (requests.commit_no)
     mutable std::mutex m_durabilityMutex;
     StoreDurability m_durability; // guarded by m_durabilityMutex; written by the writer thread
 };

@@ -46,7 +46,12 @@ CREATE TABLE IF NOT EXISTS requests (
     state TEXT NOT NULL,
     reason TEXT,
     order_id BIGINT,
-    decided_at_ms BIGINT
+    decided_at_ms BIGINT,
+    -- Where the durable commit put the row: its commit (SQLite: the writer's count of commits;
+    -- PostgreSQL: the transaction id) and its place in that commit's decision order. The
+    -- intent projector reads losses in this order (engine/storage/projector.h).
+    commit_no BIGINT NOT NULL DEFAULT 0,
+    commit_pos INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE IF NOT EXISTS orders (
@@ -115,3 +120,15 @@ CREATE TABLE IF NOT EXISTS webhook_outbox (
 );
 -- The delivery thread's question: what is due.
 CREATE INDEX IF NOT EXISTS webhook_outbox_due ON webhook_outbox (status, next_attempt_at_ms);
+
+-- The intent projector (engine/storage/projector.h): the commit appends journal rows only; the
+-- projector folds their losses into intents, after its cursor (the commit and position of the
+-- last loss it folded, advanced in the same transaction as the intents it writes). The index
+-- holds losses only and only ever appends.
+CREATE INDEX IF NOT EXISTS requests_lost_by_commit ON requests (commit_no, commit_pos) WHERE state = 'lost';
+CREATE TABLE IF NOT EXISTS intent_projection (
+    id INTEGER PRIMARY KEY, -- always 1
+    projected_commit BIGINT NOT NULL,
+    projected_pos INTEGER NOT NULL
+);
+INSERT INTO intent_projection (id, projected_commit, projected_pos) VALUES (1, 0, 0);

@@ -27,13 +27,20 @@ public:
     {
         return records::listOrders(m_db, q, row, error);
     }
-    bool countIntents(const IntentQuery &q, std::int64_t *total, QString *error) override { return records::countIntents(m_db, q, total, error); }
+    // An export lists what is journaled: it waits for the intent projector first.
+    bool countIntents(const IntentQuery &q, std::int64_t *total, QString *error) override
+    {
+        std::int64_t notYetListed = 0;
+        return records::waitForIntents(m_db, kExportWaitMs, &notYetListed, error) && records::countIntents(m_db, q, total, error);
+    }
     bool listIntents(const IntentQuery &q, const std::function<bool(const IntentRow &)> &row, QString *error) override
     {
-        return records::listIntents(m_db, q, row, error);
+        std::int64_t notYetListed = 0;
+        return records::waitForIntents(m_db, kExportWaitMs, &notYetListed, error) && records::listIntents(m_db, q, row, error);
     }
 
 private:
+    static constexpr int kExportWaitMs = 10000;
     QSqlDatabase m_db;
 };
 
@@ -222,6 +229,11 @@ void LocalBackend::fetchIntents(const IntentQuery &query, QObject *context, Reco
     if (!m_reader)
         return answer(context, [reply] { reply(RecordsPage<IntentRow>{{}, 0, tr("the engine is not running")}); });
     m_reader->post([this, query, context = QPointer<QObject>(context), reply](QSqlDatabase db, const QString &openError) {
+        // The leads page: what the projector lists within a moment of the commit.
+        std::int64_t notYetListed = 0;
+        QString waitError;
+        if (openError.isEmpty())
+            records::waitForIntents(db, 250, &notYetListed, &waitError);
         RecordsPage<IntentRow> page = readPage<IntentQuery, IntentRow>(db, openError, query, records::countIntents,
                                                                        records::listIntents);
         answer(context, [reply, page] { reply(page); });
@@ -236,7 +248,9 @@ void LocalBackend::countLeads(const QString &eventId, std::int64_t sinceMs, QObj
                                                                                          const QString &openError) {
         LeadCounts counts;
         QString error = openError;
-        if (error.isEmpty() && !records::countLeads(db, eventId, true, sinceMs, &counts, &error) && error.isEmpty())
+        std::int64_t notYetListed = 0; // the dashboard's figures: what the projector lists within a moment
+        if (error.isEmpty() && records::waitForIntents(db, 250, &notYetListed, &error)
+            && !records::countLeads(db, eventId, true, sinceMs, &counts, &error) && error.isEmpty())
             error = tr("the store gave no reason");
         answer(context, [reply, counts, error] { reply(counts, error); });
     });

@@ -432,6 +432,50 @@ private Q_SLOTS:
         QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM webhook_outbox"_qs), 3);
     }
 
+    // Migration 6 (the intent projector): 0.1.0's losses are in intents already, so they stay as
+    // they were and count as listed (commit 0, at the cursor's start); a loss after the upgrade is
+    // journaled with its commit and the projector adds it to its shopper's row.
+    void release010LeadsStayAndNewLossesAreProjected()
+    {
+        QTemporaryDir dir;
+        const QString dbPath = copyFixtureInto(dir);
+        QVERIFY(!dbPath.isEmpty());
+        const QStringList oldLeads = sqlRows(dbPath, u"SELECT * FROM intents ORDER BY event_id, user_id"_qs);
+        const std::int64_t oldAttempts = sqlScalar(dbPath, u"SELECT SUM(attempts) FROM intents"_qs);
+        QVERIFY(oldAttempts > 0);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM intent_projection"_qs), -1); // no table yet
+        const std::int64_t bobAttempts =
+            sqlScalar(dbPath, u"SELECT attempts FROM intents WHERE event_id = 'launch-010' AND user_id = 'bob'"_qs);
+        EngineOptions options;
+        options.store = StoreLocation::sqliteIn(dir.path());
+        {
+            Engine engine(options);
+            QString error;
+            QVERIFY2(engine.start(&error), qPrintable(error));
+            QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM requests WHERE commit_no <> 0 OR commit_pos <> 0"_qs), 0);
+            QCOMPARE(sqlRow(dbPath, u"SELECT projected_commit, projected_pos FROM intent_projection WHERE id = 1"_qs),
+                     (QVariantList{0, 0}));
+            // The upgraded rows (commit_no, commit_pos and offers default to 0) as they were.
+            QCOMPARE(sqlRows(dbPath, u"SELECT event_id, user_id, contact, quantity, last_reason, attempts, first_at_ms,"
+                                     " last_at_ms, simulated FROM intents ORDER BY event_id, user_id"_qs),
+                     oldLeads);
+            PurchaseRequest request;
+            request.requestId = u"after-projector-bob"_qs;
+            request.userId = u"bob"_qs; // at launch-010's limit: a loss
+            request.quantity = 1;
+            QCOMPARE(int(engine.submit(u"launch-010"_qs, request, -1, TicketState::Won).status), int(Status::Ok));
+            QVERIFY(ApiClient::waitUntil([&] {
+                return sqlScalar(dbPath, u"SELECT SUM(attempts) FROM intents"_qs) == oldAttempts + 1;
+            }, 10000));
+            engine.stop();
+        }
+        QCOMPARE(sqlScalar(dbPath, u"SELECT attempts FROM intents WHERE event_id = 'launch-010' AND user_id = 'bob'"_qs),
+                 bobAttempts + 1);
+        QCOMPARE(sqlScalar(dbPath, u"SELECT last_reason = 'limit_reached' FROM intents"
+                                   " WHERE event_id = 'launch-010' AND user_id = 'bob'"_qs), 1);
+        QVERIFY(sqlScalar(dbPath, u"SELECT projected_commit FROM intent_projection"_qs) > 0);
+    }
+
     // Upgrading 0.1.0's database gives the schema a fresh database gets from schema.sql.
     void upgradedSchemaEqualsFreshSchema()
     {
