@@ -126,6 +126,9 @@ ZH = {
     # Export bar
     "%1 of %2 rows": "%1 / %2 行",
     "Saved %1 (rows: %2)": "已保存 %1（共 %2 行）",
+    "Saved %1 (rows: %2). %3 more losses were still being listed; export again in a moment to include them.":
+        "已保存 %1（共 %2 行）。还有 %3 条未抢到的记录正在录入意向名单，请稍后再导出一次以包含它们。",
+    "%1 more losses are still being listed; Refresh in a moment.": "还有 %1 条未抢到的记录正在录入，请稍后点“刷新”。",
     "Export cancelled; no file was written.": "导出已取消，未写入任何文件。",
     "Export failed: %1": "导出失败：%1",
     "Exporting to %1…": "正在导出到 %1…",

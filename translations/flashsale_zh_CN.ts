@@ -748,6 +748,10 @@
         <source>&amp;Export…</source>
         <translation>导出(&amp;E)…</translation>
     </message>
+    <message>
+        <source>Saved %1 (rows: %2). %3 more losses were still being listed; export again in a moment to include them.</source>
+        <translation>已保存 %1（共 %2 行）。还有 %3 条未抢到的记录正在录入意向名单，请稍后再导出一次以包含它们。</translation>
+    </message>
 </context>
 <context>
     <name>flashsale::Labels</name>
@@ -1074,6 +1078,10 @@
     <message>
         <source>(offered freed units only)</source>
         <translation>（仅已递补）</translation>
+    </message>
+    <message>
+        <source>%1 more losses are still being listed; Refresh in a moment.</source>
+        <translation>还有 %1 条未抢到的记录正在录入，请稍后点“刷新”。</translation>
     </message>
 </context>
 <context>

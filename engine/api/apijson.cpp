@@ -9,11 +9,6 @@
 
 namespace flashsale {
 
-QJsonValue isoOrNull(std::int64_t ms)
-{
-    return ms > 0 ? QJsonValue(formatIsoTime(ms)) : QJsonValue(QJsonValue::Null);
-}
-
 bool showsCountdownOnly(const EventSnapshot &event, std::int64_t nowMs)
 {
     return event.state == EventState::Scheduled && nowMs < event.config.startsAtMs;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/node/engine.h"
+#include "engine/storage/records.h"
 #include "engine/storage/recordtypes.h"
 
 #include <QJsonObject>
@@ -10,8 +11,6 @@
 #include <optional>
 
 namespace flashsale {
-
-QJsonValue isoOrNull(std::int64_t ms);
 
 // True while a scheduled event has not reached startsAt: shoppers then see only what the
 // countdown needs.

@@ -14,6 +14,11 @@ QString formatIsoTime(std::int64_t epochMs)
     return QDateTime::fromMSecsSinceEpoch(epochMs, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
+QJsonValue isoOrNull(std::int64_t epochMs)
+{
+    return epochMs > 0 ? QJsonValue(formatIsoTime(epochMs)) : QJsonValue(QJsonValue::Null);
+}
+
 namespace records {
 namespace {
 

@@ -4,6 +4,7 @@
 #include "engine/core/types.h"
 #include "engine/storage/recordtypes.h"
 
+#include <QJsonValue>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
@@ -45,5 +46,6 @@ QVariantList csvCells(const IntentRow &row);
 } // namespace records
 
 QString formatIsoTime(std::int64_t epochMs); // "" for 0
+QJsonValue isoOrNull(std::int64_t epochMs);  // JSON null for 0
 
 } // namespace flashsale

@@ -31,11 +31,6 @@ bool fail(const QSqlQuery &query, QString *error)
     return false;
 }
 
-QJsonValue isoOrNull(std::int64_t ms)
-{
-    return ms > 0 ? QJsonValue(formatIsoTime(ms)) : QJsonValue(QJsonValue::Null);
-}
-
 // Hex of 64-bit CSPRNG draws (newTicketTag reads getrandom).
 QString randomHex(int words)
 {

@@ -35,6 +35,21 @@ inline QVariantList sqlRow(const QString &dbPath, const QString &sql)
     return row;
 }
 
+// Runs one statement on a connection of its own; false when it fails.
+inline bool sqlExec(const QString &dbPath, const QString &sql)
+{
+    const QString name = QStringLiteral("exec-%1").arg(QRandomGenerator::global()->generate());
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(dbPath);
+        QSqlQuery q(db);
+        ok = db.open() && q.exec(sql);
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
 // The first column of the first row of sql, or -1 when the query fails.
 inline std::int64_t sqlScalar(const QString &dbPath, const QString &sql)
 {

@@ -3,6 +3,7 @@
 #include "engine/storage/records.h"
 #include "engine/storage/xlsxexport.h"
 #include "testserver.h"
+#include "tests/support/sqlcheck.h"
 #include "tests/support/xlsxcells.h"
 #include "ui/widgets/consolesettings.h"
 #include "ui/widgets/exportbar.h"
@@ -17,6 +18,7 @@
 #include <QCheckBox>
 #include <QDeadlineTimer>
 #include <QFileDialog>
+#include <QLabel>
 #include <QLineEdit>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -163,6 +165,96 @@ private Q_SLOTS:
         for (const QStringList &row : rows)
             sawSimulated |= row.value(1) == u"sim-shopper" && row.value(8) == u"1";
         QVERIFY(sawSimulated);
+    }
+
+    // The intent list is filled by the projector a moment after each commit. While it cannot
+    // write (another connection holds SQLite's write lock), the leads page and an export say how
+    // many losses they do not show yet; once it can, they are complete and say nothing more.
+    void leadsSayHowManyLossesAreNotListedYet_data()
+    {
+        QTest::addColumn<test::BackendUnderTest>("kind");
+        QTest::newRow("in-process") << test::BackendUnderTest::InProcess;
+        QTest::newRow("remote") << test::BackendUnderTest::Remote;
+    }
+
+    void leadsSayHowManyLossesAreNotListedYet()
+    {
+        QFETCH(test::BackendUnderTest, kind);
+        constexpr int kLosers = 40;
+        const QByteArray token("behind-token");
+        QTemporaryDir dir;
+        const QString dataDir = dir.filePath(u"node"_qs);
+        EngineProcess node(dataDir, token);
+        ApiClient client(node.baseUrl(), token, 4);
+        QVERIFY(node.start(client));
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
+                              QJsonObject{{u"id"_qs, u"behind"_qs}, {u"name"_qs, u"Behind"_qs}, {u"priceCents"_qs, 100},
+                                          {u"stock"_qs, 1}, {u"perUserLimit"_qs, 1}}).status, 201);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/behind/open"_qs).status, 200);
+        for (int i = 0; i <= kLosers; ++i) {
+            const ApiReply bought = client.call("POST", u"/api/v1/events/behind/purchases"_qs,
+                                                purchaseBody(u"r-%1"_qs.arg(i), u"shopper-%1"_qs.arg(i), 1));
+            QCOMPARE(bought.json[u"state"_qs].toString(), i == 0 ? u"won"_qs : u"lost"_qs);
+        }
+        QVERIFY(node.stop());
+
+        // The projector forgets what it listed, and cannot list it again while the lock is held.
+        const QString dbPath = StoreLocation::sqliteIn(dataDir).databaseName;
+        QCOMPARE(sqlScalar(dbPath, u"SELECT COUNT(*) FROM intents"_qs), kLosers);
+        QVERIFY(sqlExec(dbPath, u"DELETE FROM intents"_qs));
+        QVERIFY(sqlExec(dbPath, u"UPDATE intent_projection SET projected_commit = 0, projected_pos = 0"_qs));
+        const QString lockName = u"write-lock"_qs;
+        QSqlDatabase lockDb = QSqlDatabase::addDatabase(u"QSQLITE"_qs, lockName);
+        lockDb.setDatabaseName(dbPath);
+        QVERIFY(lockDb.open());
+        QVERIFY(QSqlQuery(lockDb).exec(u"BEGIN IMMEDIATE"_qs));
+
+        std::unique_ptr<ConsoleBackend> backend;
+        if (kind == test::BackendUnderTest::InProcess) {
+            backend = std::make_unique<LocalBackend>(test::nodeOptions(dataDir, QString::fromLatin1(token)));
+        } else {
+            QVERIFY(node.start(client));
+            backend = std::make_unique<RemoteBackend>(QUrl(node.baseUrl()), QString::fromLatin1(token));
+        }
+        QVERIFY(backend->start());
+        {
+            LeadsPage page(*backend);
+            EventSnapshot event;
+            event.config.id = u"behind"_qs;
+            event.config.name = u"Behind"_qs;
+            page.setEvents({event});
+            page.show();
+            QTRY_COMPARE_WITH_TIMEOUT(page.model()->notYetListed(), std::int64_t(kLosers), 10000);
+            QCOMPARE(page.model()->totalRows(), 0);
+            auto *count = page.findChild<QLabel *>(u"leadsCount"_qs);
+            QVERIFY(count);
+            QVERIFY2(count->text().contains(u"40 more losses are still being listed"_qs), qPrintable(count->text()));
+
+            QTemporaryDir out;
+            QSignalSpy finished(page.exportBar(), &ExportBar::finished);
+            QVERIFY(page.exportBar()->exportTo(out.filePath(u"behind.csv"_qs), page.query()));
+            QVERIFY(finished.wait(30000));
+            QVERIFY(finished.first().at(0).toBool());
+            QCOMPARE(finished.first().at(1).value<std::int64_t>(), 0);
+            QCOMPARE(page.exportBar()->job()->notYetListed(), std::int64_t(kLosers));
+            const QString said = page.findChild<QLabel *>(u"exportResult"_qs)->text();
+            QVERIFY2(said.contains(u"40 more losses were still being listed"_qs), qPrintable(said));
+
+            // The projector catches up once it can write: the page and the export are complete.
+            QVERIFY(QSqlQuery(lockDb).exec(u"ROLLBACK"_qs));
+            lockDb.close();
+            QTRY_VERIFY_WITH_TIMEOUT((page.model()->reload(), page.model()->totalRows() == kLosers), 15000);
+            QTRY_COMPARE(page.model()->notYetListed(), 0);
+            QVERIFY2(!count->text().contains(u"still being listed"_qs), qPrintable(count->text()));
+            finished.clear();
+            QVERIFY(page.exportBar()->exportTo(out.filePath(u"complete.csv"_qs), page.query()));
+            QVERIFY(finished.wait(30000));
+            QCOMPARE(finished.first().at(1).value<std::int64_t>(), std::int64_t(kLosers));
+            QCOMPARE(page.exportBar()->job()->notYetListed(), 0);
+        }
+        lockDb = QSqlDatabase();
+        QSqlDatabase::removeDatabase(lockName);
+        backend->shutDown();
     }
 
     void bigExportKeepsTheUiResponsiveAndCancels()

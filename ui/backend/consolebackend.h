@@ -39,6 +39,9 @@ struct RecordsPage {
     QList<Row> rows;
     std::int64_t total = 0;
     QString error; // empty: the read succeeded
+    // Leads only: losses journaled but not in the list yet (the intent projector is behind; it
+    // normally catches up within a moment of a commit).
+    std::int64_t notYetListed = 0;
 };
 
 // An export to a file under way: CSV for machines, .xlsx for people (by the file's suffix).
@@ -52,6 +55,9 @@ public:
     // Stops the export; finished(false, true, …) follows at once and no file is left.
     virtual void cancel() = 0;
     virtual bool isRunning() const = 0;
+    // Once finished: losses that were journaled but not yet in the intent list when the export
+    // read it (0 for orders, and when the list was complete).
+    virtual std::int64_t notYetListed() const = 0;
 
 Q_SIGNALS:
     // A few times a second while running; total is -1 until known.

@@ -30,13 +30,11 @@ public:
     // An export lists what is journaled: it waits for the intent projector first.
     bool countIntents(const IntentQuery &q, std::int64_t *total, QString *error) override
     {
-        std::int64_t notYetListed = 0;
-        return records::waitForIntents(m_db, kExportWaitMs, &notYetListed, error) && records::countIntents(m_db, q, total, error);
+        return records::waitForIntents(m_db, kExportWaitMs, &m_notYetListed, error) && records::countIntents(m_db, q, total, error);
     }
     bool listIntents(const IntentQuery &q, const std::function<bool(const IntentRow &)> &row, QString *error) override
     {
-        std::int64_t notYetListed = 0;
-        return records::waitForIntents(m_db, kExportWaitMs, &notYetListed, error) && records::listIntents(m_db, q, row, error);
+        return records::waitForIntents(m_db, kExportWaitMs, &m_notYetListed, error) && records::listIntents(m_db, q, row, error);
     }
 
 private:
@@ -236,6 +234,7 @@ void LocalBackend::fetchIntents(const IntentQuery &query, QObject *context, Reco
             records::waitForIntents(db, 250, &notYetListed, &waitError);
         RecordsPage<IntentRow> page = readPage<IntentQuery, IntentRow>(db, openError, query, records::countIntents,
                                                                        records::listIntents);
+        page.notYetListed = notYetListed;
         answer(context, [reply, page] { reply(page); });
     });
 }

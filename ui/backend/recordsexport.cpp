@@ -139,6 +139,7 @@ bool RecordsExport::startExport(const QString &path, const Query &query)
 {
     if (m_progress)
         return false;
+    m_notYetListed = 0;
     auto progress = std::make_shared<Progress>();
     m_progress = progress;
     Query all = query;
@@ -166,6 +167,7 @@ bool RecordsExport::startExport(const QString &path, const Query &query)
         progress->written = rows;
         progress->ok = ok;
         progress->error = error;
+        progress->notYetListed = source.notYetListed();
         progress->done.store(true, std::memory_order_release);
     });
     return true;
@@ -182,6 +184,7 @@ void RecordsExport::poll()
     }
     m_progress.reset();
     m_poll.stop();
+    m_notYetListed = progress->notYetListed;
     const bool cancelled = progress->cancel.load();
     Q_EMIT finished(progress->ok && !cancelled, cancelled, progress->written.load(), progress->error);
 }

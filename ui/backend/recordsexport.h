@@ -27,6 +27,11 @@ public:
     virtual bool listOrders(const OrderQuery &query, const std::function<bool(const OrderRow &)> &row, QString *error) = 0;
     virtual bool countIntents(const IntentQuery &query, std::int64_t *total, QString *error) = 0;
     virtual bool listIntents(const IntentQuery &query, const std::function<bool(const IntentRow &)> &row, QString *error) = 0;
+    // Losses journaled but not in the intent list at the last intents read.
+    std::int64_t notYetListed() const { return m_notYetListed; }
+
+protected:
+    std::int64_t m_notYetListed = 0;
 };
 
 // Thread: start()/cancel() and the signals on the GUI thread; the rows are read and written by a
@@ -43,9 +48,10 @@ public:
         std::atomic<std::int64_t> total{-1}; // -1 until counted
         std::atomic<std::int64_t> written{0};
         std::atomic<bool> cancel{false};
-        std::atomic<bool> done{false}; // set last; ok and error are then final
+        std::atomic<bool> done{false}; // set last; ok, error and notYetListed are then final
         bool ok = false;
         QString error;
+        std::int64_t notYetListed = 0;
     };
     // Runs job on a worker thread with a source of rows (the backend's reader or a network client).
     using Runner = std::function<void(std::function<void(RecordsSource &source)> job)>;
@@ -58,6 +64,7 @@ public:
     bool start(const QString &path, const OrderQuery &query);
     void cancel() override;
     bool isRunning() const override { return m_progress != nullptr; }
+    std::int64_t notYetListed() const override { return m_notYetListed; }
     // Each event's currency, for the workbook's money cells; an event not listed shows CNY.
     void setCurrencies(const QHash<QString, QString> &currencies) { m_currencies = currencies; }
 
@@ -70,6 +77,7 @@ private:
 
     Runner m_runner;
     std::shared_ptr<Progress> m_progress;
+    std::int64_t m_notYetListed = 0; // of the last export that finished
     QHash<QString, QString> m_currencies;
     QTimer m_poll;
 };

@@ -281,6 +281,7 @@ private:
             return false;
         }
         *total = body.value(u"total").toInteger();
+        m_notYetListed = body.value(u"notYetListed").toInteger(); // lead pages only; 0 on orders
         if (items)
             *items = body.value(u"items").toArray();
         return true;
@@ -648,6 +649,7 @@ void RemoteBackend::fetchIntents(const IntentQuery &query, QObject *context, Rec
                     return reply(page);
                 }
                 page.total = json.value(u"total").toInteger();
+                page.notYetListed = json.value(u"notYetListed").toInteger();
                 for (const QJsonValue &item : json.value(u"items").toArray())
                     page.rows.append(intentFromJson(item.toObject()));
                 reply(page);

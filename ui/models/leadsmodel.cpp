@@ -63,6 +63,7 @@ void LeadsModel::fetchPage(std::int64_t offset, int limit, PageReply reply)
         Page page;
         page.total = read.total;
         page.error = read.error;
+        page.notYetListed = read.notYetListed;
         page.rows.reserve(read.rows.size());
         for (const IntentRow &r : read.rows) {
             page.rows.append(QVariantList{r.eventId, r.userId, r.contact, Labels::count(r.quantity), Labels::reason(r.lastReason),

@@ -42,6 +42,7 @@ void PagedModel::pageArrived(std::uint64_t generation, std::int64_t number, cons
         m_pages.clear();
         m_error = page.error;
         m_total = page.error.isEmpty() ? page.total : 0;
+        m_notYetListed = page.error.isEmpty() ? page.notYetListed : 0;
         if (page.error.isEmpty())
             m_pages.insert(0, new QList<QVariantList>(page.rows));
         endResetModel();

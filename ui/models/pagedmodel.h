@@ -30,6 +30,9 @@ public:
     void reload();
     std::int64_t totalRows() const { return m_total; }
     QString lastError() const { return m_error; }
+    // Rows the last reload could not show yet: leads whose losses the intent projector has not
+    // listed (0 for other models, and normally).
+    std::int64_t notYetListed() const { return m_notYetListed; }
     // Pages asked of the backend since construction: what scrolling has cost.
     std::int64_t pagesFetched() const { return m_pagesFetched; }
     // A reload or a page is on its way.
@@ -50,6 +53,7 @@ protected:
         QList<QVariantList> rows;
         std::int64_t total = 0;
         QString error;
+        std::int64_t notYetListed = 0;
     };
     using PageReply = std::function<void(const Page &page)>;
 
@@ -72,6 +76,7 @@ private:
     ConsoleBackend &m_backend;
     std::int64_t m_total = 0;
     QString m_error;
+    std::int64_t m_notYetListed = 0;
     std::uint64_t m_generation = 0; // bumped by reload(): older answers are dropped
     bool m_reloading = false;       // page 0 of this generation brings the count
     mutable QCache<std::int64_t, QList<QVariantList>> m_pages{48};

@@ -160,6 +160,9 @@ void LeadsPage::retranslate()
                 text += u' ' + tr("(offered freed units only)");
             if (!shown.includeSimulated)
                 text += u' ' + tr("(simulated shoppers left out)");
+            if (const std::int64_t behind = m_model->notYetListed(); behind > 0)
+                //: The intent list is filled from the sale's journal a moment after each commit
+                text += u"  "_qs + tr("%1 more losses are still being listed; Refresh in a moment.").arg(Labels::count(behind));
             return text;
         },
         [](const QString &error) { return tr("Cannot read the leads: %1").arg(error); },

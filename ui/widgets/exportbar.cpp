@@ -72,7 +72,13 @@ void ExportBar::follow(ExportJob *job, const QString &path)
         m_cancel->hide();
         m_start->setEnabled(true);
         const QString path = m_path;
-        if (ok)
+        const std::int64_t behind = m_export ? m_export->notYetListed() : 0;
+        if (ok && behind > 0)
+            say([path, rows, behind] {
+                return tr("Saved %1 (rows: %2). %3 more losses were still being listed; export again in a moment to include them.")
+                    .arg(QDir::toNativeSeparators(path), Labels::count(rows), Labels::count(behind));
+            });
+        else if (ok)
             say([path, rows] { return tr("Saved %1 (rows: %2)").arg(QDir::toNativeSeparators(path), Labels::count(rows)); });
         else if (cancelled)
             say([] { return tr("Export cancelled; no file was written."); });

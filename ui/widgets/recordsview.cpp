@@ -29,6 +29,7 @@ RecordsView::RecordsView(ConsoleBackend &backend, PagedModel *model, const QStri
     m_table->setWordWrap(false);
 
     m_count = new QLabel(this);
+    m_count->setObjectName(name + u"Count"_qs);
     m_empty = new QLabel(this);
     m_empty->setObjectName(name + u"Empty"_qs);
     m_empty->setWordWrap(true);

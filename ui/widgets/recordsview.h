@@ -18,7 +18,7 @@ class PagedModel;
 // Thread: GUI thread. One table over a PagedModel (fixed row heights, so the view never measures
 // a million rows); after each reload the count line says what the page's countText makes of the
 // total (or failedText of the error) and the hint shows when nothing matched. Objects are named
-// after name: "<name>View", "<name>Empty".
+// after name: "<name>View", "<name>Empty", "<name>Count".
 class RecordsView : public QWidget
 {
     Q_OBJECT

@@ -173,20 +173,6 @@ QStringList storeRows(const StoreLocation &location, const QString &sql)
 }
 
 // Runs one statement on a SQLite file through a connection of its own; false when it fails.
-bool sqlExec(const QString &dbPath, const QString &sql)
-{
-    const QString name = u"exec-%1"_qs.arg(QRandomGenerator::global()->generate());
-    bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_qs, name);
-        db.setDatabaseName(dbPath);
-        QSqlQuery q(db);
-        ok = db.open() && q.exec(sql);
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
-}
-
 // The journal as it was before the projector ran: no intents, the cursor at the start.
 bool forgetProjection(const QString &dbPath)
 {
