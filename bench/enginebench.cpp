@@ -4,6 +4,8 @@
 //            the shipped durability (WAL, synchronous=FULL) with the intent projector running,
 //            next to a plain one-table insert of as many rows; then how long the projector
 //            took to list the last commit's losses
+//   commit-postgres URL  the same journal commits on PostgreSQL (a scratch database beside the
+//            one URL names), next to a row-by-row and a multi-row (unnest) narrow insert
 //   wal      SECONDS (default 60) of commits at full rate with the shipped write-ahead-log limit,
 //            then as long without one: the log's peak size and the commit rate of each run
 //   tickets [N...]  resident bytes per decided ticket of the ticket table (compact, and the layout
@@ -15,6 +17,7 @@
 #include "engine/node/engine.h"
 #include "engine/storage/projector.h"
 #include "engine/storage/store.h"
+#include "tests/support/scratchdatabase.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -191,6 +194,117 @@ void benchCommit()
            {"ratioToReference", journalRowsPerSecond / referenceRowsPerSecond},
            {"notYetListedAtLastCommit", qint64(notYetListed)},
            {"projectorCaughtUpMs", qRound64(caughtUpSeconds * 1000)}});
+}
+
+std::int64_t pgCount(QSqlDatabase &db, const char *table)
+{
+    QSqlQuery q(db);
+    return q.exec(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))) && q.next() ? q.value(0).toLongLong() : -1;
+}
+
+// The same commits on PostgreSQL (a scratch database beside the one url names), next to two
+// references on the same server in the same run: a narrow three-column row inserted row by row
+// (one round trip each, as the store's commit did before it went set-based) and the same rows
+// as one multi-row INSERT … SELECT FROM unnest per batch (the raw rate of set-based inserts).
+void benchCommitPostgres(const QString &url)
+{
+    ScratchDatabase scratch(url, QStringLiteral("flashsale_bench"));
+    if (!scratch.isReady()) {
+        std::fprintf(stderr, "scratch database: %s\n", qPrintable(scratch.error()));
+        return;
+    }
+    QString error;
+    const StoreLocation location = StoreLocation::fromUrl(scratch.url(), &error);
+    const int batches = 100;
+    const int batchSize = 1000;
+    const std::vector<PurchaseRequest> requests = makeRequests(batches * batchSize, 100'000);
+    double storeSeconds = 0;
+    {
+        SqlStore store(location);
+        if (!store.open(&error)) {
+            std::fprintf(stderr, "open: %s\n", qPrintable(error));
+            return;
+        }
+        CommitBatch batch;
+        QElapsedTimer timer;
+        timer.start();
+        for (int b = 0; b < batches; ++b) {
+            batch.clear();
+            for (int i = 0; i < batchSize; ++i) {
+                const PurchaseRequest &r = requests[std::size_t(b) * batchSize + i];
+                Decision d;
+                d.seq = r.seq;
+                d.decidedAtMs = r.acceptedAtMs + 1;
+                d.unitPriceCents = 100;
+                if (r.seq % 10 == 0) {
+                    d.outcome = TicketState::Won;
+                    d.orderId = qint64(r.seq);
+                } else {
+                    d.outcome = TicketState::Lost;
+                    d.reason = LossReason::SoldOut;
+                }
+                batch.decided.push_back({r, d});
+            }
+            if (!store.commit(batch, &error)) {
+                std::fprintf(stderr, "commit: %s\n", qPrintable(error));
+                return;
+            }
+        }
+        storeSeconds = double(timer.nsecsElapsed()) / 1e9;
+        store.close();
+    }
+    double rowByRowSeconds = 0;
+    double multiRowSeconds = 0;
+    {
+        QSqlDatabase db = openConnection(location, QStringLiteral("reference"), &error);
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("CREATE TABLE t1 (id BIGINT PRIMARY KEY, a TEXT NOT NULL, b BIGINT NOT NULL)"));
+        q.exec(QStringLiteral("CREATE TABLE t2 (id BIGINT PRIMARY KEY, a TEXT NOT NULL, b BIGINT NOT NULL)"));
+        QElapsedTimer timer;
+        q.prepare(QStringLiteral("INSERT INTO t1 (id, a, b) VALUES (?, ?, ?)"));
+        timer.start();
+        qint64 id = 0;
+        for (int b = 0; b < batches; ++b) {
+            db.transaction();
+            for (int i = 0; i < batchSize; ++i) {
+                q.bindValue(0, ++id);
+                q.bindValue(1, requests[std::size_t(b) * batchSize + i].userId);
+                q.bindValue(2, id);
+                q.exec();
+            }
+            db.commit();
+        }
+        rowByRowSeconds = double(timer.nsecsElapsed()) / 1e9;
+        QSqlQuery multi(db);
+        multi.prepare(QStringLiteral("INSERT INTO t2 (id, a, b) SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]),"
+                                     " CAST(? AS bigint[]))"));
+        timer.restart();
+        id = 0;
+        for (int b = 0; b < batches; ++b) {
+            QStringList ids, users;
+            for (int i = 0; i < batchSize; ++i) {
+                ids << QString::number(++id);
+                users << u'"' + requests[std::size_t(b) * batchSize + i].userId + u'"'; // [a-z0-9]: nothing to escape
+            }
+            const QString idArray = u'{' + ids.join(u',') + u'}';
+            db.transaction();
+            multi.bindValue(0, idArray);
+            multi.bindValue(1, QString(u'{' + users.join(u',') + u'}'));
+            multi.bindValue(2, idArray);
+            multi.exec();
+            db.commit();
+        }
+        multiRowSeconds = double(timer.nsecsElapsed()) / 1e9;
+        if (pgCount(db, "t1") != batches * batchSize || pgCount(db, "t2") != batches * batchSize)
+            std::fprintf(stderr, "reference rows missing: %s\n", qPrintable(q.lastError().text() + multi.lastError().text()));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("reference"));
+    const double rows = double(batches) * batchSize;
+    print({{"bench", "commit-postgres"}, {"decisions", batches * batchSize}, {"batchSize", batchSize},
+           {"journalRowsPerSecond", qRound64(rows / storeSeconds)},
+           {"rowByRowReferenceRowsPerSecond", qRound64(rows / rowByRowSeconds)},
+           {"multiRowReferenceRowsPerSecond", qRound64(rows / multiRowSeconds)},
+           {"ratioToMultiRow", multiRowSeconds / storeSeconds}, {"ratioToRowByRow", rowByRowSeconds / storeSeconds}});
 }
 
 // Commits for seconds at full rate; peak write-ahead-log size, rows/s and commit times.
@@ -491,6 +605,13 @@ int main(int argc, char **argv)
         benchDecider();
     if (args.isEmpty() || args.contains(u"commit"_qs))
         benchCommit();
+    if (const qsizetype at = args.indexOf(u"commit-postgres"_qs); at >= 0) {
+        if (at + 1 >= args.size()) {
+            std::fprintf(stderr, "commit-postgres needs a server URL (scripts/start-postgres.sh prints one)\n");
+            return 2;
+        }
+        benchCommitPostgres(args[at + 1]);
+    }
     if (const qsizetype at = args.indexOf(u"wal"_qs); args.isEmpty() || at >= 0) {
         const int seconds = at >= 0 && at + 1 < args.size() ? args[at + 1].toInt() : 0;
         benchWal(seconds > 0 ? seconds : 60);

@@ -17,6 +17,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <span>
 
 namespace flashsale {
 
@@ -25,6 +26,97 @@ namespace {
 QString notNull(const QString &text)
 {
     return text.isNull() ? QString(u""_qs) : text;
+}
+
+// The rows one commit inserts into one table. SQLite runs in-process, so each row is one
+// execution of the prepared INSERT as it comes. PostgreSQL is a round trip per statement, so
+// there the rows gather as column arrays (array literals: numbers as they are, text quoted with
+// `"` and `\` escaped, NULL for an invalid QVariant) that flush() binds to one
+// INSERT … SELECT … FROM unnest(…): a whole batch in one round trip.
+// Thread: the store's (one commit at a time).
+class BatchInsert
+{
+public:
+    BatchInsert(QSqlQuery &query, bool setBased) : m_query(query), m_setBased(setBased) {}
+
+    bool add(std::span<const QVariant> values)
+    {
+        if (!m_setBased) {
+            int column = 0;
+            for (const QVariant &value : values)
+                m_query.bindValue(column++, value);
+            return m_query.exec();
+        }
+        if (m_columns.empty())
+            m_columns.resize(values.size());
+        auto column = m_columns.begin();
+        for (const QVariant &value : values) {
+            QString &array = *column++;
+            if (m_rows > 0)
+                array += u',';
+            appendElement(array, value);
+        }
+        ++m_rows;
+        return true;
+    }
+
+    // PostgreSQL: inserts the gathered rows (none: nothing to do).
+    bool flush()
+    {
+        if (!m_setBased || m_rows == 0)
+            return true;
+        int column = 0;
+        for (QString &array : m_columns)
+            m_query.bindValue(column++, QString(u'{' + array + u'}'));
+        m_columns.clear();
+        m_rows = 0;
+        return m_query.exec();
+    }
+
+    QSqlQuery &query() { return m_query; }
+
+private:
+    static void appendElement(QString &array, const QVariant &value)
+    {
+        if (!value.isValid()) {
+            array += u"NULL";
+            return;
+        }
+        switch (value.typeId()) {
+        case QMetaType::Int:
+        case QMetaType::LongLong:
+        case QMetaType::UInt:
+        case QMetaType::ULongLong:
+            array += value.toString();
+            return;
+        default:
+            break;
+        }
+        array += u'"';
+        for (const QChar c : value.toString()) {
+            if (c == u'"' || c == u'\\')
+                array += u'\\';
+            array += c;
+        }
+        array += u'"';
+    }
+
+    QSqlQuery &m_query;
+    bool m_setBased = false;
+    std::vector<QString> m_columns; // PostgreSQL: each column's elements so far, comma-separated
+    int m_rows = 0;
+};
+
+// PostgreSQL's set-based form of an INSERT of columns: one array parameter per column, typed
+// as types says, unnested into rows; extra is appended to each row (an expression, or empty).
+QString unnestInsert(const char *table, const char *columns, std::initializer_list<const char *> types, const char *extra)
+{
+    QStringList arrays;
+    for (const char *type : types)
+        arrays << QStringLiteral("CAST(? AS %1[])").arg(QLatin1String(type));
+    return QStringLiteral("INSERT INTO %1 (%2) SELECT t.*%3 FROM unnest(%4) AS t")
+        .arg(QLatin1String(table), QLatin1String(columns),
+             *extra ? QStringLiteral(", %1").arg(QLatin1String(extra)) : QString(), arrays.join(u", "_qs));
 }
 } // namespace
 
@@ -339,20 +431,31 @@ bool SqlStore::prepare(QString *error)
     Statements &s = *m_statements;
     // The commit a journal row belongs to: SQLite's writer counts them (one writer per database);
     // PostgreSQL's nodes commit side by side, so it is the transaction's id (IntentProjector).
-    const QString insertRequest = QStringLiteral(
-        "INSERT INTO requests (seq, ticket_tag, event_id, request_id, user_id, quantity, contact, simulated,"
-        " accepted_at_ms, state, reason, order_id, decided_at_ms, commit_pos, commit_no)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, %1)")
-        .arg(m_location.isSqlite() ? QStringLiteral("?") : QStringLiteral("txid_current()"));
-    if (!s.insertRequest.prepare(insertRequest)) {
-        *error = QStringLiteral("prepare: %1").arg(s.insertRequest.lastError().text());
-        return false;
+    // PostgreSQL inserts a commit's journal rows and orders set-based (BatchInsert).
+    const char journalColumns[] = "seq, ticket_tag, event_id, request_id, user_id, quantity, contact, simulated,"
+                                  " accepted_at_ms, state, reason, order_id, decided_at_ms, commit_pos, commit_no";
+    const char orderColumns[] = "order_id, event_id, user_id, quantity, price_cents, total_cents, request_id,"
+                                " ticket_seq, contact, simulated, decided_at_ms, status, source, expires_at_ms, paid_at_ms";
+    const QString insertRequest = m_location.isSqlite()
+        ? QStringLiteral("INSERT INTO requests (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              .arg(QLatin1String(journalColumns))
+        : unnestInsert("requests", journalColumns,
+                       {"bigint", "bigint", "text", "text", "text", "integer", "text", "integer", "bigint", "text", "text",
+                        "bigint", "bigint", "integer"},
+                       "txid_current()");
+    const QString insertOrder = m_location.isSqlite()
+        ? QStringLiteral("INSERT INTO orders (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").arg(QLatin1String(orderColumns))
+        : unnestInsert("orders", orderColumns,
+                       {"bigint", "text", "text", "integer", "bigint", "bigint", "text", "bigint", "text", "integer",
+                        "bigint", "text", "text", "bigint", "bigint"},
+                       "");
+    for (const auto &[query, sql] : {std::pair{&s.insertRequest, insertRequest}, std::pair{&s.insertOrder, insertOrder}}) {
+        if (!query->prepare(sql)) {
+            *error = QStringLiteral("prepare: %1").arg(query->lastError().text());
+            return false;
+        }
     }
     const std::pair<QSqlQuery *, const char *> statements[] = {
-        {&s.insertOrder,
-         "INSERT INTO orders (order_id, event_id, user_id, quantity, price_cents, total_cents, request_id,"
-         " ticket_seq, contact, simulated, decided_at_ms, status, source, expires_at_ms, paid_at_ms)"
-         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&s.updateOrder, "UPDATE orders SET status = ?, paid_at_ms = ? WHERE order_id = ?"},
         // The lead's row may not be projected yet: then the offer makes it, with no attempts
         // (hidden from the records until the projector folds the lead's losses into it).
@@ -624,6 +727,16 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
     }
     // Journal rows only: the intent projector folds the losses into intents off this path.
     const std::int64_t commitNo = ++m_commitNo; // SQLite's; PostgreSQL's rows take the transaction id
+    const bool setBased = !m_location.isSqlite();
+    BatchInsert journal(s.insertRequest, setBased);
+    BatchInsert newOrders(s.insertOrder, setBased);
+    const auto addOrder = [&](const OrderView &o) {
+        const QVariant row[] = {qint64(o.orderId), o.eventId, o.userId, o.quantity, qint64(o.priceCents),
+                                qint64(o.priceCents * o.quantity), o.requestId, qint64(o.ticketSeq), notNull(o.contact),
+                                int(o.simulated), qint64(o.decidedAtMs), toString(o.status), toString(o.source),
+                                qint64(o.expiresAtMs), qint64(o.paidAtMs)};
+        return newOrders.add(row) || ((failed = &newOrders.query()), false);
+    };
     bool journaledLoss = false;
     for (std::size_t i = 0; ok && i < batch.decided.size(); ++i) {
         if (batch.decided[i].disposition != DecidedRequest::Disposition::Decided)
@@ -631,49 +744,24 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         const PurchaseRequest &r = batch.decided[i].request;
         const Decision &d = batch.decided[i].decision;
         const bool won = d.outcome == TicketState::Won;
-        QSqlQuery &journal = s.insertRequest;
-        journal.bindValue(0, qint64(r.seq));
-        journal.bindValue(1, qint64(r.ticketTag));
-        journal.bindValue(2, r.eventId);
-        journal.bindValue(3, r.requestId);
-        journal.bindValue(4, r.userId);
-        journal.bindValue(5, r.quantity);
-        journal.bindValue(6, notNull(r.contact));
-        journal.bindValue(7, int(r.simulated));
-        journal.bindValue(8, qint64(r.acceptedAtMs));
-        journal.bindValue(9, toString(d.outcome));
-        journal.bindValue(10, won ? QVariant() : QVariant(toString(d.reason)));
-        journal.bindValue(11, won ? QVariant(qint64(d.orderId)) : QVariant());
-        journal.bindValue(12, qint64(d.decidedAtMs));
-        journal.bindValue(13, int(i));
-        if (m_location.isSqlite())
-            journal.bindValue(14, qint64(commitNo));
-        if (!(ok = run(journal)))
+        const QVariant row[] = {qint64(r.seq), qint64(r.ticketTag), r.eventId, r.requestId, r.userId, r.quantity,
+                                notNull(r.contact), int(r.simulated), qint64(r.acceptedAtMs), toString(d.outcome),
+                                won ? QVariant() : QVariant(toString(d.reason)),
+                                won ? QVariant(qint64(d.orderId)) : QVariant(), qint64(d.decidedAtMs), int(i),
+                                qint64(commitNo)};
+        // PostgreSQL's rows take the transaction id in the statement instead of commitNo.
+        if (!journal.add(std::span(row).first(setBased ? std::size(row) - 1 : std::size(row)))) {
+            failed = &journal.query();
+            ok = false;
             break;
+        }
         if (won) {
-            QSqlQuery &q = s.insertOrder;
-            q.bindValue(0, qint64(d.orderId));
-            q.bindValue(1, r.eventId);
-            q.bindValue(2, r.userId);
-            q.bindValue(3, r.quantity);
-            q.bindValue(4, qint64(d.unitPriceCents));
-            q.bindValue(5, qint64(d.unitPriceCents * r.quantity));
-            q.bindValue(6, r.requestId);
-            q.bindValue(7, qint64(r.seq));
-            q.bindValue(8, notNull(r.contact));
-            q.bindValue(9, int(r.simulated));
-            q.bindValue(10, qint64(d.decidedAtMs));
-            q.bindValue(11, toString(d.expiresAtMs > 0 ? OrderStatus::PendingPayment : OrderStatus::Final));
-            q.bindValue(12, toString(OrderSource::Sale));
-            q.bindValue(13, qint64(d.expiresAtMs));
-            q.bindValue(14, qint64(0));
-            if ((ok = run(q)) && !r.simulated) {
-                const OrderView order{d.orderId, r.eventId, r.userId, r.quantity, d.unitPriceCents, r.requestId, r.seq,
-                                      r.contact, r.simulated, d.decidedAtMs,
-                                      d.expiresAtMs > 0 ? OrderStatus::PendingPayment : OrderStatus::Final,
-                                      OrderSource::Sale, d.expiresAtMs, 0};
+            const OrderView order{d.orderId, r.eventId, r.userId, r.quantity, d.unitPriceCents, r.requestId, r.seq,
+                                  r.contact, r.simulated, d.decidedAtMs,
+                                  d.expiresAtMs > 0 ? OrderStatus::PendingPayment : OrderStatus::Final,
+                                  OrderSource::Sale, d.expiresAtMs, 0};
+            if ((ok = addOrder(order)) && !r.simulated)
                 ok = addOrderWebhook(webhooks::kOrderWon, order, nowMs, orders);
-            }
         } else {
             journaledLoss = true;
         }
@@ -683,15 +771,10 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
         const OrderView &o = batch.orderChanges[i].order;
         if (const QStringView type = webhooks::typeOfOrderChange(batch.orderChanges[i]); !type.isEmpty() && !o.simulated)
             ok = addOrderWebhook(type, o, nowMs, orders);
+        if (!ok)
+            break;
         if (batch.orderChanges[i].created) {
-            QSqlQuery &q = s.insertOrder;
-            const QVariant values[] = {qint64(o.orderId), o.eventId, o.userId, o.quantity, qint64(o.priceCents),
-                                       qint64(o.priceCents * o.quantity), o.requestId, qint64(o.ticketSeq),
-                                       notNull(o.contact), int(o.simulated), qint64(o.decidedAtMs), toString(o.status),
-                                       toString(o.source), qint64(o.expiresAtMs), qint64(o.paidAtMs)};
-            for (int v = 0; v < int(std::size(values)); ++v)
-                q.bindValue(v, values[v]);
-            if (!(ok = run(q)))
+            if (!(ok = addOrder(o)))
                 break;
             QSqlQuery &offer = s.recordOffer;
             offer.bindValue(0, o.eventId);
@@ -702,6 +785,9 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
             offer.bindValue(5, qint64(o.orderId));
             ok = run(offer);
         } else {
+            // Created earlier in this batch (an offer, then its expiry): the row must be there.
+            if (!(ok = newOrders.flush() || ((failed = &newOrders.query()), false)))
+                break;
             QSqlQuery &q = s.updateOrder;
             q.bindValue(0, toString(o.status));
             q.bindValue(1, qint64(o.paidAtMs));
@@ -709,6 +795,10 @@ bool SqlStore::commit(const CommitBatch &batch, QString *error, std::vector<Fenc
             ok = run(q);
         }
     }
+    if (ok && !(ok = journal.flush()))
+        failed = &journal.query();
+    if (ok && !(ok = newOrders.flush()))
+        failed = &newOrders.query();
     for (const auto *entries : {&opened, &orders, &closed}) {
         for (std::size_t i = 0; ok && i < entries->size(); ++i) {
             const webhooks::OutboxEntry &w = (*entries)[i];

@@ -123,6 +123,59 @@ private Q_SLOTS:
         QVERIFY(!error.contains(u"secret"_qs));
     }
 
+    // A commit's journal rows and orders reach PostgreSQL as array literals in one statement
+    // (SqlStore's set-based insert): text that means something inside such a literal (quotes,
+    // backslashes, braces, commas, the word NULL) or to SQL must come back exactly as sent.
+    void hostileTextRoundTrips_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("double quotes") << u"say \"hi\", \"bye\""_qs;
+        QTest::newRow("backslashes") << u"C:\\path\\\"x\\"_qs;
+        QTest::newRow("braces and commas") << u"{a,b},{NULL}"_qs;
+        QTest::newRow("the word NULL") << u"NULL"_qs;
+        QTest::newRow("sql") << u"x'); DROP TABLE requests; --"_qs;
+        QTest::newRow("unicode") << u"王小明 ✓ é"_qs;
+        QTest::newRow("spaces around") << u"  padded  "_qs;
+    }
+
+    void hostileTextRoundTrips()
+    {
+        QFETCH(QString, text);
+        QTemporaryDir dir;
+        std::unique_ptr<Server> server = startServer(dir.path());
+        QVERIFY(server);
+        ApiClient client(server->baseUrl(), "pg-token");
+        const QString eventId = u"text-%1"_qs.arg(QRandomGenerator::global()->generate());
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events"_qs,
+                              {{u"id"_qs, eventId}, {u"name"_qs, text}, {u"priceCents"_qs, 100}, {u"stock"_qs, 1},
+                               {u"perUserLimit"_qs, 1}}).status, 201);
+        QCOMPARE(client.admin("POST", u"/api/v1/admin/events/%1/open"_qs.arg(eventId)).status, 200);
+        // The winner's order and the loser's journal row both carry the text in every text column.
+        for (const QString &who : {u"won "_qs, u"lost "_qs}) {
+            const QJsonObject body{{u"requestId"_qs, who + text}, {u"userId"_qs, who + text},
+                                   {u"quantity"_qs, 1}, {u"contact"_qs, who + text}};
+            const ApiReply bought = client.call("POST", u"/api/v1/events/%1/purchases"_qs.arg(eventId), json(body));
+            QCOMPARE(bought.json.value(u"state"_qs).toString(), who.trimmed());
+        }
+        const QString quoted = eventId; // ids are [a-z0-9-]: safe inside the check's SQL
+        for (const QString &who : {u"won "_qs, u"lost "_qs}) {
+            const QString expected = who + text;
+            QString escaped = expected;
+            escaped.replace(u'\'', u"''"_qs);
+            QCOMPARE(pgScalar(u"SELECT COUNT(*) FROM requests WHERE event_id = '%1' AND request_id = '%2' AND user_id = '%2'"
+                              " AND contact = '%2'"_qs.arg(quoted, escaped)), 1);
+        }
+        QString winner = u"won "_qs + text;
+        winner.replace(u'\'', u"''"_qs);
+        QCOMPARE(pgScalar(u"SELECT COUNT(*) FROM orders WHERE event_id = '%1' AND request_id = '%2' AND user_id = '%2'"
+                          " AND contact = '%2'"_qs.arg(quoted, winner)), 1);
+        QCOMPARE(pgScalar(u"SELECT COUNT(*) FROM requests WHERE event_id = '%1' AND reason IS NULL AND order_id IS NOT NULL"_qs
+                              .arg(quoted)), 1);
+        QCOMPARE(pgScalar(u"SELECT COUNT(*) FROM requests WHERE event_id = '%1' AND reason = 'sold_out' AND order_id IS NULL"_qs
+                              .arg(quoted)), 1);
+        server->stop();
+    }
+
     // ≥ 1,000 concurrent purchases for 50 units, then a restart on the same database.
     void saleOnPostgresSurvivesRestart()
     {
